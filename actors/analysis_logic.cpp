@@ -1,0 +1,159 @@
+#include "actors/analysis_logic.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace analysisd {
+
+bool is_valid_utf8(const std::string& s) {
+  std::size_t i = 0;
+  auto n = s.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len;
+    std::uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n)
+      return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
+        || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+bool is_plain_file_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.size() > 255)
+    return false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7F)
+      return false;
+  }
+  return is_valid_utf8(name);
+}
+
+bool is_supported_format(const std::string& format) {
+  static const std::set<std::string> formats{"sam", "bam", "fasta", "fastq", "csv", "tsv", "json"};
+  return formats.count(format) != 0;
+}
+
+caf::error check_upload_query(const upload_request& req) {
+  if (req.name.empty())
+    return make_error(errc::name_required);
+  if (req.has_format && !is_supported_format(req.format))
+    return make_error(errc::unsupported_format);
+  if (!is_plain_file_name(req.name))
+    return make_error(errc::name_not_plain);
+  return {};
+}
+
+caf::error check_upload(const analysis_state& a, const std::set<std::string>& reserved,
+                        const upload_request& req) {
+  if (auto err = check_upload_query(req))
+    return err;
+  if (reserved.count(req.name) != 0)
+    return make_error(errc::file_exists);
+  for (auto& f : a.files)
+    if (f.name == req.name)
+      return make_error(errc::file_exists);
+  if (!req.multipart_ok)
+    return make_error(errc::invalid_multipart);
+  return {};
+}
+
+caf::error check_finalize(const analysis_state& a) {
+  if (a.ready)
+    return make_error(errc::already_finalized);
+  return {};
+}
+
+caf::error normalize_results(const std::string& results, std::string& out) {
+  auto invalid = [] {
+    return make_error(errc::invalid_input, R"({"results":["required field"]})");
+  };
+  if (!is_valid_utf8(results))
+    return invalid();
+  try {
+    auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > max_json_depth)
+        throw std::length_error("too deep");
+      return true;
+    };
+    auto j = nlohmann::json::parse(results, depth_guard);
+    if (!j.is_object())
+      return invalid();
+    out = j.dump();
+  } catch (const std::exception&) {
+    return invalid();
+  }
+  return {};
+}
+
+caf::error check_remove(const analysis_state& a, bool forced) {
+  if (a.ready && !forced)
+    return make_error(errc::analysis_finalized);
+  return {};
+}
+
+caf::error check_create(const create_request& req) {
+  nlohmann::json errors = nlohmann::json::object();
+  auto text = [&](const char* field, const std::string& value) {
+    if (value.empty())
+      errors[field].push_back("required field");
+    else if (!is_valid_utf8(value))
+      errors[field].push_back("must be valid UTF-8");
+  };
+  if (!req.id.empty() && !is_valid_id(req.id))
+    errors["id"].push_back("must be 8 characters of [a-z0-9]");
+  text("workflow", req.workflow);
+  text("sample.id", req.sample.id);
+  text("sample.name", req.sample.name);
+  text("index.id", req.index.id);
+  text("user.id", req.user_id);
+  for (auto& s : req.subtractions) {
+    text("subtractions.id", s.id);
+    text("subtractions.name", s.name);
+  }
+  if (errors.empty())
+    return {};
+  return make_error(errc::invalid_input, errors.dump());
+}
+
+analysis_state make_analysis(const create_request& req, std::string id, std::string job_id,
+                             timestamp at) {
+  analysis_state a;
+  a.id = std::move(id);
+  a.created_at = at;
+  a.updated_at = at;
+  a.job_id = std::move(job_id);
+  a.workflow = req.workflow;
+  a.sample = req.sample;
+  a.index = req.index;
+  a.user_id = req.user_id;
+  a.subtractions = req.subtractions;
+  return a;
+}
+
+} // namespace analysisd

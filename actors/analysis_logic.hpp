@@ -1,0 +1,55 @@
+#pragma once
+
+/// The decisions of the analysis and registry actors as pure functions, so
+/// that they are tested without an actor system. Each returns a default
+/// (empty) caf::error when the change may happen.
+
+#include "actors/protocol.hpp"
+
+#include <set>
+#include <string>
+
+namespace analysisd {
+
+/// True if `s` is well-formed UTF-8.
+bool is_valid_utf8(const std::string& s);
+
+/// True if `name` is a plain file name: not empty, `.` or `..`, no `/`, `\`,
+/// NUL or control character, at most 255 bytes, valid UTF-8.
+bool is_plain_file_name(const std::string& name);
+
+/// True for sam, bam, fasta, fastq, csv, tsv and json.
+bool is_supported_format(const std::string& format);
+
+/// The query checks of an upload in SPEC.md's order: name_required,
+/// unsupported_format, name_not_plain.
+caf::error check_upload_query(const upload_request& req);
+
+/// Every check of an upload after authentication, in SPEC.md's order: the
+/// query, then file_exists (among `files` or `reserved`, the names being
+/// uploaded), then invalid_multipart.
+caf::error check_upload(const analysis_state& a, const std::set<std::string>& reserved,
+                        const upload_request& req);
+
+/// already_finalized if `a` is finalized.
+caf::error check_finalize(const analysis_state& a);
+
+/// Checks that `results` is the JSON text of an object, nested at most
+/// `max_depth` deep, and returns it compact in `out`; else invalid_input
+/// with `{"results": ["required field"]}`.
+caf::error normalize_results(const std::string& results, std::string& out);
+
+/// analysis_finalized if a job (not `forced`) removes a finalized analysis.
+caf::error check_remove(const analysis_state& a, bool forced);
+
+/// invalid_input with one entry per bad field of a create request.
+caf::error check_create(const create_request& req);
+
+/// The analysis a create request describes, created at `at`.
+analysis_state make_analysis(const create_request& req, std::string id, std::string job_id,
+                             timestamp at);
+
+/// The maximum nesting of JSON bodies (objects and arrays).
+constexpr int max_json_depth = 128;
+
+} // namespace analysisd

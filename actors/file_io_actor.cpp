@@ -1,0 +1,39 @@
+#include "actors/file_io_actor.hpp"
+
+#include "persistence/log.hpp"
+
+namespace analysisd {
+
+file_io_actor::behavior_type file_io_worker(file_io_actor::pointer self,
+                                            std::shared_ptr<const file_store> files) {
+  return {
+    [=](write_atom, const std::string& analysis_id, const file_record& file,
+        const file_payload& bytes) -> caf::result<bool> {
+      self->quit();
+      if (auto ec = files->write(analysis_id, file, bytes.data(), bytes.size())) {
+        log_warning("writing " + analysis_id + "/" + name_on_disk(file)
+                    + " failed: " + ec.message());
+        return storage_error(ec);
+      }
+      return true;
+    },
+    [=](remove_atom, const std::string& analysis_id, const file_record& file) -> caf::result<bool> {
+      self->quit();
+      if (auto ec = files->remove(analysis_id, file)) {
+        log_warning("removing " + analysis_id + "/" + name_on_disk(file) + " failed: " + ec.message());
+        return storage_error(ec);
+      }
+      return true;
+    },
+    [=](remove_atom, const std::string& analysis_id) -> caf::result<bool> {
+      self->quit();
+      if (auto ec = files->remove_analysis(analysis_id)) {
+        log_warning("removing the files of " + analysis_id + " failed: " + ec.message());
+        return storage_error(ec);
+      }
+      return true;
+    },
+  };
+}
+
+} // namespace analysisd

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "actors/protocol.hpp"
+#include "persistence/storage.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace analysisd {
+
+/// Owns the journal file and does the blocking write + fdatasync of each
+/// batch (internal to the persistence actor).
+using syncer_actor = caf::typed_actor<
+  caf::replies_to<append_atom, std::string>::with<bool>,
+  // Starts the next journal; answers its number.
+  caf::replies_to<rotate_atom>::with<std::uint64_t>>;
+
+struct persistence_options {
+  std::string state_dir;
+  std::uint64_t next_journal_seq = 1;      ///< From recovery.
+  std::uint64_t rotate_bytes = 64u << 20;  ///< Start a new journal and compact past this size.
+  storage* st = nullptr;                   ///< Defaults to posix_storage().
+};
+
+/// The journal writer's own state.
+struct persistence_actor_state {
+  persistence_options opts;
+  syncer_actor syncer;
+  std::string pending;                                  ///< Framed records waiting for the next batch.
+  std::vector<caf::typed_response_promise<bool>> waiting; ///< Their requesters.
+  bool writing = false;          ///< A batch (or a rotation) is with the syncer.
+  bool compacting = false;       ///< A compactor runs.
+  bool failed = false;           ///< An fsync failed: no more writes, ever.
+  std::uint64_t journal_bytes = 0;
+  std::vector<caf::typed_response_promise<bool>> snapshot_waiters;
+  bool final_snapshot = false;   ///< The shutdown snapshot has started.
+  static inline const char* name = "persistence";
+};
+
+using persistence_pointer = persistence_actor::stateful_pointer<persistence_actor_state>;
+
+/// Group commit: every record that arrives while a batch is being written and
+/// fdatasynced goes into the next batch, one write + one fdatasync; each
+/// append is answered only once its batch is durable. The blocking work runs
+/// on a detached syncer (and compactor), never on a scheduler thread.
+/// Errors: storage_full or io_error for a batch that could not be written
+/// (nothing of it counts); read_only for every append once an fdatasync failed.
+persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self,
+                                                        persistence_options opts);
+
+} // namespace analysisd

@@ -1,0 +1,279 @@
+#include "actors/registry_actor.hpp"
+
+#include "actors/analysis_actor.hpp"
+#include "actors/analysis_logic.hpp"
+#include "persistence/log.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+namespace analysisd {
+
+namespace {
+
+std::string new_key() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string key;
+  for (auto b : bytes) {
+    key.push_back(hex[b >> 4]);
+    key.push_back(hex[b & 0xF]);
+  }
+  return key;
+}
+
+// A fresh random id that no analysis, job or creation in flight uses.
+template <class Taken>
+std::string unused_id(registry_state& s, Taken taken) {
+  for (;;) {
+    auto id = random_id();
+    if (!taken(id) && s.creating.count(id) == 0)
+      return id;
+  }
+}
+
+analysis_actor actor_of(registry_pointer self, registry_entry& e) {
+  if (!e.actor) {
+    auto& s = self->state;
+    e.actor = self->spawn(analysis_actor_impl, std::move(*e.dormant), s.journal, s.files);
+    e.dormant.reset();
+  }
+  return e.actor;
+}
+
+// Authentication, then the analysis, then the job's right to it (SPEC.md's order).
+caf::expected<analysis_actor> route(registry_pointer self, const credential& cred,
+                                    const std::string& analysis_id) {
+  auto& s = self->state;
+  const std::string* job_analysis = nullptr;
+  if (!cred.admin) {
+    auto j = s.jobs.find(cred.job_id);
+    if (j == s.jobs.end() || j->second.key_hash.size() != 32 || cred.key_hash.size() != 32
+        || CRYPTO_memcmp(j->second.key_hash.data(), cred.key_hash.data(), 32) != 0)
+      return make_error(errc::unauthorized);
+    job_analysis = &j->second.analysis_id;
+  }
+  auto i = s.analyses.find(analysis_id);
+  if (i == s.analyses.end())
+    return make_error(errc::not_found);
+  if (job_analysis != nullptr && *job_analysis != analysis_id)
+    return make_error(errc::forbidden);
+  return actor_of(self, i->second);
+}
+
+void forget(registry_state& s, const std::string& analysis_id) {
+  auto i = s.analyses.find(analysis_id);
+  if (i == s.analyses.end())
+    return;
+  s.jobs.erase(i->second.job_id);
+  s.by_created.erase({i->second.created_at, analysis_id});
+  s.analyses.erase(i);
+}
+
+std::string render_page(const std::vector<std::string>& docs, std::size_t total,
+                        const list_request& req) {
+  std::string out = "{\"documents\":[";
+  for (std::size_t k = 0; k < docs.size(); ++k) {
+    if (k > 0)
+      out += ',';
+    out += docs[k];
+  }
+  auto page_count = total == 0 ? 0 : (total + req.per_page - 1) / req.per_page;
+  out += "],\"found_count\":" + std::to_string(total) + ",\"total_count\":"
+         + std::to_string(total) + ",\"page\":" + std::to_string(req.page)
+         + ",\"per_page\":" + std::to_string(req.per_page)
+         + ",\"page_count\":" + std::to_string(page_count) + "}";
+  return out;
+}
+
+} // namespace
+
+registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_map analyses,
+                                                  persistence_actor journal,
+                                                  std::shared_ptr<const file_store> files) {
+  auto& s = self->state;
+  s.journal = std::move(journal);
+  s.files = std::move(files);
+  for (auto& [id, a] : analyses) {
+    auto& job = s.jobs[a.job_id];
+    job.analysis_id = id;
+    job.key_hash = a.job_key_hash;
+    s.by_created.emplace(a.created_at, id);
+    registry_entry e;
+    e.job_id = a.job_id;
+    e.created_at = a.created_at;
+    e.dormant = std::make_unique<analysis_state>(std::move(a));
+    s.analyses.emplace(id, std::move(e));
+  }
+  return {
+    [=](create_atom, const create_request& req) -> caf::result<std::string> {
+      auto& s = self->state;
+      if (auto err = check_create(req))
+        return err;
+      std::string id = req.id;
+      if (!id.empty()) {
+        if (s.analyses.count(id) != 0 || s.creating.count(id) != 0)
+          return make_error(errc::analysis_exists);
+      } else {
+        id = unused_id(s, [&](const std::string& x) { return s.analyses.count(x) != 0; });
+      }
+      s.creating.insert(id);
+      auto job_id = unused_id(s, [&](const std::string& x) { return s.jobs.count(x) != 0; });
+      s.creating.insert(job_id);
+      journal_record rec;
+      rec.kind = record_kind::created;
+      rec.analysis = make_analysis(req, id, job_id, now());
+      auto analysis = rec.analysis;
+      auto rp = self->make_response_promise<std::string>();
+      self->request(s.journal, caf::infinite, append_atom::value, std::move(rec))
+        .then(
+          [=](bool) mutable {
+            auto& s = self->state;
+            s.creating.erase(analysis.id);
+            s.creating.erase(analysis.job_id);
+            s.jobs[analysis.job_id].analysis_id = analysis.id;
+            s.by_created.emplace(analysis.created_at, analysis.id);
+            auto doc = render_analysis(analysis);
+            registry_entry e;
+            e.job_id = analysis.job_id;
+            e.created_at = analysis.created_at;
+            e.dormant = std::make_unique<analysis_state>(std::move(analysis));
+            s.analyses.emplace(e.dormant->id, std::move(e));
+            rp.deliver(std::move(doc));
+          },
+          [=](caf::error& err) mutable {
+            self->state.creating.erase(analysis.id);
+            self->state.creating.erase(analysis.job_id);
+            rp.deliver(err);
+          });
+      return rp;
+    },
+    [=](acquire_atom, const std::string& job_id) -> caf::result<std::string> {
+      auto& s = self->state;
+      auto j = s.jobs.find(job_id);
+      if (j == s.jobs.end())
+        return make_error(errc::not_found);
+      if (!j->second.key_hash.empty() || j->second.acquiring)
+        return make_error(errc::job_already_acquired);
+      j->second.acquiring = true;
+      auto key = new_key();
+      journal_record rec;
+      rec.kind = record_kind::job_acquired;
+      rec.analysis_id = j->second.analysis_id;
+      rec.key_hash = sha256(key);
+      auto hash = rec.key_hash;
+      auto rp = self->make_response_promise<std::string>();
+      self->request(s.journal, caf::infinite, append_atom::value, std::move(rec))
+        .then(
+          [=](bool) mutable {
+            auto j = self->state.jobs.find(job_id);
+            if (j != self->state.jobs.end()) {
+              j->second.acquiring = false;
+              j->second.key_hash = hash;
+            }
+            rp.deliver(key);
+          },
+          [=](caf::error& err) mutable {
+            auto j = self->state.jobs.find(job_id);
+            if (j != self->state.jobs.end())
+              j->second.acquiring = false;
+            rp.deliver(err);
+          });
+      return rp;
+    },
+    [=](list_atom, const list_request& req) -> caf::result<std::string> {
+      auto& s = self->state;
+      if (req.page < 1 || req.per_page < 1)
+        return make_error(errc::invalid_query, R"({"page":["must be at least 1"]})");
+      auto total = s.by_created.size();
+      std::vector<std::pair<std::string, analysis_actor>> live;
+      auto docs = std::make_shared<std::vector<std::string>>();
+      // Walk newest first to the requested page.
+      std::uint64_t skip = (req.page - 1) * req.per_page;
+      if (req.page - 1 > total / req.per_page)
+        skip = total;
+      auto it = s.by_created.rbegin();
+      for (std::uint64_t k = 0; k < skip && it != s.by_created.rend(); ++k)
+        ++it;
+      std::vector<std::size_t> live_slots;
+      for (; it != s.by_created.rend() && docs->size() < req.per_page; ++it) {
+        auto& e = s.analyses.at(it->second);
+        if (e.dormant) {
+          docs->push_back(render_analysis(*e.dormant, false));
+        } else {
+          live_slots.push_back(docs->size());
+          live.emplace_back(it->second, e.actor);
+          docs->emplace_back();
+        }
+      }
+      if (live.empty())
+        return render_page(*docs, total, req);
+      auto rp = self->make_response_promise<std::string>();
+      auto left = std::make_shared<std::size_t>(live.size());
+      for (std::size_t k = 0; k < live.size(); ++k) {
+        auto slot = live_slots[k];
+        auto done = [=]() mutable {
+          if (--*left == 0) {
+            // Analyses removed meanwhile leave an empty slot: drop it.
+            std::vector<std::string> out;
+            for (auto& d : *docs)
+              if (!d.empty())
+                out.push_back(std::move(d));
+            rp.deliver(render_page(out, total, req));
+          }
+        };
+        self->request(live[k].second, caf::infinite, summary_atom::value)
+          .then([=](std::string& doc) mutable { (*docs)[slot] = std::move(doc); done(); },
+                [=](caf::error&) mutable { done(); });
+      }
+      return rp;
+    },
+    [=](get_atom, const credential& cred, const std::string& id) -> caf::result<std::string> {
+      auto a = route(self, cred, id);
+      if (!a)
+        return a.error();
+      return self->delegate(*a, get_atom::value);
+    },
+    [=](upload_atom, const credential& cred, const std::string& id,
+        upload_request& req) -> caf::result<file_record> {
+      auto a = route(self, cred, id);
+      if (!a)
+        return a.error();
+      return self->delegate(*a, upload_atom::value, std::move(req));
+    },
+    [=](download_atom, const credential& cred, const std::string& id,
+        std::uint64_t file_id) -> caf::result<file_location> {
+      auto a = route(self, cred, id);
+      if (!a)
+        return a.error();
+      return self->delegate(*a, download_atom::value, file_id);
+    },
+    [=](finalize_atom, const credential& cred, const std::string& id,
+        const std::string& results) -> caf::result<std::string> {
+      auto a = route(self, cred, id);
+      if (!a)
+        return a.error();
+      return self->delegate(*a, finalize_atom::value, results);
+    },
+    [=](remove_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
+      auto a = route(self, cred, id);
+      if (!a)
+        return a.error();
+      auto rp = self->make_response_promise<bool>();
+      self->request(*a, caf::infinite, remove_atom::value, cred.admin)
+        .then(
+          [=](bool) mutable {
+            forget(self->state, id);
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable { rp.deliver(err); });
+      return rp;
+    },
+  };
+}
+
+} // namespace analysisd

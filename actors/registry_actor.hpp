@@ -1,0 +1,49 @@
+#pragma once
+
+#include "actors/protocol.hpp"
+#include "persistence/file_store.hpp"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace analysisd {
+
+/// What the registry knows of one analysis. Its state lives here (`dormant`)
+/// until the first request for it spawns its actor, which then owns it.
+struct registry_entry {
+  analysis_actor actor;
+  std::unique_ptr<analysis_state> dormant;
+  std::string job_id;
+  timestamp created_at = 0;
+};
+
+struct job_entry {
+  std::string analysis_id;
+  std::string key_hash;   ///< Empty until acquired.
+  bool acquiring = false; ///< An acquire waits for its journal record.
+};
+
+struct registry_state {
+  std::unordered_map<std::string, registry_entry> analyses;
+  std::unordered_map<std::string, job_entry> jobs;
+  std::set<std::pair<timestamp, std::string>> by_created; ///< For listing, newest last.
+  std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
+  persistence_actor journal;
+  std::shared_ptr<const file_store> files;
+  static inline const char* name = "registry";
+};
+
+using registry_pointer = registry_actor::stateful_pointer<registry_state>;
+
+/// The registry: authenticates every request, routes it to the analysis's
+/// actor (spawning it on first use) and handles creation, job keys and
+/// listing. `analyses` is the recovered state.
+registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_map analyses,
+                                                  persistence_actor journal,
+                                                  std::shared_ptr<const file_store> files);
+
+} // namespace analysisd

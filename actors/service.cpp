@@ -1,0 +1,63 @@
+#include "actors/service.hpp"
+
+#include "actors/persistence_actor.hpp"
+#include "actors/registry_actor.hpp"
+#include "persistence/file_store.hpp"
+#include "persistence/log.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdio>
+
+namespace analysisd {
+
+caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts) {
+  storage* st = opts.st != nullptr ? opts.st : &posix_storage();
+  if (auto ec = st->create_dir(opts.data_dir))
+    return make_error(errc::io_error, "cannot create " + opts.data_dir + ": " + ec.message());
+  auto state_dir = opts.data_dir + "/state";
+  recovery_report rep;
+  if (auto err = recover(*st, state_dir, rep); !err.empty())
+    return make_error(errc::io_error, err);
+  for (auto& line : rep.damage)
+    log_error("recovery: " + line);
+  auto files = std::make_shared<const file_store>(*st, opts.data_dir);
+  for (auto& line : files->cleanup(rep.analyses))
+    log_warning("start-up cleanup: " + line);
+  char summary[200];
+  std::snprintf(summary, sizeof(summary),
+                "recovered %zu analyses in %.3f s (%zu from the snapshot, %zu journal records "
+                "replayed, %zu skipped)",
+                rep.analyses.size(), rep.seconds, rep.snapshot_analyses, rep.journal_records,
+                rep.skipped_records);
+  log_info(summary);
+  service svc;
+  svc.analyses_loaded = rep.analyses.size();
+  svc.recovery_seconds = rep.seconds;
+  persistence_options popts;
+  popts.state_dir = state_dir;
+  popts.next_journal_seq = rep.next_journal_seq;
+  popts.rotate_bytes = opts.journal_rotate_bytes;
+  popts.st = st;
+  svc.journal = sys.spawn(persistence_actor_impl, popts);
+  svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files);
+  return svc;
+}
+
+caf::error stop_service(caf::actor_system& sys, service& svc) {
+  caf::error result;
+  {
+    caf::scoped_actor self{sys};
+    self->request(svc.journal, caf::infinite, snapshot_atom::value)
+      .receive([](bool) {}, [&](caf::error& err) { result = err; });
+    self->send_exit(svc.registry, caf::exit_reason::user_shutdown);
+    self->send_exit(svc.journal, caf::exit_reason::user_shutdown);
+  }
+  if (result)
+    log_error("final snapshot failed: " + sys.render(result));
+  else
+    log_info("final snapshot written");
+  return result;
+}
+
+} // namespace analysisd

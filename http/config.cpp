@@ -1,0 +1,133 @@
+#include "http/config.hpp"
+
+#include "persistence/model.hpp"
+#include "persistence/storage.hpp"
+
+#include <caf/config_option_adder.hpp>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <set>
+
+namespace analysisd {
+
+server_config::server_config() {
+  opt_group{custom_options_, "global"}
+    .add(listen, "listen", "HOST:PORT to serve HTTP on (default 127.0.0.1:9950)")
+    .add(data_dir, "data-dir", "directory for the journal, snapshots and files (default ./data)")
+    .add(admin_token_file, "admin-token-file", "file holding the admin token")
+    .add(threads, "threads", "threads serving HTTP (default 2)")
+    .add(max_body_bytes, "max-body-bytes", "largest accepted request body (default 4 GiB)")
+    .add(max_json_bytes, "max-json-bytes", "largest accepted JSON body (default 64 MiB)")
+    .add(max_connections, "max-connections", "parallel connections (default 512)")
+    .add(journal_rotate_bytes, "journal-rotate-bytes",
+         "journal size that starts a snapshot (default 64 MiB)")
+    .add(version, "version", "print the version and exit");
+}
+
+std::vector<std::string> normalize_args(int argc, char** argv) {
+  static const std::set<std::string> valued{"--listen",         "--data-dir",
+                                            "--admin-token-file", "--threads",
+                                            "--max-body-bytes",  "--max-json-bytes",
+                                            "--max-connections", "--journal-rotate-bytes",
+                                            "--config"};
+  std::vector<std::string> out;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (valued.count(arg) != 0 && i + 1 < argc)
+      arg += "=" + std::string{argv[++i]};
+    if (arg.rfind("--config=", 0) == 0)
+      arg = "--config-file=" + arg.substr(9);
+    out.push_back(std::move(arg));
+  }
+  return out;
+}
+
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto digits = listen.substr(colon + 1);
+  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto p = std::stoul(digits);
+  if (p > 65535)
+    return false;
+  port = static_cast<std::uint16_t>(p);
+  return true;
+}
+
+namespace {
+
+std::string trim(std::string s) {
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  while (!s.empty() && is_space(s.back()))
+    s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i]))
+    ++i;
+  return s.substr(i);
+}
+
+} // namespace
+
+std::string load_admin_token(const std::string& data_dir, const std::string& token_file,
+                             std::string& error, std::string& source) {
+  auto& st = posix_storage();
+  if (const char* env = std::getenv("ANALYSISD_ADMIN_TOKEN"); env != nullptr && *env != '\0') {
+    source = "the environment variable ANALYSISD_ADMIN_TOKEN";
+    return trim(env);
+  }
+  auto read_token = [&](const std::string& path) -> std::string {
+    std::string text;
+    if (auto ec = st.read_all(path, text)) {
+      error = "cannot read the admin token file " + path + ": " + ec.message();
+      return {};
+    }
+    text = trim(text);
+    if (text.empty())
+      error = "the admin token file " + path + " is empty";
+    return text;
+  };
+  if (!token_file.empty()) {
+    source = token_file;
+    return read_token(token_file);
+  }
+  auto path = data_dir + "/admin-token";
+  source = path;
+  if (st.exists(path))
+    return read_token(path);
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    error = "RAND_bytes failed";
+    return {};
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string token;
+  for (auto b : bytes) {
+    token.push_back(hex[b >> 4]);
+    token.push_back(hex[b & 0xF]);
+  }
+  std::unique_ptr<writable_file> file;
+  auto line = token + "\n";
+  std::error_code ec = st.create_exclusive(path, file);
+  if (!ec)
+    ec = file->append(line.data(), line.size());
+  if (!ec)
+    ec = file->sync();
+  if (!ec)
+    ec = file->close();
+  if (!ec)
+    ec = st.sync_dir(data_dir);
+  if (ec) {
+    error = "cannot write the admin token to " + path + ": " + ec.message();
+    return {};
+  }
+  source = path + " (generated)";
+  return token;
+}
+
+} // namespace analysisd

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace analysisd {
+
+/// analysisd's command line and config file, parsed by CAF's own option
+/// parser (so `--config FILE` takes CAF's INI format with a `[global]`
+/// section, and every CAF option works too).
+class server_config : public caf::actor_system_config {
+public:
+  server_config();
+
+  std::string listen = "127.0.0.1:9950";
+  std::string data_dir = "./data";
+  std::string admin_token_file;
+  std::size_t threads = 2;                     ///< asio threads serving HTTP.
+  std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).
+  std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
+  std::size_t max_connections = 512;           ///< Parallel connections.
+  std::size_t journal_rotate_bytes = 64ull << 20;
+  bool version = false;
+};
+
+/// Rewrites analysisd's `--option value` and `--config FILE` into the
+/// `--option=value` and `--config-file=FILE` forms CAF's parser takes.
+std::vector<std::string> normalize_args(int argc, char** argv);
+
+/// Splits `HOST:PORT` (the host may be `[v6]`); false if it is not one.
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);
+
+/// The admin token: ANALYSISD_ADMIN_TOKEN, else the contents of
+/// `token_file`, else `<data_dir>/admin-token`, generated (mode 0600) on the
+/// first start. Returns an empty string and sets `error` on failure; sets
+/// `generated_at` to the path when it generated one.
+std::string load_admin_token(const std::string& data_dir, const std::string& token_file,
+                             std::string& error, std::string& source);
+
+} // namespace analysisd

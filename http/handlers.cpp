@@ -1,0 +1,412 @@
+#include "http/handlers.hpp"
+
+#include "http/auth.hpp"
+#include "http/errors.hpp"
+#include "http/request_parsing.hpp"
+#include "persistence/log.hpp"
+
+#include <caf/all.hpp>
+
+#include <fcntl.h>
+#include <functional>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace analysisd {
+
+/// A closure that a bridge actor runs on behalf of an asio thread.
+struct bridge_job {
+  std::function<void(caf::event_based_actor*)> run;
+};
+
+} // namespace analysisd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(analysisd::bridge_job)
+
+namespace analysisd {
+
+namespace {
+
+using req_t = restinio::request_handle_t;
+using params_t = restinio::router::route_params_t;
+using status_t = restinio::request_handling_status_t;
+using ctx_ptr = std::shared_ptr<http_context>;
+
+restinio::http_status_line_t status_line(unsigned status) {
+  return restinio::http_status_line_t{
+    restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)};
+}
+
+// Counts a request as in flight from the moment it is taken until its answer
+// is handed to RESTinio, so that a graceful shutdown can wait for it. Shared
+// by every copy of a reply callback; the last copy gone ends it.
+struct in_flight_token {
+  explicit in_flight_token(ctx_ptr c) : ctx(std::move(c)) {
+    ctx->in_flight.fetch_add(1);
+  }
+  ~in_flight_token() {
+    ctx->in_flight.fetch_sub(1);
+  }
+  ctx_ptr ctx;
+};
+
+void reply_json(const req_t& req, unsigned status, std::string body) {
+  req->create_response(status_line(status))
+    .append_header(restinio::http_field::content_type, "application/json")
+    .set_body(std::move(body))
+    .done();
+}
+
+void reply_error(const req_t& req, const http_error& e) {
+  reply_json(req, e.status, render_error(e));
+}
+
+void reply_error(const req_t& req, const caf::error& err) {
+  reply_error(req, to_http(err));
+}
+
+void reply_error(const req_t& req, unsigned status, std::string message) {
+  reply_error(req, http_error{status, reason_id(status), std::move(message), {}});
+}
+
+// Runs `f`, answering 500 if it throws: an exception escaping a RESTinio
+// handler would drop the connection without a response.
+template <class F>
+void answer_guarded(const req_t& req, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& ex) {
+    log_error(std::string{"request failed: "} + ex.what());
+    try {
+      reply_error(req, 500, "Internal server error");
+    } catch (...) {
+    }
+  }
+}
+
+// Sends one request to the registry through a bridge actor and answers from
+// its reply: `on_ok(R&)` for a result, the error mapping otherwise. Never
+// blocks the asio thread.
+template <class R, class OnOk, class... Ts>
+void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto& bridge = ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
+  auto registry = ctx->registry;
+  bridge_job job{[=](caf::event_based_actor* self) {
+    self->request(registry, caf::infinite, args...)
+      .then([=](R& result) { answer_guarded(req, [&] { on_ok(result); }); (void) token; },
+            [=](caf::error& err) { answer_guarded(req, [&] { reply_error(req, err); }); });
+  }};
+  caf::anon_send(bridge, std::move(job));
+}
+
+std::optional<std::string> authorization(const req_t& req) {
+  auto v = req->header().opt_value_of(restinio::http_field::authorization);
+  if (!v)
+    return std::nullopt;
+  return std::string{v->data(), v->size()};
+}
+
+// Turns a handler body into a RESTinio handler that always answers: 503
+// before recovery and while draining, 500 on an exception.
+template <class F>
+auto handler(ctx_ptr ctx, F f) {
+  return [ctx, f](const req_t& req, params_t params) -> status_t {
+    in_flight_token token{ctx};
+    answer_guarded(req, [&] {
+      if (!ctx->ready.load(std::memory_order_acquire)) {
+        reply_error(req, 503, "Service is starting");
+        return;
+      }
+      if (ctx->draining.load()) {
+        reply_error(req, 503, "Service is shutting down");
+        return;
+      }
+      f(req, params);
+    });
+    return restinio::request_accepted();
+  };
+}
+
+// Job credentials, or the 401 already sent.
+std::optional<credential> job_credentials(const req_t& req) {
+  auto auth = parse_job_auth(authorization(req));
+  if (auth.result == job_auth::missing) {
+    reply_error(req, 401, "No authorization header");
+    return std::nullopt;
+  }
+  if (auth.result == job_auth::invalid) {
+    reply_error(req, 401, "Invalid authorization header");
+    return std::nullopt;
+  }
+  return auth.cred;
+}
+
+bool admin_ok(const ctx_ptr& ctx, const req_t& req) {
+  if (is_admin(authorization(req), ctx->admin_token_hash))
+    return true;
+  reply_error(req, 401, "Invalid authorization header");
+  return false;
+}
+
+std::string param(const params_t& params, const char* name) {
+  auto v = params[name];
+  return std::string{v.data(), v.size()};
+}
+
+bool parse_file_id(const std::string& text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 18)
+    return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return true;
+}
+
+// -- job and operator actions (shared by both credential kinds) ---------------
+
+void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const std::string& id) {
+  ask<std::string>(
+    ctx, req, [req](std::string& doc) { reply_json(req, 200, std::move(doc)); },
+    get_atom::value, cred, id);
+}
+
+void do_download(const ctx_ptr& ctx, const req_t& req, const credential& cred,
+                 const std::string& id, const std::string& file_id_text) {
+  std::uint64_t file_id;
+  if (!parse_file_id(file_id_text, file_id)) {
+    // Authentication still comes first: ask for the analysis, then say 404.
+    ask<std::string>(
+      ctx, req, [req](std::string&) { reply_error(req, 404, "Not found"); }, get_atom::value,
+      cred, id);
+    return;
+  }
+  ask<file_location>(
+    ctx, req,
+    [req](file_location& loc) {
+      int fd = ::open(loc.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      struct stat st {};
+      if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+          ::close(fd);
+        reply_error(req, 404, "Uploaded file not found at expected location");
+        return;
+      }
+      std::string quoted;
+      for (char c : loc.file.name) {
+        if (c == '"' || c == '\\')
+          quoted.push_back('\\');
+        quoted.push_back(c);
+      }
+      restinio::file_meta_t meta{static_cast<restinio::file_size_t>(st.st_size),
+                                 std::chrono::system_clock::from_time_t(st.st_mtime)};
+      req->create_response(status_line(200))
+        .append_header(restinio::http_field::content_type, "application/octet-stream")
+        .append_header(restinio::http_field::content_disposition,
+                       "attachment; filename=\"" + quoted + "\"")
+        .set_body(restinio::sendfile(restinio::file_descriptor_holder_t{fd}, meta))
+        .done();
+    },
+    download_atom::value, cred, id, file_id);
+}
+
+void do_remove(const ctx_ptr& ctx, const req_t& req, const credential& cred,
+               const std::string& id) {
+  ask<bool>(
+    ctx, req,
+    [req](bool) {
+      req->create_response(status_line(204)).done();
+    },
+    remove_atom::value, cred, id);
+}
+
+// -- routes --------------------------------------------------------------------
+
+void job_get(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (auto cred = job_credentials(req))
+    do_get(ctx, req, *cred, param(params, "id"));
+}
+
+void job_upload(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  auto cred = job_credentials(req);
+  if (!cred)
+    return;
+  auto id = param(params, "id");
+  auto upload = parse_upload(req);
+  auto name = upload.name;
+  ask<file_record>(
+    ctx, req,
+    [req, id](file_record& file) {
+      req->create_response(status_line(201))
+        .append_header(restinio::http_field::content_type, "application/json")
+        .append_header(restinio::http_field::location,
+                       "/api/analyses/" + id + "/files/" + std::to_string(file.id))
+        .set_body(render_file(id, file))
+        .done();
+    },
+    upload_atom::value, *cred, id, std::move(upload));
+}
+
+void job_download(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (auto cred = job_credentials(req))
+    do_download(ctx, req, *cred, param(params, "id"), param(params, "file_id"));
+}
+
+void job_finalize(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  auto cred = job_credentials(req);
+  if (!cred)
+    return;
+  if (req->body().size() > ctx->max_json_bytes) {
+    reply_error(req, 413, "Payload too large");
+    return;
+  }
+  // An invalid body travels as "" so that the actor answers 422 after
+  // authentication, in SPEC.md's order.
+  ask<std::string>(
+    ctx, req, [req](std::string& doc) { reply_json(req, 200, std::move(doc)); },
+    finalize_atom::value, *cred, param(params, "id"), extract_results(req->body()));
+}
+
+void job_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (auto cred = job_credentials(req))
+    do_remove(ctx, req, *cred, param(params, "id"));
+}
+
+void admin_create(const ctx_ptr& ctx, const req_t& req, const params_t&) {
+  if (!admin_ok(ctx, req))
+    return;
+  if (req->body().size() > ctx->max_json_bytes) {
+    reply_error(req, 413, "Payload too large");
+    return;
+  }
+  create_request create;
+  if (auto err = parse_create(req->body(), create)) {
+    reply_error(req, err);
+    return;
+  }
+  ask<std::string>(
+    ctx, req, [req](std::string& doc) { reply_json(req, 201, std::move(doc)); },
+    create_atom::value, std::move(create));
+}
+
+void admin_list(const ctx_ptr& ctx, const req_t& req, const params_t&) {
+  if (!admin_ok(ctx, req))
+    return;
+  list_request list;
+  if (auto err = parse_list_query(req->header().query(), list)) {
+    reply_error(req, err);
+    return;
+  }
+  ask<std::string>(
+    ctx, req, [req](std::string& page) { reply_json(req, 200, std::move(page)); },
+    list_atom::value, list);
+}
+
+void admin_get(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (admin_ok(ctx, req))
+    do_get(ctx, req, admin_credential(), param(params, "id"));
+}
+
+void admin_download(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (admin_ok(ctx, req))
+    do_download(ctx, req, admin_credential(), param(params, "id"), param(params, "file_id"));
+}
+
+void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (admin_ok(ctx, req))
+    do_remove(ctx, req, admin_credential(), param(params, "id"));
+}
+
+void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (!admin_ok(ctx, req))
+    return;
+  if (auto err = parse_acquire(req->body())) {
+    reply_error(req, err);
+    return;
+  }
+  auto job_id = param(params, "job_id");
+  ask<std::string>(
+    ctx, req,
+    [req, job_id](std::string& key) {
+      nlohmann::json body = {{"id", job_id}, {"acquired", true}, {"key", key}};
+      reply_json(req, 200, body.dump());
+    },
+    acquire_atom::value, job_id);
+}
+
+} // namespace
+
+void spawn_bridges(http_context& ctx, std::size_t count) {
+  for (std::size_t k = 0; k < std::max<std::size_t>(count, 1); ++k)
+    ctx.bridges.push_back(ctx.system.spawn([](caf::event_based_actor* self) -> caf::behavior {
+      return {[=](bridge_job& job) { job.run(self); }};
+    }));
+}
+
+std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
+  using namespace restinio;
+  auto router = std::make_unique<router_t>();
+  auto not_allowed = [ctx](std::string allow) {
+    return [ctx, allow](const req_t& req, params_t) -> status_t {
+      in_flight_token token{ctx};
+      auto e = http_error{405, "method_not_allowed", "Method not allowed", {}};
+      req->create_response(status_line(405))
+        .append_header(http_field::content_type, "application/json")
+        .append_header(http_field::allow, allow)
+        .set_body(render_error(e))
+        .done();
+      return request_accepted();
+    };
+  };
+  for (const char* prefix : {"/api/analyses", "/analyses"}) {
+    std::string p = prefix;
+    router->http_get(p + "/:id", handler(ctx, job_get));
+    router->add_handler(http_method_patch(), p + "/:id", handler(ctx, job_finalize));
+    router->http_delete(p + "/:id", handler(ctx, job_remove));
+    router->add_handler(router::none_of_methods(http_method_get(), http_method_patch(),
+                                                http_method_delete()),
+                        p + "/:id", not_allowed("GET, PATCH, DELETE"));
+    router->http_post(p + "/:id/files", handler(ctx, job_upload));
+    router->http_put(p + "/:id/files", handler(ctx, job_upload));
+    router->add_handler(router::none_of_methods(http_method_post(), http_method_put()),
+                        p + "/:id/files", not_allowed("POST, PUT"));
+    router->http_get(p + "/:id/files/:file_id", handler(ctx, job_download));
+    router->add_handler(router::none_of_methods(http_method_get()), p + "/:id/files/:file_id",
+                        not_allowed("GET"));
+  }
+  router->http_get("/admin/analyses", handler(ctx, admin_list));
+  router->http_post("/admin/analyses", handler(ctx, admin_create));
+  router->add_handler(router::none_of_methods(http_method_get(), http_method_post()),
+                      "/admin/analyses", not_allowed("GET, POST"));
+  router->http_get("/admin/analyses/:id", handler(ctx, admin_get));
+  router->http_delete("/admin/analyses/:id", handler(ctx, admin_remove));
+  router->add_handler(router::none_of_methods(http_method_get(), http_method_delete()),
+                      "/admin/analyses/:id", not_allowed("GET, DELETE"));
+  router->http_get("/admin/analyses/:id/files/:file_id", handler(ctx, admin_download));
+  router->add_handler(router::none_of_methods(http_method_get()),
+                      "/admin/analyses/:id/files/:file_id", not_allowed("GET"));
+  router->add_handler(http_method_patch(), "/admin/jobs/:job_id", handler(ctx, admin_acquire));
+  router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
+                      not_allowed("PATCH"));
+  router->http_get("/healthz", [ctx](const req_t& req, params_t) -> status_t {
+    in_flight_token token{ctx};
+    if (ctx->ready.load(std::memory_order_acquire) && !ctx->draining.load())
+      reply_json(req, 200, R"({"status":"ok"})");
+    else
+      reply_json(req, 503, ctx->draining.load() ? R"({"status":"stopping"})"
+                                                : R"({"status":"starting"})");
+    return request_accepted();
+  });
+  router->add_handler(router::none_of_methods(http_method_get()), "/healthz", not_allowed("GET"));
+  router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
+    in_flight_token token{ctx};
+    reply_error(req, 404, "Not found");
+    return request_accepted();
+  });
+  return router;
+}
+
+} // namespace analysisd

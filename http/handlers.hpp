@@ -1,0 +1,46 @@
+#pragma once
+
+#include "actors/protocol.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <restinio/all.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace analysisd {
+
+/// What the handlers share. Built by start_http(); read by asio threads.
+struct http_context {
+  explicit http_context(caf::actor_system& sys) : system(sys) {
+  }
+
+  caf::actor_system& system;
+  /// Set once recovery is done, before `ready` becomes true.
+  registry_actor registry;
+  std::atomic<bool> ready{false};
+  /// Set by a graceful shutdown: new requests are refused with 503.
+  std::atomic<bool> draining{false};
+  /// Requests received and not yet answered.
+  std::atomic<std::int64_t> in_flight{0};
+  /// Actors that send requests on behalf of asio threads and answer from the replies.
+  std::vector<caf::actor> bridges;
+  std::atomic<std::size_t> next_bridge{0};
+  std::string admin_token_hash; ///< SHA-256 of the admin token.
+  std::uint64_t max_json_bytes = 64u << 20;
+};
+
+using router_t = restinio::router::express_router_t<>;
+
+/// The routing table: every route of SPEC.md, 405 with Allow for known
+/// paths with other methods, 404 for the rest.
+std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
+
+/// Spawns the bridge actors of `ctx` (call once, before serving).
+void spawn_bridges(http_context& ctx, std::size_t count);
+
+} // namespace analysisd

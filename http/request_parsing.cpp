@@ -1,0 +1,222 @@
+#include "http/request_parsing.hpp"
+
+#include "actors/analysis_logic.hpp"
+
+#include <restinio/helpers/http_field_parsers/content-disposition.hpp>
+#include <restinio/helpers/multipart_body.hpp>
+
+namespace analysisd {
+
+bool parse_json_body(const std::string& body, nlohmann::json& out) {
+  if (!is_valid_utf8(body))
+    return false;
+  try {
+    auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > max_json_depth)
+        throw std::length_error("JSON nested too deep");
+      return true;
+    };
+    out = nlohmann::json::parse(body, depth_guard);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string extract_results(const std::string& body) {
+  nlohmann::json j;
+  if (!parse_json_body(body, j) || !j.is_object())
+    return {};
+  auto i = j.find("results");
+  if (i == j.end() || !i->is_object())
+    return {};
+  return i->dump();
+}
+
+namespace {
+
+// Reads a string field; records an error and returns "" when it is not one.
+std::string string_field(const nlohmann::json& obj, const char* key, const std::string& path,
+                         nlohmann::json& errors) {
+  auto i = obj.find(key);
+  if (i == obj.end() || i->is_null()) {
+    errors[path].push_back("required field");
+    return {};
+  }
+  if (!i->is_string()) {
+    errors[path].push_back("must be of string type");
+    return {};
+  }
+  auto value = i->get<std::string>();
+  if (value.empty())
+    errors[path].push_back("required field");
+  return value;
+}
+
+const nlohmann::json* object_field(const nlohmann::json& obj, const char* key,
+                                   nlohmann::json& errors) {
+  auto i = obj.find(key);
+  if (i == obj.end() || i->is_null()) {
+    errors[key].push_back("required field");
+    return nullptr;
+  }
+  if (!i->is_object()) {
+    errors[key].push_back("must be of dict type");
+    return nullptr;
+  }
+  return &*i;
+}
+
+caf::error invalid_input(const nlohmann::json& errors) {
+  return make_error(errc::invalid_input, errors.dump());
+}
+
+} // namespace
+
+caf::error parse_create(const std::string& body, create_request& out) {
+  nlohmann::json j;
+  nlohmann::json errors = nlohmann::json::object();
+  if (!parse_json_body(body, j) || !j.is_object()) {
+    errors["body"].push_back("must be a JSON object");
+    return invalid_input(errors);
+  }
+  out.workflow = string_field(j, "workflow", "workflow", errors);
+  if (auto s = object_field(j, "sample", errors)) {
+    out.sample.id = string_field(*s, "id", "sample.id", errors);
+    out.sample.name = string_field(*s, "name", "sample.name", errors);
+  }
+  if (auto x = object_field(j, "index", errors)) {
+    out.index.id = string_field(*x, "id", "index.id", errors);
+    auto v = x->find("version");
+    if (v == x->end() || !v->is_number_integer())
+      errors["index.version"].push_back("must be of integer type");
+    else if (v->is_number_unsigned() && v->get<std::uint64_t>() > INT64_MAX)
+      errors["index.version"].push_back("must be of integer type");
+    else
+      out.index.version = v->get<std::int64_t>();
+  }
+  if (auto u = object_field(j, "user", errors))
+    out.user_id = string_field(*u, "id", "user.id", errors);
+  if (auto s = j.find("subtractions"); s != j.end() && !s->is_null()) {
+    if (!s->is_array()) {
+      errors["subtractions"].push_back("must be of list type");
+    } else {
+      for (auto& item : *s) {
+        if (!item.is_object()) {
+          errors["subtractions"].push_back("must be a list of {id, name} objects");
+          break;
+        }
+        named_ref ref;
+        ref.id = string_field(item, "id", "subtractions.id", errors);
+        ref.name = string_field(item, "name", "subtractions.name", errors);
+        out.subtractions.push_back(std::move(ref));
+      }
+    }
+  }
+  if (auto id = j.find("id"); id != j.end() && !id->is_null()) {
+    if (!id->is_string() || !is_valid_id(id->get<std::string>()))
+      errors["id"].push_back("must be 8 characters of [a-z0-9]");
+    else
+      out.id = id->get<std::string>();
+  }
+  if (!errors.empty())
+    return invalid_input(errors);
+  return check_create(out);
+}
+
+caf::error parse_acquire(const std::string& body) {
+  nlohmann::json j;
+  if (parse_json_body(body, j) && j.is_object()) {
+    auto i = j.find("acquired");
+    if (i != j.end() && i->is_boolean() && i->get<bool>())
+      return {};
+  }
+  return make_error(errc::invalid_input, R"({"acquired":["must be true"]})");
+}
+
+caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
+  nlohmann::json errors = nlohmann::json::object();
+  auto params = restinio::try_parse_query(query);
+  if (!params)
+    return make_error(errc::invalid_query, R"({"query":["malformed query string"]})");
+  auto number = [&](const char* key, std::uint64_t& into, std::uint64_t max) {
+    auto v = params->get_param(key);
+    if (!v)
+      return;
+    std::string text(v->data(), v->size());
+    std::uint64_t x = 0;
+    bool ok = !text.empty() && text.size() <= 9;
+    for (char c : text)
+      ok = ok && c >= '0' && c <= '9';
+    if (ok)
+      x = std::stoull(text);
+    if (!ok || x < 1 || x > max)
+      errors[key].push_back("must be an integer from 1 to " + std::to_string(max));
+    else
+      into = x;
+  };
+  number("page", out.page, 100000000);
+  number("per_page", out.per_page, 100);
+  if (!errors.empty())
+    return make_error(errc::invalid_query, errors.dump());
+  return {};
+}
+
+namespace {
+
+// Finds the part named `file`; false if the body is not multipart/form-data,
+// is malformed, has a part without a form-data Content-Disposition, or has no
+// `file` part.
+bool find_file_part(const restinio::request_handle_t& req, restinio::string_view_t& bytes) {
+  namespace mp = restinio::multipart_body;
+  namespace hfp = restinio::http_field_parsers;
+  bool found = false;
+  bool bad = false;
+  auto result = mp::enumerate_parts(
+    *req,
+    [&](mp::parsed_part_t part) {
+      auto disposition = part.fields.opt_value_of(restinio::http_field::content_disposition);
+      if (!disposition) {
+        bad = true;
+        return mp::handling_result_t::terminate_enumeration;
+      }
+      auto parsed = hfp::content_disposition_value_t::try_parse(*disposition);
+      if (!parsed || parsed->value != "form-data") {
+        bad = true;
+        return mp::handling_result_t::terminate_enumeration;
+      }
+      auto name = hfp::find_first(parsed->parameters, "name");
+      if (!name) {
+        bad = true;
+        return mp::handling_result_t::terminate_enumeration;
+      }
+      if (!found && *name == "file") {
+        found = true;
+        bytes = part.body;
+      }
+      return mp::handling_result_t::continue_enumeration;
+    },
+    "multipart", "form-data");
+  return result && !bad && found;
+}
+
+} // namespace
+
+upload_request parse_upload(const restinio::request_handle_t& req) {
+  upload_request out;
+  if (auto params = restinio::try_parse_query(req->header().query())) {
+    if (auto name = params->get_param("name"))
+      out.name.assign(name->data(), name->size());
+    if (auto format = params->get_param("format")) {
+      out.has_format = true;
+      out.format.assign(format->data(), format->size());
+    }
+  }
+  restinio::string_view_t bytes;
+  out.multipart_ok = find_file_part(req, bytes);
+  if (out.multipart_ok)
+    out.bytes = file_payload(std::shared_ptr<const void>(req), bytes.data(), bytes.size());
+  return out;
+}
+
+} // namespace analysisd

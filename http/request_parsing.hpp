@@ -1,0 +1,38 @@
+#pragma once
+
+/// Turning request bodies and queries into protocol messages. Every function
+/// here is total: bad input becomes an error value, never an exception.
+
+#include "actors/protocol.hpp"
+
+#include <nlohmann/json.hpp>
+#include <restinio/all.hpp>
+
+#include <string>
+
+namespace analysisd {
+
+/// Parses a JSON body, at most max_json_depth deep and valid UTF-8; false if
+/// it is not JSON.
+bool parse_json_body(const std::string& body, nlohmann::json& out);
+
+/// The `results` of a finalize body as compact JSON text, or an empty string
+/// when the body is not JSON or `results` is missing or not an object.
+std::string extract_results(const std::string& body);
+
+/// A create body; invalid_input with one entry per bad field.
+caf::error parse_create(const std::string& body, create_request& out);
+
+/// `{"acquired": true}`; invalid_input otherwise.
+caf::error parse_acquire(const std::string& body);
+
+/// `page` and `per_page` (1..100) from a raw query string; invalid_query
+/// with one entry per bad parameter.
+caf::error parse_list_query(restinio::string_view_t query, list_request& out);
+
+/// The parts of an upload: `name` and `format` from the query, and the
+/// `file` part of a multipart/form-data body (pointing into the request's
+/// buffer, which the payload keeps alive: no copy of the bytes).
+upload_request parse_upload(const restinio::request_handle_t& req);
+
+} // namespace analysisd

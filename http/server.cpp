@@ -1,0 +1,63 @@
+#include "http/server.hpp"
+
+#include <restinio/all.hpp>
+
+namespace analysisd {
+
+namespace {
+
+struct server_traits : public restinio::default_traits_t {
+  using request_handler_t = router_t;
+  static constexpr bool use_connection_count_limiter = true;
+};
+
+class restinio_server : public http_server {
+public:
+  explicit restinio_server(restinio::running_server_handle_t<server_traits> handle)
+    : handle_(std::move(handle)) {
+  }
+
+  ~restinio_server() override {
+    stop();
+  }
+
+  void stop() override {
+    if (!handle_)
+      return;
+    handle_->stop();
+    handle_->wait();
+    handle_.reset();
+  }
+
+private:
+  restinio::running_server_handle_t<server_traits> handle_;
+};
+
+} // namespace
+
+std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
+                                        const http_options& opts) {
+  using namespace std::chrono_literals;
+  auto limits = restinio::incoming_http_msg_limits_t{}
+                  .max_url_size(8 * 1024)
+                  .max_field_name_size(1024)
+                  .max_field_value_size(16 * 1024)
+                  .max_field_count(100)
+                  .max_body_size(opts.max_body_bytes);
+  auto settings = restinio::server_settings_t<server_traits>{}
+                    .address(opts.host)
+                    .port(opts.port)
+                    .request_handler(make_router(ctx))
+                    .incoming_http_msg_limits(limits)
+                    .max_parallel_connections(opts.max_connections)
+                    .read_next_http_message_timelimit(60s)
+                    .write_http_response_timelimit(120s)
+                    .handle_request_timeout(600s)
+                    .concurrent_accepts_count(opts.threads)
+                    .separate_accept_and_create_connect(true);
+  auto handle = restinio::run_async<server_traits>(restinio::own_io_context(),
+                                                   std::move(settings), opts.threads);
+  return std::make_unique<restinio_server>(std::move(handle));
+}
+
+} // namespace analysisd

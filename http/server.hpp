@@ -1,0 +1,33 @@
+#pragma once
+
+#include "http/handlers.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace analysisd {
+
+struct http_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9950;
+  std::size_t threads = 2;
+  std::uint64_t max_body_bytes = 4ull << 30;
+  std::size_t max_connections = 512;
+};
+
+/// A running HTTP server. Destroying it stops it.
+class http_server {
+public:
+  virtual ~http_server() = default;
+  /// Stops accepting and closes connections; returns once every server
+  /// thread has ended. Call only after draining the requests in flight.
+  virtual void stop() = 0;
+};
+
+/// Starts serving `ctx` on its own asio threads. Throws std::exception if the
+/// address cannot be bound.
+std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
+                                        const http_options& opts);
+
+} // namespace analysisd

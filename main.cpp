@@ -1,0 +1,108 @@
+// analysisd: wires the configuration, the actors and the HTTP server together.
+
+#include "actors/service.hpp"
+#include "http/config.hpp"
+#include "http/server.hpp"
+#include "persistence/log.hpp"
+#include "persistence/storage.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+using namespace analysisd;
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread exists, so that every thread
+  // inherits the mask and only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  server_config cfg;
+  add_message_types(cfg);
+  if (auto err = cfg.parse(normalize_args(argc, argv))) {
+    std::cerr << "analysisd: " << to_string(err) << "\n(try --help)\n";
+    return 2;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (cfg.version) {
+    std::cout << "analysisd " << ANALYSISD_VERSION << "\n";
+    return 0;
+  }
+  http_options http;
+  if (!split_listen(cfg.listen, http.host, http.port)) {
+    std::cerr << "analysisd: --listen takes HOST:PORT, not '" << cfg.listen << "'\n";
+    return 2;
+  }
+  http.threads = std::max<std::size_t>(cfg.threads, 1);
+  http.max_body_bytes = cfg.max_body_bytes;
+  http.max_connections = cfg.max_connections;
+  if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
+    log_error("cannot create " + cfg.data_dir + ": " + ec.message());
+    return 1;
+  }
+  std::string token_error, token_source;
+  auto token = load_admin_token(cfg.data_dir, cfg.admin_token_file, token_error, token_source);
+  if (token.empty()) {
+    log_error(token_error);
+    return 1;
+  }
+  log_info("admin token from " + token_source);
+
+  caf::actor_system sys{cfg};
+  auto ctx = std::make_shared<http_context>(sys);
+  ctx->admin_token_hash = sha256(token);
+  ctx->max_json_bytes = cfg.max_json_bytes;
+  spawn_bridges(*ctx, http.threads);
+  std::unique_ptr<http_server> server;
+  try {
+    server = start_http(ctx, http);
+  } catch (const std::exception& ex) {
+    log_error("cannot serve HTTP on " + cfg.listen + ": " + ex.what());
+    for (auto& b : ctx->bridges)
+      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  log_info("listening on " + cfg.listen + " (starting)");
+
+  service_options sopts;
+  sopts.data_dir = cfg.data_dir;
+  sopts.journal_rotate_bytes = cfg.journal_rotate_bytes;
+  auto svc = start_service(sys, sopts);
+  if (!svc) {
+    log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
+    server->stop();
+    for (auto& b : ctx->bridges)
+      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  ctx->registry = svc->registry;
+  ctx->ready.store(true, std::memory_order_release);
+  log_info("ready: serving " + std::to_string(svc->analyses_loaded) + " analyses on "
+           + cfg.listen + " with data in " + cfg.data_dir);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log_info(std::string{"received "} + (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+           + ": finishing requests in flight");
+  ctx->draining.store(true);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ctx->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  server->stop();
+  auto err = stop_service(sys, *svc);
+  for (auto& b : ctx->bridges)
+    caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+  ctx->bridges.clear();
+  ctx->registry = nullptr;
+  log_info("stopped");
+  return err ? 1 : 0;
+}

@@ -1,0 +1,120 @@
+#include "persistence/file_store.hpp"
+
+#include <unordered_set>
+
+namespace analysisd {
+
+file_store::file_store(storage& st, std::string data_dir)
+  : st_(st), root_(std::move(data_dir) + "/analyses") {
+}
+
+std::string file_store::analysis_dir(const std::string& analysis_id) const {
+  return root_ + "/" + analysis_id;
+}
+
+std::string file_store::file_path(const std::string& analysis_id, const file_record& file) const {
+  return analysis_dir(analysis_id) + "/" + name_on_disk(file);
+}
+
+std::error_code file_store::write(const std::string& analysis_id, const file_record& file,
+                                  const char* data, std::size_t size) const {
+  auto dir = analysis_dir(analysis_id);
+  bool new_dir = !st_.exists(dir);
+  if (auto ec = st_.create_dir(root_))
+    return ec;
+  if (auto ec = st_.create_dir(dir))
+    return ec;
+  if (new_dir) {
+    if (auto ec = st_.sync_dir(root_))
+      return ec;
+  }
+  // The temporary name starts with '.', which no final name (digits first) does.
+  auto tmp = dir + "/." + std::to_string(file.id) + ".partial";
+  auto final_path = dir + "/" + name_on_disk(file);
+  std::unique_ptr<writable_file> out;
+  if (auto ec = st_.create_exclusive(tmp, out))
+    return ec;
+  auto fail = [&](std::error_code ec) {
+    out.reset();
+    st_.remove(tmp);
+    return ec;
+  };
+  if (auto ec = out->append(data, size))
+    return fail(ec);
+  if (auto ec = out->sync())
+    return fail(ec);
+  if (auto ec = out->close())
+    return fail(ec);
+  if (auto ec = st_.link(tmp, final_path))
+    return fail(ec);
+  st_.remove(tmp);
+  if (auto ec = st_.sync_dir(dir)) {
+    st_.remove(final_path);
+    return ec;
+  }
+  return {};
+}
+
+std::error_code file_store::remove(const std::string& analysis_id, const file_record& file) const {
+  if (auto ec = st_.remove(file_path(analysis_id, file)))
+    return ec;
+  return st_.sync_dir(analysis_dir(analysis_id));
+}
+
+std::error_code file_store::remove_analysis(const std::string& analysis_id) const {
+  if (auto ec = st_.remove_all(analysis_dir(analysis_id)))
+    return ec;
+  if (!st_.exists(root_))
+    return {};
+  return st_.sync_dir(root_);
+}
+
+std::vector<std::string> file_store::cleanup(const state_map& state) const {
+  std::vector<std::string> log;
+  if (!st_.exists(root_))
+    return log;
+  std::vector<std::string> dirs;
+  if (auto ec = st_.list_dir(root_, dirs)) {
+    log.push_back("cannot list " + root_ + ": " + ec.message());
+    return log;
+  }
+  for (auto& name : dirs) {
+    auto path = root_ + "/" + name;
+    auto i = state.find(name);
+    if (i == state.end()) {
+      if (auto ec = st_.remove_all(path))
+        log.push_back("cannot remove " + path + ": " + ec.message());
+      else
+        log.push_back("removed " + path + " (no analysis names it)");
+      continue;
+    }
+    std::unordered_set<std::string> named;
+    for (auto& f : i->second.files)
+      named.insert(name_on_disk(f));
+    std::vector<std::string> files;
+    if (auto ec = st_.list_dir(path, files)) {
+      log.push_back("cannot list " + path + ": " + ec.message());
+      continue;
+    }
+    for (auto& f : files) {
+      if (named.erase(f) == 1)
+        continue;
+      if (auto ec = st_.remove_all(path + "/" + f))
+        log.push_back("cannot remove " + path + "/" + f + ": " + ec.message());
+      else
+        log.push_back("removed " + path + "/" + f + " (no record names it)");
+    }
+    for (auto& missing : named)
+      log.push_back("file record " + name + "/" + missing + " has no bytes on disk");
+  }
+  for (auto& [id, a] : state) {
+    if (a.files.empty() || st_.exists(analysis_dir(id)))
+      continue;
+    for (auto& f : a.files)
+      log.push_back("file record " + id + "/" + name_on_disk(f) + " has no bytes on disk");
+  }
+  st_.sync_dir(root_);
+  return log;
+}
+
+} // namespace analysisd

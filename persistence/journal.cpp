@@ -1,0 +1,176 @@
+#include "persistence/journal.hpp"
+
+#include <boost/crc.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+#include <vector>
+
+namespace analysisd {
+
+const std::string journal_magic = "ANJRNL1\n";
+
+namespace {
+
+std::uint32_t crc32(const char* data, std::size_t size) {
+  boost::crc_32_type crc;
+  crc.process_bytes(data, size);
+  return crc.checksum();
+}
+
+void put_u32(std::string& out, std::uint32_t x) {
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<char>((x >> (8 * i)) & 0xFF));
+}
+
+std::uint32_t get_u32(const char* p) {
+  std::uint32_t x = 0;
+  for (int i = 0; i < 4; ++i)
+    x |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return x;
+}
+
+template <class T>
+std::string encode(const T& value) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  auto copy = value; // CAF 0.17 inspectors take non-const references
+  if (auto err = sink(copy))
+    throw std::runtime_error("cannot serialize a journal value");
+  return std::string(buf.begin(), buf.end());
+}
+
+template <class T>
+bool decode(const char* data, std::size_t size, T& out) {
+  caf::binary_deserializer source{nullptr, data, size};
+  if (auto err = source(out))
+    return false;
+  return source.remaining() == 0;
+}
+
+} // namespace
+
+void append_frame(std::string& out, const std::string& payload) {
+  put_u32(out, static_cast<std::uint32_t>(payload.size()));
+  put_u32(out, crc32(payload.data(), payload.size()));
+  out += payload;
+}
+
+std::string encode_record(const journal_record& rec) {
+  return encode(rec);
+}
+
+std::string encode_state(const analysis_state& st) {
+  return encode(st);
+}
+
+bool decode_record(const char* data, std::size_t size, journal_record& out) {
+  if (!decode(data, size, out))
+    return false;
+  auto k = static_cast<std::uint8_t>(out.kind);
+  return k >= static_cast<std::uint8_t>(record_kind::created)
+         && k <= static_cast<std::uint8_t>(record_kind::removed);
+}
+
+bool decode_state(const char* data, std::size_t size, analysis_state& out) {
+  return decode(data, size, out);
+}
+
+scan_result scan_frames(const char* data, std::size_t size,
+                        const std::function<bool(const char*, std::size_t)>& on_payload) {
+  scan_result res;
+  std::size_t pos = 0;
+  while (pos < size) {
+    auto left = size - pos;
+    char what[160];
+    if (left < 8) {
+      std::snprintf(what, sizeof(what), "torn frame header at offset %zu (%zu bytes)", pos, left);
+      res.damage = what;
+      break;
+    }
+    auto len = get_u32(data + pos);
+    auto crc = get_u32(data + pos + 4);
+    if (len > max_frame_payload) {
+      std::snprintf(what, sizeof(what), "impossible frame length %" PRIu32 " at offset %zu", len, pos);
+      res.damage = what;
+      break;
+    }
+    if (left - 8 < len) {
+      std::snprintf(what, sizeof(what), "torn frame at offset %zu (%zu of %" PRIu32 " bytes)", pos,
+                    left - 8, len);
+      res.damage = what;
+      break;
+    }
+    const char* payload = data + pos + 8;
+    if (crc32(payload, len) != crc) {
+      std::snprintf(what, sizeof(what), "checksum mismatch in frame at offset %zu", pos);
+      res.damage = what;
+      break;
+    }
+    if (!on_payload(payload, len)) {
+      std::snprintf(what, sizeof(what), "undecodable frame at offset %zu", pos);
+      res.damage = what;
+      break;
+    }
+    pos += 8 + len;
+    res.valid_bytes = pos;
+    ++res.frames;
+  }
+  return res;
+}
+
+std::string journal_name(std::uint64_t seq) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "journal-%020" PRIu64, seq);
+  return buf;
+}
+
+bool parse_journal_name(const std::string& name, std::uint64_t& seq) {
+  static const std::string prefix = "journal-";
+  if (name.size() != prefix.size() + 20 || name.compare(0, prefix.size(), prefix) != 0)
+    return false;
+  std::uint64_t x = 0;
+  for (auto i = prefix.size(); i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9')
+      return false;
+    x = x * 10 + static_cast<std::uint64_t>(name[i] - '0');
+  }
+  seq = x;
+  return true;
+}
+
+std::error_code journal_writer::create(storage& st, const std::string& state_dir,
+                                       std::uint64_t seq, std::unique_ptr<journal_writer>& out) {
+  std::unique_ptr<writable_file> file;
+  if (auto ec = st.create_exclusive(state_dir + "/" + journal_name(seq), file))
+    return ec;
+  if (auto ec = file->append(journal_magic.data(), journal_magic.size()))
+    return ec;
+  if (auto ec = file->sync())
+    return ec;
+  if (auto ec = st.sync_dir(state_dir))
+    return ec;
+  out.reset(new journal_writer(std::move(file), seq));
+  out->size_ = journal_magic.size();
+  return {};
+}
+
+std::error_code journal_writer::append_durably(const std::string& frames) {
+  if (broken_)
+    return std::make_error_code(std::errc::io_error);
+  if (auto ec = file_->append(frames.data(), frames.size())) {
+    if (file_->truncate(size_))
+      broken_ = true;
+    return ec;
+  }
+  if (auto ec = file_->sync()) {
+    broken_ = true;
+    return ec;
+  }
+  size_ += frames.size();
+  return {};
+}
+
+} // namespace analysisd

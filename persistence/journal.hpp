@@ -1,0 +1,116 @@
+#pragma once
+
+#include "persistence/model.hpp"
+#include "persistence/storage.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace analysisd {
+
+/// What a journal record changes.
+enum class record_kind : std::uint8_t {
+  created = 1,  ///< `analysis` holds the new analysis (and its job).
+  job_acquired, ///< `key_hash` is the SHA-256 of the new job key.
+  file_added,   ///< `file` was written and fsynced before this record.
+  finalized,    ///< `results` and `at` (the new updated_at).
+  removed,      ///< The analysis and its files are gone.
+};
+
+/// One durable change. Fields that the kind does not use stay empty.
+struct journal_record {
+  record_kind kind = record_kind::created;
+  std::string analysis_id;
+  analysis_state analysis;
+  std::string key_hash;
+  file_record file;
+  std::string results;
+  timestamp at = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_record& x) {
+  return f(caf::meta::type_name("journal_record"), x.kind, x.analysis_id, x.analysis,
+           x.key_hash, x.file, x.results, x.at);
+}
+
+/// The largest payload a frame may carry; longer lengths mean damage.
+constexpr std::uint32_t max_frame_payload = 512u * 1024u * 1024u;
+
+/// Appends one frame `[u32 length][u32 crc32(payload)][payload]` (little
+/// endian) to `out`.
+void append_frame(std::string& out, const std::string& payload);
+
+/// Serializes a value with CAF's binary serializer (the same encoding as
+/// remote messages).
+std::string encode_record(const journal_record& rec);
+std::string encode_state(const analysis_state& st);
+
+/// Decode a payload; false if it is not a whole, valid value.
+bool decode_record(const char* data, std::size_t size, journal_record& out);
+bool decode_state(const char* data, std::size_t size, analysis_state& out);
+
+/// What scanning a sequence of frames found.
+struct scan_result {
+  std::size_t valid_bytes = 0; ///< Bytes of whole, valid frames from the start.
+  std::size_t frames = 0;      ///< Frames accepted by the callback.
+  std::string damage;          ///< Empty if everything was valid; else what was wrong.
+};
+
+/// Walks the frames in `data`, stopping at the first torn, oversized or
+/// corrupt frame, or at the first payload `on_payload` rejects (returns false).
+scan_result scan_frames(const char* data, std::size_t size,
+                        const std::function<bool(const char*, std::size_t)>& on_payload);
+
+/// The 8 bytes that start every journal file.
+extern const std::string journal_magic;
+
+/// The name of journal number `seq` inside the state directory.
+std::string journal_name(std::uint64_t seq);
+
+/// Parses a journal file name; returns false for other names.
+bool parse_journal_name(const std::string& name, std::uint64_t& seq);
+
+/// An open journal file that batches are appended to. Not thread-safe.
+class journal_writer {
+public:
+  /// Creates journal `seq` in `state_dir` (exclusively), writes its magic,
+  /// fsyncs it and the directory. Returns an error and leaves `out` empty on failure.
+  static std::error_code create(storage& st, const std::string& state_dir, std::uint64_t seq,
+                                std::unique_ptr<journal_writer>& out);
+
+  /// Appends already framed bytes and fdatasyncs them: durable on success.
+  /// A failed write is cut off again so that the journal never holds a torn
+  /// frame in its middle; a failed fdatasync (or a failed cut) leaves the
+  /// writer broken(): the state of the file is unknown and it must not be
+  /// written again.
+  std::error_code append_durably(const std::string& frames);
+
+  bool broken() const {
+    return broken_;
+  }
+
+  std::uint64_t seq() const {
+    return seq_;
+  }
+
+  std::uint64_t size() const {
+    return size_;
+  }
+
+private:
+  journal_writer(std::unique_ptr<writable_file> file, std::uint64_t seq)
+    : file_(std::move(file)), seq_(seq) {
+  }
+
+  std::unique_ptr<writable_file> file_;
+  std::uint64_t seq_;
+  std::uint64_t size_ = 0;
+  bool broken_ = false;
+};
+
+} // namespace analysisd

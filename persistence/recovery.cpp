@@ -1,0 +1,206 @@
+#include "persistence/recovery.hpp"
+
+#include "persistence/snapshot.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace analysisd {
+
+bool apply(state_map& state, journal_record&& rec) {
+  if (rec.kind == record_kind::created) {
+    if (!is_valid_id(rec.analysis.id) || state.count(rec.analysis.id) != 0)
+      return false;
+    auto id = rec.analysis.id;
+    state.emplace(std::move(id), std::move(rec.analysis));
+    return true;
+  }
+  auto i = state.find(rec.analysis_id);
+  if (i == state.end())
+    return false;
+  auto& a = i->second;
+  switch (rec.kind) {
+    case record_kind::job_acquired:
+      a.job_key_hash = std::move(rec.key_hash);
+      return true;
+    case record_kind::file_added:
+      a.next_file_id = std::max(a.next_file_id, rec.file.id + 1);
+      a.files.push_back(std::move(rec.file));
+      return true;
+    case record_kind::finalized:
+      a.ready = true;
+      a.results = std::move(rec.results);
+      a.updated_at = rec.at;
+      return true;
+    case record_kind::removed:
+      state.erase(i);
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+std::vector<std::uint64_t> list_journals(storage& st, const std::string& state_dir,
+                                         std::string& error) {
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> seqs;
+  if (auto ec = st.list_dir(state_dir, names)) {
+    error = "cannot list " + state_dir + ": " + ec.message();
+    return seqs;
+  }
+  for (auto& name : names) {
+    std::uint64_t seq;
+    if (parse_journal_name(name, seq))
+      seqs.push_back(seq);
+  }
+  std::sort(seqs.begin(), seqs.end());
+  return seqs;
+}
+
+// Moves bytes that recovery could not use out of the way, keeping them for an
+// operator. Failing to keep them is reported but does not stop recovery.
+void quarantine(storage& st, const std::string& state_dir, const std::string& name,
+                const char* data, std::size_t size, std::vector<std::string>& damage) {
+  auto dir = state_dir + "/quarantine";
+  auto path = dir + "/" + name + "." + std::to_string(now());
+  std::unique_ptr<writable_file> file;
+  std::error_code ec = st.create_dir(dir);
+  if (!ec)
+    ec = st.create_exclusive(path, file);
+  if (!ec)
+    ec = file->append(data, size);
+  if (!ec)
+    ec = file->sync();
+  if (!ec)
+    ec = st.sync_dir(dir);
+  if (ec)
+    damage.push_back("could not keep the dropped bytes in " + path + ": " + ec.message());
+  else
+    damage.push_back("dropped bytes kept in " + path);
+}
+
+// Replays the journals in `seqs` onto `state`. With `repair`, a damaged
+// journal is cut back and later ones are quarantined; without it, replay just
+// stops at the damage.
+std::string replay(storage& st, const std::string& state_dir, const std::vector<std::uint64_t>& seqs,
+                   bool repair, recovery_report& out) {
+  for (std::size_t k = 0; k < seqs.size(); ++k) {
+    auto name = journal_name(seqs[k]);
+    auto path = state_dir + "/" + name;
+    std::string bytes;
+    if (auto ec = st.read_all(path, bytes))
+      return "cannot read " + path + ": " + ec.message();
+    scan_result res;
+    if (bytes.size() < journal_magic.size()
+        || bytes.compare(0, journal_magic.size(), journal_magic) != 0) {
+      // A journal is created with its magic and fsynced before any record is
+      // written to it, so a short or foreign start means nothing in it was ever acknowledged.
+      res.damage = "journal does not start with the journal magic";
+    } else {
+      res = scan_frames(bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
+                        [&](const char* data, std::size_t size) {
+                          journal_record rec;
+                          if (!decode_record(data, size, rec))
+                            return false;
+                          if (apply(out.analyses, std::move(rec)))
+                            ++out.journal_records;
+                          else
+                            ++out.skipped_records;
+                          return true;
+                        });
+      res.valid_bytes += journal_magic.size();
+    }
+    if (res.damage.empty())
+      continue;
+    auto valid = std::min(res.valid_bytes, bytes.size());
+    out.damage.push_back(name + ": " + res.damage + "; dropped "
+                         + std::to_string(bytes.size() - valid) + " bytes after offset "
+                         + std::to_string(valid));
+    if (!repair)
+      return {};
+    quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage);
+    if (valid < journal_magic.size()) {
+      if (auto ec = st.remove(path))
+        return "cannot remove " + path + ": " + ec.message();
+    } else if (auto ec = st.truncate(path, valid)) {
+      return "cannot cut " + path + ": " + ec.message();
+    }
+    for (auto j = k + 1; j < seqs.size(); ++j) {
+      auto later = journal_name(seqs[j]);
+      auto dir = state_dir + "/quarantine";
+      std::error_code ec = st.create_dir(dir);
+      if (!ec)
+        ec = st.rename(state_dir + "/" + later, dir + "/" + later);
+      if (ec)
+        return "cannot move " + later + " to quarantine: " + ec.message();
+      out.damage.push_back(later + ": not replayed (after damage), moved to " + dir);
+    }
+    if (auto ec = st.sync_dir(state_dir))
+      return "cannot sync " + state_dir + ": " + ec.message();
+    return {};
+  }
+  return {};
+}
+
+} // namespace
+
+std::string recover(storage& st, const std::string& state_dir, recovery_report& out) {
+  auto start = std::chrono::steady_clock::now();
+  out = recovery_report{};
+  if (auto ec = st.create_dir(state_dir))
+    return "cannot create " + state_dir + ": " + ec.message();
+  st.remove(state_dir + "/" + snapshot_file_name + ".tmp");
+  std::uint64_t snapshot_next = 1;
+  if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next); !err.empty())
+    return err;
+  out.snapshot_analyses = out.analyses.size();
+  std::string error;
+  auto seqs = list_journals(st, state_dir, error);
+  if (!error.empty())
+    return error;
+  // Journals the snapshot already holds are left over from a crash between
+  // writing the snapshot and deleting them.
+  std::vector<std::uint64_t> todo;
+  for (auto seq : seqs) {
+    if (seq < snapshot_next)
+      st.remove(state_dir + "/" + journal_name(seq));
+    else
+      todo.push_back(seq);
+  }
+  if (auto err = replay(st, state_dir, todo, true, out); !err.empty())
+    return err;
+  out.next_journal_seq = std::max(snapshot_next, todo.empty() ? std::uint64_t{1} : todo.back() + 1);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {};
+}
+
+std::string compact(storage& st, const std::string& state_dir, std::uint64_t upto) {
+  recovery_report rep;
+  std::uint64_t snapshot_next = 1;
+  if (auto err = load_snapshot(st, state_dir, rep.analyses, snapshot_next); !err.empty())
+    return err;
+  std::string error;
+  auto seqs = list_journals(st, state_dir, error);
+  if (!error.empty())
+    return error;
+  std::vector<std::uint64_t> todo;
+  for (auto seq : seqs)
+    if (seq >= snapshot_next && seq < upto)
+      todo.push_back(seq);
+  if (auto err = replay(st, state_dir, todo, false, rep); !err.empty())
+    return err;
+  if (!rep.damage.empty())
+    return "journal damaged while compacting: " + rep.damage.front();
+  if (auto ec = write_snapshot(st, state_dir, rep.analyses, std::max(upto, snapshot_next)))
+    return "cannot write the snapshot: " + ec.message();
+  for (auto seq : seqs)
+    if (seq < upto)
+      st.remove(state_dir + "/" + journal_name(seq));
+  if (auto ec = st.sync_dir(state_dir))
+    return "cannot sync " + state_dir + ": " + ec.message();
+  return {};
+}
+
+} // namespace analysisd

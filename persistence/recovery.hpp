@@ -1,0 +1,42 @@
+#pragma once
+
+#include "persistence/journal.hpp"
+#include "persistence/model.hpp"
+#include "persistence/storage.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace analysisd {
+
+/// Applies one record to `state`. Returns false and changes nothing if the
+/// record does not fit (its analysis is missing, or already exists for a
+/// `created`).
+bool apply(state_map& state, journal_record&& rec);
+
+/// What recovery found.
+struct recovery_report {
+  state_map analyses;
+  std::uint64_t next_journal_seq = 1; ///< The number for the journal to write next.
+  std::size_t snapshot_analyses = 0;
+  std::size_t journal_records = 0;    ///< Records replayed.
+  std::size_t skipped_records = 0;    ///< Records that did not fit the state.
+  std::vector<std::string> damage;    ///< What was cut off, one line each.
+  double seconds = 0;
+};
+
+/// Loads the snapshot and replays every journal after it, in order. Replay
+/// stops at the first torn or corrupt frame: that journal is cut back to its
+/// last whole record (the cut bytes, and any later journals, are moved to
+/// `<state_dir>/quarantine/` for an operator) and the loss is reported.
+/// Returns an empty string on success, else why the state cannot be trusted
+/// (an unreadable directory, a damaged snapshot); then nothing is changed.
+std::string recover(storage& st, const std::string& state_dir, recovery_report& out);
+
+/// Folds the snapshot and every journal numbered below `upto` into a new
+/// snapshot, then deletes those journals. Safe to run while journal `upto`
+/// (or later) is being written. Returns an empty string on success.
+std::string compact(storage& st, const std::string& state_dir, std::uint64_t upto);
+
+} // namespace analysisd

@@ -1,0 +1,110 @@
+#include "persistence/snapshot.hpp"
+
+#include "persistence/journal.hpp"
+
+namespace analysisd {
+
+const std::string snapshot_magic = "ANSNAP1\n";
+
+namespace {
+
+void put_u64(std::string& out, std::uint64_t x) {
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((x >> (8 * i)) & 0xFF));
+}
+
+std::uint64_t get_u64(const char* p) {
+  std::uint64_t x = 0;
+  for (int i = 0; i < 8; ++i)
+    x |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return x;
+}
+
+} // namespace
+
+std::error_code write_snapshot(storage& st, const std::string& state_dir, const state_map& state,
+                               std::uint64_t next_journal_seq) {
+  auto tmp = state_dir + "/" + snapshot_file_name + ".tmp";
+  if (auto ec = st.remove(tmp)) // a leftover of a crash during an earlier snapshot
+    return ec;
+  std::unique_ptr<writable_file> file;
+  if (auto ec = st.create_exclusive(tmp, file))
+    return ec;
+  auto fail = [&](std::error_code ec) {
+    file.reset();
+    st.remove(tmp);
+    return ec;
+  };
+  std::string buf = snapshot_magic;
+  std::string header;
+  put_u64(header, next_journal_seq);
+  put_u64(header, state.size());
+  append_frame(buf, header);
+  for (auto& [id, analysis] : state) {
+    append_frame(buf, encode_state(analysis));
+    if (buf.size() >= (1u << 22)) {
+      if (auto ec = file->append(buf.data(), buf.size()))
+        return fail(ec);
+      buf.clear();
+    }
+  }
+  if (auto ec = file->append(buf.data(), buf.size()))
+    return fail(ec);
+  if (auto ec = file->sync())
+    return fail(ec);
+  if (auto ec = file->close())
+    return fail(ec);
+  if (auto ec = st.rename(tmp, state_dir + "/" + snapshot_file_name))
+    return fail(ec);
+  return st.sync_dir(state_dir);
+}
+
+std::string decode_snapshot(const std::string& bytes, state_map& state,
+                            std::uint64_t& next_journal_seq) {
+  if (bytes.size() < snapshot_magic.size()
+      || bytes.compare(0, snapshot_magic.size(), snapshot_magic) != 0)
+    return "snapshot does not start with the snapshot magic";
+  bool have_header = false;
+  std::uint64_t expected = 0;
+  std::string bad;
+  auto res = scan_frames(bytes.data() + snapshot_magic.size(), bytes.size() - snapshot_magic.size(),
+                         [&](const char* data, std::size_t size) {
+                           if (!have_header) {
+                             if (size != 16)
+                               return false;
+                             next_journal_seq = get_u64(data);
+                             expected = get_u64(data + 8);
+                             have_header = true;
+                             return true;
+                           }
+                           analysis_state a;
+                           if (!decode_state(data, size, a) || !is_valid_id(a.id)
+                               || state.count(a.id) != 0)
+                             return false;
+                           auto id = a.id;
+                           state.emplace(std::move(id), std::move(a));
+                           return true;
+                         });
+  if (!res.damage.empty())
+    return "snapshot is damaged: " + res.damage;
+  if (!have_header)
+    return "snapshot has no header";
+  if (state.size() != expected)
+    return "snapshot holds " + std::to_string(state.size()) + " analyses, its header says "
+           + std::to_string(expected);
+  return {};
+}
+
+std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
+                          std::uint64_t& next_journal_seq) {
+  auto path = state_dir + "/" + snapshot_file_name;
+  next_journal_seq = 1;
+  if (!st.exists(path))
+    return {};
+  std::string bytes;
+  if (auto ec = st.read_all(path, bytes))
+    return "cannot read " + path + ": " + ec.message();
+  return decode_snapshot(bytes, state, next_journal_seq);
+}
+
+} // namespace analysisd
