@@ -122,7 +122,7 @@ auto handler(ctx_ptr ctx, F f) {
         reply_error(req, 503, "Service is shutting down");
         return;
       }
-      f(req, params);
+      f(ctx, req, params);
     });
     return restinio::request_accepted();
   };

@@ -136,7 +136,7 @@ caf::error parse_acquire(const std::string& body) {
 
 caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
   nlohmann::json errors = nlohmann::json::object();
-  auto params = restinio::try_parse_query(query);
+  auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(query);
   if (!params)
     return make_error(errc::invalid_query, R"({"query":["malformed query string"]})");
   auto number = [&](const char* key, std::uint64_t& into, std::uint64_t max) {
@@ -204,7 +204,7 @@ bool find_file_part(const restinio::request_handle_t& req, restinio::string_view
 
 upload_request parse_upload(const restinio::request_handle_t& req) {
   upload_request out;
-  if (auto params = restinio::try_parse_query(req->header().query())) {
+  if (auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(req->header().query())) {
     if (auto name = params->get_param("name"))
       out.name.assign(name->data(), name->size());
     if (auto format = params->get_param("format")) {
