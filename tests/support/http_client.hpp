@@ -1,0 +1,91 @@
+#pragma once
+
+// A minimal blocking HTTP/1.1 client over POSIX sockets for the tests: it
+// can send well-formed requests and raw garbage alike, to 127.0.0.1 only.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace analysisd::test {
+
+struct http_response {
+  int status = 0;                               ///< 0: no response (connection closed).
+  std::map<std::string, std::string> headers;   ///< Names in lower case.
+  std::string body;
+
+  nlohmann::json json() const {
+    return nlohmann::json::parse(body);
+  }
+
+  std::string header(const std::string& lower_name) const {
+    auto i = headers.find(lower_name);
+    return i == headers.end() ? std::string{} : i->second;
+  }
+};
+
+/// One request's parts; `headers` are sent as given (plus Host and Content-Length).
+struct http_request {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+/// A keep-alive connection to 127.0.0.1:port. Not thread-safe: one per thread.
+class http_client {
+public:
+  explicit http_client(std::uint16_t port);
+  ~http_client();
+  http_client(const http_client&) = delete;
+  http_client& operator=(const http_client&) = delete;
+
+  /// Sends a request and reads its response (reconnecting if the server closed
+  /// the connection before). Timeout 60 s.
+  http_response send(const http_request& req);
+
+  /// Writes raw bytes on the connection and reads one response (status 0 if
+  /// the server closed the connection without one).
+  http_response send_raw(const std::string& bytes);
+
+  /// Reads one more response from the connection (for pipelining).
+  http_response read_response();
+
+  // Convenience forms.
+  http_response get(const std::string& target, const std::string& auth = {});
+  http_response del(const std::string& target, const std::string& auth = {});
+  http_response patch(const std::string& target, const std::string& body,
+                      const std::string& auth = {});
+  http_response post(const std::string& target, const std::string& body,
+                     const std::string& auth = {},
+                     const std::string& content_type = "application/json");
+
+private:
+  void connect();
+  void close();
+  bool write_all(const std::string& bytes);
+
+  std::uint16_t port_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+/// `Basic base64("job-<job_id>:<key>")`.
+std::string basic_auth(const std::string& job_id, const std::string& key);
+
+/// `Bearer <token>`.
+std::string bearer(const std::string& token);
+
+/// A multipart/form-data body with one part named `field` holding `bytes`;
+/// `content_type` receives the header value with its boundary.
+std::string multipart_body(const std::string& bytes, std::string& content_type,
+                           const std::string& field = "file",
+                           const std::string& filename = "upload.bin");
+
+/// A free TCP port on 127.0.0.1 (bound once and released).
+std::uint16_t free_port();
+
+} // namespace analysisd::test

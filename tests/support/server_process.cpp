@@ -1,0 +1,144 @@
+#include "tests/support/server_process.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace analysisd::test {
+
+namespace fs = boost::filesystem;
+
+temp_dir::temp_dir() {
+  auto base = fs::temp_directory_path() / fs::unique_path("analysisd-test-%%%%-%%%%-%%%%");
+  fs::create_directories(base);
+  path_ = base.string();
+}
+
+temp_dir::~temp_dir() {
+  boost::system::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+nlohmann::json create_body(const std::string& id) {
+  nlohmann::json body = {{"workflow", "pathoscope_bowtie"},
+                         {"sample", {{"id", "kigvhuql"}, {"name", "Test 1"}}},
+                         {"index", {{"id", "qldihken"}, {"version", 0}}},
+                         {"user", {{"id", "igboyes"}}},
+                         {"subtractions", {{{"id", "yhxoynb0"}, {"name", "Arabidopsis Thaliana"}}}}};
+  if (!id.empty())
+    body["id"] = id;
+  return body;
+}
+
+server_process::server_process(std::string data_dir, std::vector<std::string> args,
+                               std::string admin_token)
+  : data_dir_(std::move(data_dir)), token_(std::move(admin_token)) {
+  log_path_ = data_dir_ + ".log";
+  start(std::move(args));
+}
+
+server_process::~server_process() {
+  if (pid_ > 0)
+    stop();
+}
+
+void server_process::start(std::vector<std::string> args) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = free_port();
+    std::vector<std::string> argv_s{ANALYSISD_BINARY, "--listen",
+                                    "127.0.0.1:" + std::to_string(port_), "--data-dir",
+                                    data_dir_};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      ::dup2(log, STDERR_FILENO);
+      ::dup2(log, STDOUT_FILENO);
+      if (!token_.empty())
+        ::setenv("ANALYSISD_ADMIN_TOKEN", token_.c_str(), 1);
+      std::vector<char*> argv;
+      for (auto& a : argv_s)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break; // exited: maybe the port was taken meanwhile; try another
+      }
+      try {
+        http_client c{port_};
+        if (c.get("/healthz").status == 200)
+          return;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  ADD_FAILURE() << "analysisd did not become ready; its log:\n" << log();
+  throw std::runtime_error("analysisd did not start");
+}
+
+std::string server_process::log() const {
+  std::ifstream in{log_path_};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int server_process::stop() {
+  if (pid_ <= 0)
+    return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void server_process::kill() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+nlohmann::json server_process::create_analysis(http_client& c, const std::string& id) {
+  auto res = c.post("/admin/analyses", create_body(id).dump(), bearer(token_));
+  EXPECT_EQ(res.status, 201) << res.body;
+  return res.json();
+}
+
+std::string server_process::acquire(http_client& c, const std::string& job_id) {
+  auto res = c.patch("/admin/jobs/" + job_id, R"({"acquired":true})", bearer(token_));
+  EXPECT_EQ(res.status, 200) << res.body;
+  return res.json().at("key").get<std::string>();
+}
+
+std::pair<nlohmann::json, std::string> server_process::create_acquired(http_client& c,
+                                                                       const std::string& id) {
+  auto doc = create_analysis(c, id);
+  auto key = acquire(c, doc.at("job").at("id").get<std::string>());
+  return {doc, key};
+}
+
+} // namespace analysisd::test

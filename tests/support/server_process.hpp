@@ -1,0 +1,83 @@
+#pragma once
+
+// Runs the real analysisd binary for end-to-end tests on a free loopback port
+// with its own temporary data directory.
+
+#include "tests/support/http_client.hpp"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace analysisd::test {
+
+/// A fresh temporary directory, removed (with everything in it) on destruction.
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const {
+    return path_;
+  }
+
+private:
+  std::string path_;
+};
+
+class server_process {
+public:
+  /// Starts analysisd on `data_dir` (admin token `admin_token`, via the
+  /// environment) with extra command-line `args`, and waits until /healthz
+  /// says ok (fails the test after 30 s).
+  server_process(std::string data_dir, std::vector<std::string> args = {},
+                 std::string admin_token = "test-admin-token");
+  /// Stops it with SIGTERM if it still runs.
+  ~server_process();
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  std::uint16_t port() const {
+    return port_;
+  }
+  const std::string& data_dir() const {
+    return data_dir_;
+  }
+  const std::string& admin_token() const {
+    return token_;
+  }
+  /// Everything the server wrote to stderr so far.
+  std::string log() const;
+
+  /// Sends SIGTERM and waits; returns the exit status (-1 if killed by a signal).
+  int stop();
+  /// Sends SIGKILL and waits.
+  void kill();
+
+  // -- shortcuts for the common flow (each asserts success) ------------------
+
+  /// Creates an analysis with the seed document's fields; returns its document.
+  nlohmann::json create_analysis(http_client& c, const std::string& id = {});
+  /// Acquires the job; returns the key.
+  std::string acquire(http_client& c, const std::string& job_id);
+  /// Creates an analysis and acquires its job: {document, key}.
+  std::pair<nlohmann::json, std::string> create_acquired(http_client& c,
+                                                         const std::string& id = {});
+
+private:
+  void start(std::vector<std::string> args);
+
+  std::string data_dir_;
+  std::string token_;
+  std::string log_path_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+/// The body of a valid create request (the seed document's fields).
+nlohmann::json create_body(const std::string& id = {});
+
+} // namespace analysisd::test
