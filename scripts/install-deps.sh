@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs (as root, with apt-get) every Debian 12 package analysisd needs to
+# build, test and run; does nothing when all of them are already installed.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache make pkgconf
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
+  nlohmann-json3-dev libboost-filesystem-dev libssl-dev
+  googletest libgtest-dev
+  curl python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
