@@ -116,10 +116,11 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
     [=, &st](finalize_atom, const std::string& results) -> caf::result<std::string> {
       if (st.removed)
         return make_error(errc::not_found);
-      if (auto err = check_finalize(st.data))
-        return err;
+      // SPEC.md's order: an invalid body (422) before a conflict (409).
       std::string compact;
       if (auto err = normalize_results(results, compact))
+        return err;
+      if (auto err = check_finalize(st.data))
         return err;
       journal_record rec;
       rec.kind = record_kind::finalized;
