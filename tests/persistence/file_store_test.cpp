@@ -1,0 +1,141 @@
+#include "persistence/file_store.hpp"
+
+#include "tests/persistence/failing_storage.hpp"
+#include "tests/persistence/helpers.hpp"
+#include "tests/support/server_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+using namespace analysisd;
+using namespace analysisd::test;
+
+namespace {
+
+unsigned mode_of(const std::string& path) {
+  struct stat s {};
+  if (::lstat(path.c_str(), &s) != 0)
+    return 0xFFFF;
+  return s.st_mode & 07777;
+}
+
+file_record record(std::uint64_t id, const std::string& name) {
+  file_record f;
+  f.id = id;
+  f.name = name;
+  f.size = 5;
+  return f;
+}
+
+bool mentions(const std::vector<std::string>& log, const std::string& what) {
+  return std::any_of(log.begin(), log.end(),
+                     [&](const std::string& l) { return l.find(what) != std::string::npos; });
+}
+
+} // namespace
+
+TEST(file_store, write_puts_the_bytes_under_file_id_dash_name_privately) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  auto f = record(3, "results.fa");
+  ASSERT_FALSE(fs.write("abcd1234", f, "hello", 5));
+  auto path = dir.path() + "/analyses/abcd1234/3-results.fa";
+  EXPECT_EQ(fs.file_path("abcd1234", f), path);
+  EXPECT_EQ(read_bytes(path), "hello");
+  EXPECT_EQ(mode_of(path), 0600u);
+  EXPECT_EQ(mode_of(dir.path() + "/analyses"), 0700u);
+  EXPECT_EQ(mode_of(dir.path() + "/analyses/abcd1234"), 0700u);
+  EXPECT_EQ(list(dir.path() + "/analyses/abcd1234"), std::vector<std::string>{"3-results.fa"});
+}
+
+TEST(file_store, empty_file_is_written) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  ASSERT_FALSE(fs.write("abcd1234", record(1, "empty"), "", 0));
+  EXPECT_EQ(read_bytes(dir.path() + "/analyses/abcd1234/1-empty"), "");
+}
+
+TEST(file_store, write_never_replaces_an_existing_file) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  ASSERT_FALSE(fs.write("abcd1234", record(1, "a"), "first", 5));
+  EXPECT_TRUE(fs.write("abcd1234", record(1, "a"), "second", 6));
+  EXPECT_EQ(read_bytes(dir.path() + "/analyses/abcd1234/1-a"), "first");
+  EXPECT_EQ(list(dir.path() + "/analyses/abcd1234"), std::vector<std::string>{"1-a"});
+}
+
+TEST(file_store, disk_full_leaves_no_partial_file) {
+  temp_dir dir;
+  failing_storage st;
+  file_store fs{st, dir.path()};
+  st.plan.append_error = enospc();
+  std::string data(1 << 16, 'x');
+  auto ec = fs.write("abcd1234", record(1, "big.bam"), data.data(), data.size());
+  EXPECT_TRUE(is_disk_full(ec));
+  EXPECT_TRUE(list(dir.path() + "/analyses/abcd1234").empty());
+  // The same file can be written once there is space again.
+  ASSERT_FALSE(fs.write("abcd1234", record(1, "big.bam"), data.data(), data.size()));
+  EXPECT_EQ(read_bytes(dir.path() + "/analyses/abcd1234/1-big.bam"), data);
+}
+
+TEST(file_store, failed_sync_or_link_leaves_no_file) {
+  temp_dir dir;
+  failing_storage st;
+  file_store fs{st, dir.path()};
+  st.plan.sync_error = eio();
+  EXPECT_TRUE(fs.write("abcd1234", record(1, "a"), "hello", 5));
+  EXPECT_TRUE(list(dir.path() + "/analyses/abcd1234").empty());
+  st.plan.link_error = eio();
+  EXPECT_TRUE(fs.write("abcd1234", record(2, "b"), "hello", 5));
+  EXPECT_TRUE(list(dir.path() + "/analyses/abcd1234").empty());
+}
+
+TEST(file_store, remove_and_remove_analysis_delete_bytes) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  ASSERT_FALSE(fs.write("abcd1234", record(1, "a"), "x", 1));
+  ASSERT_FALSE(fs.write("abcd1234", record(2, "b"), "y", 1));
+  ASSERT_FALSE(fs.remove("abcd1234", record(1, "a")));
+  EXPECT_FALSE(fs.remove("abcd1234", record(1, "a"))) << "missing is not an error";
+  EXPECT_EQ(list(dir.path() + "/analyses/abcd1234"), std::vector<std::string>{"2-b"});
+  ASSERT_FALSE(fs.remove_analysis("abcd1234"));
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/analyses/abcd1234"));
+  EXPECT_FALSE(fs.remove_analysis("abcd1234"));
+}
+
+TEST(file_store, cleanup_removes_unnamed_files_and_reports_missing_ones) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  state_map state;
+  auto a = sample_analysis("aaaaaaaa");
+  a.files = {record(1, "kept.fa"), record(2, "lost.fa")};
+  state.emplace(a.id, a);
+  auto b = sample_analysis("bbbbbbbb");
+  b.files = {record(1, "gone.fa")}; // its directory does not exist at all
+  state.emplace(b.id, b);
+  ASSERT_FALSE(fs.write("aaaaaaaa", record(1, "kept.fa"), "x", 1));
+  ASSERT_FALSE(fs.write("aaaaaaaa", record(3, "orphan.fa"), "x", 1));
+  write_bytes(dir.path() + "/analyses/aaaaaaaa/.4.partial", "half");
+  ASSERT_FALSE(fs.write("zzzzzzzz", record(1, "removed.fa"), "x", 1));
+
+  auto log = fs.cleanup(state);
+  EXPECT_EQ(list(dir.path() + "/analyses/aaaaaaaa"), std::vector<std::string>{"1-kept.fa"});
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/analyses/zzzzzzzz"));
+  EXPECT_TRUE(mentions(log, "aaaaaaaa/2-lost.fa")) << "missing bytes not reported";
+  EXPECT_TRUE(mentions(log, "bbbbbbbb/1-gone.fa")) << "missing bytes not reported";
+  EXPECT_TRUE(mentions(log, "3-orphan.fa"));
+  EXPECT_TRUE(mentions(log, ".4.partial"));
+  EXPECT_TRUE(mentions(log, "zzzzzzzz"));
+  // Nothing left to do the second time but to report the missing bytes.
+  auto again = fs.cleanup(state);
+  EXPECT_EQ(again.size(), 2u);
+}
+
+TEST(file_store, cleanup_without_an_analyses_directory_does_nothing) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  EXPECT_TRUE(fs.cleanup({}).empty());
+}

@@ -1,0 +1,216 @@
+#include "persistence/recovery.hpp"
+#include "persistence/snapshot.hpp"
+
+#include "tests/persistence/failing_storage.hpp"
+#include "tests/persistence/helpers.hpp"
+#include "tests/support/server_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace analysisd;
+using namespace analysisd::test;
+
+namespace {
+
+std::string journal_path(const temp_dir& dir, std::uint64_t seq) {
+  return dir.path() + "/" + journal_name(seq);
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+} // namespace
+
+TEST(recovery, apply_changes_the_state_per_record_kind) {
+  state_map s;
+  EXPECT_TRUE(apply(s, created("aaaaaaaa")));
+  EXPECT_FALSE(apply(s, created("aaaaaaaa"))) << "a second create of one id does not fit";
+  auto bad = created("BAD");
+  EXPECT_FALSE(apply(s, std::move(bad)));
+  journal_record acq;
+  acq.kind = record_kind::job_acquired;
+  acq.analysis_id = "aaaaaaaa";
+  acq.key_hash = std::string(32, 'k');
+  EXPECT_TRUE(apply(s, std::move(acq)));
+  EXPECT_EQ(s["aaaaaaaa"].job_key_hash, std::string(32, 'k'));
+  EXPECT_TRUE(apply(s, file_added("aaaaaaaa", 4, "x.fa")));
+  EXPECT_EQ(s["aaaaaaaa"].files.size(), 1u);
+  EXPECT_EQ(s["aaaaaaaa"].next_file_id, 5u);
+  EXPECT_TRUE(apply(s, finalized("aaaaaaaa", R"({"a":1})")));
+  EXPECT_TRUE(s["aaaaaaaa"].ready);
+  EXPECT_EQ(s["aaaaaaaa"].results, R"({"a":1})");
+  EXPECT_EQ(s["aaaaaaaa"].updated_at, 1507066600000000);
+  EXPECT_FALSE(apply(s, finalized("zzzzzzzz", "{}")));
+  EXPECT_TRUE(apply(s, removed("aaaaaaaa")));
+  EXPECT_TRUE(s.empty());
+  EXPECT_FALSE(apply(s, removed("aaaaaaaa")));
+}
+
+TEST(recovery, empty_directory_recovers_an_empty_state) {
+  temp_dir dir;
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path() + "/state", rep), "");
+  EXPECT_TRUE(rep.analyses.empty());
+  EXPECT_EQ(rep.next_journal_seq, 1u);
+  EXPECT_TRUE(rep.damage.empty());
+}
+
+TEST(recovery, journal_is_replayed_after_the_snapshot) {
+  temp_dir dir;
+  state_map snap;
+  snap.emplace("aaaaaaaa", sample_analysis("aaaaaaaa"));
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), snap, 2));
+  // Journal 1 is already folded into the snapshot (a crash before deleting it).
+  write_bytes(journal_path(dir, 1), journal_image({created("aaaaaaaa"), removed("aaaaaaaa")}));
+  write_bytes(journal_path(dir, 2), journal_image({created("bbbbbbbb"), finalized("aaaaaaaa", "{}")}));
+  write_bytes(journal_path(dir, 3), journal_image({file_added("bbbbbbbb", 1, "r.fa")}));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.damage.empty());
+  EXPECT_EQ(rep.snapshot_analyses, 1u);
+  EXPECT_EQ(rep.journal_records, 3u);
+  EXPECT_EQ(rep.skipped_records, 0u);
+  ASSERT_EQ(rep.analyses.size(), 2u);
+  EXPECT_TRUE(rep.analyses["aaaaaaaa"].ready);
+  EXPECT_EQ(rep.analyses["bbbbbbbb"].files.size(), 1u);
+  EXPECT_EQ(rep.next_journal_seq, 4u);
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 1)));
+}
+
+TEST(recovery, journal_cut_at_every_offset_of_its_last_record_keeps_earlier_records) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb"), finalized("aaaaaaaa", R"({"r":[1,2,3]})")},
+                            &offsets);
+  auto last = offsets.back();
+  for (auto cut = last + 1; cut < full.size(); ++cut) {
+    temp_dir dir;
+    write_bytes(journal_path(dir, 1), full.substr(0, cut));
+    recovery_report rep;
+    ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "") << "cut at " << cut;
+    ASSERT_EQ(rep.analyses.size(), 2u) << "cut at " << cut;
+    EXPECT_FALSE(rep.analyses["aaaaaaaa"].ready) << "cut at " << cut;
+    EXPECT_EQ(rep.journal_records, 2u);
+    EXPECT_FALSE(rep.damage.empty()) << "cut at " << cut;
+    // The journal is cut back to its last whole record; the dropped bytes are kept.
+    EXPECT_EQ(read_bytes(journal_path(dir, 1)).size(), last) << "cut at " << cut;
+    EXPECT_TRUE(posix_storage().exists(dir.path() + "/quarantine"));
+    // A second recovery finds nothing wrong.
+    recovery_report again;
+    ASSERT_EQ(recover(posix_storage(), dir.path(), again), "");
+    EXPECT_TRUE(again.damage.empty()) << "cut at " << cut << ": " << again.damage.front();
+    EXPECT_EQ(again.analyses.size(), 2u);
+  }
+}
+
+TEST(recovery, journal_cut_exactly_at_a_record_boundary_is_not_damage) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full.substr(0, offsets.back()));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.damage.empty());
+  EXPECT_EQ(rep.analyses.size(), 1u);
+}
+
+TEST(recovery, flipped_byte_in_an_older_record_keeps_everything_before_it) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb"), created("cccccccc")}, &offsets);
+  for (auto i = offsets[1]; i < offsets[2]; ++i) {
+    for (unsigned char mask : {0x01, 0x80}) {
+      temp_dir dir;
+      auto bad = full;
+      bad[i] = static_cast<char>(bad[i] ^ mask);
+      write_bytes(journal_path(dir, 1), bad);
+      write_bytes(journal_path(dir, 2), journal_image({created("dddddddd")}));
+      recovery_report rep;
+      ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "") << "flip at " << i;
+      EXPECT_EQ(rep.analyses.count("aaaaaaaa"), 1u) << "flip at " << i;
+      EXPECT_EQ(rep.analyses.count("bbbbbbbb"), 0u) << "corrupt record loaded, flip at " << i;
+      EXPECT_EQ(rep.analyses.count("cccccccc"), 0u) << "flip at " << i;
+      EXPECT_EQ(rep.analyses.count("dddddddd"), 0u) << "later journal replayed, flip at " << i;
+      EXPECT_EQ(rep.analyses.size(), 1u);
+      EXPECT_FALSE(rep.damage.empty());
+      // Later journals go to quarantine instead of being replayed on the next start.
+      EXPECT_FALSE(posix_storage().exists(journal_path(dir, 2)));
+      EXPECT_TRUE(has(list(dir.path() + "/quarantine"), journal_name(2)));
+      EXPECT_EQ(read_bytes(journal_path(dir, 1)).size(), offsets[1]);
+    }
+  }
+}
+
+TEST(recovery, journal_without_magic_is_dropped) {
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), "ANJR");
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.analyses.empty());
+  EXPECT_FALSE(rep.damage.empty());
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 1)));
+}
+
+TEST(recovery, records_that_do_not_fit_are_skipped_and_counted) {
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1),
+              journal_image({created("aaaaaaaa"), finalized("zzzzzzzz", "{}"), created("aaaaaaaa")}));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.journal_records, 1u);
+  EXPECT_EQ(rep.skipped_records, 2u);
+  EXPECT_TRUE(rep.damage.empty());
+}
+
+TEST(recovery, damaged_snapshot_is_refused) {
+  temp_dir dir;
+  state_map snap;
+  snap.emplace("aaaaaaaa", sample_analysis("aaaaaaaa"));
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), snap, 1));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  bytes[bytes.size() - 1] ^= 0x01;
+  write_bytes(dir.path() + "/snapshot", bytes);
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep), "");
+}
+
+TEST(recovery, compaction_folds_journals_into_the_snapshot_and_deletes_them) {
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), journal_image({created("aaaaaaaa"), created("bbbbbbbb")}));
+  write_bytes(journal_path(dir, 2), journal_image({finalized("aaaaaaaa", "{}"), removed("bbbbbbbb")}));
+  write_bytes(journal_path(dir, 3), journal_image({created("cccccccc")}));
+  ASSERT_EQ(compact(posix_storage(), dir.path(), 3), "");
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 1)));
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 2)));
+  EXPECT_TRUE(posix_storage().exists(journal_path(dir, 3))) << "the journal being written stays";
+  state_map snap;
+  std::uint64_t next = 0;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), snap, next), "");
+  EXPECT_EQ(next, 3u);
+  ASSERT_EQ(snap.size(), 1u);
+  EXPECT_TRUE(snap["aaaaaaaa"].ready);
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.analyses.size(), 2u);
+  EXPECT_EQ(rep.snapshot_analyses, 1u);
+  EXPECT_EQ(rep.journal_records, 1u);
+  EXPECT_EQ(rep.next_journal_seq, 4u);
+  // A second compaction on top of the snapshot works too.
+  ASSERT_EQ(compact(posix_storage(), dir.path(), 4), "");
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 3)));
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.analyses.size(), 2u);
+  EXPECT_EQ(rep.journal_records, 0u);
+  EXPECT_EQ(rep.next_journal_seq, 4u);
+}
+
+TEST(recovery, compaction_of_a_damaged_journal_fails_and_keeps_it) {
+  temp_dir dir;
+  auto img = journal_image({created("aaaaaaaa"), created("bbbbbbbb")});
+  img.pop_back();
+  write_bytes(journal_path(dir, 1), img);
+  EXPECT_NE(compact(posix_storage(), dir.path(), 2), "");
+  EXPECT_TRUE(posix_storage().exists(journal_path(dir, 1)));
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/snapshot"));
+}

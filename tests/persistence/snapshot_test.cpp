@@ -1,0 +1,119 @@
+#include "persistence/snapshot.hpp"
+
+#include "tests/persistence/failing_storage.hpp"
+#include "tests/persistence/helpers.hpp"
+#include "tests/support/server_process.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace analysisd;
+using namespace analysisd::test;
+
+namespace {
+
+state_map three_analyses() {
+  state_map s;
+  for (auto id : {"aaaaaaaa", "bbbbbbbb", "cccccccc"})
+    s.emplace(id, sample_analysis(id));
+  s["bbbbbbbb"].ready = true;
+  s["bbbbbbbb"].results = R"({"x":1})";
+  s["cccccccc"].files.push_back(file_added("cccccccc", 1, "a.fa").file);
+  s["cccccccc"].next_file_id = 2;
+  return s;
+}
+
+} // namespace
+
+TEST(snapshot, written_state_loads_back) {
+  temp_dir dir;
+  auto state = three_analyses();
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), state, 5));
+  state_map back;
+  std::uint64_t next = 0;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), back, next), "");
+  EXPECT_EQ(next, 5u);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_TRUE(back["bbbbbbbb"].ready);
+  EXPECT_EQ(back["bbbbbbbb"].results, R"({"x":1})");
+  ASSERT_EQ(back["cccccccc"].files.size(), 1u);
+  EXPECT_EQ(back["cccccccc"].files[0].name, "a.fa");
+  EXPECT_EQ(back["cccccccc"].next_file_id, 2u);
+  EXPECT_EQ(back["aaaaaaaa"].subtractions.size(), 1u);
+  // No temporary file is left behind.
+  EXPECT_EQ(list(dir.path()), std::vector<std::string>{"snapshot"});
+}
+
+TEST(snapshot, missing_snapshot_is_an_empty_state_starting_at_journal_one) {
+  temp_dir dir;
+  state_map back;
+  std::uint64_t next = 99;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), back, next), "");
+  EXPECT_TRUE(back.empty());
+  EXPECT_EQ(next, 1u);
+}
+
+TEST(snapshot, empty_state_round_trips) {
+  temp_dir dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), {}, 3));
+  state_map back;
+  std::uint64_t next = 0;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), back, next), "");
+  EXPECT_TRUE(back.empty());
+  EXPECT_EQ(next, 3u);
+}
+
+TEST(snapshot, every_flipped_byte_is_refused_and_nothing_is_loaded) {
+  temp_dir dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), three_analyses(), 2));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto bad = bytes;
+    bad[i] ^= 0x20;
+    state_map state;
+    std::uint64_t next = 0;
+    auto err = decode_snapshot(bad, state, next);
+    EXPECT_NE(err, "") << "flip at " << i;
+    EXPECT_TRUE(state.empty()) << "flip at " << i << " loaded " << state.size()
+                               << " analyses of a damaged snapshot";
+  }
+}
+
+TEST(snapshot, every_truncation_is_refused) {
+  temp_dir dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), three_analyses(), 2));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    state_map state;
+    std::uint64_t next = 0;
+    EXPECT_NE(decode_snapshot(bytes.substr(0, n), state, next), "") << "cut at " << n;
+  }
+}
+
+TEST(snapshot, damaged_file_on_disk_is_refused_by_load) {
+  temp_dir dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), three_analyses(), 2));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  bytes[bytes.size() - 3] ^= 0x01;
+  write_bytes(dir.path() + "/snapshot", bytes);
+  state_map state;
+  std::uint64_t next = 0;
+  EXPECT_NE(load_snapshot(posix_storage(), dir.path(), state, next), "");
+}
+
+TEST(snapshot, failed_write_keeps_the_old_snapshot_and_no_temporary_file) {
+  temp_dir dir;
+  failing_storage st;
+  state_map one;
+  one.emplace("aaaaaaaa", sample_analysis("aaaaaaaa"));
+  ASSERT_FALSE(write_snapshot(st, dir.path(), one, 2));
+  st.plan.append_error = enospc();
+  EXPECT_TRUE(write_snapshot(st, dir.path(), three_analyses(), 3));
+  st.plan.sync_error = eio();
+  EXPECT_TRUE(write_snapshot(st, dir.path(), three_analyses(), 3));
+  EXPECT_EQ(list(dir.path()), std::vector<std::string>{"snapshot"});
+  state_map back;
+  std::uint64_t next = 0;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), back, next), "");
+  EXPECT_EQ(back.size(), 1u);
+  EXPECT_EQ(next, 2u);
+}
