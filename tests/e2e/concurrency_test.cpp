@@ -1,0 +1,211 @@
+// End-to-end: concurrent requests against the real binary, each thread with
+// its own connection.
+
+#include "tests/support/server_process.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace analysisd::test;
+
+namespace {
+
+/// Runs `body(i)` on `n` threads that start together; returns when all end.
+template <class F>
+void run_parallel(int n, F body) {
+  std::atomic<int> waiting{n};
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      waiting.fetch_sub(1);
+      while (waiting.load() > 0)
+        std::this_thread::yield();
+      body(i);
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+}
+
+std::string upload_target(const std::string& id, const std::string& name) {
+  return "/api/analyses/" + id + "/files?name=" + name + "&format=fasta";
+}
+
+http_response upload(http_client& c, const std::string& id, const std::string& name,
+                     const std::string& bytes, const std::string& auth) {
+  std::string content_type;
+  auto body = multipart_body(bytes, content_type);
+  http_request req;
+  req.method = "POST";
+  req.target = upload_target(id, name);
+  req.headers = {{"Authorization", auth}, {"Content-Type", content_type}};
+  req.body = std::move(body);
+  return c.send(req);
+}
+
+std::size_t files_in(const std::string& dir) {
+  namespace fs = boost::filesystem;
+  if (!fs::exists(dir))
+    return 0;
+  std::size_t n = 0;
+  for (fs::directory_iterator i{dir}, end; i != end; ++i)
+    ++n;
+  return n;
+}
+
+} // namespace
+
+TEST(e2e_concurrency, only_one_of_many_parallel_finalizes_succeeds) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client admin{server.port()};
+  auto [doc, key] = server.create_acquired(admin);
+  auto id = doc.at("id").get<std::string>();
+  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+
+  constexpr int n = 40;
+  std::vector<http_response> responses(n);
+  run_parallel(n, [&](int i) {
+    http_client c{server.port()};
+    auto body = nlohmann::json{{"results", {{"winner", i}}}}.dump();
+    responses[i] = c.patch("/api/analyses/" + id, body, auth);
+  });
+
+  int ok = 0, conflict = 0, winner = -1;
+  for (int i = 0; i < n; ++i) {
+    auto& res = responses[i];
+    if (res.status == 200) {
+      ++ok;
+      winner = i;
+      EXPECT_EQ(res.json().at("ready"), true);
+    } else if (res.status == 409) {
+      ++conflict;
+      EXPECT_EQ(res.json(), nlohmann::json({{"id", "conflict"},
+                                            {"message", "There is already a result for this analysis"}}));
+    } else {
+      ADD_FAILURE() << "unexpected status " << res.status << ": " << res.body;
+    }
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(conflict, n - 1);
+
+  // The stored results are the winner's.
+  auto got = admin.get("/api/analyses/" + id, auth);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.json().at("results"), nlohmann::json({{"winner", winner}}));
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_concurrency, only_one_of_many_parallel_uploads_of_one_name_succeeds) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client admin{server.port()};
+  auto [doc, key] = server.create_acquired(admin);
+  auto id = doc.at("id").get<std::string>();
+  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+
+  constexpr int n = 30;
+  std::vector<http_response> responses(n);
+  run_parallel(n, [&](int i) {
+    http_client c{server.port()};
+    responses[i] = upload(c, id, "results.fa", std::string(64 * 1024, char('a' + i % 26)), auth);
+  });
+
+  int created = 0, conflict = 0;
+  for (auto& res : responses) {
+    if (res.status == 201) {
+      ++created;
+    } else if (res.status == 409) {
+      ++conflict;
+      EXPECT_EQ(res.json(), nlohmann::json({{"id", "conflict"},
+                                            {"message", "File is already associated with analysis"}}));
+    } else {
+      ADD_FAILURE() << "unexpected status " << res.status << ": " << res.body;
+    }
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(conflict, n - 1);
+
+  auto got = admin.get("/api/analyses/" + id, auth);
+  ASSERT_EQ(got.status, 200);
+  ASSERT_EQ(got.json().at("files").size(), 1u);
+  EXPECT_EQ(got.json().at("files")[0].at("name"), "results.fa");
+  EXPECT_EQ(files_in(server.data_dir() + "/analyses/" + id), 1u);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_concurrency, parallel_uploads_of_different_names_all_succeed) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client admin{server.port()};
+  auto [doc, key] = server.create_acquired(admin);
+  auto id = doc.at("id").get<std::string>();
+  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+
+  constexpr int n = 30;
+  std::vector<http_response> responses(n);
+  run_parallel(n, [&](int i) {
+    http_client c{server.port()};
+    responses[i] = upload(c, id, "part-" + std::to_string(i) + ".fa",
+                          std::string(1000 + i, char('a' + i % 26)), auth);
+  });
+
+  std::set<std::uint64_t> ids;
+  for (int i = 0; i < n; ++i) {
+    auto& res = responses[i];
+    ASSERT_EQ(res.status, 201) << res.body;
+    auto file = res.json();
+    EXPECT_EQ(file.at("name"), "part-" + std::to_string(i) + ".fa");
+    EXPECT_EQ(file.at("size"), 1000 + i);
+    ids.insert(file.at("id").get<std::uint64_t>());
+  }
+  EXPECT_EQ(ids.size(), std::size_t{n});
+  EXPECT_EQ(*ids.begin(), 1u);
+  EXPECT_EQ(*ids.rbegin(), std::uint64_t{n});
+
+  auto got = admin.get("/api/analyses/" + id, auth);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.json().at("files").size(), std::size_t{n});
+  EXPECT_EQ(files_in(server.data_dir() + "/analyses/" + id), std::size_t{n});
+
+  // Every file downloads with its own bytes.
+  for (int i = 0; i < n; ++i) {
+    auto fid = responses[i].json().at("id").get<std::uint64_t>();
+    auto dl = admin.get("/api/analyses/" + id + "/files/" + std::to_string(fid), auth);
+    ASSERT_EQ(dl.status, 200);
+    EXPECT_EQ(dl.body, std::string(1000 + i, char('a' + i % 26)));
+  }
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_concurrency, multi_megabyte_upload_round_trips) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client c{server.port()};
+  auto [doc, key] = server.create_acquired(c);
+  auto id = doc.at("id").get<std::string>();
+  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+
+  std::string bytes(8 * 1024 * 1024 + 17, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  auto res = upload(c, id, "big.bam", bytes, auth);
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(res.json().at("size"), bytes.size());
+  EXPECT_EQ(res.header("location"), "/api/analyses/" + id + "/files/1");
+
+  auto dl = c.get("/api/analyses/" + id + "/files/1", auth);
+  ASSERT_EQ(dl.status, 200);
+  EXPECT_EQ(dl.body.size(), bytes.size());
+  EXPECT_TRUE(dl.body == bytes);
+  EXPECT_EQ(boost::filesystem::file_size(server.data_dir() + "/analyses/" + id + "/1-big.bam"),
+            bytes.size());
+  EXPECT_EQ(server.stop(), 0);
+}

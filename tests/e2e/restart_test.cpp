@@ -1,0 +1,188 @@
+// End-to-end: every acknowledged change survives a graceful stop and a SIGKILL.
+
+#include "tests/support/server_process.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace analysisd::test;
+
+namespace {
+
+http_response upload(http_client& c, const std::string& id, const std::string& name,
+                     const std::string& bytes, const std::string& auth) {
+  std::string content_type;
+  http_request req;
+  req.method = "POST";
+  req.target = "/api/analyses/" + id + "/files?name=" + name + "&format=fasta";
+  req.body = multipart_body(bytes, content_type);
+  req.headers = {{"Authorization", auth}, {"Content-Type", content_type}};
+  return c.send(req);
+}
+
+struct job {
+  std::string id;   ///< Analysis id.
+  std::string auth; ///< Basic credentials of its job.
+  std::map<std::uint64_t, std::string> files; ///< File id -> bytes.
+  nlohmann::json doc;                         ///< Document as last acknowledged.
+};
+
+/// A mix of states: plain, with files, finalized with files, and removed ones.
+struct fixture_state {
+  std::vector<job> jobs;
+  std::vector<std::string> removed; ///< Analysis ids.
+};
+
+fixture_state make_changes(server_process& server) {
+  fixture_state st;
+  http_client c{server.port()};
+  for (int i = 0; i < 4; ++i) {
+    auto [doc, key] = server.create_acquired(c);
+    job j;
+    j.id = doc.at("id").get<std::string>();
+    j.auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+    if (i >= 1) {
+      for (int f = 0; f < i; ++f) {
+        std::string bytes(10000 + 1000 * f + i, char('A' + f));
+        bytes += "\n" + j.id;
+        auto res = upload(c, j.id, "file-" + std::to_string(f) + ".fa", bytes, j.auth);
+        EXPECT_EQ(res.status, 201) << res.body;
+        j.files[res.json().at("id").get<std::uint64_t>()] = bytes;
+      }
+    }
+    if (i >= 2) {
+      auto res = c.patch("/api/analyses/" + j.id,
+                         nlohmann::json{{"results", {{"hits", i}, {"name", j.id}}}}.dump(),
+                         j.auth);
+      EXPECT_EQ(res.status, 200) << res.body;
+    }
+    auto got = c.get("/api/analyses/" + j.id, j.auth);
+    EXPECT_EQ(got.status, 200);
+    j.doc = got.json();
+    st.jobs.push_back(std::move(j));
+  }
+  // One removed by its job, one with files removed by the operator.
+  {
+    auto [doc, key] = server.create_acquired(c);
+    auto id = doc.at("id").get<std::string>();
+    auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+    EXPECT_EQ(c.del("/api/analyses/" + id, auth).status, 204);
+    st.removed.push_back(id);
+  }
+  {
+    auto [doc, key] = server.create_acquired(c);
+    auto id = doc.at("id").get<std::string>();
+    auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+    EXPECT_EQ(upload(c, id, "gone.fa", "bytes", auth).status, 201);
+    EXPECT_EQ(c.patch("/api/analyses/" + id, R"({"results":{}})", auth).status, 200);
+    EXPECT_EQ(c.del("/admin/analyses/" + id, bearer(server.admin_token())).status, 204);
+    st.removed.push_back(id);
+  }
+  return st;
+}
+
+void expect_all_kept(server_process& server, const fixture_state& st) {
+  http_client c{server.port()};
+  for (auto& j : st.jobs) {
+    SCOPED_TRACE("analysis " + j.id);
+    // The old key still authenticates, and the document is unchanged.
+    auto got = c.get("/api/analyses/" + j.id, j.auth);
+    ASSERT_EQ(got.status, 200) << got.body;
+    EXPECT_EQ(got.json(), j.doc);
+    EXPECT_EQ(c.get("/admin/analyses/" + j.id, bearer(server.admin_token())).json(), j.doc);
+    // Every file's bytes, on disk and through the API.
+    for (auto& [fid, bytes] : j.files) {
+      auto dl = c.get("/api/analyses/" + j.id + "/files/" + std::to_string(fid), j.auth);
+      ASSERT_EQ(dl.status, 200) << dl.body;
+      EXPECT_TRUE(dl.body == bytes) << "file " << fid << " differs";
+    }
+    // File ids are never reused: the next one follows the last.
+    auto res = upload(c, j.id, "after-restart.fa", "x", j.auth);
+    ASSERT_EQ(res.status, 201) << res.body;
+    EXPECT_EQ(res.json().at("id"), j.files.size() + 1);
+    // A finalized analysis stays finalized.
+    if (j.doc.at("ready") == true) {
+      auto again = c.patch("/api/analyses/" + j.id, R"({"results":{"x":1}})", j.auth);
+      EXPECT_EQ(again.status, 409);
+    }
+  }
+  for (auto& id : st.removed) {
+    SCOPED_TRACE("removed analysis " + id);
+    EXPECT_EQ(c.get("/admin/analyses/" + id, bearer(server.admin_token())).status, 404);
+    EXPECT_FALSE(boost::filesystem::exists(server.data_dir() + "/analyses/" + id));
+  }
+  auto list = c.get("/admin/analyses?page=1&per_page=100", bearer(server.admin_token()));
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.json().at("total_count"), st.jobs.size());
+  // An acquired job cannot be acquired again.
+  auto job_id = st.jobs.front().doc.at("job").at("id").get<std::string>();
+  EXPECT_EQ(c.patch("/admin/jobs/" + job_id, R"({"acquired":true})", bearer(server.admin_token()))
+              .status,
+            400);
+}
+
+} // namespace
+
+TEST(e2e_restart, graceful_restart_keeps_every_change) {
+  temp_dir dir;
+  auto data = dir.path() + "/data";
+  fixture_state st;
+  {
+    server_process server{data};
+    st = make_changes(server);
+    EXPECT_EQ(server.stop(), 0) << server.log();
+  }
+  server_process server{data};
+  expect_all_kept(server, st);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_restart, sigkill_after_acknowledged_changes_loses_nothing) {
+  temp_dir dir;
+  auto data = dir.path() + "/data";
+  fixture_state st;
+  {
+    server_process server{data};
+    st = make_changes(server);
+    server.kill();
+  }
+  server_process server{data};
+  expect_all_kept(server, st);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_restart, restart_twice_after_sigkill_and_stop_keeps_every_change) {
+  temp_dir dir;
+  auto data = dir.path() + "/data";
+  fixture_state st;
+  {
+    server_process server{data};
+    st = make_changes(server);
+    server.kill();
+  }
+  {
+    server_process server{data};
+    EXPECT_EQ(server.stop(), 0);
+  }
+  server_process server{data};
+  expect_all_kept(server, st);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(e2e_restart, graceful_stop_writes_a_final_snapshot) {
+  temp_dir dir;
+  auto data = dir.path() + "/data";
+  server_process server{data};
+  {
+    http_client c{server.port()};
+    server.create_acquired(c);
+  }
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(boost::filesystem::exists(data + "/state/snapshot"));
+  EXPECT_NE(server.log().find("final snapshot written"), std::string::npos) << server.log();
+}
