@@ -175,6 +175,21 @@ TEST(recovery, damaged_snapshot_is_refused) {
   EXPECT_NE(recover(posix_storage(), dir.path(), rep), "");
 }
 
+// Same bug as snapshot.damaged_snapshot_is_never_loaded_in_part, seen through recover().
+TEST(recovery, damaged_snapshot_changes_nothing_in_the_report) {
+  temp_dir dir;
+  state_map snap;
+  snap.emplace("aaaaaaaa", sample_analysis("aaaaaaaa"));
+  snap.emplace("bbbbbbbb", sample_analysis("bbbbbbbb"));
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), snap, 1));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  bytes[bytes.size() - 1] ^= 0x01; // damage in the last analysis only
+  write_bytes(dir.path() + "/snapshot", bytes);
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.analyses.empty()) << rep.analyses.size() << " analyses of a refused snapshot";
+}
+
 TEST(recovery, compaction_folds_journals_into_the_snapshot_and_deletes_them) {
   temp_dir dir;
   write_bytes(journal_path(dir, 1), journal_image({created("aaaaaaaa"), created("bbbbbbbb")}));

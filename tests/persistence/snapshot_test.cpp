@@ -62,7 +62,7 @@ TEST(snapshot, empty_state_round_trips) {
   EXPECT_EQ(next, 3u);
 }
 
-TEST(snapshot, every_flipped_byte_is_refused_and_nothing_is_loaded) {
+TEST(snapshot, every_flipped_byte_is_refused) {
   temp_dir dir;
   ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), three_analyses(), 2));
   auto bytes = read_bytes(dir.path() + "/snapshot");
@@ -71,11 +71,30 @@ TEST(snapshot, every_flipped_byte_is_refused_and_nothing_is_loaded) {
     bad[i] ^= 0x20;
     state_map state;
     std::uint64_t next = 0;
-    auto err = decode_snapshot(bad, state, next);
-    EXPECT_NE(err, "") << "flip at " << i;
-    EXPECT_TRUE(state.empty()) << "flip at " << i << " loaded " << state.size()
-                               << " analyses of a damaged snapshot";
+    EXPECT_NE(decode_snapshot(bad, state, next), "") << "flip at " << i;
   }
+}
+
+// BUG (production): decode_snapshot() emplaces each analysis into `state` as it
+// scans, so damage in a later frame returns an error with the earlier analyses
+// already in `state`; snapshot.hpp promises a damaged snapshot "is never loaded
+// in part" (and recover() that "nothing is changed").
+TEST(snapshot, damaged_snapshot_is_never_loaded_in_part) {
+  temp_dir dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), three_analyses(), 2));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  std::size_t partial = 0;
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto bad = bytes;
+    bad[i] ^= 0x20;
+    state_map state;
+    std::uint64_t next = 0;
+    if (!decode_snapshot(bad, state, next).empty() && !state.empty() && partial++ == 0)
+      first = i;
+  }
+  EXPECT_EQ(partial, 0u) << partial << " damaged images left analyses in the state, the first"
+                         << " with a flipped byte at offset " << first << " of " << bytes.size();
 }
 
 TEST(snapshot, every_truncation_is_refused) {
