@@ -1,0 +1,235 @@
+#include "actors/analysis_logic.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace analysisd;
+
+namespace {
+
+upload_request upload(std::string name, std::string format = {}, bool has_format = false,
+                      bool multipart_ok = true) {
+  upload_request r;
+  r.name = std::move(name);
+  r.format = std::move(format);
+  r.has_format = has_format;
+  r.multipart_ok = multipart_ok;
+  return r;
+}
+
+create_request good_create() {
+  create_request r;
+  r.workflow = "pathoscope_bowtie";
+  r.sample = {"kigvhuql", "Test 1"};
+  r.index = {"qldihken", 0};
+  r.user_id = "igboyes";
+  r.subtractions = {{"yhxoynb0", "Arabidopsis Thaliana"}};
+  return r;
+}
+
+nlohmann::json errors_of(const caf::error& err) {
+  return nlohmann::json::parse(context_of(err));
+}
+
+std::string nested(int depth, const std::string& inner = "") {
+  // depth levels of objects: {"a":{"a":...}}
+  std::string s;
+  for (int i = 0; i < depth; ++i)
+    s += i + 1 < depth ? "{\"a\":" : "{";
+  s += inner;
+  for (int i = 0; i < depth; ++i)
+    s += "}";
+  return s;
+}
+
+} // namespace
+
+TEST(analysis_logic, ordinary_names_are_plain_file_names) {
+  EXPECT_TRUE(is_plain_file_name("results.fa"));
+  EXPECT_TRUE(is_plain_file_name("a"));
+  EXPECT_TRUE(is_plain_file_name("..."));
+  EXPECT_TRUE(is_plain_file_name(".hidden"));
+  EXPECT_TRUE(is_plain_file_name("a..b"));
+  EXPECT_TRUE(is_plain_file_name("name with spaces.txt"));
+  EXPECT_TRUE(is_plain_file_name("r\xC3\xA9sultats.csv")); // résultats
+  EXPECT_TRUE(is_plain_file_name("\xF0\x9F\xA7\xAC.json"));   // U+1F9EC
+}
+
+TEST(analysis_logic, dot_names_separators_and_control_characters_are_not_plain) {
+  EXPECT_FALSE(is_plain_file_name(""));
+  EXPECT_FALSE(is_plain_file_name("."));
+  EXPECT_FALSE(is_plain_file_name(".."));
+  EXPECT_FALSE(is_plain_file_name("../etc/passwd"));
+  EXPECT_FALSE(is_plain_file_name("a/b"));
+  EXPECT_FALSE(is_plain_file_name("/"));
+  EXPECT_FALSE(is_plain_file_name("a\\b"));
+  EXPECT_FALSE(is_plain_file_name("..\\x"));
+  EXPECT_FALSE(is_plain_file_name(std::string("a\0b", 3)));
+  EXPECT_FALSE(is_plain_file_name(std::string(1, '\0')));
+  for (int c = 1; c < 0x20; ++c)
+    EXPECT_FALSE(is_plain_file_name("a" + std::string(1, static_cast<char>(c)) + "b")) << c;
+  EXPECT_FALSE(is_plain_file_name("a\x7F"));
+}
+
+TEST(analysis_logic, names_are_at_most_255_bytes) {
+  EXPECT_TRUE(is_plain_file_name(std::string(255, 'x')));
+  EXPECT_FALSE(is_plain_file_name(std::string(256, 'x')));
+  // Bytes, not characters: 127 two-byte characters plus one byte is 255.
+  std::string two_byte;
+  for (int i = 0; i < 127; ++i)
+    two_byte += "\xC3\xA9";
+  EXPECT_TRUE(is_plain_file_name(two_byte + "x"));
+  EXPECT_FALSE(is_plain_file_name(two_byte + "xy"));
+}
+
+TEST(analysis_logic, invalid_utf8_is_not_a_plain_name) {
+  EXPECT_FALSE(is_plain_file_name("\xFF"));
+  EXPECT_FALSE(is_plain_file_name("a\x80"));          // lone continuation byte
+  EXPECT_FALSE(is_plain_file_name("\xC3"));           // truncated sequence
+  EXPECT_FALSE(is_plain_file_name("\xC0\xAF"));       // overlong '/'
+  EXPECT_FALSE(is_plain_file_name("\xE0\x80\xAF"));   // overlong '/'
+  EXPECT_FALSE(is_plain_file_name("\xED\xA0\x80"));   // surrogate U+D800
+  EXPECT_FALSE(is_plain_file_name("\xF4\x90\x80\x80")); // past U+10FFFF
+  EXPECT_FALSE(is_plain_file_name("\xF8\x88\x80\x80\x80"));
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF")); // U+10FFFF
+  EXPECT_TRUE(is_valid_utf8(""));
+}
+
+TEST(analysis_logic, supported_formats_are_exactly_the_spec_list) {
+  for (auto f : {"sam", "bam", "fasta", "fastq", "csv", "tsv", "json"})
+    EXPECT_TRUE(is_supported_format(f)) << f;
+  for (auto f : {"", "SAM", "fa", "txt", "json ", "fasta\n", "xml"})
+    EXPECT_FALSE(is_supported_format(f)) << f;
+}
+
+TEST(analysis_logic, upload_checks_run_in_spec_order) {
+  analysis_state a;
+  a.files.push_back(file_record{1, "taken.fa", "fasta", 3, 0});
+  std::set<std::string> reserved{"busy.fa"};
+  auto code = [&](const upload_request& r) { return code_of(check_upload(a, reserved, r)); };
+  auto e = [](errc c) { return static_cast<std::uint8_t>(c); };
+  // Missing name beats everything else.
+  EXPECT_EQ(code(upload("", "xml", true, false)), e(errc::name_required));
+  // Unsupported format beats a bad name, a taken name and a bad body.
+  EXPECT_EQ(code(upload("../x", "xml", true, false)), e(errc::unsupported_format));
+  EXPECT_EQ(code(upload("taken.fa", "xml", true, false)), e(errc::unsupported_format));
+  // A format given as empty is not a supported one.
+  EXPECT_EQ(code(upload("a.fa", "", true)), e(errc::unsupported_format));
+  // A bad name beats a taken name and a bad body.
+  EXPECT_EQ(code(upload("a/b", "fasta", true, false)), e(errc::name_not_plain));
+  EXPECT_EQ(code(upload("..", {}, false, false)), e(errc::name_not_plain));
+  // A taken or reserved name beats a bad body.
+  EXPECT_EQ(code(upload("taken.fa", {}, false, false)), e(errc::file_exists));
+  EXPECT_EQ(code(upload("busy.fa", "fasta", true, false)), e(errc::file_exists));
+  EXPECT_EQ(code(upload("new.fa", {}, false, false)), e(errc::invalid_multipart));
+  EXPECT_EQ(code(upload("new.fa", "fasta", true, true)), 0);
+  EXPECT_EQ(code(upload("new.fa", {}, false, true)), 0);
+  // The query checks alone.
+  EXPECT_EQ(code_of(check_upload_query(upload("taken.fa", {}, false, false))), 0);
+}
+
+TEST(analysis_logic, uploads_to_a_finalized_analysis_are_allowed) {
+  analysis_state a;
+  a.ready = true;
+  EXPECT_FALSE(check_upload(a, {}, upload("late.csv", "csv", true)));
+}
+
+TEST(analysis_logic, second_finalize_is_a_conflict) {
+  analysis_state a;
+  EXPECT_FALSE(check_finalize(a));
+  a.ready = true;
+  EXPECT_EQ(code_of(check_finalize(a)), static_cast<std::uint8_t>(errc::already_finalized));
+}
+
+TEST(analysis_logic, results_are_made_compact) {
+  std::string out;
+  ASSERT_FALSE(normalize_results("{ \"b\" : [1, 2],\n \"a\": {\"x\": null} }", out));
+  EXPECT_EQ(nlohmann::json::parse(out), nlohmann::json::parse(R"({"a":{"x":null},"b":[1,2]})"));
+  EXPECT_EQ(out.find(' '), std::string::npos);
+  ASSERT_FALSE(normalize_results("{}", out));
+  EXPECT_EQ(out, "{}");
+}
+
+TEST(analysis_logic, results_that_are_not_an_object_are_required_field) {
+  for (auto bad : {"", "[]", "1", "\"s\"", "null", "{", "{\"a\":}", "{} {}", "{\"a\":1}x"}) {
+    std::string out = "untouched";
+    auto err = normalize_results(bad, out);
+    ASSERT_EQ(code_of(err), static_cast<std::uint8_t>(errc::invalid_input)) << bad;
+    EXPECT_EQ(errors_of(err), nlohmann::json::parse(R"({"results":["required field"]})")) << bad;
+  }
+  std::string out;
+  EXPECT_TRUE(normalize_results("{\"a\":\"\xFF\"}", out)) << "invalid UTF-8";
+}
+
+TEST(analysis_logic, results_nested_deeper_than_128_are_refused) {
+  std::string out;
+  EXPECT_FALSE(normalize_results(nested(100), out));
+  EXPECT_FALSE(normalize_results(nested(max_json_depth), out)) << "128 levels are allowed";
+  EXPECT_TRUE(normalize_results(nested(max_json_depth + 2), out));
+  EXPECT_TRUE(normalize_results(nested(200), out));
+  // Arrays count as levels too, and a huge depth neither crashes nor is accepted.
+  EXPECT_TRUE(normalize_results("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", out));
+  EXPECT_TRUE(normalize_results("{\"a\":" + std::string(1000000, '['), out));
+}
+
+TEST(analysis_logic, results_nested_129_deep_are_refused) {
+  std::string out;
+  EXPECT_TRUE(normalize_results(nested(max_json_depth + 1), out))
+    << "an object nested 129 levels deep is accepted (max_json_depth is 128)";
+}
+
+TEST(analysis_logic, jobs_cannot_remove_a_finalized_analysis_but_operators_can) {
+  analysis_state a;
+  EXPECT_FALSE(check_remove(a, false));
+  EXPECT_FALSE(check_remove(a, true));
+  a.ready = true;
+  EXPECT_EQ(code_of(check_remove(a, false)), static_cast<std::uint8_t>(errc::analysis_finalized));
+  EXPECT_FALSE(check_remove(a, true));
+}
+
+TEST(analysis_logic, valid_create_passes) {
+  EXPECT_FALSE(check_create(good_create()));
+  auto r = good_create();
+  r.subtractions.clear();
+  EXPECT_FALSE(check_create(r));
+  r.id = "abc12345";
+  EXPECT_FALSE(check_create(r));
+}
+
+TEST(analysis_logic, create_reports_one_entry_per_bad_field) {
+  create_request r;
+  r.id = "NOT-OK";
+  r.sample.name = "\xFF";
+  r.subtractions = {{"", "x"}};
+  auto err = check_create(r);
+  ASSERT_EQ(code_of(err), static_cast<std::uint8_t>(errc::invalid_input));
+  auto e = errors_of(err);
+  EXPECT_EQ(e["id"], nlohmann::json({"must be 8 characters of [a-z0-9]"}));
+  EXPECT_EQ(e["workflow"], nlohmann::json({"required field"}));
+  EXPECT_EQ(e["sample.id"], nlohmann::json({"required field"}));
+  EXPECT_EQ(e["sample.name"], nlohmann::json({"must be valid UTF-8"}));
+  EXPECT_EQ(e["index.id"], nlohmann::json({"required field"}));
+  EXPECT_EQ(e["user.id"], nlohmann::json({"required field"}));
+  EXPECT_EQ(e["subtractions.id"], nlohmann::json({"required field"}));
+  EXPECT_FALSE(e.contains("subtractions.name"));
+  for (auto bad_id : {"abc1234", "abc123456", "ABC12345", "abc-1234"}) {
+    auto x = good_create();
+    x.id = bad_id;
+    auto err2 = check_create(x);
+    ASSERT_EQ(code_of(err2), static_cast<std::uint8_t>(errc::invalid_input)) << bad_id;
+    EXPECT_EQ(errors_of(err2).size(), 1u) << bad_id;
+  }
+}
+
+TEST(analysis_logic, make_analysis_copies_the_request) {
+  auto a = make_analysis(good_create(), "abcd1234", "jobjob01", 42);
+  EXPECT_EQ(a.id, "abcd1234");
+  EXPECT_EQ(a.job_id, "jobjob01");
+  EXPECT_EQ(a.created_at, 42);
+  EXPECT_EQ(a.updated_at, 42);
+  EXPECT_EQ(a.workflow, "pathoscope_bowtie");
+  EXPECT_EQ(a.subtractions.size(), 1u);
+  EXPECT_FALSE(a.ready);
+  EXPECT_TRUE(a.files.empty());
+  EXPECT_EQ(a.next_file_id, 1u);
+}

@@ -1,0 +1,386 @@
+#include "actors/service.hpp"
+
+#include "tests/support/server_process.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+using namespace analysisd;
+using namespace analysisd::test;
+
+namespace {
+
+constexpr auto timeout = std::chrono::seconds(30);
+
+std::uint8_t e(errc c) {
+  return static_cast<std::uint8_t>(c);
+}
+
+caf::actor_system_config& config() {
+  static caf::actor_system_config cfg = [] {
+    caf::actor_system_config c;
+    add_message_types(c);
+    c.set("logger.console", caf::atom("none"));
+    return c;
+  }();
+  return cfg;
+}
+
+create_request good_create(std::string id = {}) {
+  create_request r;
+  r.id = std::move(id);
+  r.workflow = "pathoscope_bowtie";
+  r.sample = {"kigvhuql", "Test 1"};
+  r.index = {"qldihken", 0};
+  r.user_id = "igboyes";
+  r.subtractions = {{"yhxoynb0", "Arabidopsis Thaliana"}};
+  return r;
+}
+
+upload_request upload(std::string name, std::string bytes, std::string format = "fasta") {
+  upload_request u;
+  u.name = std::move(name);
+  u.has_format = !format.empty();
+  u.format = std::move(format);
+  u.multipart_ok = true;
+  u.bytes = file_payload::from_string(std::move(bytes));
+  return u;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+/// A running service on a temporary data directory, with blocking helpers.
+/// Each helper returns the value, or records the error code in `last_error`.
+class fixture {
+public:
+  fixture() : sys_(config()), self_(sys_) {
+    start();
+  }
+
+  ~fixture() {
+    if (svc_)
+      stop();
+  }
+
+  void start() {
+    auto svc = start_service(sys_, {dir_.path()});
+    ASSERT_TRUE(svc) << sys_.render(svc.error());
+    svc_ = std::move(*svc);
+  }
+
+  void stop() {
+    EXPECT_FALSE(stop_service(sys_, *svc_));
+    svc_.reset();
+  }
+
+  caf::actor_system& sys() {
+    return sys_;
+  }
+  service& svc() {
+    return *svc_;
+  }
+  const std::string& data_dir() const {
+    return dir_.path();
+  }
+
+  /// Runs a request on the scoped actor; returns the value or the error code.
+  template <class T, class... Ts>
+  std::pair<T, std::uint8_t> ask(Ts&&... xs) {
+    std::pair<T, std::uint8_t> out{T{}, 0};
+    self_->request(svc_->registry, timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { out.first = std::move(x); },
+               [&](caf::error& err) {
+                 out.second = code_of(err);
+                 if (out.second == 0)
+                   ADD_FAILURE() << "not an analysisd error: " << sys_.render(err);
+               });
+    return out;
+  }
+
+  nlohmann::json create(const create_request& req = good_create()) {
+    auto [doc, code] = ask<std::string>(create_atom::value, req);
+    EXPECT_EQ(code, 0);
+    return code == 0 ? nlohmann::json::parse(doc) : nlohmann::json{};
+  }
+
+  std::string acquire(const std::string& job_id) {
+    auto [key, code] = ask<std::string>(acquire_atom::value, job_id);
+    EXPECT_EQ(code, 0);
+    return key;
+  }
+
+private:
+  temp_dir dir_;
+  caf::actor_system sys_;
+  caf::scoped_actor self_;
+  std::optional<service> svc_;
+};
+
+} // namespace
+
+TEST(service, create_returns_the_document_of_a_fresh_analysis) {
+  fixture f;
+  auto doc = f.create();
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc["id"].get<std::string>().size(), 8u);
+  EXPECT_EQ(doc["job"]["id"].get<std::string>().size(), 8u);
+  EXPECT_EQ(doc["workflow"], "pathoscope_bowtie");
+  EXPECT_EQ(doc["sample"], nlohmann::json({{"id", "kigvhuql"}, {"name", "Test 1"}}));
+  EXPECT_EQ(doc["ready"], false);
+  EXPECT_EQ(doc["files"], nlohmann::json::array());
+  EXPECT_FALSE(doc.contains("results"));
+  EXPECT_EQ(doc["created_at"], doc["updated_at"]);
+}
+
+TEST(service, create_with_a_taken_id_is_a_conflict_and_bad_requests_are_invalid_input) {
+  fixture f;
+  auto doc = f.create(good_create("abcd1234"));
+  EXPECT_EQ(doc["id"], "abcd1234");
+  EXPECT_EQ((f.ask<std::string>(create_atom::value, good_create("abcd1234")).second),
+            e(errc::analysis_exists));
+  auto bad = good_create();
+  bad.workflow.clear();
+  EXPECT_EQ((f.ask<std::string>(create_atom::value, bad).second), e(errc::invalid_input));
+}
+
+TEST(service, second_acquire_is_job_already_acquired) {
+  fixture f;
+  auto doc = f.create();
+  std::string job = doc["job"]["id"];
+  auto key = f.acquire(job);
+  ASSERT_EQ(key.size(), 64u);
+  EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ((f.ask<std::string>(acquire_atom::value, job).second), e(errc::job_already_acquired));
+  EXPECT_EQ((f.ask<std::string>(acquire_atom::value, std::string("nosuchjb")).second),
+            e(errc::not_found));
+}
+
+TEST(service, get_checks_the_key_then_the_analysis_then_the_job) {
+  fixture f;
+  auto a = f.create();
+  auto b = f.create();
+  std::string a_id = a["id"], b_id = b["id"], a_job = a["job"]["id"], b_job = b["job"]["id"];
+  // A job that was never acquired has no valid key.
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential(a_job, ""), a_id).second),
+            e(errc::unauthorized));
+  auto a_key = f.acquire(a_job);
+  auto b_key = f.acquire(b_job);
+  auto [doc, code] = f.ask<std::string>(get_atom::value, job_credential(a_job, a_key), a_id);
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(nlohmann::json::parse(doc)["id"], a_id);
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential(a_job, b_key), a_id).second),
+            e(errc::unauthorized));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential("nosuchjb", a_key), a_id).second),
+            e(errc::unauthorized));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential(b_job, b_key), a_id).second),
+            e(errc::forbidden));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential(a_job, a_key),
+                                std::string("zzzzzzzz")).second),
+            e(errc::not_found));
+  // Wrong key for a missing analysis is still unauthorized (authentication first).
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, job_credential(a_job, b_key),
+                                std::string("zzzzzzzz")).second),
+            e(errc::unauthorized));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), b_id).second), 0);
+}
+
+TEST(service, upload_stores_the_bytes_and_records_the_file) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  auto [rec, code] = f.ask<file_record>(upload_atom::value, cred, id, upload("results.fa", ">x\nACGT\n"));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(rec.id, 1u);
+  EXPECT_EQ(rec.name, "results.fa");
+  EXPECT_EQ(rec.format, "fasta");
+  EXPECT_EQ(rec.size, 8u);
+  EXPECT_EQ(read_bytes(f.data_dir() + "/analyses/" + id + "/1-results.fa"), ">x\nACGT\n");
+  auto [rec2, code2] = f.ask<file_record>(upload_atom::value, cred, id, upload("b.csv", "1,2", ""));
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(rec2.id, 2u);
+  EXPECT_EQ(rec2.format, "");
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("results.fa", "again")).second),
+            e(errc::file_exists));
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("../x", "x")).second),
+            e(errc::name_not_plain));
+  auto [loc, code3] = f.ask<file_location>(download_atom::value, cred, id, std::uint64_t{1});
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(read_bytes(loc.path), ">x\nACGT\n");
+  EXPECT_EQ((f.ask<file_location>(download_atom::value, cred, id, std::uint64_t{9}).second),
+            e(errc::not_found));
+  auto [doc, code4] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code4, 0);
+  auto j = nlohmann::json::parse(doc);
+  ASSERT_EQ(j["files"].size(), 2u);
+  EXPECT_EQ(j["files"][0]["name_on_disk"], "1-results.fa");
+  EXPECT_EQ(j["files"][1]["format"], nullptr);
+}
+
+TEST(service, second_finalize_is_already_finalized) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  auto [doc, code] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})"));
+  ASSERT_EQ(code, 0);
+  auto j = nlohmann::json::parse(doc);
+  EXPECT_EQ(j["ready"], true);
+  EXPECT_EQ(j["results"], nlohmann::json({{"hits", 1}}));
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string("{}")).second),
+            e(errc::already_finalized));
+  // Uploads after finalize are allowed; a job may not remove it any more.
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("late.json", "{}", "json")).second), 0);
+  EXPECT_EQ((f.ask<bool>(remove_atom::value, cred, id).second), e(errc::analysis_finalized));
+}
+
+TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  auto registry = f.svc().registry;
+  std::atomic<int> ok{0}, conflict{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i) {
+    threads.emplace_back([&, i] {
+      caf::scoped_actor self{f.sys()};
+      self->request(registry, timeout, finalize_atom::value, cred, id,
+                    R"({"n":)" + std::to_string(i) + "}")
+        .receive([&](std::string&) { ++ok; },
+                 [&](caf::error& err) {
+                   if (code_of(err) == e(errc::already_finalized))
+                     ++conflict;
+                   else
+                     ++other;
+                 });
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflict.load(), 39);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST(service, remove_deletes_the_analysis_and_its_files) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", "x")).second), 0);
+  auto [removed, code] = f.ask<bool>(remove_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  EXPECT_TRUE(removed);
+  EXPECT_FALSE(posix_storage().exists(f.data_dir() + "/analyses/" + id));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), e(errc::not_found));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), id).second), e(errc::not_found));
+}
+
+TEST(service, operators_remove_finalized_analyses) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"];
+  ASSERT_EQ((f.ask<std::string>(finalize_atom::value, admin_credential(), id, std::string("{}")).second), 0);
+  EXPECT_EQ((f.ask<bool>(remove_atom::value, admin_credential(), id).second), 0);
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), id).second), e(errc::not_found));
+}
+
+TEST(service, list_pages_newest_first) {
+  fixture f;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(f.create()["id"]);
+  list_request req;
+  req.page = 1;
+  req.per_page = 2;
+  auto [text, code] = f.ask<std::string>(list_atom::value, req);
+  ASSERT_EQ(code, 0);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["total_count"], 5);
+  EXPECT_EQ(j["page_count"], 3);
+  ASSERT_EQ(j["documents"].size(), 2u);
+  EXPECT_EQ(j["documents"][0]["id"], ids[4]);
+  EXPECT_EQ(j["documents"][1]["id"], ids[3]);
+  req.page = 3;
+  auto [text3, code3] = f.ask<std::string>(list_atom::value, req);
+  ASSERT_EQ(code3, 0);
+  auto j3 = nlohmann::json::parse(text3);
+  ASSERT_EQ(j3["documents"].size(), 1u);
+  EXPECT_EQ(j3["documents"][0]["id"], ids[0]);
+}
+
+TEST(service, restart_on_the_same_directory_keeps_everything) {
+  fixture f;
+  auto a = f.create();
+  auto b = f.create();
+  auto c = f.create();
+  std::string a_id = a["id"], a_job = a["job"]["id"], b_id = b["id"], c_id = c["id"];
+  auto key = f.acquire(a_job);
+  auto cred = job_credential(a_job, key);
+  ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, a_id, upload("r.fa", "ACGT")).second), 0);
+  ASSERT_EQ((f.ask<std::string>(finalize_atom::value, cred, a_id, std::string(R"({"x":[1]})")).second), 0);
+  ASSERT_EQ((f.ask<bool>(remove_atom::value, admin_credential(), c_id).second), 0);
+  auto [before, code] = f.ask<std::string>(get_atom::value, cred, a_id);
+  ASSERT_EQ(code, 0);
+
+  f.stop();
+  f.start();
+  EXPECT_EQ(f.svc().analyses_loaded, 2u);
+  auto [after, code2] = f.ask<std::string>(get_atom::value, cred, a_id);
+  ASSERT_EQ(code2, 0) << "the job key survives a restart";
+  EXPECT_EQ(nlohmann::json::parse(after), nlohmann::json::parse(before));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), b_id).second), 0);
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), c_id).second), e(errc::not_found));
+  EXPECT_EQ((f.ask<std::string>(acquire_atom::value, a_job).second), e(errc::job_already_acquired));
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, a_id, std::string("{}")).second),
+            e(errc::already_finalized));
+  // File ids are never reused, and the bytes are still there.
+  auto [rec, code3] = f.ask<file_record>(upload_atom::value, cred, a_id, upload("s.fa", "GG"));
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(rec.id, 2u);
+  auto [loc, code4] = f.ask<file_location>(download_atom::value, cred, a_id, std::uint64_t{1});
+  ASSERT_EQ(code4, 0);
+  EXPECT_EQ(read_bytes(loc.path), "ACGT");
+}
+
+TEST(service, restart_without_a_clean_stop_replays_the_journal) {
+  temp_dir dir;
+  std::string id, job, key;
+  {
+    caf::actor_system sys{config()};
+    auto svc = start_service(sys, {dir.path()});
+    ASSERT_TRUE(svc);
+    caf::scoped_actor self{sys};
+    self->request(svc->registry, timeout, create_atom::value, good_create("abcd1234"))
+      .receive([&](std::string& doc) { job = nlohmann::json::parse(doc)["job"]["id"]; },
+               [&](caf::error& err) { FAIL() << sys.render(err); });
+    self->request(svc->registry, timeout, acquire_atom::value, job)
+      .receive([&](std::string& k) { key = k; }, [&](caf::error& err) { FAIL() << sys.render(err); });
+    // No stop_service: no final snapshot, only the journal.
+    self->send_exit(svc->registry, caf::exit_reason::kill);
+    self->send_exit(svc->journal, caf::exit_reason::kill);
+  }
+  caf::actor_system sys{config()};
+  auto svc = start_service(sys, {dir.path()});
+  ASSERT_TRUE(svc);
+  EXPECT_EQ(svc->analyses_loaded, 1u);
+  caf::scoped_actor self{sys};
+  bool got = false;
+  self->request(svc->registry, timeout, get_atom::value, job_credential(job, key), std::string("abcd1234"))
+    .receive([&](std::string&) { got = true; }, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  EXPECT_TRUE(got);
+  stop_service(sys, *svc);
+}
