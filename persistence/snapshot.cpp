@@ -59,8 +59,11 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
   return st.sync_dir(state_dir);
 }
 
-std::string decode_snapshot(const std::string& bytes, state_map& state,
+std::string decode_snapshot(const std::string& bytes, state_map& out,
                             std::uint64_t& next_journal_seq) {
+  // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
+  state_map state;
+  std::uint64_t next_seq = 1;
   if (bytes.size() < snapshot_magic.size()
       || bytes.compare(0, snapshot_magic.size(), snapshot_magic) != 0)
     return "snapshot does not start with the snapshot magic";
@@ -72,7 +75,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& state,
                            if (!have_header) {
                              if (size != 16)
                                return false;
-                             next_journal_seq = get_u64(data);
+                             next_seq = get_u64(data);
                              expected = get_u64(data + 8);
                              have_header = true;
                              return true;
@@ -92,6 +95,8 @@ std::string decode_snapshot(const std::string& bytes, state_map& state,
   if (state.size() != expected)
     return "snapshot holds " + std::to_string(state.size()) + " analyses, its header says "
            + std::to_string(expected);
+  out = std::move(state);
+  next_journal_seq = next_seq;
   return {};
 }
 
