@@ -1,0 +1,237 @@
+// End-to-end tests of the job routes' successful paths (SPEC.md "Job routes"),
+// at both the documented /api/analyses prefix and virtool-workflow's /analyses.
+
+#include "tests/support/server_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <regex>
+#include <string>
+
+using namespace analysisd::test;
+using nlohmann::json;
+
+namespace {
+
+bool is_timestamp(const json& v) {
+  static const std::regex re{R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)"};
+  return v.is_string() && std::regex_match(v.get<std::string>(), re);
+}
+
+bool is_short_id(const json& v) {
+  static const std::regex re{R"(^[a-z0-9]{8}$)"};
+  return v.is_string() && std::regex_match(v.get<std::string>(), re);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void expect_error(const http_response& res, int status, const std::string& id,
+                  const std::string& message) {
+  EXPECT_EQ(res.status, status) << res.body;
+  json body;
+  ASSERT_NO_THROW(body = res.json()) << res.body;
+  EXPECT_EQ(body.value("id", ""), id) << res.body;
+  EXPECT_EQ(body.value("message", ""), message) << res.body;
+}
+
+http_response upload(http_client& c, const std::string& target, const std::string& auth,
+                     const std::string& bytes, const std::string& method = "POST") {
+  std::string ct;
+  auto body = multipart_body(bytes, ct);
+  http_request r{method, target, {{"Content-Type", ct}, {"Authorization", auth}}, body};
+  return c.send(r);
+}
+
+/// One server for the whole suite, parameterised by the job-route prefix.
+class e2e_job_routes : public ::testing::TestWithParam<std::string> {
+protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<temp_dir>();
+    server_ = std::make_unique<server_process>(dir_->path() + "/data");
+  }
+  static void TearDownTestSuite() {
+    server_.reset();
+    dir_.reset();
+  }
+
+  void SetUp() override {
+    client_ = std::make_unique<http_client>(server_->port());
+    auto [doc, key] = server_->create_acquired(*client_);
+    doc_ = doc;
+    id_ = doc.at("id").get<std::string>();
+    job_ = doc.at("job").at("id").get<std::string>();
+    auth_ = basic_auth(job_, key);
+  }
+
+  std::string base() const {
+    return GetParam() + "/" + id_;
+  }
+  std::string file_path(const std::string& name_on_disk) const {
+    return server_->data_dir() + "/analyses/" + id_ + "/" + name_on_disk;
+  }
+
+  static std::unique_ptr<temp_dir> dir_;
+  static std::unique_ptr<server_process> server_;
+  std::unique_ptr<http_client> client_;
+  json doc_;
+  std::string id_, job_, auth_;
+};
+
+std::unique_ptr<temp_dir> e2e_job_routes::dir_;
+std::unique_ptr<server_process> e2e_job_routes::server_;
+
+} // namespace
+
+TEST_P(e2e_job_routes, get_returns_the_whole_document_without_results) {
+  auto res = client_->get(base(), auth_);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_NE(res.header("content-type").find("application/json"), std::string::npos);
+  auto d = res.json();
+  EXPECT_EQ(d, doc_);
+  EXPECT_EQ(d.at("id"), id_);
+  EXPECT_TRUE(is_short_id(d.at("id")));
+  EXPECT_TRUE(is_timestamp(d.at("created_at"))) << d;
+  EXPECT_TRUE(is_timestamp(d.at("updated_at"))) << d;
+  EXPECT_EQ(d.at("job"), json({{"id", job_}}));
+  EXPECT_TRUE(is_short_id(d.at("job").at("id")));
+  EXPECT_EQ(d.at("files"), json::array());
+  EXPECT_EQ(d.at("workflow"), "pathoscope_bowtie");
+  EXPECT_EQ(d.at("sample"), json({{"id", "kigvhuql"}, {"name", "Test 1"}}));
+  EXPECT_EQ(d.at("index"), json({{"id", "qldihken"}, {"version", 0}}));
+  EXPECT_EQ(d.at("user"), json({{"id", "igboyes"}}));
+  EXPECT_EQ(d.at("subtractions"),
+            json::parse(R"([{"id":"yhxoynb0","name":"Arabidopsis Thaliana"}])"));
+  EXPECT_EQ(d.at("ready"), false);
+  EXPECT_FALSE(d.contains("results"));
+  EXPECT_EQ(d.size(), 11u) << d;
+}
+
+TEST_P(e2e_job_routes, upload_post_and_put_store_files_with_sequential_ids) {
+  const std::string bytes1 = std::string("ACGT\0\r\n--x", 10) + std::string(5000, 'G');
+  auto r1 = upload(*client_, base() + "/files?name=results.fa&format=fasta", auth_, bytes1);
+  ASSERT_EQ(r1.status, 201) << r1.body;
+  auto f1 = r1.json();
+  EXPECT_EQ(f1.at("analysis"), id_);
+  EXPECT_TRUE(f1.at("description").is_null());
+  EXPECT_EQ(f1.at("format"), "fasta");
+  EXPECT_EQ(f1.at("id"), 1);
+  EXPECT_EQ(f1.at("name"), "results.fa");
+  EXPECT_EQ(f1.at("name_on_disk"), "1-results.fa");
+  EXPECT_EQ(f1.at("size"), bytes1.size());
+  EXPECT_TRUE(is_timestamp(f1.at("uploaded_at"))) << f1;
+  EXPECT_EQ(f1.size(), 8u) << f1;
+  EXPECT_EQ(r1.header("location"), "/api/analyses/" + id_ + "/files/1");
+  EXPECT_EQ(read_file(file_path("1-results.fa")), bytes1);
+
+  // PUT is an alias; format omitted -> null.
+  auto r2 = upload(*client_, base() + "/files?name=other.txt", auth_, "hello", "PUT");
+  ASSERT_EQ(r2.status, 201) << r2.body;
+  auto f2 = r2.json();
+  EXPECT_EQ(f2.at("id"), 2);
+  EXPECT_TRUE(f2.at("format").is_null());
+  EXPECT_EQ(f2.at("name_on_disk"), "2-other.txt");
+  EXPECT_EQ(f2.at("size"), 5);
+  EXPECT_EQ(r2.header("location"), "/api/analyses/" + id_ + "/files/2");
+  EXPECT_EQ(read_file(file_path("2-other.txt")), "hello");
+
+  auto r3 = upload(*client_, base() + "/files?name=c.json&format=json", auth_, "{}", "PUT");
+  ASSERT_EQ(r3.status, 201) << r3.body;
+  EXPECT_EQ(r3.json().at("id"), 3);
+  EXPECT_EQ(r3.header("location"), "/api/analyses/" + id_ + "/files/3");
+
+  auto doc = client_->get(base(), auth_).json();
+  ASSERT_EQ(doc.at("files").size(), 3u);
+  EXPECT_EQ(doc.at("files")[0], f1);
+  EXPECT_EQ(doc.at("files")[1], f2);
+}
+
+TEST_P(e2e_job_routes, every_supported_format_is_accepted) {
+  int n = 0;
+  for (std::string fmt : {"sam", "bam", "fasta", "fastq", "csv", "tsv", "json"}) {
+    auto r = upload(*client_, base() + "/files?name=f." + fmt + "&format=" + fmt, auth_, "x");
+    ASSERT_EQ(r.status, 201) << fmt << " " << r.body;
+    EXPECT_EQ(r.json().at("format"), fmt);
+    EXPECT_EQ(r.json().at("id"), ++n);
+  }
+}
+
+TEST_P(e2e_job_routes, download_returns_bytes_with_attachment_headers) {
+  const std::string bytes = std::string("\x00\x01\x02binary\r\n", 11) + std::string(3000, 'z');
+  auto up = upload(*client_, base() + "/files?name=reads.fq&format=fastq", auth_, bytes);
+  ASSERT_EQ(up.status, 201) << up.body;
+  auto res = client_->get(base() + "/files/1", auth_);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body, bytes);
+  EXPECT_EQ(res.header("content-type"), "application/octet-stream");
+  EXPECT_EQ(res.header("content-disposition"), "attachment; filename=\"reads.fq\"");
+  EXPECT_EQ(res.header("content-length"), std::to_string(bytes.size()));
+}
+
+TEST_P(e2e_job_routes, finalize_sets_ready_results_and_new_updated_at) {
+  auto up = upload(*client_, base() + "/files?name=a.csv&format=csv", auth_, "1,2");
+  ASSERT_EQ(up.status, 201);
+  const json results = {{"hits", json::array({1, 2, 3})}, {"nested", {{"a", "b"}}}};
+  auto res = client_->patch(base(), json({{"results", results}, {"ignored", 1}}).dump(), auth_);
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto d = res.json();
+  EXPECT_EQ(d.at("ready"), true);
+  EXPECT_EQ(d.at("results"), results);
+  EXPECT_FALSE(d.contains("ignored"));
+  EXPECT_TRUE(is_timestamp(d.at("updated_at")));
+  EXPECT_NE(d.at("updated_at"), doc_.at("updated_at"));
+  EXPECT_GT(d.at("updated_at").get<std::string>(), doc_.at("updated_at").get<std::string>());
+  EXPECT_EQ(d.at("created_at"), doc_.at("created_at"));
+  EXPECT_EQ(d.at("files").size(), 1u);
+  EXPECT_EQ(d.at("id"), id_);
+
+  auto again = client_->get(base(), auth_);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.json(), d);
+
+  // Uploads to a finalized analysis are allowed.
+  auto late = upload(*client_, base() + "/files?name=late.tsv&format=tsv", auth_, "x\ty");
+  ASSERT_EQ(late.status, 201) << late.body;
+  EXPECT_EQ(late.json().at("id"), 2);
+  EXPECT_EQ(read_file(file_path("2-late.tsv")), "x\ty");
+}
+
+TEST_P(e2e_job_routes, remove_deletes_analysis_and_files) {
+  auto up = upload(*client_, base() + "/files?name=a.sam&format=sam", auth_, "@HD");
+  ASSERT_EQ(up.status, 201);
+  ASSERT_TRUE(std::filesystem::exists(file_path("1-a.sam")));
+  auto res = client_->del(base(), auth_);
+  EXPECT_EQ(res.status, 204) << res.body;
+  EXPECT_TRUE(res.body.empty());
+  EXPECT_FALSE(std::filesystem::exists(file_path("1-a.sam")));
+  EXPECT_FALSE(std::filesystem::exists(server_->data_dir() + "/analyses/" + id_));
+
+  expect_error(client_->get(base(), auth_), 404, "not_found", "Not found");
+  expect_error(client_->get("/admin/analyses/" + id_, bearer(server_->admin_token())), 404,
+               "not_found", "Not found");
+}
+
+TEST_P(e2e_job_routes, both_prefixes_see_the_same_analysis) {
+  auto up = upload(*client_, base() + "/files?name=shared.fa", auth_, "ACGT");
+  ASSERT_EQ(up.status, 201);
+  auto a = client_->get("/api/analyses/" + id_, auth_);
+  auto b = client_->get("/analyses/" + id_, auth_);
+  ASSERT_EQ(a.status, 200);
+  ASSERT_EQ(b.status, 200);
+  EXPECT_EQ(a.json(), b.json());
+  EXPECT_EQ(client_->get("/api/analyses/" + id_ + "/files/1", auth_).body, "ACGT");
+  EXPECT_EQ(client_->get("/analyses/" + id_ + "/files/1", auth_).body, "ACGT");
+}
+
+INSTANTIATE_TEST_SUITE_P(prefixes, e2e_job_routes,
+                         ::testing::Values(std::string("/api/analyses"), std::string("/analyses")),
+                         [](const auto& info) {
+                           return info.param == "/api/analyses" ? std::string("api")
+                                                                : std::string("bare");
+                         });
