@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 using namespace analysisd;
 
 namespace {
@@ -106,7 +108,10 @@ TEST(analysis_logic, upload_checks_run_in_spec_order) {
   analysis_state a;
   a.files.push_back(file_record{1, "taken.fa", "fasta", 3, 0});
   std::set<std::string> reserved{"busy.fa"};
-  auto code = [&](const upload_request& r) { return code_of(check_upload(a, reserved, r)); };
+  auto code = [&](const upload_request& r) -> std::uint8_t {
+    auto err = check_upload(a, reserved, r);
+    return err ? code_of(err) : 0; // code_of() of an empty error crashes: see protocol test
+  };
   auto e = [](errc c) { return static_cast<std::uint8_t>(c); };
   // Missing name beats everything else.
   EXPECT_EQ(code(upload("", "xml", true, false)), e(errc::name_required));
@@ -125,7 +130,7 @@ TEST(analysis_logic, upload_checks_run_in_spec_order) {
   EXPECT_EQ(code(upload("new.fa", "fasta", true, true)), 0);
   EXPECT_EQ(code(upload("new.fa", {}, false, true)), 0);
   // The query checks alone.
-  EXPECT_EQ(code_of(check_upload_query(upload("taken.fa", {}, false, false))), 0);
+  EXPECT_FALSE(check_upload_query(upload("taken.fa", {}, false, false)));
 }
 
 TEST(analysis_logic, uploads_to_a_finalized_analysis_are_allowed) {
@@ -172,6 +177,9 @@ TEST(analysis_logic, results_nested_deeper_than_128_are_refused) {
   EXPECT_TRUE(normalize_results("{\"a\":" + std::string(1000000, '['), out));
 }
 
+// BUG (production, off by one): nlohmann's parser callback reports depth 0 for
+// the outermost value, so `depth > max_json_depth` lets 129 levels through
+// (normalize_results and parse_json_body both); 130 are refused.
 TEST(analysis_logic, results_nested_129_deep_are_refused) {
   std::string out;
   EXPECT_TRUE(normalize_results(nested(max_json_depth + 1), out))
@@ -232,4 +240,40 @@ TEST(analysis_logic, make_analysis_copies_the_request) {
   EXPECT_FALSE(a.ready);
   EXPECT_TRUE(a.files.empty());
   EXPECT_EQ(a.next_file_id, 1u);
+}
+
+// BUG (production): protocol.hpp says code_of() returns "0 if it is not an
+// analysisd error", but for an empty caf::error (success, as every check_*
+// function returns) it calls caf::error::category(), whose precondition is
+// `*this != none`, and crashes with SIGSEGV. to_http(caf::error{}) crashes
+// the same way. Run in a child process so that the crash fails only this test.
+TEST(protocol, code_of_an_empty_error_is_zero) {
+  EXPECT_EXIT(
+    {
+      auto code = code_of(caf::error{});
+      std::exit(code == 0 ? 0 : 1);
+    },
+    ::testing::ExitedWithCode(0), "");
+}
+
+TEST(protocol, code_and_context_of_an_analysisd_error) {
+  auto err = make_error(errc::invalid_input, R"({"a":["b"]})");
+  EXPECT_EQ(code_of(err), static_cast<std::uint8_t>(errc::invalid_input));
+  EXPECT_EQ(context_of(err), R"({"a":["b"]})");
+  EXPECT_EQ(context_of(make_error(errc::not_found)), "");
+  EXPECT_EQ(code_of(caf::make_error(caf::sec::request_timeout)), 0);
+  EXPECT_EQ(storage_error(std::make_error_code(std::errc::no_space_on_device)).code(),
+            static_cast<std::uint8_t>(errc::storage_full));
+  EXPECT_EQ(storage_error(std::make_error_code(std::errc::io_error)).code(),
+            static_cast<std::uint8_t>(errc::io_error));
+}
+
+TEST(protocol, job_credential_carries_the_sha256_of_the_key_not_the_key) {
+  auto c = job_credential("jobjob01", "secret");
+  EXPECT_FALSE(c.admin);
+  EXPECT_EQ(c.job_id, "jobjob01");
+  ASSERT_EQ(c.key_hash.size(), 32u);
+  EXPECT_EQ(c.key_hash, sha256("secret"));
+  EXPECT_EQ(c.key_hash.find("secret"), std::string::npos);
+  EXPECT_TRUE(admin_credential().admin);
 }
