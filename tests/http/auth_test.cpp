@@ -96,8 +96,9 @@ TEST(auth, base64_decodes_standard_padded_input) {
   for (std::size_t n = 0; n < 40; ++n) {
     std::string in(n, 'q');
     ASSERT_TRUE(decode_base64(b64(in), out) || n == 0) << n;
-    if (n)
+    if (n) {
       EXPECT_EQ(out, in);
+    }
   }
 }
 
