@@ -398,7 +398,8 @@ TEST_F(e2e_errors, second_finalize_is_409) {
 
 TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
   temp_dir dir;
-  server_process small{dir.path() + "/data", {"--max-json-bytes", "1000"}};
+  server_process small{dir.path() + "/data",
+                       {"--max-json-bytes", "1000", "--max-body-bytes", "4000"}};
   http_client c{small.port()};
   auto [doc, key] = small.create_acquired(c);
   auto id = doc.at("id").get<std::string>();
@@ -413,6 +414,28 @@ TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
   // A body under the limit still works.
   auto ok = c.patch("/analyses/" + id, R"({"results":{"small":true}})", auth);
   EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
+  temp_dir dir;
+  server_process small{dir.path() + "/data", {"--max-body-bytes", "4000"}};
+  http_client c{small.port()};
+  auto [doc, key] = small.create_acquired(c);
+  auto id = doc.at("id").get<std::string>();
+  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  for (auto& p : prefixes) {
+    auto res = upload(c, p + "/" + id + "/files?name=big.fa", auth, std::string(10000, 'A'));
+    // SPEC step 7: 413, or the connection is closed before the body is read.
+    if (res.status != 0)
+      expect_error(res, 413, "payload_too_large", "Payload too large", p);
+  }
+  http_client fresh{small.port()};
+  auto after = fresh.get("/api/analyses/" + id, auth);
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(after.json().at("files"), json::array());
+  EXPECT_FALSE(std::filesystem::exists(small.data_dir() + "/analyses/" + id + "/1-big.fa"));
+  // Small uploads still work.
+  EXPECT_EQ(upload(fresh, "/api/analyses/" + id + "/files?name=small.fa", auth, "AC").status, 201);
 }
 
 // -- remove ---------------------------------------------------------------------
