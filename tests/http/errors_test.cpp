@@ -47,8 +47,9 @@ TEST(errors, every_errc_maps_to_the_spec_status_id_and_message) {
     SCOPED_TRACE(static_cast<int>(t.code));
     EXPECT_EQ(h.status, t.status);
     EXPECT_EQ(h.id, t.id);
-    if (t.message)
+    if (t.message) {
       EXPECT_EQ(h.message, t.message);
+    }
     EXPECT_FALSE(h.message.empty());
     EXPECT_EQ(h.errors.empty(), t.status != 422);
   }
