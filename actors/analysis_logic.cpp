@@ -73,6 +73,9 @@ caf::error check_upload(const analysis_state& a, const std::set<std::string>& re
                         const upload_request& req) {
   if (auto err = check_upload_query(req))
     return err;
+  // `<file_id>-<name>` must fit the file system's 255-byte name limit too.
+  if (std::to_string(a.next_file_id).size() + 1 + req.name.size() > 255)
+    return make_error(errc::name_not_plain);
   if (reserved.count(req.name) != 0)
     return make_error(errc::file_exists);
   for (auto& f : a.files)
@@ -89,25 +92,28 @@ caf::error check_finalize(const analysis_state& a) {
   return {};
 }
 
-caf::error normalize_results(const std::string& results, std::string& out) {
-  auto invalid = [] {
-    return make_error(errc::invalid_input, R"({"results":["required field"]})");
-  };
-  if (!is_valid_utf8(results))
-    return invalid();
+bool parse_json_limited(const std::string& text, nlohmann::json& out) {
+  if (!is_valid_utf8(text))
+    return false;
   try {
+    // nlohmann counts the outermost value as depth 0.
     auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > max_json_depth)
-        throw std::length_error("too deep");
+      if (depth >= max_json_depth)
+        throw std::length_error("JSON nested too deep");
       return true;
     };
-    auto j = nlohmann::json::parse(results, depth_guard);
-    if (!j.is_object())
-      return invalid();
-    out = j.dump();
+    out = nlohmann::json::parse(text, depth_guard);
+    return true;
   } catch (const std::exception&) {
-    return invalid();
+    return false;
   }
+}
+
+caf::error normalize_results(const std::string& results, std::string& out) {
+  nlohmann::json j;
+  if (!parse_json_limited(results, j) || !j.is_object())
+    return make_error(errc::invalid_input, R"({"results":["required field"]})");
+  out = j.dump();
   return {};
 }
 

@@ -6,6 +6,8 @@
 
 #include "actors/protocol.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 #include <string>
 
@@ -26,7 +28,8 @@ bool is_supported_format(const std::string& format);
 caf::error check_upload_query(const upload_request& req);
 
 /// Every check of an upload after authentication, in SPEC.md's order: the
-/// query, then file_exists (among `files` or `reserved`, the names being
+/// query, then name_not_plain if `<file_id>-<name>` would not fit the file
+/// system's 255-byte limit, then file_exists (among `files` or `reserved`, the names being
 /// uploaded), then invalid_multipart.
 caf::error check_upload(const analysis_state& a, const std::set<std::string>& reserved,
                         const upload_request& req);
@@ -51,5 +54,9 @@ analysis_state make_analysis(const create_request& req, std::string id, std::str
 
 /// The maximum nesting of JSON bodies (objects and arrays).
 constexpr int max_json_depth = 128;
+
+/// Parses JSON text that is valid UTF-8 and nested at most max_json_depth
+/// deep; false (never an exception) otherwise.
+bool parse_json_limited(const std::string& text, nlohmann::json& out);
 
 } // namespace analysisd

@@ -18,10 +18,15 @@ caf::error make_error(errc code, std::string context) {
 }
 
 std::uint8_t code_of(const caf::error& err) {
+  // An empty caf::error has no category to ask for.
+  if (!err)
+    return 0;
   return err.category() == error_category ? err.code() : 0;
 }
 
 std::string context_of(const caf::error& err) {
+  if (!err)
+    return {};
   auto& ctx = err.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);

@@ -31,7 +31,7 @@ template <class Taken>
 std::string unused_id(registry_state& s, Taken taken) {
   for (;;) {
     auto id = random_id();
-    if (!taken(id) && s.creating.count(id) == 0)
+    if (!taken(id) && s.creating.count(id) == 0 && s.removed.count(id) == 0)
       return id;
   }
 }
@@ -69,7 +69,8 @@ void forget(registry_state& s, const std::string& analysis_id) {
   auto i = s.analyses.find(analysis_id);
   if (i == s.analyses.end())
     return;
-  s.jobs.erase(i->second.job_id);
+  // The job stays: its later requests for the analysis get 404, not 401.
+  s.removed.insert(analysis_id);
   s.by_created.erase({i->second.created_at, analysis_id});
   s.analyses.erase(i);
 }
@@ -102,6 +103,10 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
     auto& job = s.jobs[a.job_id];
     job.analysis_id = id;
     job.key_hash = a.job_key_hash;
+    if (a.removed) {
+      s.removed.insert(id);
+      continue;
+    }
     s.by_created.emplace(a.created_at, id);
     registry_entry e;
     e.job_id = a.job_id;
@@ -116,7 +121,7 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return err;
       std::string id = req.id;
       if (!id.empty()) {
-        if (s.analyses.count(id) != 0 || s.creating.count(id) != 0)
+        if (s.analyses.count(id) != 0 || s.creating.count(id) != 0 || s.removed.count(id) != 0)
           return make_error(errc::analysis_exists);
       } else {
         id = unused_id(s, [&](const std::string& x) { return s.analyses.count(x) != 0; });

@@ -32,6 +32,7 @@ struct registry_state {
   std::unordered_map<std::string, job_entry> jobs;
   std::set<std::pair<timestamp, std::string>> by_created; ///< For listing, newest last.
   std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
+  std::unordered_set<std::string> removed;                ///< Ids of removed analyses: never reused.
   persistence_actor journal;
   std::shared_ptr<const file_store> files;
   static inline const char* name = "registry";

@@ -24,15 +24,18 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   auto files = std::make_shared<const file_store>(*st, opts.data_dir);
   for (auto& line : files->cleanup(rep.analyses))
     log_warning("start-up cleanup: " + line);
+  std::size_t live = 0;
+  for (auto& [id, a] : rep.analyses)
+    live += a.removed ? 0 : 1;
   char summary[200];
   std::snprintf(summary, sizeof(summary),
                 "recovered %zu analyses in %.3f s (%zu from the snapshot, %zu journal records "
                 "replayed, %zu skipped)",
-                rep.analyses.size(), rep.seconds, rep.snapshot_analyses, rep.journal_records,
+                live, rep.seconds, rep.snapshot_analyses, rep.journal_records,
                 rep.skipped_records);
   log_info(summary);
   service svc;
-  svc.analyses_loaded = rep.analyses.size();
+  svc.analyses_loaded = live;
   svc.recovery_seconds = rep.seconds;
   persistence_options popts;
   popts.state_dir = state_dir;

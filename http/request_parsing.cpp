@@ -8,19 +8,7 @@
 namespace analysisd {
 
 bool parse_json_body(const std::string& body, nlohmann::json& out) {
-  if (!is_valid_utf8(body))
-    return false;
-  try {
-    auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > max_json_depth)
-        throw std::length_error("JSON nested too deep");
-      return true;
-    };
-    out = nlohmann::json::parse(body, depth_guard);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
+  return parse_json_limited(body, out);
 }
 
 std::string extract_results(const std::string& body) {

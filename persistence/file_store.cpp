@@ -81,7 +81,7 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
   for (auto& name : dirs) {
     auto path = root_ + "/" + name;
     auto i = state.find(name);
-    if (i == state.end()) {
+    if (i == state.end() || i->second.removed) {
       if (auto ec = st_.remove_all(path))
         log.push_back("cannot remove " + path + ": " + ec.message());
       else
@@ -108,7 +108,7 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
       log.push_back("file record " + name + "/" + missing + " has no bytes on disk");
   }
   for (auto& [id, a] : state) {
-    if (a.files.empty() || st_.exists(analysis_dir(id)))
+    if (a.removed || a.files.empty() || st_.exists(analysis_dir(id)))
       continue;
     for (auto& f : a.files)
       log.push_back("file record " + id + "/" + name_on_disk(f) + " has no bytes on disk");

@@ -80,13 +80,16 @@ struct analysis_state {
   bool ready = false;
   std::string results;      ///< Compact JSON text of the results object; empty before finalize.
   std::string job_key_hash; ///< SHA-256 of the job key (32 raw bytes); empty until acquired.
+  /// A tombstone: the analysis was removed. Only its id and its job (so that
+  /// the job's later requests get 404, not 401) remain; its id is never reused.
+  bool removed = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, analysis_state& x) {
   return f(caf::meta::type_name("analysis_state"), x.id, x.created_at, x.updated_at,
            x.job_id, x.workflow, x.sample, x.index, x.user_id, x.subtractions, x.files,
-           x.next_file_id, x.ready, x.results, x.job_key_hash);
+           x.next_file_id, x.ready, x.results, x.job_key_hash, x.removed);
 }
 
 /// Every analysis by id: what recovery rebuilds and snapshots hold.

@@ -19,6 +19,8 @@ bool apply(state_map& state, journal_record&& rec) {
   if (i == state.end())
     return false;
   auto& a = i->second;
+  if (a.removed && rec.kind != record_kind::job_acquired)
+    return false;
   switch (rec.kind) {
     case record_kind::job_acquired:
       a.job_key_hash = std::move(rec.key_hash);
@@ -32,9 +34,16 @@ bool apply(state_map& state, journal_record&& rec) {
       a.results = std::move(rec.results);
       a.updated_at = rec.at;
       return true;
-    case record_kind::removed:
-      state.erase(i);
+    case record_kind::removed: {
+      analysis_state tombstone;
+      tombstone.id = a.id;
+      tombstone.created_at = a.created_at;
+      tombstone.job_id = a.job_id;
+      tombstone.job_key_hash = a.job_key_hash;
+      tombstone.removed = true;
+      a = std::move(tombstone);
       return true;
+    }
     default:
       return false;
   }

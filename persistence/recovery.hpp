@@ -11,8 +11,8 @@
 namespace analysisd {
 
 /// Applies one record to `state`. Returns false and changes nothing if the
-/// record does not fit (its analysis is missing, or already exists for a
-/// `created`).
+/// record does not fit (its analysis is missing or removed, or its id is
+/// taken for a `created`). `removed` leaves a tombstone (see analysis_state).
 bool apply(state_map& state, journal_record&& rec);
 
 /// What recovery found.

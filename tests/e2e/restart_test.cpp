@@ -186,3 +186,31 @@ TEST(e2e_restart, graceful_stop_writes_a_final_snapshot) {
   EXPECT_TRUE(boost::filesystem::exists(data + "/state/snapshot"));
   EXPECT_NE(server.log().find("final snapshot written"), std::string::npos) << server.log();
 }
+
+TEST(e2e_restart, a_removed_analysis_stays_404_for_its_job_and_its_id_is_never_reused) {
+  temp_dir dir;
+  auto data = dir.path() + "/data";
+  std::string id, auth;
+  {
+    server_process server{data};
+    http_client c{server.port()};
+    auto [doc, key] = server.create_acquired(c);
+    id = doc.at("id").get<std::string>();
+    auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+    ASSERT_EQ(c.del("/api/analyses/" + id, auth).status, 204);
+    auto res = c.get("/api/analyses/" + id, auth);
+    EXPECT_EQ(res.status, 404) << res.body;
+    server.kill(); // the tombstone must come back from the journal
+  }
+  for (int round = 0; round < 2; ++round) {
+    server_process server{data};
+    http_client c{server.port()};
+    auto res = c.get("/api/analyses/" + id, auth);
+    EXPECT_EQ(res.status, 404) << res.body;
+    EXPECT_EQ(res.json().at("message"), "Not found");
+    auto again = c.post("/admin/analyses", create_body(id).dump(), bearer(server.admin_token()));
+    EXPECT_EQ(again.status, 409) << again.body;
+    EXPECT_EQ(again.json().at("message"), "Analysis already exists");
+    EXPECT_EQ(server.stop(), 0); // the second round starts from the snapshot
+  }
+}

@@ -204,17 +204,20 @@ TEST(recovery, compaction_folds_journals_into_the_snapshot_and_deletes_them) {
   EXPECT_EQ(next, 3u);
   ASSERT_EQ(snap.count("aaaaaaaa"), 1u);
   EXPECT_TRUE(snap["aaaaaaaa"].ready);
+  ASSERT_EQ(snap.count("bbbbbbbb"), 1u) << "a removed analysis leaves a tombstone";
+  EXPECT_TRUE(snap["bbbbbbbb"].removed);
+  EXPECT_TRUE(snap["bbbbbbbb"].workflow.empty()) << "a tombstone keeps only id and job";
   recovery_report rep;
   ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
-  EXPECT_EQ(rep.analyses.size(), 2u);
-  EXPECT_EQ(rep.snapshot_analyses, 1u);
+  EXPECT_EQ(rep.analyses.size(), 3u); // a, the tombstone of b, c
+  EXPECT_EQ(rep.snapshot_analyses, 2u);
   EXPECT_EQ(rep.journal_records, 1u);
   EXPECT_EQ(rep.next_journal_seq, 4u);
   // A second compaction on top of the snapshot works too.
   ASSERT_EQ(compact(posix_storage(), dir.path(), 4), "");
   EXPECT_FALSE(posix_storage().exists(journal_path(dir, 3)));
   ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
-  EXPECT_EQ(rep.analyses.size(), 2u);
+  EXPECT_EQ(rep.analyses.size(), 3u);
   EXPECT_EQ(rep.journal_records, 0u);
   EXPECT_EQ(rep.next_journal_seq, 4u);
 }
