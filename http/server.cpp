@@ -22,15 +22,16 @@ public:
   }
 
   void stop() override {
-    if (!handle_)
+    if (stopped_)
       return;
     handle_->stop();
     handle_->wait();
-    handle_.reset();
+    stopped_ = true;
   }
 
 private:
   restinio::running_server_handle_t<server_traits> handle_;
+  bool stopped_ = false;
 };
 
 } // namespace

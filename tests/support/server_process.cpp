@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -111,7 +112,10 @@ int server_process::stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (code != 0)
+    std::cerr << "analysisd exited with " << code << "; its log:\n" << log() << std::endl;
+  return code;
 }
 
 void server_process::kill() {
