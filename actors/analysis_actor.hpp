@@ -10,13 +10,12 @@
 namespace analysisd {
 
 /// What an analysis actor holds: the document and the uploads in flight.
+/// Once removed, `data` is the analysis's tombstone (data.removed).
 struct analysis_actor_state {
   analysis_state data;
   std::string doc;                ///< Rendered once per change, not per GET.
   std::string summary;            ///< The document without results.
   std::set<std::string> reserved; ///< Names being uploaded right now.
-  std::size_t writes_in_flight = 0;
-  bool removed = false;
   static inline const char* name = "analysis";
 };
 

@@ -11,16 +11,14 @@ namespace analysisd {
 namespace {
 
 struct syncer_state {
-  std::unique_ptr<journal_writer> journal;
+  std::shared_ptr<journal_writer> journal;
   static inline const char* name = "journal-syncer";
 };
 
 syncer_actor::behavior_type syncer_impl(syncer_actor::stateful_pointer<syncer_state> self,
                                         storage* st, std::string state_dir,
-                                        std::uint64_t seq) {
-  if (auto ec = journal_writer::create(*st, state_dir, seq, self->state.journal)) {
-    log_error("cannot create journal " + journal_name(seq) + ": " + ec.message());
-  }
+                                        std::shared_ptr<journal_writer> journal) {
+  self->state.journal = std::move(journal);
   return {
     [=](append_atom, const std::string& frames) -> caf::result<bool> {
       auto& journal = self->state.journal;
@@ -156,7 +154,7 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
   self->state.opts = opts;
   self->state.syncer = self->spawn<caf::detached + caf::linked>(syncer_impl, opts.st,
                                                                 opts.state_dir,
-                                                                opts.next_journal_seq);
+                                                                opts.journal);
   return {
     [=](append_atom, journal_record& rec) -> caf::result<bool> {
       auto& s = self->state;

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "actors/protocol.hpp"
+#include "persistence/journal.hpp"
 #include "persistence/storage.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,9 @@ using syncer_actor = caf::typed_actor<
 
 struct persistence_options {
   std::string state_dir;
-  std::uint64_t next_journal_seq = 1;      ///< From recovery.
+  /// The journal to append to, already created (start_service does it, so
+  /// that a journal that cannot be created stops the start, loudly).
+  std::shared_ptr<journal_writer> journal;
   std::uint64_t rotate_bytes = 64u << 20;  ///< Start a new journal and compact past this size.
   storage* st = nullptr;                   ///< Defaults to posix_storage().
 };

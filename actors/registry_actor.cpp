@@ -2,29 +2,15 @@
 
 #include "actors/analysis_actor.hpp"
 #include "actors/analysis_logic.hpp"
-#include "persistence/log.hpp"
-
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
+
+#include <algorithm>
+#include <iterator>
 
 namespace analysisd {
 
 namespace {
-
-std::string new_key() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1)
-    throw std::runtime_error("RAND_bytes failed");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key;
-  for (auto b : bytes) {
-    key.push_back(hex[b >> 4]);
-    key.push_back(hex[b & 0xF]);
-  }
-  return key;
-}
 
 // A fresh random id that no analysis, job or creation in flight uses.
 template <class Taken>
@@ -78,10 +64,14 @@ void forget(registry_state& s, const std::string& analysis_id) {
 std::string render_page(const std::vector<std::string>& docs, std::size_t total,
                         const list_request& req) {
   std::string out = "{\"documents\":[";
-  for (std::size_t k = 0; k < docs.size(); ++k) {
-    if (k > 0)
+  bool first = true;
+  for (auto& doc : docs) {
+    if (doc.empty()) // an analysis removed while the page was gathered
+      continue;
+    if (!first)
       out += ',';
-    out += docs[k];
+    out += doc;
+    first = false;
   }
   auto page_count = total == 0 ? 0 : (total + req.per_page - 1) / req.per_page;
   out += "],\"found_count\":" + std::to_string(total) + ",\"total_count\":"
@@ -109,7 +99,6 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
     }
     s.by_created.emplace(a.created_at, id);
     registry_entry e;
-    e.job_id = a.job_id;
     e.created_at = a.created_at;
     e.dormant = std::make_unique<analysis_state>(std::move(a));
     s.analyses.emplace(id, std::move(e));
@@ -144,7 +133,6 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
             s.by_created.emplace(analysis.created_at, analysis.id);
             auto doc = render_analysis(analysis);
             registry_entry e;
-            e.job_id = analysis.job_id;
             e.created_at = analysis.created_at;
             e.dormant = std::make_unique<analysis_state>(std::move(analysis));
             s.analyses.emplace(e.dormant->id, std::move(e));
@@ -165,7 +153,7 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       if (!j->second.key_hash.empty() || j->second.acquiring)
         return make_error(errc::job_already_acquired);
       j->second.acquiring = true;
-      auto key = new_key();
+      auto key = random_hex(32);
       journal_record rec;
       rec.kind = record_kind::job_acquired;
       rec.analysis_id = j->second.analysis_id;
@@ -195,23 +183,17 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       if (req.page < 1 || req.per_page < 1)
         return make_error(errc::invalid_query, R"({"page":["must be at least 1"]})");
       auto total = s.by_created.size();
-      std::vector<std::pair<std::string, analysis_actor>> live;
+      // Newest first; a page past the end is empty.
+      auto skip = req.page - 1 > total / req.per_page ? total : (req.page - 1) * req.per_page;
+      auto it = std::next(s.by_created.rbegin(), static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, total)));
       auto docs = std::make_shared<std::vector<std::string>>();
-      // Walk newest first to the requested page.
-      std::uint64_t skip = (req.page - 1) * req.per_page;
-      if (req.page - 1 > total / req.per_page)
-        skip = total;
-      auto it = s.by_created.rbegin();
-      for (std::uint64_t k = 0; k < skip && it != s.by_created.rend(); ++k)
-        ++it;
-      std::vector<std::size_t> live_slots;
+      std::vector<std::pair<std::size_t, analysis_actor>> live; // slot in docs, its actor
       for (; it != s.by_created.rend() && docs->size() < req.per_page; ++it) {
         auto& e = s.analyses.at(it->second);
         if (e.dormant) {
           docs->push_back(render_analysis(*e.dormant, false));
         } else {
-          live_slots.push_back(docs->size());
-          live.emplace_back(it->second, e.actor);
+          live.emplace_back(docs->size(), e.actor);
           docs->emplace_back();
         }
       }
@@ -219,20 +201,16 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return render_page(*docs, total, req);
       auto rp = self->make_response_promise<std::string>();
       auto left = std::make_shared<std::size_t>(live.size());
-      for (std::size_t k = 0; k < live.size(); ++k) {
-        auto slot = live_slots[k];
+      for (auto& [slot, actor] : live) {
         auto done = [=]() mutable {
-          if (--*left == 0) {
-            // Analyses removed meanwhile leave an empty slot: drop it.
-            std::vector<std::string> out;
-            for (auto& d : *docs)
-              if (!d.empty())
-                out.push_back(std::move(d));
-            rp.deliver(render_page(out, total, req));
-          }
+          if (--*left == 0)
+            rp.deliver(render_page(*docs, total, req));
         };
-        self->request(live[k].second, caf::infinite, summary_atom::value)
-          .then([=](std::string& doc) mutable { (*docs)[slot] = std::move(doc); done(); },
+        self->request(actor, caf::infinite, summary_atom::value)
+          .then([=, slot = slot](std::string& doc) mutable {
+                  (*docs)[slot] = std::move(doc);
+                  done();
+                },
                 [=](caf::error&) mutable { done(); });
       }
       return rp;

@@ -17,7 +17,6 @@ namespace analysisd {
 struct registry_entry {
   analysis_actor actor;
   std::unique_ptr<analysis_state> dormant;
-  std::string job_id;
   timestamp created_at = 0;
 };
 

@@ -39,7 +39,11 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.recovery_seconds = rep.seconds;
   persistence_options popts;
   popts.state_dir = state_dir;
-  popts.next_journal_seq = rep.next_journal_seq;
+  std::unique_ptr<journal_writer> journal;
+  if (auto ec = journal_writer::create(*st, state_dir, rep.next_journal_seq, journal))
+    return make_error(errc::io_error,
+                      "cannot create " + journal_name(rep.next_journal_seq) + ": " + ec.message());
+  popts.journal = std::move(journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;
   svc.journal = sys.spawn(persistence_actor_impl, popts);

@@ -4,7 +4,6 @@
 #include "persistence/storage.hpp"
 
 #include <caf/config_option_adder.hpp>
-#include <openssl/rand.h>
 
 #include <cstdlib>
 #include <set>
@@ -100,17 +99,7 @@ std::string load_admin_token(const std::string& data_dir, const std::string& tok
   source = path;
   if (st.exists(path))
     return read_token(path);
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-    error = "RAND_bytes failed";
-    return {};
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string token;
-  for (auto b : bytes) {
-    token.push_back(hex[b >> 4]);
-    token.push_back(hex[b & 0xF]);
-  }
+  auto token = random_hex(32);
   std::unique_ptr<writable_file> file;
   auto line = token + "\n";
   std::error_code ec = st.create_exclusive(path, file);

@@ -154,18 +154,6 @@ std::string param(const params_t& params, const char* name) {
   return std::string{v.data(), v.size()};
 }
 
-bool parse_file_id(const std::string& text, std::uint64_t& out) {
-  if (text.empty() || text.size() > 18)
-    return false;
-  out = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    out = out * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return true;
-}
-
 // -- job and operator actions (shared by both credential kinds) ---------------
 
 void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const std::string& id) {
@@ -177,7 +165,7 @@ void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const 
 void do_download(const ctx_ptr& ctx, const req_t& req, const credential& cred,
                  const std::string& id, const std::string& file_id_text) {
   std::uint64_t file_id;
-  if (!parse_file_id(file_id_text, file_id)) {
+  if (!parse_decimal(file_id_text, 18, file_id)) {
     // Authentication still comes first: ask for the analysis, then say 404.
     ask<std::string>(
       ctx, req, [req](std::string&) { reply_error(req, 404, "Not found"); }, get_atom::value,
@@ -192,7 +180,7 @@ void do_download(const ctx_ptr& ctx, const req_t& req, const credential& cred,
       if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
           ::close(fd);
-        reply_error(req, 404, "Uploaded file not found at expected location");
+        reply_error(req, make_error(errc::file_missing));
         return;
       }
       std::string quoted;
@@ -236,7 +224,6 @@ void job_upload(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
     return;
   auto id = param(params, "id");
   auto upload = parse_upload(req);
-  auto name = upload.name;
   ask<file_record>(
     ctx, req,
     [req, id](file_record& file) {

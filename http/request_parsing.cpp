@@ -7,6 +7,19 @@
 
 namespace analysisd {
 
+bool parse_decimal(restinio::string_view_t text, std::size_t max_digits, std::uint64_t& out) {
+  if (text.empty() || text.size() > max_digits)
+    return false;
+  std::uint64_t x = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    x = x * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  out = x;
+  return true;
+}
+
 bool parse_json_body(const std::string& body, nlohmann::json& out) {
   return parse_json_limited(body, out);
 }
@@ -131,14 +144,8 @@ caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
     auto v = params->get_param(key);
     if (!v)
       return;
-    std::string text(v->data(), v->size());
     std::uint64_t x = 0;
-    bool ok = !text.empty() && text.size() <= 9;
-    for (char c : text)
-      ok = ok && c >= '0' && c <= '9';
-    if (ok)
-      x = std::stoull(text);
-    if (!ok || x < 1 || x > max)
+    if (!parse_decimal(*v, 9, x) || x < 1 || x > max)
       errors[key].push_back("must be an integer from 1 to " + std::to_string(max));
     else
       into = x;

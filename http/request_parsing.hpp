@@ -12,6 +12,9 @@
 
 namespace analysisd {
 
+/// Parses 1 to `max_digits` decimal digits (nothing else) into `out`.
+bool parse_decimal(restinio::string_view_t text, std::size_t max_digits, std::uint64_t& out);
+
 /// Parses a JSON body, at most max_json_depth deep and valid UTF-8; false if
 /// it is not JSON.
 bool parse_json_body(const std::string& body, nlohmann::json& out);

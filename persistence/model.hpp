@@ -22,6 +22,10 @@ std::string format_timestamp(timestamp t);
 /// Throws std::runtime_error only if the random source fails.
 std::string random_id(std::size_t n = 8);
 
+/// `bytes` bytes from OpenSSL's RAND_bytes as lowercase hex (job keys, the
+/// admin token). Throws std::runtime_error only if the random source fails.
+std::string random_hex(std::size_t bytes = 32);
+
 /// True if `id` is 8 characters of `[a-z0-9]`.
 bool is_valid_id(const std::string& id);
 

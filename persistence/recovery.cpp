@@ -16,10 +16,11 @@ bool apply(state_map& state, journal_record&& rec) {
     return true;
   }
   auto i = state.find(rec.analysis_id);
-  if (i == state.end())
-    return false;
-  auto& a = i->second;
-  if (a.removed && rec.kind != record_kind::job_acquired)
+  return i != state.end() && apply(i->second, std::move(rec));
+}
+
+bool apply(analysis_state& a, journal_record&& rec) {
+  if (rec.analysis_id != a.id || (a.removed && rec.kind != record_kind::job_acquired))
     return false;
   switch (rec.kind) {
     case record_kind::job_acquired:
@@ -44,9 +45,10 @@ bool apply(state_map& state, journal_record&& rec) {
       a = std::move(tombstone);
       return true;
     }
-    default:
+    case record_kind::created:
       return false;
   }
+  return false;
 }
 
 namespace {

@@ -15,6 +15,12 @@ namespace analysisd {
 /// taken for a `created`). `removed` leaves a tombstone (see analysis_state).
 bool apply(state_map& state, journal_record&& rec);
 
+/// Applies a change (every kind but `created`) to the analysis it names: what
+/// recovery replays and what an analysis actor does once its record is
+/// durable, so that both always agree. Returns false and changes nothing if
+/// the record names another analysis, is a `created`, or `a` is a tombstone.
+bool apply(analysis_state& a, journal_record&& rec);
+
 /// What recovery found.
 struct recovery_report {
   state_map analyses;
