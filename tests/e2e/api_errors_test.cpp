@@ -1,7 +1,7 @@
 // End-to-end tests of every error row of SPEC.md for the job and service
 // routes: exact status, id, message (and errors for 422), in SPEC's order.
 
-#include "tests/support/server_process.hpp"
+#include "tests/support/e2e.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,46 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string base64(const std::string& in) {
-  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += tbl[v >> 18 & 63];
-    out += tbl[v >> 12 & 63];
-    out += tbl[v >> 6 & 63];
-    out += tbl[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16;
-    out += tbl[v >> 18 & 63];
-    out += tbl[v >> 12 & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += tbl[v >> 18 & 63];
-    out += tbl[v >> 12 & 63];
-    out += tbl[v >> 6 & 63];
-    out += '=';
-  }
-  return out;
-}
-
-void expect_error(const http_response& res, int status, const std::string& id,
-                  const std::string& message, const std::string& what = {}) {
-  EXPECT_EQ(res.status, status) << what << ": " << res.body;
-  json body;
-  try {
-    body = res.json();
-  } catch (...) {
-    ADD_FAILURE() << what << ": body is not JSON: " << res.body;
-    return;
-  }
-  EXPECT_EQ(body.value("id", ""), id) << what << ": " << res.body;
-  EXPECT_EQ(body.value("message", ""), message) << what << ": " << res.body;
-}
-
 void expect_invalid(const http_response& res, const std::string& id, const std::string& message,
                     const json& errors, const std::string& what = {}) {
   expect_error(res, 422, id, message, what);
@@ -64,62 +24,21 @@ void expect_invalid(const http_response& res, const std::string& id, const std::
   }
 }
 
-std::string multipart_of(const std::string& bytes, std::string& ct) {
-  return multipart_body(bytes, ct);
-}
-
-http_response send_with(http_client& c, const std::string& method, const std::string& target,
-                        const std::string& auth, const std::string& body = {},
-                        const std::string& content_type = {}) {
-  http_request r{method, target, {}, body};
-  if (!content_type.empty())
-    r.headers.emplace_back("Content-Type", content_type);
-  if (!auth.empty())
-    r.headers.emplace_back("Authorization", auth);
-  return c.send(r);
-}
-
-http_response upload(http_client& c, const std::string& target, const std::string& auth,
-                     const std::string& bytes = "data", const std::string& method = "POST") {
-  std::string ct;
-  auto body = multipart_of(bytes, ct);
-  return send_with(c, method, target, auth, body, ct);
-}
-
 const std::vector<std::string> prefixes{"/api/analyses", "/analyses"};
 
-class e2e_errors : public ::testing::Test {
+class e2e_errors : public shared_server_suite<> {
 protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<temp_dir>();
-    server_ = std::make_unique<server_process>(dir_->path() + "/data");
-  }
-  static void TearDownTestSuite() {
-    server_.reset();
-    dir_.reset();
-  }
-
   void SetUp() override {
-    client_ = std::make_unique<http_client>(server_->port());
-    auto [doc, key] = server_->create_acquired(*client_);
-    id_ = doc.at("id").get<std::string>();
-    job_ = doc.at("job").at("id").get<std::string>();
-    key_ = key;
-    auth_ = basic_auth(job_, key);
+    shared_server_suite::SetUp();
+    auto a = create_job_analysis(*server_, *client_);
+    id_ = a.id;
+    job_ = a.job_id;
+    key_ = a.key;
+    auth_ = a.auth;
   }
 
-  std::string admin() const {
-    return bearer(server_->admin_token());
-  }
-
-  static std::unique_ptr<temp_dir> dir_;
-  static std::unique_ptr<server_process> server_;
-  std::unique_ptr<http_client> client_;
   std::string id_, job_, key_, auth_;
 };
-
-std::unique_ptr<temp_dir> e2e_errors::dir_;
-std::unique_ptr<server_process> e2e_errors::server_;
 
 struct route {
   std::string method;
@@ -406,9 +325,9 @@ TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
   server_process small{dir.path() + "/data",
                        {"--max-json-bytes", "1000", "--max-body-bytes", "4000"}};
   http_client c{small.port()};
-  auto [doc, key] = small.create_acquired(c);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(small, c);
+  auto id = job.id;
+  auto auth = job.auth;
   json big = {{"results", {{"blob", std::string(2000, 'x')}}}};
   for (auto& p : prefixes)
     expect_error(c.patch(p + "/" + id, big.dump(), auth), 413, "payload_too_large",
@@ -425,9 +344,9 @@ TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
   temp_dir dir;
   server_process small{dir.path() + "/data", {"--max-body-bytes", "4000"}};
   http_client c{small.port()};
-  auto [doc, key] = small.create_acquired(c);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(small, c);
+  auto id = job.id;
+  auto auth = job.auth;
   for (auto& p : prefixes) {
     auto res = upload(c, p + "/" + id + "/files?name=big.fa", auth, std::string(10000, 'A'));
     // SPEC step 7: 413, or the connection is closed before the body is read.

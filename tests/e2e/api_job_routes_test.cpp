@@ -1,7 +1,7 @@
 // End-to-end tests of the job routes' successful paths (SPEC.md "Job routes"),
 // at both the documented /api/analyses prefix and virtool-workflow's /analyses.
 
-#include "tests/support/server_process.hpp"
+#include "tests/support/e2e.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,57 +17,16 @@ using nlohmann::json;
 
 namespace {
 
-bool is_timestamp(const json& v) {
-  static const std::regex re{R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)"};
-  return v.is_string() && std::regex_match(v.get<std::string>(), re);
-}
-
-bool is_short_id(const json& v) {
-  static const std::regex re{R"(^[a-z0-9]{8}$)"};
-  return v.is_string() && std::regex_match(v.get<std::string>(), re);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void expect_error(const http_response& res, int status, const std::string& id,
-                  const std::string& message) {
-  EXPECT_EQ(res.status, status) << res.body;
-  json body;
-  ASSERT_NO_THROW(body = res.json()) << res.body;
-  EXPECT_EQ(body.value("id", ""), id) << res.body;
-  EXPECT_EQ(body.value("message", ""), message) << res.body;
-}
-
-http_response upload(http_client& c, const std::string& target, const std::string& auth,
-                     const std::string& bytes, const std::string& method = "POST") {
-  std::string ct;
-  auto body = multipart_body(bytes, ct);
-  http_request r{method, target, {{"Content-Type", ct}, {"Authorization", auth}}, body};
-  return c.send(r);
-}
-
 /// One server for the whole suite, parameterised by the job-route prefix.
-class e2e_job_routes : public ::testing::TestWithParam<std::string> {
+class e2e_job_routes : public shared_server_suite<::testing::TestWithParam<std::string>> {
 protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<temp_dir>();
-    server_ = std::make_unique<server_process>(dir_->path() + "/data");
-  }
-  static void TearDownTestSuite() {
-    server_.reset();
-    dir_.reset();
-  }
-
   void SetUp() override {
-    client_ = std::make_unique<http_client>(server_->port());
-    auto [doc, key] = server_->create_acquired(*client_);
-    doc_ = doc;
-    id_ = doc.at("id").get<std::string>();
-    job_ = doc.at("job").at("id").get<std::string>();
-    auth_ = basic_auth(job_, key);
+    shared_server_suite::SetUp();
+    auto a = create_job_analysis(*server_, *client_);
+    doc_ = a.doc;
+    id_ = a.id;
+    job_ = a.job_id;
+    auth_ = a.auth;
   }
 
   std::string base() const {
@@ -77,15 +36,10 @@ protected:
     return server_->data_dir() + "/analyses/" + id_ + "/" + name_on_disk;
   }
 
-  static std::unique_ptr<temp_dir> dir_;
-  static std::unique_ptr<server_process> server_;
-  std::unique_ptr<http_client> client_;
   json doc_;
   std::string id_, job_, auth_;
 };
 
-std::unique_ptr<temp_dir> e2e_job_routes::dir_;
-std::unique_ptr<server_process> e2e_job_routes::server_;
 
 } // namespace
 

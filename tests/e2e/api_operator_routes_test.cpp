@@ -1,7 +1,7 @@
 // End-to-end tests of the operator routes (SPEC.md "Operator routes"): bearer
 // authentication, create, acquire, list with pagination, get, files, delete.
 
-#include "tests/support/server_process.hpp"
+#include "tests/support/e2e.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,48 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-bool is_timestamp(const json& v) {
-  static const std::regex re{R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$)"};
-  return v.is_string() && std::regex_match(v.get<std::string>(), re);
-}
-
-bool is_short_id(const json& v) {
-  static const std::regex re{R"(^[a-z0-9]{8}$)"};
-  return v.is_string() && std::regex_match(v.get<std::string>(), re);
-}
-
-void expect_error(const http_response& res, int status, const std::string& id,
-                  const std::string& message, const std::string& what = {}) {
-  EXPECT_EQ(res.status, status) << what << ": " << res.body;
-  json body;
-  try {
-    body = res.json();
-  } catch (...) {
-    ADD_FAILURE() << what << ": body is not JSON: " << res.body;
-    return;
-  }
-  EXPECT_EQ(body.value("id", ""), id) << what << ": " << res.body;
-  EXPECT_EQ(body.value("message", ""), message) << what << ": " << res.body;
-}
-
-http_response send_with(http_client& c, const std::string& method, const std::string& target,
-                        const std::string& auth, const std::string& body = {},
-                        const std::string& content_type = {}) {
-  http_request r{method, target, {}, body};
-  if (!content_type.empty())
-    r.headers.emplace_back("Content-Type", content_type);
-  if (!auth.empty())
-    r.headers.emplace_back("Authorization", auth);
-  return c.send(r);
-}
-
-http_response upload(http_client& c, const std::string& target, const std::string& auth,
-                     const std::string& bytes) {
-  std::string ct;
-  auto body = multipart_body(bytes, ct);
-  return send_with(c, "POST", target, auth, body, ct);
-}
-
 std::set<std::string> error_fields(const http_response& res) {
   std::set<std::string> out;
   try {
@@ -74,33 +32,7 @@ std::set<std::string> error_fields(const http_response& res) {
   return out;
 }
 
-class e2e_operator : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<temp_dir>();
-    server_ = std::make_unique<server_process>(dir_->path() + "/data");
-  }
-  static void TearDownTestSuite() {
-    server_.reset();
-    dir_.reset();
-  }
-  void SetUp() override {
-    client_ = std::make_unique<http_client>(server_->port());
-  }
-  std::string admin() const {
-    return bearer(server_->admin_token());
-  }
-  std::string analysis_dir(const std::string& id) const {
-    return server_->data_dir() + "/analyses/" + id;
-  }
-
-  static std::unique_ptr<temp_dir> dir_;
-  static std::unique_ptr<server_process> server_;
-  std::unique_ptr<http_client> client_;
-};
-
-std::unique_ptr<temp_dir> e2e_operator::dir_;
-std::unique_ptr<server_process> e2e_operator::server_;
+class e2e_operator : public shared_server_suite<> {};
 
 } // namespace
 
@@ -354,9 +286,9 @@ TEST_F(e2e_operator, list_is_paginated_newest_first_without_results) {
 }
 
 TEST_F(e2e_operator, get_and_files_work_for_any_analysis) {
-  auto [doc, key] = server_->create_acquired(*client_);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(*server_, *client_);
+  auto id = job.id;
+  auto auth = job.auth;
   ASSERT_EQ(upload(*client_, "/analyses/" + id + "/files?name=r.bam&format=bam", auth, "BAM\1")
               .status,
             201);

@@ -1,7 +1,7 @@
 // End-to-end: concurrent requests against the real binary, each thread with
 // its own connection.
 
-#include "tests/support/server_process.hpp"
+#include "tests/support/e2e.hpp"
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
@@ -34,22 +34,6 @@ void run_parallel(int n, F body) {
     t.join();
 }
 
-std::string upload_target(const std::string& id, const std::string& name) {
-  return "/api/analyses/" + id + "/files?name=" + name + "&format=fasta";
-}
-
-http_response upload(http_client& c, const std::string& id, const std::string& name,
-                     const std::string& bytes, const std::string& auth) {
-  std::string content_type;
-  auto body = multipart_body(bytes, content_type);
-  http_request req;
-  req.method = "POST";
-  req.target = upload_target(id, name);
-  req.headers = {{"Authorization", auth}, {"Content-Type", content_type}};
-  req.body = std::move(body);
-  return c.send(req);
-}
-
 std::size_t files_in(const std::string& dir) {
   namespace fs = boost::filesystem;
   if (!fs::exists(dir))
@@ -66,9 +50,9 @@ TEST(e2e_concurrency, only_one_of_many_parallel_finalizes_succeeds) {
   temp_dir dir;
   server_process server{dir.path() + "/data"};
   http_client admin{server.port()};
-  auto [doc, key] = server.create_acquired(admin);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(server, admin);
+  auto id = job.id;
+  auto auth = job.auth;
 
   constexpr int n = 40;
   std::vector<http_response> responses(n);
@@ -107,15 +91,15 @@ TEST(e2e_concurrency, only_one_of_many_parallel_uploads_of_one_name_succeeds) {
   temp_dir dir;
   server_process server{dir.path() + "/data"};
   http_client admin{server.port()};
-  auto [doc, key] = server.create_acquired(admin);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(server, admin);
+  auto id = job.id;
+  auto auth = job.auth;
 
   constexpr int n = 30;
   std::vector<http_response> responses(n);
   run_parallel(n, [&](int i) {
     http_client c{server.port()};
-    responses[i] = upload(c, id, "results.fa", std::string(64 * 1024, char('a' + i % 26)), auth);
+    responses[i] = upload_named(c, id, "results.fa", std::string(64 * 1024, char('a' + i % 26)), auth);
   });
 
   int created = 0, conflict = 0;
@@ -145,15 +129,15 @@ TEST(e2e_concurrency, parallel_uploads_of_different_names_all_succeed) {
   temp_dir dir;
   server_process server{dir.path() + "/data"};
   http_client admin{server.port()};
-  auto [doc, key] = server.create_acquired(admin);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(server, admin);
+  auto id = job.id;
+  auto auth = job.auth;
 
   constexpr int n = 30;
   std::vector<http_response> responses(n);
   run_parallel(n, [&](int i) {
     http_client c{server.port()};
-    responses[i] = upload(c, id, "part-" + std::to_string(i) + ".fa",
+    responses[i] = upload_named(c, id, "part-" + std::to_string(i) + ".fa",
                           std::string(1000 + i, char('a' + i % 26)), auth);
   });
 
@@ -189,14 +173,14 @@ TEST(e2e_concurrency, multi_megabyte_upload_round_trips) {
   temp_dir dir;
   server_process server{dir.path() + "/data"};
   http_client c{server.port()};
-  auto [doc, key] = server.create_acquired(c);
-  auto id = doc.at("id").get<std::string>();
-  auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+  auto job = create_job_analysis(server, c);
+  auto id = job.id;
+  auto auth = job.auth;
 
   std::string bytes(8 * 1024 * 1024 + 17, '\0');
   for (std::size_t i = 0; i < bytes.size(); ++i)
     bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
-  auto res = upload(c, id, "big.bam", bytes, auth);
+  auto res = upload_named(c, id, "big.bam", bytes, auth);
   ASSERT_EQ(res.status, 201) << res.body;
   EXPECT_EQ(res.json().at("size"), bytes.size());
   EXPECT_EQ(res.header("location"), "/api/analyses/" + id + "/files/1");

@@ -1,6 +1,6 @@
 // End-to-end: every acknowledged change survives a graceful stop and a SIGKILL.
 
-#include "tests/support/server_process.hpp"
+#include "tests/support/e2e.hpp"
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
@@ -13,17 +13,6 @@
 using namespace analysisd::test;
 
 namespace {
-
-http_response upload(http_client& c, const std::string& id, const std::string& name,
-                     const std::string& bytes, const std::string& auth) {
-  std::string content_type;
-  http_request req;
-  req.method = "POST";
-  req.target = "/api/analyses/" + id + "/files?name=" + name + "&format=fasta";
-  req.body = multipart_body(bytes, content_type);
-  req.headers = {{"Authorization", auth}, {"Content-Type", content_type}};
-  return c.send(req);
-}
 
 struct job {
   std::string id;   ///< Analysis id.
@@ -50,7 +39,7 @@ fixture_state make_changes(server_process& server) {
       for (int f = 0; f < i; ++f) {
         std::string bytes(10000 + 1000 * f + i, char('A' + f));
         bytes += "\n" + j.id;
-        auto res = upload(c, j.id, "file-" + std::to_string(f) + ".fa", bytes, j.auth);
+        auto res = upload_named(c, j.id, "file-" + std::to_string(f) + ".fa", bytes, j.auth);
         EXPECT_EQ(res.status, 201) << res.body;
         j.files[res.json().at("id").get<std::uint64_t>()] = bytes;
       }
@@ -68,17 +57,17 @@ fixture_state make_changes(server_process& server) {
   }
   // One removed by its job, one with files removed by the operator.
   {
-    auto [doc, key] = server.create_acquired(c);
-    auto id = doc.at("id").get<std::string>();
-    auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
+    auto created = create_job_analysis(server, c);
+    auto id = created.id;
+    auto auth = created.auth;
     EXPECT_EQ(c.del("/api/analyses/" + id, auth).status, 204);
     st.removed.push_back(id);
   }
   {
-    auto [doc, key] = server.create_acquired(c);
-    auto id = doc.at("id").get<std::string>();
-    auto auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
-    EXPECT_EQ(upload(c, id, "gone.fa", "bytes", auth).status, 201);
+    auto created = create_job_analysis(server, c);
+    auto id = created.id;
+    auto auth = created.auth;
+    EXPECT_EQ(upload_named(c, id, "gone.fa", "bytes", auth).status, 201);
     EXPECT_EQ(c.patch("/api/analyses/" + id, R"({"results":{}})", auth).status, 200);
     EXPECT_EQ(c.del("/admin/analyses/" + id, bearer(server.admin_token())).status, 204);
     st.removed.push_back(id);
@@ -102,7 +91,7 @@ void expect_all_kept(server_process& server, const fixture_state& st) {
       EXPECT_TRUE(dl.body == bytes) << "file " << fid << " differs";
     }
     // File ids are never reused: the next one follows the last.
-    auto res = upload(c, j.id, "after-restart.fa", "x", j.auth);
+    auto res = upload_named(c, j.id, "after-restart.fa", "x", j.auth);
     ASSERT_EQ(res.status, 201) << res.body;
     EXPECT_EQ(res.json().at("id"), j.files.size() + 1);
     // A finalized analysis stays finalized.

@@ -154,3 +154,16 @@ TEST(request_parsing, json_body_refuses_invalid_utf8_and_garbage) {
   EXPECT_FALSE(parse_json_body(std::string("{\0}", 3), j));
   EXPECT_FALSE(parse_json_body("1e999999", j) && !j.is_number()) << "absurd numbers never crash";
 }
+
+TEST(request_parsing, parse_decimal_takes_only_bounded_digit_strings) {
+  std::uint64_t x = 7;
+  EXPECT_TRUE(parse_decimal("0", 3, x));
+  EXPECT_EQ(x, 0u);
+  EXPECT_TRUE(parse_decimal("123", 3, x));
+  EXPECT_EQ(x, 123u);
+  x = 7;
+  for (auto bad : {"", "1234", "-1", "+1", "1a", " 1", "1 ", "0x1"}) {
+    EXPECT_FALSE(parse_decimal(bad, 3, x)) << bad;
+    EXPECT_EQ(x, 7u) << "unchanged on failure: " << bad;
+  }
+}

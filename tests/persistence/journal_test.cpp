@@ -253,3 +253,12 @@ TEST(journal_writer, failed_cut_after_failed_append_leaves_it_broken) {
   EXPECT_TRUE(w->append_durably(one));
   EXPECT_TRUE(w->broken());
 }
+
+TEST(model, random_hex_gives_distinct_lowercase_hex_of_the_asked_size) {
+  auto a = random_hex(32);
+  auto b = random_hex(32);
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(random_hex(3).size(), 6u);
+}

@@ -231,3 +231,14 @@ TEST(recovery, compaction_of_a_damaged_journal_fails_and_keeps_it) {
   EXPECT_TRUE(posix_storage().exists(journal_path(dir, 1)));
   EXPECT_FALSE(posix_storage().exists(dir.path() + "/snapshot"));
 }
+
+TEST(recovery, applying_to_one_analysis_refuses_records_of_others_and_creations) {
+  auto a = sample_analysis("aaaaaaaa");
+  auto before = encode_state(a);
+  EXPECT_FALSE(apply(a, finalized("bbbbbbbb", "{}")));
+  EXPECT_FALSE(apply(a, created("aaaaaaaa")));
+  EXPECT_EQ(encode_state(a), before);
+  EXPECT_TRUE(apply(a, finalized("aaaaaaaa", R"({"x":1})")));
+  EXPECT_TRUE(a.ready);
+  EXPECT_EQ(a.results, R"({"x":1})");
+}

@@ -196,14 +196,17 @@ http_response http_client::post(const std::string& target, const std::string& bo
   return send(r);
 }
 
-std::string basic_auth(const std::string& job_id, const std::string& key) {
-  auto plain = "job-" + job_id + ":" + key;
+std::string base64(const std::string& plain) {
   std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
   auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                            reinterpret_cast<const unsigned char*>(plain.data()),
                            static_cast<int>(plain.size()));
   out.resize(static_cast<std::size_t>(n));
-  return "Basic " + out;
+  return out;
+}
+
+std::string basic_auth(const std::string& job_id, const std::string& key) {
+  return "Basic " + base64("job-" + job_id + ":" + key);
 }
 
 std::string bearer(const std::string& token) {

@@ -73,6 +73,9 @@ private:
   std::string buffer_;
 };
 
+/// Standard base64 with padding.
+std::string base64(const std::string& plain);
+
 /// `Basic base64("job-<job_id>:<key>")`.
 std::string basic_auth(const std::string& job_id, const std::string& key);
 

@@ -1,0 +1,66 @@
+// End-to-end: the command line of SPEC.md (--version, --help, bad options)
+// and --config, which reads the same options from a CAF INI file.
+
+#include "tests/support/e2e.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+using namespace analysisd::test;
+
+namespace {
+
+// Runs the binary with `args`; returns its exit code and everything it printed.
+int run_binary(const std::string& args, std::string& output) {
+  auto cmd = std::string{ANALYSISD_BINARY} + " " + args + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr)
+    return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+    output.append(buf, n);
+  int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace
+
+TEST(e2e_command_line, version_prints_the_version_and_exits_0) {
+  std::string out;
+  EXPECT_EQ(run_binary("--version", out), 0);
+  EXPECT_EQ(out.rfind("analysisd ", 0), 0u) << out;
+}
+
+TEST(e2e_command_line, help_lists_the_options_and_exits_0) {
+  std::string out;
+  EXPECT_EQ(run_binary("--help", out), 0);
+  for (auto opt : {"--listen", "--data-dir", "--admin-token-file", "--threads", "--max-body-bytes"})
+    EXPECT_NE(out.find(opt), std::string::npos) << opt << " missing from:\n" << out;
+}
+
+TEST(e2e_command_line, unknown_option_and_bad_listen_exit_2) {
+  std::string out;
+  EXPECT_EQ(run_binary("--no-such-option", out), 2) << out;
+  out.clear();
+  EXPECT_EQ(run_binary("--listen nonsense", out), 2) << out;
+  EXPECT_NE(out.find("HOST:PORT"), std::string::npos) << out;
+}
+
+TEST(e2e_command_line, config_file_sets_options) {
+  temp_dir dir;
+  auto ini = dir.path() + "/analysisd.ini";
+  std::ofstream{ini} << "[global]\nmax-json-bytes=512\n";
+  server_process server{dir.path() + "/data", {"--config", ini}};
+  http_client c{server.port()};
+  auto a = create_job_analysis(server, c);
+  auto big = R"({"results":{"padding":")" + std::string(1000, 'x') + "\"}}";
+  expect_error(c.patch("/api/analyses/" + a.id, big, a.auth), 413, "payload_too_large",
+               "Payload too large", "body over max-json-bytes from the config file");
+  EXPECT_EQ(c.patch("/api/analyses/" + a.id, R"({"results":{}})", a.auth).status, 200);
+  EXPECT_EQ(server.stop(), 0);
+}
