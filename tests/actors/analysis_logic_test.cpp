@@ -1,4 +1,5 @@
 #include "actors/analysis_logic.hpp"
+#include "tests/actors/helpers.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -6,6 +7,7 @@
 #include <cstdlib>
 
 using namespace analysisd;
+using analysisd::test::good_create;
 
 namespace {
 
@@ -16,16 +18,6 @@ upload_request upload(std::string name, std::string format = {}, bool has_format
   r.format = std::move(format);
   r.has_format = has_format;
   r.multipart_ok = multipart_ok;
-  return r;
-}
-
-create_request good_create() {
-  create_request r;
-  r.workflow = "pathoscope_bowtie";
-  r.sample = {"kigvhuql", "Test 1"};
-  r.index = {"qldihken", 0};
-  r.user_id = "igboyes";
-  r.subtractions = {{"yhxoynb0", "Arabidopsis Thaliana"}};
   return r;
 }
 

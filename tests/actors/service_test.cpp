@@ -1,4 +1,5 @@
 #include "actors/service.hpp"
+#include "tests/actors/helpers.hpp"
 
 #include "tests/support/server_process.hpp"
 
@@ -31,17 +32,6 @@ caf::actor_system_config& config() {
     return c;
   }();
   return cfg;
-}
-
-create_request good_create(std::string id = {}) {
-  create_request r;
-  r.id = std::move(id);
-  r.workflow = "pathoscope_bowtie";
-  r.sample = {"kigvhuql", "Test 1"};
-  r.index = {"qldihken", 0};
-  r.user_id = "igboyes";
-  r.subtractions = {{"yhxoynb0", "Arabidopsis Thaliana"}};
-  return r;
 }
 
 upload_request upload(std::string name, std::string bytes, std::string format = "fasta") {
