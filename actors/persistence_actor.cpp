@@ -101,7 +101,12 @@ void start_compaction(persistence_pointer self, bool final) {
         flush(self);
       },
       [=](caf::error& err) {
-        self->state.writing = false;
+        auto& s = self->state;
+        s.writing = false;
+        // Try again only after another rotate_bytes of records: retrying at
+        // once would spin while, say, the disk stays full.
+        s.journal_bytes = 0;
+        log_warning("cannot start a new journal: " + context_of(err));
         finish_snapshot(self, final, err);
       });
 }
