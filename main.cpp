@@ -80,7 +80,6 @@ int main(int argc, char** argv) {
   if (!svc) {
     log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
     server->stop();
-    server.release(); // see the graceful stop below
     for (auto& b : ctx->bridges)
       caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     return 1;
@@ -99,11 +98,7 @@ int main(int argc, char** argv) {
   while (ctx->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   server->stop();
-  // Not destroyed: RESTinio 0.6's connection-count limiter is freed before the
-  // io_context abandons the pending reads of kept-alive connections, whose
-  // destructors then touch it (heap-use-after-free under ASan). The process
-  // is about to exit, so the server's memory is simply left to it.
-  server.release();
+  server.reset();
   auto err = stop_service(sys, *svc);
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);

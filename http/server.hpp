@@ -16,7 +16,8 @@ struct http_options {
   std::size_t max_connections = 512;
 };
 
-/// A running HTTP server. Destroying it stops it.
+/// A running HTTP server. Destroying it stops it (and leaves RESTinio's
+/// server object to the process's end: see server.cpp).
 class http_server {
 public:
   virtual ~http_server() = default;
