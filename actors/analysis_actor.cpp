@@ -12,7 +12,7 @@ namespace {
 
 void render(analysis_actor_state& st) {
   st.summary = render_analysis(st.data, false);
-  st.doc = st.data.ready ? render_analysis(st.data, true) : st.summary;
+  st.doc = add_results(st.summary, st.data);
 }
 
 // Applies a change whose record is durable, the same way recovery replays it.

@@ -112,14 +112,18 @@ std::string render_analysis(const analysis_state& a, bool with_results) {
                         {"subtractions", std::move(subtractions)},
                         {"ready", a.ready}};
   auto text = doc.dump();
-  if (with_results && a.ready && !a.results.empty()) {
-    // results is already validated compact JSON: splice it in instead of re-parsing.
-    text.pop_back();
-    text += ",\"results\":";
-    text += a.results;
-    text += '}';
-  }
-  return text;
+  return with_results ? add_results(std::move(text), a) : text;
+}
+
+std::string add_results(std::string summary, const analysis_state& a) {
+  if (!a.ready || a.results.empty())
+    return summary;
+  // results is already validated compact JSON: spliced in, not re-parsed.
+  summary.pop_back();
+  summary += ",\"results\":";
+  summary += a.results;
+  summary += '}';
+  return summary;
 }
 
 } // namespace analysisd

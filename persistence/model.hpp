@@ -106,4 +106,8 @@ std::string render_file(const std::string& analysis_id, const file_record& file)
 /// `with_results`, a finalized analysis carries its `results`.
 std::string render_analysis(const analysis_state& a, bool with_results = true);
 
+/// The whole document of a finalized analysis from its rendering without
+/// results (render_analysis(a, false)): `results` spliced in, no re-rendering.
+std::string add_results(std::string summary, const analysis_state& a);
+
 } // namespace analysisd
