@@ -42,9 +42,9 @@ nlohmann::json create_body(const std::string& id) {
 
 server_process::server_process(std::string data_dir, std::vector<std::string> args,
                                std::string admin_token)
-  : data_dir_(std::move(data_dir)), token_(std::move(admin_token)) {
+  : data_dir_(std::move(data_dir)), token_(std::move(admin_token)), args_(std::move(args)) {
   log_path_ = data_dir_ + ".log";
-  start(std::move(args));
+  start();
 }
 
 server_process::~server_process() {
@@ -52,27 +52,31 @@ server_process::~server_process() {
     stop();
 }
 
-void server_process::start(std::vector<std::string> args) {
+pid_t server_process::spawn() {
+  std::vector<std::string> argv_s{ANALYSISD_BINARY, "--listen",
+                                  "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
+  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(log, STDERR_FILENO);
+    ::dup2(log, STDOUT_FILENO);
+    if (!token_.empty())
+      ::setenv("ANALYSISD_ADMIN_TOKEN", token_.c_str(), 1);
+    std::vector<char*> argv;
+    for (auto& a : argv_s)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+void server_process::start() {
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    std::vector<std::string> argv_s{ANALYSISD_BINARY, "--listen",
-                                    "127.0.0.1:" + std::to_string(port_), "--data-dir",
-                                    data_dir_};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      ::dup2(log, STDERR_FILENO);
-      ::dup2(log, STDOUT_FILENO);
-      if (!token_.empty())
-        ::setenv("ANALYSISD_ADMIN_TOKEN", token_.c_str(), 1);
-      std::vector<char*> argv;
-      for (auto& a : argv_s)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    pid_ = spawn();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
@@ -124,6 +128,33 @@ void server_process::kill() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+bool server_process::alive() {
+  if (pid_ <= 0)
+    return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void server_process::start_and_kill_after(std::chrono::milliseconds after) {
+  if (pid_ > 0)
+    throw std::logic_error("start_and_kill_after: the server still runs");
+  port_ = free_port();
+  pid_t pid = spawn();
+  std::this_thread::sleep_for(after);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+void server_process::restart() {
+  if (pid_ > 0)
+    throw std::logic_error("restart: the server still runs");
+  start();
 }
 
 nlohmann::json server_process::create_analysis(http_client& c, const std::string& id) {

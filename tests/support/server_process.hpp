@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -56,6 +58,15 @@ public:
   int stop();
   /// Sends SIGKILL and waits.
   void kill();
+  /// True while the process runs (false once it exited by itself).
+  bool alive();
+  /// Starts the binary again on the same data dir and arguments, and kills it
+  /// with SIGKILL `after` later, whether it became ready or not (a crash
+  /// during recovery). The server must not be running.
+  void start_and_kill_after(std::chrono::milliseconds after);
+  /// Starts it again on the same data dir and arguments (a new port); waits
+  /// until it is ready.
+  void restart();
 
   // -- shortcuts for the common flow (each asserts success) ------------------
 
@@ -68,10 +79,12 @@ public:
                                                          const std::string& id = {});
 
 private:
-  void start(std::vector<std::string> args);
+  void start();
+  pid_t spawn();
 
   std::string data_dir_;
   std::string token_;
+  std::vector<std::string> args_;
   std::string log_path_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
