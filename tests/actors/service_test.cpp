@@ -1,6 +1,7 @@
 #include "actors/service.hpp"
 #include "tests/actors/helpers.hpp"
 
+#include "tests/persistence/failing_storage.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <caf/all.hpp>
@@ -55,7 +56,8 @@ std::string read_bytes(const std::string& path) {
 /// Each helper returns the value, or records the error code in `last_error`.
 class fixture {
 public:
-  fixture() : sys_(config()), self_(sys_) {
+  /// With `st`, the service uses that storage (a failing one, say).
+  explicit fixture(storage* st = nullptr) : sys_(config()), self_(sys_), st_(st) {
     start();
   }
 
@@ -65,13 +67,17 @@ public:
   }
 
   void start() {
-    auto svc = start_service(sys_, {dir_.path()});
+    service_options opts;
+    opts.data_dir = dir_.path();
+    opts.st = st_;
+    auto svc = start_service(sys_, opts);
     ASSERT_TRUE(svc) << sys_.render(svc.error());
     svc_ = std::move(*svc);
   }
 
-  void stop() {
-    EXPECT_FALSE(stop_service(sys_, *svc_));
+  /// Stops the service; its final snapshot must succeed unless told otherwise.
+  void stop(bool snapshot_fails = false) {
+    EXPECT_EQ(static_cast<bool>(stop_service(sys_, *svc_)), snapshot_fails);
     svc_.reset();
   }
 
@@ -115,6 +121,7 @@ private:
   temp_dir dir_;
   caf::actor_system sys_;
   caf::scoped_actor self_;
+  storage* st_;
   std::optional<service> svc_;
 };
 
@@ -373,4 +380,89 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
     .receive([&](std::string&) { got = true; }, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
   EXPECT_TRUE(got);
   stop_service(sys, *svc);
+}
+
+TEST(service, upload_on_a_full_disk_is_storage_full_and_leaves_no_file_and_no_record) {
+  failing_storage st;
+  fixture f{&st};
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  st.plan.append_error = enospc(); // the file's bytes run out of space halfway
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("big.bam", std::string(100000, 'b'), "bam")).second),
+            e(errc::storage_full));
+  auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(doc)["files"].empty());
+  auto dir = f.data_dir() + "/analyses/" + id;
+  std::vector<std::string> names;
+  if (posix_storage().exists(dir)) {
+    ASSERT_FALSE(posix_storage().list_dir(dir, names));
+  }
+  EXPECT_TRUE(names.empty()) << names.front();
+  // Space is back: the same name uploads (a failed upload reserved its name
+  // only while it ran), and a restart finds just that file.
+  auto [rec, code2] = f.ask<file_record>(upload_atom::value, cred, id, upload("big.bam", "bytes", "bam"));
+  ASSERT_EQ(code2, 0);
+  f.stop();
+  f.start();
+  auto [loc, code3] = f.ask<file_location>(download_atom::value, cred, id, rec.id);
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(read_bytes(loc.path), "bytes");
+  auto [doc2, code4] = f.ask<std::string>(get_atom::value, cred, id);
+  EXPECT_EQ(nlohmann::json::parse(doc2)["files"].size(), 1u);
+}
+
+TEST(service, journal_full_disk_fails_that_change_only_and_writes_work_again) {
+  failing_storage st;
+  fixture f{&st};
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  st.plan.append_error = enospc(); // the finalize record runs out of space
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
+            e(errc::storage_full));
+  auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(nlohmann::json::parse(doc)["ready"], false);
+  auto [doc2, code2] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":2})"));
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(nlohmann::json::parse(doc2)["results"]["hits"], 2);
+  // What the restart finds is the second finalize, not half of the first.
+  f.stop();
+  f.start();
+  auto [doc3, code3] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(nlohmann::json::parse(doc3)["results"]["hits"], 2);
+}
+
+TEST(service, after_a_failed_fsync_writes_are_refused_and_reads_still_served) {
+  failing_storage st;
+  fixture f{&st};
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  auto cred = job_credential(job, f.acquire(job));
+  ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", ">a")).second), 0);
+  st.plan.sync_error = eio(); // the journal's fdatasync fails: its state is unknown
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
+            e(errc::read_only));
+  // No retry that could pretend: every later write is refused, even though
+  // the next fsync would succeed.
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
+            e(errc::read_only));
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("b.fa", ">b")).second),
+            e(errc::read_only));
+  auto [created, code0] = f.ask<std::string>(create_atom::value, good_create());
+  EXPECT_EQ(code0, e(errc::read_only));
+  // Reads go on.
+  auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  auto j = nlohmann::json::parse(doc);
+  EXPECT_EQ(j["ready"], false);
+  EXPECT_EQ(j["files"].size(), 1u);
+  auto [loc, code2] = f.ask<file_location>(download_atom::value, cred, id, std::uint64_t{1});
+  EXPECT_EQ(code2, 0);
+  EXPECT_EQ(read_bytes(loc.path), ">a");
+  // Nor is the final snapshot written from a state the disk may not hold.
+  f.stop(/*snapshot_fails=*/true);
 }
