@@ -104,10 +104,11 @@ std::size_t random_size(std::mt19937_64& rng) {
 /// sent and as acknowledged when its success arrives.
 void run_worker(std::uint16_t port, const std::string& admin, model& m,
                 std::vector<std::string> mine, std::uint64_t seed,
-                const std::atomic<bool>& stop) {
+                const std::atomic<bool>& stop, const std::atomic<bool>& terminating) {
   std::mt19937_64 rng{seed};
   http_client c{port};
-  auto alive = [](int status) { return status != 0; };
+  // No answer, or (once SIGTERM is sent) a 503: the server is going away.
+  auto alive = [&](int status) { return status != 0 && !(status == 503 && terminating.load()); };
   try {
     while (!stop.load()) {
       if (mine.size() < 3 || rng() % 100 < 5) {
@@ -329,16 +330,18 @@ int env_int(const char* name, int fallback) {
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
 }
 
-} // namespace
+/// How a load cycle ends.
+enum class ending { sigkill, sigterm };
 
-TEST(e2e_crash, sigkill_under_load_loses_no_acknowledged_change_and_leaves_no_torn_file) {
-  auto cycles = env_int("ANALYSISD_CRASH_CYCLES", 20);
+/// Runs `cycles` cycles of load, each ended by `how`, then a restart and
+/// the check against the model.
+void run_cycles(int cycles, ending how) {
   auto seed = static_cast<std::uint64_t>(
     env_int("ANALYSISD_CRASH_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
   std::cout << "crash harness: " << cycles << " cycles, seed " << seed << std::endl;
   std::mt19937_64 rng{seed};
   temp_dir dir;
-  // A small rotation size, so that kills also land in rotations and compactions.
+  // A small rotation size, so that the ends also land in rotations and compactions.
   server_process server{dir.path() + "/data", {"--journal-rotate-bytes", "65536"}};
   model m;
   constexpr std::size_t n_workers = 8;
@@ -350,14 +353,19 @@ TEST(e2e_crash, sigkill_under_load_loses_no_acknowledged_change_and_leaves_no_to
     for (auto& [id, a] : m.analyses)
       if (!a.auth.empty())
         share[next++ % n_workers].push_back(id);
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, terminating{false};
     std::vector<std::thread> workers;
     for (std::size_t w = 0; w < n_workers; ++w)
       workers.emplace_back(run_worker, server.port(), bearer(server.admin_token()),
-                           std::ref(m), share[w], rng(), std::cref(stop));
+                           std::ref(m), share[w], rng(), std::cref(stop), std::cref(terminating));
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 700));
     ASSERT_TRUE(server.alive()) << "the server died by itself; its log:\n" << server.log();
-    server.kill();
+    if (how == ending::sigkill) {
+      server.kill();
+    } else {
+      terminating.store(true);
+      EXPECT_EQ(server.stop(), 0) << "SIGTERM under load did not exit 0";
+    }
     stop.store(true);
     for (auto& t : workers)
       t.join();
@@ -368,9 +376,17 @@ TEST(e2e_crash, sigkill_under_load_loses_no_acknowledged_change_and_leaves_no_to
       ASSERT_TRUE(m.failures.empty()) << server.log();
     }
     // Sometimes a second crash, during recovery.
-    if (rng() % 4 == 0)
+    if (how == ending::sigkill && rng() % 4 == 0)
       server.start_and_kill_after(std::chrono::milliseconds(rng() % 60));
     server.restart();
+    if (how == ending::sigterm) {
+      // The final snapshot holds everything: the start replays no journal.
+      auto log = server.log();
+      auto last = log.rfind("recovered ");
+      ASSERT_NE(last, std::string::npos) << log;
+      EXPECT_NE(log.find("0 journal records replayed", last), std::string::npos)
+        << log.substr(last, log.find('\n', last) - last);
+    }
     check_and_settle(server, m, rng);
     if (::testing::Test::HasFatalFailure() || ::testing::Test::HasNonfatalFailure()) {
       std::cerr << "server log:\n" << server.log() << std::endl;
@@ -381,4 +397,14 @@ TEST(e2e_crash, sigkill_under_load_loses_no_acknowledged_change_and_leaves_no_to
             << " acknowledged changes checked, 0 lost, 0 torn files; " << m.analyses.size()
             << " analyses at the end" << std::endl;
   EXPECT_EQ(server.stop(), 0);
+}
+
+} // namespace
+
+TEST(e2e_crash, sigkill_under_load_loses_no_acknowledged_change_and_leaves_no_torn_file) {
+  run_cycles(env_int("ANALYSISD_CRASH_CYCLES", 20), ending::sigkill);
+}
+
+TEST(e2e_crash, sigterm_under_load_answers_in_flight_writes_a_snapshot_and_exits_0) {
+  run_cycles(env_int("ANALYSISD_CRASH_CYCLES", 20) / 4, ending::sigterm);
 }
