@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   service_options sopts;
   sopts.data_dir = cfg.data_dir;
   sopts.journal_rotate_bytes = cfg.journal_rotate_bytes;
+  sopts.actor_idle = std::chrono::milliseconds(cfg.actor_idle_ms);
   auto svc = start_service(sys, sopts);
   if (!svc) {
     log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));

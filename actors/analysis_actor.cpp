@@ -168,6 +168,16 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
           [=](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
+    [=, &st](retire_atom) -> caf::result<analysis_state> {
+      if (st.data.removed)
+        return make_error(errc::not_found);
+      if (!st.reserved.empty())
+        return make_error(errc::unavailable);
+      auto rp = self->make_response_promise<analysis_state>();
+      rp.deliver(std::move(st.data));
+      self->quit();
+      return rp;
+    },
   };
 }
 

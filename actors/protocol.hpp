@@ -41,6 +41,8 @@ using append_atom = caf::atom_constant<caf::atom("append")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using rotate_atom = caf::atom_constant<caf::atom("rotate")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using retire_atom = caf::atom_constant<caf::atom("retire")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -227,7 +229,9 @@ using registry_actor = caf::typed_actor<
   // Finalize with the results object (compact JSON text) -> document.
   caf::replies_to<finalize_atom, credential, std::string, std::string>::with<std::string>,
   // Remove an analysis and its files -> true.
-  caf::replies_to<remove_atom, credential, std::string>::with<bool>>;
+  caf::replies_to<remove_atom, credential, std::string>::with<bool>,
+  // Internal timer: lets analysis actors that were idle for a while go.
+  caf::reacts_to<sweep_atom>>;
 
 /// One per analysis: owns its document and serializes every change to it.
 using analysis_actor = caf::typed_actor<
@@ -237,7 +241,10 @@ using analysis_actor = caf::typed_actor<
   caf::replies_to<download_atom, std::uint64_t>::with<file_location>,
   caf::replies_to<finalize_atom, std::string>::with<std::string>,
   // bool: forced (operator), which may remove a finalized analysis.
-  caf::replies_to<remove_atom, bool>::with<bool>>;
+  caf::replies_to<remove_atom, bool>::with<bool>,
+  // Hand the state back and quit (the registry keeps it dormant); refused
+  // with `unavailable` while uploads are in flight.
+  caf::replies_to<retire_atom>::with<analysis_state>>;
 
 /// The journal: answers an append only once the record is durable.
 using persistence_actor = caf::typed_actor<

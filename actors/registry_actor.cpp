@@ -22,18 +22,21 @@ std::string unused_id(registry_state& s, Taken taken) {
   }
 }
 
-analysis_actor actor_of(registry_pointer self, registry_entry& e) {
+analysis_actor actor_of(registry_pointer self, const std::string& id, registry_entry& e) {
+  auto& s = self->state;
+  e.last_used = std::chrono::steady_clock::now();
   if (!e.actor) {
-    auto& s = self->state;
     e.actor = self->spawn(analysis_actor_impl, std::move(*e.dormant), s.journal, s.files);
     e.dormant.reset();
+    if (s.idle_after.count() > 0)
+      s.live.insert(id);
   }
   return e.actor;
 }
 
 // Authentication, then the analysis, then the job's right to it (SPEC.md's order).
-caf::expected<analysis_actor> route(registry_pointer self, const credential& cred,
-                                    const std::string& analysis_id) {
+caf::expected<registry_entry*> route(registry_pointer self, const credential& cred,
+                                     const std::string& analysis_id) {
   auto& s = self->state;
   const std::string* job_analysis = nullptr;
   if (!cred.admin) {
@@ -48,7 +51,73 @@ caf::expected<analysis_actor> route(registry_pointer self, const credential& cre
     return make_error(errc::not_found);
   if (job_analysis != nullptr && *job_analysis != analysis_id)
     return make_error(errc::forbidden);
-  return actor_of(self, i->second);
+  return &i->second;
+}
+
+// Runs the requests that waited for a retirement to end.
+void run_waiting(registry_entry* e, std::vector<std::function<void(registry_entry*)>> waiting) {
+  for (auto& f : waiting)
+    f(e);
+}
+
+// Sends a routed request to the analysis's actor; while that actor is
+// retiring, the request waits for it (a promise instead of a delegation).
+template <class R, class... Ts>
+caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
+                       Ts... xs) {
+  auto e = route(self, cred, id);
+  if (!e)
+    return e.error();
+  if (!(*e)->retiring)
+    return self->delegate(actor_of(self, id, **e), std::move(xs)...);
+  auto rp = self->make_response_promise<R>();
+  (*e)->waiting.emplace_back([=](registry_entry* e) mutable {
+    if (e == nullptr)
+      rp.deliver(make_error(errc::not_found));
+    else
+      rp.delegate(actor_of(self, id, *e), std::move(xs)...);
+  });
+  return rp;
+}
+
+// Asks an idle actor for its state back; the entry keeps it dormant.
+void retire(registry_pointer self, const std::string& id, registry_entry& e) {
+  e.retiring = true;
+  self->request(e.actor, caf::infinite, retire_atom::value)
+    .then(
+      [=](analysis_state& state) {
+        auto& s = self->state;
+        s.live.erase(id);
+        auto i = s.analyses.find(id);
+        if (i == s.analyses.end())
+          return;
+        auto& e = i->second;
+        e.dormant = std::make_unique<analysis_state>(std::move(state));
+        e.actor = nullptr;
+        e.retiring = false;
+        run_waiting(&e, std::move(e.waiting));
+      },
+      [=](caf::error&) {
+        // Uploads in flight (or removed meanwhile): the actor stays.
+        auto i = self->state.analyses.find(id);
+        if (i == self->state.analyses.end())
+          return;
+        i->second.retiring = false;
+        run_waiting(&i->second, std::move(i->second.waiting));
+      });
+}
+
+void sweep(registry_pointer self) {
+  auto& s = self->state;
+  auto idle_since = std::chrono::steady_clock::now() - s.idle_after;
+  for (auto& id : s.live) {
+    auto i = s.analyses.find(id);
+    if (i != s.analyses.end() && i->second.actor && !i->second.retiring
+        && i->second.last_used <= idle_since)
+      retire(self, id, i->second);
+  }
+  self->delayed_send(self, std::max(s.idle_after / 2, std::chrono::milliseconds(10)),
+                     sweep_atom::value);
 }
 
 void forget(registry_state& s, const std::string& analysis_id) {
@@ -58,7 +127,10 @@ void forget(registry_state& s, const std::string& analysis_id) {
   // The job stays: its later requests for the analysis get 404, not 401.
   s.removed.insert(analysis_id);
   s.by_created.erase({i->second.created_at, analysis_id});
+  s.live.erase(analysis_id);
+  auto waiting = std::move(i->second.waiting);
   s.analyses.erase(i);
+  run_waiting(nullptr, std::move(waiting));
 }
 
 std::string render_page(const std::vector<std::string>& docs, std::size_t total,
@@ -85,10 +157,14 @@ std::string render_page(const std::vector<std::string>& docs, std::size_t total,
 
 registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_map analyses,
                                                   persistence_actor journal,
-                                                  std::shared_ptr<const file_store> files) {
+                                                  std::shared_ptr<const file_store> files,
+                                                  std::chrono::milliseconds idle_after) {
   auto& s = self->state;
   s.journal = std::move(journal);
   s.files = std::move(files);
+  s.idle_after = idle_after;
+  if (idle_after.count() > 0)
+    self->send(self, sweep_atom::value);
   for (auto& [id, a] : analyses) {
     auto& job = s.jobs[a.job_id];
     job.analysis_id = id;
@@ -187,13 +263,13 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       auto skip = req.page - 1 > total / req.per_page ? total : (req.page - 1) * req.per_page;
       auto it = std::next(s.by_created.rbegin(), static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, total)));
       auto docs = std::make_shared<std::vector<std::string>>();
-      std::vector<std::pair<std::size_t, analysis_actor>> live; // slot in docs, its actor
+      std::vector<std::pair<std::size_t, registry_entry*>> live; // slot in docs, its entry
       for (; it != s.by_created.rend() && docs->size() < req.per_page; ++it) {
         auto& e = s.analyses.at(it->second);
         if (e.dormant) {
           docs->push_back(render_analysis(*e.dormant, false));
         } else {
-          live.emplace_back(docs->size(), e.actor);
+          live.emplace_back(docs->size(), &e);
           docs->emplace_back();
         }
       }
@@ -201,61 +277,74 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return render_page(*docs, total, req);
       auto rp = self->make_response_promise<std::string>();
       auto left = std::make_shared<std::size_t>(live.size());
-      for (auto& [slot, actor] : live) {
+      for (auto& [slot, entry] : live) {
         auto done = [=]() mutable {
           if (--*left == 0)
             rp.deliver(render_page(*docs, total, req));
         };
-        self->request(actor, caf::infinite, summary_atom::value)
-          .then([=, slot = slot](std::string& doc) mutable {
-                  (*docs)[slot] = std::move(doc);
-                  done();
-                },
-                [=](caf::error&) mutable { done(); });
+        // From the actor, or (once it has retired) from the dormant state.
+        auto ask = [=, slot = slot](registry_entry* e) mutable {
+          if (e == nullptr) {
+            done();
+          } else if (e->dormant) {
+            (*docs)[slot] = render_analysis(*e->dormant, false);
+            done();
+          } else {
+            self->request(e->actor, caf::infinite, summary_atom::value)
+              .then([=](std::string& doc) mutable {
+                      (*docs)[slot] = std::move(doc);
+                      done();
+                    },
+                    [=](caf::error&) mutable { done(); });
+          }
+        };
+        if (entry->retiring)
+          entry->waiting.emplace_back(std::move(ask));
+        else
+          ask(entry);
       }
       return rp;
     },
     [=](get_atom, const credential& cred, const std::string& id) -> caf::result<std::string> {
-      auto a = route(self, cred, id);
-      if (!a)
-        return a.error();
-      return self->delegate(*a, get_atom::value);
+      return forward<std::string>(self, cred, id, get_atom::value);
     },
     [=](upload_atom, const credential& cred, const std::string& id,
         upload_request& req) -> caf::result<file_record> {
-      auto a = route(self, cred, id);
-      if (!a)
-        return a.error();
-      return self->delegate(*a, upload_atom::value, std::move(req));
+      return forward<file_record>(self, cred, id, upload_atom::value, std::move(req));
     },
     [=](download_atom, const credential& cred, const std::string& id,
         std::uint64_t file_id) -> caf::result<file_location> {
-      auto a = route(self, cred, id);
-      if (!a)
-        return a.error();
-      return self->delegate(*a, download_atom::value, file_id);
+      return forward<file_location>(self, cred, id, download_atom::value, file_id);
     },
     [=](finalize_atom, const credential& cred, const std::string& id,
         const std::string& results) -> caf::result<std::string> {
-      auto a = route(self, cred, id);
-      if (!a)
-        return a.error();
-      return self->delegate(*a, finalize_atom::value, results);
+      return forward<std::string>(self, cred, id, finalize_atom::value, results);
     },
     [=](remove_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
-      auto a = route(self, cred, id);
-      if (!a)
-        return a.error();
+      auto e = route(self, cred, id);
+      if (!e)
+        return e.error();
       auto rp = self->make_response_promise<bool>();
-      self->request(*a, caf::infinite, remove_atom::value, cred.admin)
-        .then(
-          [=](bool) mutable {
-            forget(self->state, id);
-            rp.deliver(true);
-          },
-          [=](caf::error& err) mutable { rp.deliver(err); });
+      auto run = [=](registry_entry* e) mutable {
+        if (e == nullptr) {
+          rp.deliver(make_error(errc::not_found));
+          return;
+        }
+        self->request(actor_of(self, id, *e), caf::infinite, remove_atom::value, cred.admin)
+          .then(
+            [=](bool) mutable {
+              forget(self->state, id);
+              rp.deliver(true);
+            },
+            [=](caf::error& err) mutable { rp.deliver(err); });
+      };
+      if ((*e)->retiring)
+        (*e)->waiting.emplace_back(std::move(run));
+      else
+        run(*e);
       return rp;
     },
+    [=](sweep_atom) { sweep(self); },
   };
 }
 

@@ -47,7 +47,8 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;
   svc.journal = sys.spawn(persistence_actor_impl, popts);
-  svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files);
+  svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files,
+                           opts.actor_idle);
   return svc;
 }
 

@@ -20,6 +20,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -29,6 +30,9 @@ struct service_options {
   std::string data_dir = "./data";
   std::uint64_t journal_rotate_bytes = 64u << 20; ///< Compact once the journal is this large.
   storage* st = nullptr;                           ///< Defaults to the real file system.
+  /// An analysis actor that got no request for this long hands its state
+  /// back to the registry and quits (0: actors stay until shutdown).
+  std::chrono::milliseconds actor_idle{30000};
 };
 
 /// A running service: the actors, and what recovery found.

@@ -21,6 +21,9 @@ server_config::server_config() {
     .add(max_connections, "max-connections", "parallel connections (default 512)")
     .add(journal_rotate_bytes, "journal-rotate-bytes",
          "journal size that starts a snapshot (default 64 MiB)")
+    .add(actor_idle_ms, "actor-idle-ms",
+         "milliseconds after which an idle analysis actor hands its state back and quits "
+         "(default 30000; 0: never)")
     .add(version, "version", "print the version and exit");
 }
 
@@ -29,7 +32,7 @@ std::vector<std::string> normalize_args(int argc, char** argv) {
                                             "--admin-token-file", "--threads",
                                             "--max-body-bytes",  "--max-json-bytes",
                                             "--max-connections", "--journal-rotate-bytes",
-                                            "--config"};
+                                            "--actor-idle-ms",   "--config"};
   std::vector<std::string> out;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -23,6 +23,7 @@ public:
   std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
   std::size_t max_connections = 512;           ///< Parallel connections.
   std::size_t journal_rotate_bytes = 64ull << 20;
+  std::size_t actor_idle_ms = 30000;           ///< Idle analysis actors retire after this.
   bool version = false;
 };
 

@@ -57,7 +57,10 @@ std::string read_bytes(const std::string& path) {
 class fixture {
 public:
   /// With `st`, the service uses that storage (a failing one, say).
-  explicit fixture(storage* st = nullptr) : sys_(config()), self_(sys_), st_(st) {
+  /// With `actor_idle`, analysis actors retire after that long idle.
+  explicit fixture(storage* st = nullptr,
+                   std::chrono::milliseconds actor_idle = std::chrono::milliseconds(30000))
+    : sys_(config()), self_(sys_), st_(st), actor_idle_(actor_idle) {
     start();
   }
 
@@ -70,6 +73,7 @@ public:
     service_options opts;
     opts.data_dir = dir_.path();
     opts.st = st_;
+    opts.actor_idle = actor_idle_;
     auto svc = start_service(sys_, opts);
     ASSERT_TRUE(svc) << sys_.render(svc.error());
     svc_ = std::move(*svc);
@@ -122,6 +126,7 @@ private:
   caf::actor_system sys_;
   caf::scoped_actor self_;
   storage* st_;
+  std::chrono::milliseconds actor_idle_;
   std::optional<service> svc_;
 };
 
@@ -465,4 +470,108 @@ TEST(service, after_a_failed_fsync_writes_are_refused_and_reads_still_served) {
   EXPECT_EQ(read_bytes(loc.path), ">a");
   // Nor is the final snapshot written from a state the disk may not hold.
   f.stop(/*snapshot_fails=*/true);
+}
+
+namespace {
+
+/// Waits until at most `n` actors run (up to 10 s); returns how many run.
+std::size_t wait_for_running(caf::actor_system& sys, std::size_t n) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sys.registry().running() > n && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return sys.registry().running();
+}
+
+} // namespace
+
+TEST(service, idle_analysis_actors_retire_and_come_back_with_their_state) {
+  fixture f{nullptr, std::chrono::milliseconds(500)};
+  std::vector<std::pair<std::string, credential>> analyses;
+  for (int i = 0; i < 10; ++i) {
+    auto a = f.create();
+    std::string id = a["id"], job = a["job"]["id"];
+    analyses.emplace_back(id, job_credential(job, f.acquire(job)));
+  }
+  // Created analyses are dormant: no actor runs for them yet.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto base = f.sys().registry().running();
+  for (auto& [id, cred] : analyses)
+    ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", ">a")).second), 0);
+  EXPECT_GE(f.sys().registry().running(), base + 5) << "the uploads spawned no actors";
+  // Ten actors ran; once idle, they all go.
+  EXPECT_EQ(wait_for_running(f.sys(), base), base);
+  for (auto& [id, cred] : analyses) {
+    auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+    ASSERT_EQ(code, 0);
+    EXPECT_EQ(nlohmann::json::parse(doc)["files"].size(), 1u);
+    // Its file ids go on where they were.
+    auto [rec, code2] = f.ask<file_record>(upload_atom::value, cred, id, upload("b.fa", ">b"));
+    ASSERT_EQ(code2, 0);
+    EXPECT_EQ(rec.id, 2u);
+    EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", "x")).second),
+              e(errc::file_exists));
+  }
+  EXPECT_EQ(wait_for_running(f.sys(), base), base);
+  auto [id, cred] = analyses.front();
+  ASSERT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string("{}")).second), 0);
+  EXPECT_EQ(wait_for_running(f.sys(), base), base);
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string("{}")).second),
+            e(errc::already_finalized));
+  auto [page, code3] = f.ask<std::string>(list_atom::value, list_request{1, 100});
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(nlohmann::json::parse(page)["documents"].size(), 10u);
+}
+
+TEST(service, requests_racing_with_retiring_actors_are_all_answered) {
+  fixture f{nullptr, std::chrono::milliseconds(1)};
+  std::vector<std::pair<std::string, credential>> analyses;
+  for (int i = 0; i < 4; ++i) {
+    auto a = f.create();
+    std::string id = a["id"], job = a["job"]["id"];
+    analyses.emplace_back(id, job_credential(job, f.acquire(job)));
+  }
+  std::atomic<int> failures{0}, uploads{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      caf::scoped_actor self{f.sys()};
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+      for (int n = 0; std::chrono::steady_clock::now() < deadline; ++n) {
+        auto& [id, cred] = analyses[static_cast<std::size_t>(n + t) % analyses.size()];
+        auto fail = [&](caf::error&) { ++failures; };
+        switch (n % 3) {
+          case 0:
+            self->request(f.svc().registry, timeout, get_atom::value, cred, id)
+              .receive([](std::string&) {}, fail);
+            break;
+          case 1:
+            self->request(f.svc().registry, timeout, upload_atom::value, cred, id,
+                          upload("t" + std::to_string(t) + "-" + std::to_string(n) + ".fa", ">x"))
+              .receive([&](file_record&) { ++uploads; }, fail);
+            break;
+          default:
+            self->request(f.svc().registry, timeout, list_atom::value, list_request{1, 10})
+              .receive([](std::string& page) {
+                         EXPECT_EQ(nlohmann::json::parse(page)["documents"].size(), 4u);
+                       },
+                       fail);
+            // Let actors go idle now and then.
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Every acknowledged upload is there, after retirements and a restart.
+  std::size_t files = 0;
+  f.stop();
+  f.start();
+  for (auto& [id, cred] : analyses) {
+    auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+    ASSERT_EQ(code, 0);
+    files += nlohmann::json::parse(doc)["files"].size();
+  }
+  EXPECT_EQ(files, static_cast<std::size_t>(uploads.load()));
 }

@@ -341,8 +341,10 @@ void run_cycles(int cycles, ending how) {
   std::cout << "crash harness: " << cycles << " cycles, seed " << seed << std::endl;
   std::mt19937_64 rng{seed};
   temp_dir dir;
-  // A small rotation size, so that the ends also land in rotations and compactions.
-  server_process server{dir.path() + "/data", {"--journal-rotate-bytes", "65536"}};
+  // A small rotation size, so that the ends also land in rotations and
+  // compactions, and actors that retire after 50 ms idle.
+  server_process server{dir.path() + "/data",
+                        {"--journal-rotate-bytes", "65536", "--actor-idle-ms", "50"}};
   model m;
   constexpr std::size_t n_workers = 8;
   for (int cycle = 0; cycle < cycles; ++cycle) {
