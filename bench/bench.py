@@ -286,31 +286,45 @@ def write_lines(path, lines):
         f.write("\n".join(lines) + "\n")
 
 
-def profile(pid, seconds, out_txt, during):
+def profile(pid, out_txt, during):
     """perf-records `pid` (cpu-clock, call graphs) while `during()` runs; writes the
-    flat report (self time) to out_txt and returns its top lines."""
+    flat report (self time) to out_txt, the inclusive one beside it, and returns
+    the top lines of the flat one."""
     data = out_txt.replace(".txt", ".data")
     perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-p", str(pid),
-                             "-o", data, "--", "sleep", str(seconds)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "-o", data], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(perf)
     try:
+        time.sleep(0.5)
         during()
     finally:
-        perf.wait(seconds + 60)
+        perf.send_signal(signal.SIGINT)
+        perf.wait(60)
         procs.remove(perf)
-    rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none",
-                          "--percent-limit", "0.7", "--sort", "symbol"],
-                         capture_output=True, text=True, timeout=300)
-    with open(out_txt, "w") as f:
-        f.write(rep.stdout)
-    callers = subprocess.run(["perf", "report", "-i", data, "--stdio", "--children",
-                              "-g", "none", "--percent-limit", "3", "--sort", "symbol"],
+    tops = []
+    for children, name in ((False, out_txt), (True, out_txt.replace(".txt", "-children.txt"))):
+        rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                              "--children" if children else "--no-children", "-g", "none",
+                              "--percent-limit", "2" if children else "0.3",
+                              "--sort", "dso,symbol"],
                              capture_output=True, text=True, timeout=300)
-    with open(out_txt.replace(".txt", "-children.txt"), "w") as f:
-        f.write(callers.stdout)
-    top = [l for l in rep.stdout.splitlines() if l.strip() and not l.startswith("#")]
-    return top[:15]
+        lines = [short_symbol(" ".join(l.split())) for l in rep.stdout.splitlines()
+                 if l.strip() and not l.startswith("#")]
+        with open(name, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        tops.append(lines)
+    kernel = [l for l in tops[0] if "[k]" in l]
+    user = [l for l in tops[0] if "[k]" not in l]
+    return kernel[:4] + ["(user space:)"] + user[:14]
+
+
+def short_symbol(line):
+    """A perf report line with the common template noise shortened."""
+    line = re.sub(r" - -$", "", line)
+    line = line.replace("std::__cxx11::basic_string<char, std::char_traits<char>, "
+                        "std::allocator<char> >", "std::string")
+    line = line.replace("std::__cxx11::", "std::")
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 # -- parts ----------------------------------------------------------------------
@@ -374,12 +388,12 @@ def part_get(args):
     stop(ngx, signal.SIGQUIT)
     stop(peer)
     if args.profile:
-        top = profile(srv.proc.pid, args.duration, os.path.join(OUT, "perf-get.txt"),
+        top = profile(srv.proc.pid, os.path.join(OUT, "perf-get.txt"),
                       lambda: wrk(srv.port, os.path.join(d, "analysisd.lines"), args,
                                   seconds=args.duration))
         record("profile GET (perf, cpu-clock, self time; build/bench/perf-get.txt):")
         for line in top:
-            record("    " + line.strip())
+            record("    " + line)
     srv.stop()
 
 
@@ -389,7 +403,7 @@ def part_finalize(args):
     d = os.path.join(OUT, "finalize")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    fs, fin = [], []
+    fs, fin, prof = [], [], []
     n = args.fresh
     rounds = args.rounds + (1 if args.profile else 0)
     for r in range(rounds):
@@ -406,11 +420,10 @@ def part_finalize(args):
         srv = Analysisd(f"analysisd-finalize{r}", data, args.threads)
         srv.wait_ready()
         if r == args.rounds:  # the extra round is the profile, not measured
-            top = profile(srv.proc.pid, args.duration, os.path.join(OUT, "perf-finalize.txt"),
+            top = profile(srv.proc.pid, os.path.join(OUT, "perf-finalize.txt"),
                           lambda: wrk(srv.port, lines, args, "once", FINALIZE_BODY, args.duration))
-            record("profile finalize (perf, cpu-clock, self time; build/bench/perf-finalize.txt):")
-            for line in top:
-                record("    " + line.strip())
+            prof = ["profile finalize (perf, cpu-clock, self time; build/bench/perf-finalize.txt):"]
+            prof += ["    " + line for line in top]
             srv.stop()
             shutil.rmtree(data, ignore_errors=True)
             break
@@ -431,6 +444,8 @@ def part_finalize(args):
     record(f"finalize       {mfin:8.0f} 200s/s at {args.connections} clients  = "
            f"{ratio(mfin, mf):.2f}x fsyncs/s   [target >= 3x: "
            f"{'met' if mfin >= 3 * mf else 'NOT met'}]")
+    for line in prof:
+        record(line)
 
 
 def part_upload(args):
@@ -442,22 +457,34 @@ def part_upload(args):
     src = os.path.join(d, "upload.bin")
     with open(src, "wb") as f:  # sparse: the client reads zeros without disk I/O
         f.truncate(size_mib << 20)
-    ups, dds, hwms = [], [], []
-    for r in range(args.rounds):
-        data = os.path.join(d, f"data{r}")
-        srv = Analysisd(f"analysisd-upload{r}", data, args.threads)
-        srv.wait_ready()
-        aid, job, key = srv.create_job()
-        hwm0 = proc_status(srv.proc.pid, "VmHWM")
-        subprocess.run(["sync"], check=True)
-        t0 = time.monotonic()
+    ups, dds, hwms, prof = [], [], [], []
+
+    def upload(srv, aid, job, key):
         out = subprocess.run(["curl", "-sS", "-o", os.path.join(d, "answer.json"), "-w", "%{http_code}",
                               "-u", f"job-{job}:{key}", "-H", "Expect:", "-F", f"file=@{src}",
                               f"http://127.0.0.1:{srv.port}/api/analyses/{aid}/files?name=big.bin"],
                              capture_output=True, text=True, timeout=600)
-        secs = time.monotonic() - t0
         if out.stdout.strip() != "201":
             raise RuntimeError(f"upload answered {out.stdout} {out.stderr}, see {srv.proc.logfile}")
+
+    for r in range(args.rounds + (1 if args.profile else 0)):
+        data = os.path.join(d, f"data{r}")
+        srv = Analysisd(f"analysisd-upload{r}", data, args.threads)
+        srv.wait_ready()
+        aid, job, key = srv.create_job()
+        subprocess.run(["sync"], check=True)
+        if r == args.rounds:  # the extra round is the profile, not measured
+            top = profile(srv.proc.pid, os.path.join(OUT, "perf-upload.txt"),
+                          lambda: upload(srv, aid, job, key))
+            prof = ["profile upload (perf, cpu-clock, self time; build/bench/perf-upload.txt):"]
+            prof += ["    " + line for line in top]
+            srv.stop()
+            shutil.rmtree(data, ignore_errors=True)
+            break
+        hwm0 = proc_status(srv.proc.pid, "VmHWM")
+        t0 = time.monotonic()
+        upload(srv, aid, job, key)
+        secs = time.monotonic() - t0
         hwm = proc_status(srv.proc.pid, "VmHWM")
         srv.stop()
         shutil.rmtree(data, ignore_errors=True)
@@ -480,6 +507,8 @@ def part_upload(args):
            f"[target >= 0.7x: {'met' if mu >= 0.7 * md else 'NOT met'}]")
     record(f"upload peak RSS {mh:7.0f} MiB  = upload size + {mh - size_mib:.0f} MiB   "
            f"[target <= size + 64 MiB: {'met' if mh <= size_mib + 64 else 'NOT met'}]")
+    for line in prof:
+        record(line)
 
 
 def part_recovery(args):
@@ -561,11 +590,14 @@ def main():
     ap.add_argument("--big", type=int, default=1000000)
     ap.add_argument("--small", type=int, default=100000)
     ap.add_argument("--no-profile", dest="profile", action="store_false",
-                    help="skip the perf profiles of GET and finalize")
+                    help="skip the perf profiles of GET, finalize and upload")
     args = ap.parse_args()
-    if args.quick:
-        args.rounds, args.duration, args.fsync_seconds = 1, 3, 2
-        args.upload_mib, args.big, args.fresh = 256, 100000, 50000
+    if args.quick:  # shorter defaults; options given explicitly still win
+        quick = {"rounds": 1, "duration": 3, "fsync_seconds": 2, "upload_mib": 256,
+                 "big": 100000, "fresh": 50000}
+        for k, v in quick.items():
+            if getattr(args, k) == ap.get_default(k):
+                setattr(args, k, v)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     for p in parts:
         if p not in PARTS:
