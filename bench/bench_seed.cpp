@@ -5,7 +5,7 @@
 // server recovers them at start-up like any other state.
 //
 //   bench_seed --state-dir=DIR --count=N [--mode=snapshot|journal]
-//              [--prefix=c] [--keys=FILE]
+//              [--prefix=c] [--keys=FILE [--keys-limit=N]]
 //
 // Analysis ids are the prefix and 7 base-36 digits of the index; job ids are
 // 'j', the prefix and the last 6 digits (so at most 36^6 analyses); --keys
@@ -35,6 +35,7 @@ struct seed_config : caf::actor_system_config {
   std::string mode = "snapshot";
   std::string prefix = "b";
   std::string keys;
+  std::size_t keys_limit = 0;
 
   seed_config() {
     opt_group{custom_options_, "global"}
@@ -42,7 +43,8 @@ struct seed_config : caf::actor_system_config {
       .add(count, "count", "number of analyses")
       .add(mode, "mode", "snapshot or journal")
       .add(prefix, "prefix", "first character of analysis ids")
-      .add(keys, "keys", "file to write 'analysis_id job_id key' lines to");
+      .add(keys, "keys", "file to write 'analysis_id job_id key' lines to")
+      .add(keys_limit, "keys-limit", "write only the first N keys (default: all)");
   }
 };
 
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
     auto id = cfg.prefix + digits;
     auto job_id = "j" + cfg.prefix + digits.substr(1); // distinct job ids per prefix
     auto key = random_hex(32);
-    if (keys)
+    if (keys && (cfg.keys_limit == 0 || i < cfg.keys_limit))
       keys << id << ' ' << job_id << ' ' << key << '\n';
     auto hash = sha256(key);
     if (journal) {
