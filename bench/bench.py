@@ -484,9 +484,13 @@ def part_upload(args):
         f.truncate(size_mib << 20)
     ups, dds, hwms, prof = [], [], [], []
 
-    def upload(srv, aid, job, key):
+    small = os.path.join(d, "profile.bin")  # the profile's upload: 256 MiB at most
+    with open(small, "wb") as f:
+        f.truncate(min(size_mib, 256) << 20)
+
+    def upload(srv, aid, job, key, path=src):
         out = subprocess.run(["curl", "-sS", "-o", os.path.join(d, "answer.json"), "-w", "%{http_code}",
-                              "-u", f"job-{job}:{key}", "-H", "Expect:", "-F", f"file=@{src}",
+                              "-u", f"job-{job}:{key}", "-H", "Expect:", "-F", f"file=@{path}",
                               f"http://127.0.0.1:{srv.port}/api/analyses/{aid}/files?name=big.bin"],
                              capture_output=True, text=True, timeout=600)
         if out.stdout.strip() != "201":
@@ -500,7 +504,7 @@ def part_upload(args):
         subprocess.run(["sync"], check=True)
         if r == args.rounds:  # the extra round is the profile, not measured
             top = profile(srv.proc.pid, os.path.join(OUT, "perf-upload.txt"),
-                          lambda: upload(srv, aid, job, key))
+                          lambda: upload(srv, aid, job, key, small))
             prof = ["profile upload (perf, cpu-clock, self time; build/bench/perf-upload.txt):"]
             prof += ["    " + line for line in top]
             srv.stop()
