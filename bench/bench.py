@@ -626,17 +626,18 @@ def main():
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     ap.add_argument("--quick", action="store_true",
                     help="short run: 1 round, 3 s wrk runs, 256 MiB upload, 100k instead of 1M")
-    ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--wrk-threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=64, help="wrk connections (all servers)")
+    ap.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (all servers)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2,
                     help="analysisd --threads and nginx worker_processes")
     ap.add_argument("--analyses", type=int, default=1024, help="analyses the GET rotates over")
     ap.add_argument("--fresh", type=int, default=200000,
                     help="fresh analyses per finalize round")
-    ap.add_argument("--fsync-seconds", type=int, default=5)
-    ap.add_argument("--upload-mib", type=int, default=1024)
-    ap.add_argument("--big", type=int, default=1000000)
-    ap.add_argument("--small", type=int, default=100000)
+    ap.add_argument("--fsync-seconds", type=int, default=5, help="seconds of the fdatasync loop")
+    ap.add_argument("--upload-mib", type=int, default=1024, help="upload size (MiB)")
+    ap.add_argument("--big", type=int, default=1000000, help="analyses of the big recovery")
+    ap.add_argument("--small", type=int, default=100000,
+                    help="analyses of the small recoveries (snapshot and journal only)")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="skip the perf profiles of GET, finalize and upload")
     ap.add_argument("--server-args", default="",
