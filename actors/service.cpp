@@ -7,6 +7,8 @@
 
 #include <caf/all.hpp>
 
+#include <malloc.h>
+
 #include <cstdio>
 
 namespace analysisd {
@@ -49,6 +51,16 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.journal = sys.spawn(persistence_actor_impl, popts);
   svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files,
                            opts.actor_idle);
+  // The registry builds its tables when it starts: the service is ready only
+  // once it answers (a million analyses take seconds).
+  caf::error not_ready;
+  caf::scoped_actor self{sys};
+  self->request(svc.registry, caf::infinite, list_atom::value, list_request{1, 1})
+    .receive([](std::string&) {}, [&](caf::error& err) { not_ready = err; });
+  if (not_ready)
+    return not_ready;
+  // Recovery's temporary copies are gone; give their memory back.
+  ::malloc_trim(0);
   return svc;
 }
 

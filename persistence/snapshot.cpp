@@ -2,6 +2,8 @@
 
 #include "persistence/journal.hpp"
 
+#include <algorithm>
+
 namespace analysisd {
 
 const std::string snapshot_magic = "ANSNAP1\n";
@@ -78,6 +80,9 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
                              next_seq = get_u64(data);
                              expected = get_u64(data + 8);
                              have_header = true;
+                             // Every analysis takes more than 16 bytes: a
+                             // damaged count cannot reserve absurd memory.
+                             state.reserve(std::min<std::uint64_t>(expected, bytes.size() / 16));
                              return true;
                            }
                            analysis_state a;
