@@ -19,6 +19,12 @@ server_config::server_config() {
     .add(max_body_bytes, "max-body-bytes", "largest accepted request body (default 4 GiB)")
     .add(max_json_bytes, "max-json-bytes", "largest accepted JSON body (default 64 MiB)")
     .add(max_connections, "max-connections", "parallel connections (default 512)")
+    .add(read_timeout, "read-timeout",
+         "seconds to receive a whole request, body included, or to wait idle for the next "
+         "one on a kept-alive connection (default 60)")
+    .add(write_timeout, "write-timeout", "seconds to send a response (default 120)")
+    .add(handle_timeout, "handle-timeout",
+         "seconds from a received request to the start of its answer (default 600)")
     .add(journal_rotate_bytes, "journal-rotate-bytes",
          "journal size that starts a snapshot (default 64 MiB)")
     .add(version, "version", "print the version and exit");
@@ -29,6 +35,8 @@ std::vector<std::string> normalize_args(int argc, char** argv) {
                                             "--admin-token-file", "--threads",
                                             "--max-body-bytes",  "--max-json-bytes",
                                             "--max-connections", "--journal-rotate-bytes",
+                                            "--read-timeout",    "--write-timeout",
+                                            "--handle-timeout",
                                             "--config"};
   std::vector<std::string> out;
   for (int i = 1; i < argc; ++i) {

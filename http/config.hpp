@@ -22,6 +22,9 @@ public:
   std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).
   std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
   std::size_t max_connections = 512;           ///< Parallel connections.
+  std::size_t read_timeout = 60;    ///< Seconds to receive a whole request (or to wait idle for the next one).
+  std::size_t write_timeout = 120;  ///< Seconds to send a response.
+  std::size_t handle_timeout = 600; ///< Seconds from a whole request to the start of its answer.
   std::size_t journal_rotate_bytes = 64ull << 20;
   bool version = false;
 };

@@ -310,6 +310,10 @@ void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
 void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   if (!admin_ok(ctx, req))
     return;
+  if (req->body().size() > ctx->max_json_bytes) {
+    reply_error(req, 413, "Payload too large");
+    return;
+  }
   if (auto err = parse_acquire(req->body())) {
     reply_error(req, err);
     return;
