@@ -349,4 +349,22 @@ TEST(e2e_hardening_limits, pipelined_requests_are_all_answered_in_order) {
   EXPECT_EQ(res[6].status, 200);
   EXPECT_EQ(res[6].json().at("files").size(), 1u);
   EXPECT_EQ(res[6].json().at("results"), json({{"x", 1}}));
+
+  // A long run of requests that are answered without asking an actor (health,
+  // 401, 404, 405), all in one write.
+  std::string many;
+  std::vector<int> expected;
+  for (int k = 0; k < 100; ++k) {
+    switch (k % 4) {
+      case 0: many += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"; expected.push_back(200); break;
+      case 1: many += "GET /api/analyses/" + job.id + " HTTP/1.1\r\nHost: x\r\n\r\n"; expected.push_back(401); break;
+      case 2: many += "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"; expected.push_back(404); break;
+      default: many += "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"; expected.push_back(405);
+    }
+  }
+  http_client m{server.port()};
+  std::vector<int> got{m.send_raw(many).status};
+  for (std::size_t k = 1; k < expected.size(); ++k)
+    got.push_back(m.read_response().status);
+  EXPECT_EQ(got, expected);
 }
