@@ -95,8 +95,9 @@ protected:
 
   void restart() {
     client_.reset();
-    ASSERT_EQ(server_->stop(), 0);
+    auto code = server_->stop();
     start();
+    EXPECT_EQ(code, 0) << "graceful stop";
   }
 
   std::string admin() const {
