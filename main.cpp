@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
 
   server_config cfg;
   add_message_types(cfg);
-  if (auto err = cfg.parse(normalize_args(argc, argv))) {
+  if (auto err = cfg.parse(cfg.normalize_args(argc, argv))) {
     std::cerr << "analysisd: " << to_string(err) << "\n(try --help)\n";
     return 2;
   }
@@ -45,6 +45,14 @@ int main(int argc, char** argv) {
   http.threads = std::max<std::size_t>(cfg.threads, 1);
   http.max_body_bytes = cfg.max_body_bytes;
   http.max_connections = cfg.max_connections;
+  if (cfg.read_timeout == 0 || cfg.write_timeout == 0 || cfg.handle_timeout == 0) {
+    std::cerr << "analysisd: --read-timeout, --write-timeout and --handle-timeout take a "
+                 "positive number of seconds\n";
+    return 2;
+  }
+  http.read_timeout = std::chrono::seconds(cfg.read_timeout);
+  http.write_timeout = std::chrono::seconds(cfg.write_timeout);
+  http.handle_timeout = std::chrono::seconds(cfg.handle_timeout);
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;

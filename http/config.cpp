@@ -7,7 +7,6 @@
 #include <caf/config_option_adder.hpp>
 
 #include <cstdlib>
-#include <set>
 
 namespace analysisd {
 
@@ -25,6 +24,12 @@ server_config::server_config() {
     .add(max_body_bytes, "max-body-bytes", "largest accepted request body (default 4 GiB)")
     .add(max_json_bytes, "max-json-bytes", "largest accepted JSON body (default 64 MiB)")
     .add(max_connections, "max-connections", "parallel connections (default 512)")
+    .add(read_timeout, "read-timeout",
+         "seconds to receive a whole request, body included, or to wait idle for the next "
+         "one on a kept-alive connection (default 60)")
+    .add(write_timeout, "write-timeout", "seconds to send a response (default 120)")
+    .add(handle_timeout, "handle-timeout",
+         "seconds from a received request to the start of its answer (default 600)")
     .add(journal_rotate_bytes, "journal-rotate-bytes",
          "journal size that starts a snapshot (default 64 MiB)")
     .add(actor_idle_ms, "actor-idle-ms",
@@ -33,16 +38,20 @@ server_config::server_config() {
     .add(version, "version", "print the version and exit");
 }
 
-std::vector<std::string> normalize_args(int argc, char** argv) {
-  static const std::set<std::string> valued{"--listen",         "--data-dir",
-                                            "--admin-token-file", "--threads",
-                                            "--max-body-bytes",  "--max-json-bytes",
-                                            "--max-connections", "--journal-rotate-bytes",
-                                            "--actor-idle-ms",   "--config"};
+std::vector<std::string> server_config::normalize_args(int argc, char** argv) const {
+  // An option takes a value unless it is a flag; the option set knows which.
+  auto valued = [&](const std::string& arg) {
+    if (arg == "--config")
+      return true;
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0)
+      return false;
+    auto opt = custom_options_.cli_long_name_lookup(caf::string_view{arg}.substr(2));
+    return opt != nullptr && !opt->is_flag();
+  };
   std::vector<std::string> out;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (valued.count(arg) != 0 && i + 1 < argc)
+    if (valued(arg) && i + 1 < argc)
       arg += "=" + std::string{argv[++i]};
     if (arg.rfind("--config=", 0) == 0)
       arg = "--config-file=" + arg.substr(9);

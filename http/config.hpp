@@ -22,14 +22,18 @@ public:
   std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).
   std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
   std::size_t max_connections = 512;           ///< Parallel connections.
+  std::size_t read_timeout = 60;    ///< Seconds to receive a whole request (or to wait idle for the next one).
+  std::size_t write_timeout = 120;  ///< Seconds to send a response.
+  std::size_t handle_timeout = 600; ///< Seconds from a whole request to the start of its answer.
   std::size_t journal_rotate_bytes = 64ull << 20;
   std::size_t actor_idle_ms = 30000;           ///< Idle analysis actors retire after this.
   bool version = false;
-};
 
-/// Rewrites analysisd's `--option value` and `--config FILE` into the
-/// `--option=value` and `--config-file=FILE` forms CAF's parser takes.
-std::vector<std::string> normalize_args(int argc, char** argv);
+  /// Rewrites analysisd's `--option value` (for every option of this config
+  /// that is not a flag) and `--config FILE` into the `--option=value` and
+  /// `--config-file=FILE` forms CAF's parser takes.
+  std::vector<std::string> normalize_args(int argc, char** argv) const;
+};
 
 /// Splits `HOST:PORT` (the host may be `[v6]`); false if it is not one.
 bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);

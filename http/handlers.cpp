@@ -50,11 +50,47 @@ struct in_flight_token {
   ctx_ptr ctx;
 };
 
+// RESTinio 0.6.16 loses pipelined requests when a response is completed
+// inside the handler call: the connection then resumes reading twice and
+// closes with "response_context_table is full". So a handler never completes
+// a response itself: while one runs, `inline_ctx` is set and `complete` hands
+// the response to a bridge actor, which completes it from its own thread, as
+// for every answer that comes from the actors.
+thread_local const ctx_ptr* inline_ctx = nullptr;
+
+struct handler_scope {
+  explicit handler_scope(const ctx_ptr& ctx) : previous(inline_ctx) {
+    inline_ctx = &ctx;
+  }
+  ~handler_scope() {
+    inline_ctx = previous;
+  }
+  const ctx_ptr* previous;
+};
+
+template <class Builder>
+void complete(Builder&& response) {
+  if (inline_ctx == nullptr) {
+    response.done();
+    return;
+  }
+  const auto& ctx = *inline_ctx;
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto held = std::make_shared<std::decay_t<Builder>>(std::forward<Builder>(response));
+  auto& bridge = ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
+  caf::anon_send(bridge, bridge_job{[token, held](caf::event_based_actor*) {
+                   try {
+                     held->done();
+                   } catch (const std::exception& ex) {
+                     log_error(std::string{"cannot send a response: "} + ex.what());
+                   }
+                 }});
+}
+
 void reply_json(const req_t& req, unsigned status, std::string body) {
-  req->create_response(status_line(status))
-    .append_header(restinio::http_field::content_type, "application/json")
-    .set_body(std::move(body))
-    .done();
+  complete(req->create_response(status_line(status))
+             .append_header(restinio::http_field::content_type, "application/json")
+             .set_body(std::move(body)));
 }
 
 void reply_error(const req_t& req, const http_error& e) {
@@ -113,6 +149,7 @@ template <class F>
 auto handler(ctx_ptr ctx, F f) {
   return [ctx, f](const req_t& req, params_t params) -> status_t {
     in_flight_token token{ctx};
+    handler_scope scope{ctx};
     answer_guarded(req, [&] {
       if (!ctx->ready.load(std::memory_order_acquire)) {
         reply_error(req, 503, "Service is starting");
@@ -310,6 +347,10 @@ void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
 void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   if (!admin_ok(ctx, req))
     return;
+  if (req->body().size() > ctx->max_json_bytes) {
+    reply_error(req, 413, "Payload too large");
+    return;
+  }
   if (auto err = parse_acquire(req->body())) {
     reply_error(req, err);
     return;
@@ -339,12 +380,12 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   auto not_allowed = [ctx](std::string allow) {
     return [ctx, allow](const req_t& req, params_t) -> status_t {
       in_flight_token token{ctx};
+      handler_scope scope{ctx};
       auto e = http_error{405, "method_not_allowed", "Method not allowed", {}};
-      req->create_response(status_line(405))
-        .append_header(http_field::content_type, "application/json")
-        .append_header(http_field::allow, allow)
-        .set_body(render_error(e))
-        .done();
+      complete(req->create_response(status_line(405))
+                 .append_header(http_field::content_type, "application/json")
+                 .append_header(http_field::allow, allow)
+                 .set_body(render_error(e)));
       return request_accepted();
     };
   };
@@ -380,6 +421,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
                       not_allowed("PATCH"));
   router->http_get("/healthz", [ctx](const req_t& req, params_t) -> status_t {
     in_flight_token token{ctx};
+    handler_scope scope{ctx};
     if (ctx->ready.load(std::memory_order_acquire) && !ctx->draining.load())
       reply_json(req, 200, R"({"status":"ok"})");
     else
@@ -390,6 +432,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   router->add_handler(router::none_of_methods(http_method_get()), "/healthz", not_allowed("GET"));
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
     in_flight_token token{ctx};
+    handler_scope scope{ctx};
     reply_error(req, 404, "Not found");
     return request_accepted();
   });

@@ -44,7 +44,6 @@ private:
 
 std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                                         const http_options& opts) {
-  using namespace std::chrono_literals;
   auto limits = restinio::incoming_http_msg_limits_t{}
                   .max_url_size(8 * 1024)
                   .max_field_name_size(1024)
@@ -57,9 +56,9 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                     .request_handler(make_router(ctx))
                     .incoming_http_msg_limits(limits)
                     .max_parallel_connections(opts.max_connections)
-                    .read_next_http_message_timelimit(60s)
-                    .write_http_response_timelimit(120s)
-                    .handle_request_timeout(600s)
+                    .read_next_http_message_timelimit(opts.read_timeout)
+                    .write_http_response_timelimit(opts.write_timeout)
+                    .handle_request_timeout(opts.handle_timeout)
                     .concurrent_accepts_count(opts.threads)
                     .separate_accept_and_create_connect(true);
   auto handle = restinio::run_async<server_traits>(restinio::own_io_context(),

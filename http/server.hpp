@@ -2,6 +2,7 @@
 
 #include "http/handlers.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +15,9 @@ struct http_options {
   std::size_t threads = 2;
   std::uint64_t max_body_bytes = 4ull << 30;
   std::size_t max_connections = 512;
+  std::chrono::seconds read_timeout{60};    ///< Whole request, or idle until the next one.
+  std::chrono::seconds write_timeout{120};  ///< Whole response.
+  std::chrono::seconds handle_timeout{600}; ///< Request received until its answer starts.
 };
 
 /// A running HTTP server. Destroying it stops it (and leaves RESTinio's

@@ -24,6 +24,9 @@ std::error_code file_store::write(const std::string& analysis_id, const file_rec
     return ec;
   if (auto ec = st_.create_dir(dir))
     return ec;
+  // A link planted at either would take the bytes out of the data dir.
+  if (!st_.is_directory(root_) || !st_.is_directory(dir))
+    return std::make_error_code(std::errc::not_a_directory);
   if (new_dir) {
     if (auto ec = st_.sync_dir(root_))
       return ec;
@@ -80,6 +83,14 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
   }
   for (auto& name : dirs) {
     auto path = root_ + "/" + name;
+    if (!st_.is_directory(path)) {
+      // Not ours (a link, say): remove the entry itself, never what it points to.
+      if (auto ec = st_.remove(path))
+        log.push_back("cannot remove " + path + ": " + ec.message());
+      else
+        log.push_back("removed " + path + " (not a directory)");
+      continue;
+    }
     auto i = state.find(name);
     if (i == state.end() || i->second.removed) {
       if (auto ec = st_.remove_all(path))

@@ -159,6 +159,11 @@ public:
     return ::lstat(path.c_str(), &st) == 0;
   }
 
+  bool is_directory(const std::string& path) override {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
+
   std::error_code truncate(const std::string& path, std::uint64_t size) override {
     return ::truncate(path.c_str(), static_cast<off_t>(size)) == 0 ? std::error_code{}
                                                                    : last_error();

@@ -51,6 +51,8 @@ public:
                                    std::vector<std::string>& names) = 0;
   /// True if something exists at `path` (without following a final link).
   virtual bool exists(const std::string& path) = 0;
+  /// True if a directory, not a link to one, is at `path`.
+  virtual bool is_directory(const std::string& path) = 0;
   /// Cuts a file to `size` bytes.
   virtual std::error_code truncate(const std::string& path, std::uint64_t size) = 0;
 };

@@ -54,6 +54,9 @@ public:
   bool exists(const std::string& p) override {
     return real().exists(p);
   }
+  bool is_directory(const std::string& p) override {
+    return real().is_directory(p);
+  }
   std::error_code truncate(const std::string& p, std::uint64_t size) override {
     return real().truncate(p, size);
   }

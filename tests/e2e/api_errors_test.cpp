@@ -85,8 +85,16 @@ TEST_F(e2e_errors, job_routes_with_invalid_credentials_are_401) {
   // A job that exists but was never acquired.
   auto fresh = server_->create_analysis(*client_);
   auto fresh_job = fresh.at("job").at("id").get<std::string>();
+  // Another acquired job, whose valid key must not work under this job's id.
+  auto [other, other_key] = server_->create_acquired(*client_);
 
   const std::vector<std::pair<std::string, std::string>> bad{
+    {"another job's key under this job's id", basic_auth(job_, other_key)},
+    {"this job's key under another job's id",
+     basic_auth(other.at("job").at("id").get<std::string>(), key_)},
+    {"admin token as the key", basic_auth(job_, server_->admin_token())},
+    {"admin token as Basic", "Basic " + base64(server_->admin_token())},
+    {"empty job id", "Basic " + base64("job-:" + key_)},
     {"empty Basic", "Basic"},
     {"Basic with space only", "Basic "},
     {"garbage", "garbage"},

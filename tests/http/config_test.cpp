@@ -12,7 +12,7 @@ std::vector<std::string> normalize(std::vector<std::string> args) {
   for (auto& a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
-  return normalize_args(static_cast<int>(args.size()), argv.data());
+  return server_config{}.normalize_args(static_cast<int>(args.size()), argv.data());
 }
 
 using strings = std::vector<std::string>;
@@ -26,6 +26,23 @@ TEST(config, valued_options_are_joined_with_their_value) {
             (strings{"--threads=4", "--max-body-bytes=10", "--admin-token-file=t"}));
   EXPECT_EQ(normalize({"--max-json-bytes", "1", "--max-connections", "2", "--journal-rotate-bytes", "3"}),
             (strings{"--max-json-bytes=1", "--max-connections=2", "--journal-rotate-bytes=3"}));
+  EXPECT_EQ(normalize({"--actor-idle-ms", "50", "--version"}),
+            (strings{"--actor-idle-ms=50", "--version"}));
+  EXPECT_EQ(normalize({"--read-timeout", "5", "--write-timeout", "6", "--handle-timeout", "7"}),
+            (strings{"--read-timeout=5", "--write-timeout=6", "--handle-timeout=7"}));
+}
+
+TEST(config, timeouts_are_options_with_the_documented_defaults) {
+  server_config defaults;
+  EXPECT_EQ(defaults.read_timeout, 60u);
+  EXPECT_EQ(defaults.write_timeout, 120u);
+  EXPECT_EQ(defaults.handle_timeout, 600u);
+  server_config cfg;
+  ASSERT_FALSE(cfg.parse(normalize({"--read-timeout", "3", "--write-timeout", "4",
+                                    "--handle-timeout", "5"})));
+  EXPECT_EQ(cfg.read_timeout, 3u);
+  EXPECT_EQ(cfg.write_timeout, 4u);
+  EXPECT_EQ(cfg.handle_timeout, 5u);
 }
 
 TEST(config, config_option_becomes_cafs_config_file) {

@@ -116,6 +116,9 @@ public:
   bool exists(const std::string& path) override {
     return real().exists(path);
   }
+  bool is_directory(const std::string& path) override {
+    return real().is_directory(path);
+  }
   std::error_code truncate(const std::string& path, std::uint64_t size) override {
     return real().truncate(path, size);
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -138,4 +139,54 @@ TEST(file_store, cleanup_without_an_analyses_directory_does_nothing) {
   temp_dir dir;
   file_store fs{posix_storage(), dir.path()};
   EXPECT_TRUE(fs.cleanup({}).empty());
+}
+
+TEST(file_store, write_refuses_an_analysis_directory_that_is_a_link) {
+  temp_dir dir;
+  temp_dir outside;
+  file_store fs{posix_storage(), dir.path()};
+  ASSERT_FALSE(fs.write("other000", record(1, "a"), "x", 1));
+  ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/analyses/abcd1234").c_str()), 0);
+  auto ec = fs.write("abcd1234", record(1, "a.fa"), "hello", 5);
+  EXPECT_EQ(ec, std::make_error_code(std::errc::not_a_directory));
+  EXPECT_TRUE(list(outside.path()).empty()) << "bytes written through the link";
+}
+
+TEST(file_store, write_refuses_an_analyses_root_that_is_a_link) {
+  temp_dir dir;
+  temp_dir outside;
+  file_store fs{posix_storage(), dir.path()};
+  ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/analyses").c_str()), 0);
+  EXPECT_EQ(fs.write("abcd1234", record(1, "a.fa"), "hello", 5),
+            std::make_error_code(std::errc::not_a_directory));
+  EXPECT_EQ(list(outside.path()), std::vector<std::string>{"abcd1234"});
+  EXPECT_TRUE(list(outside.path() + "/abcd1234").empty()) << "bytes written through the link";
+}
+
+TEST(file_store, cleanup_removes_links_never_what_they_point_to) {
+  temp_dir dir;
+  temp_dir outside;
+  write_bytes(outside.path() + "/precious", "keep me");
+  file_store fs{posix_storage(), dir.path()};
+  state_map state;
+  auto a = sample_analysis("aaaaaaaa");
+  a.files = {record(1, "kept.fa")};
+  state.emplace(a.id, a);
+  ASSERT_FALSE(fs.write("bbbbbbbb", record(1, "x"), "x", 1));
+  auto b = sample_analysis("bbbbbbbb");
+  b.files = {record(1, "x")};
+  state.emplace(b.id, b);
+  // A live analysis whose directory is a link, an unknown link, and a link
+  // among a live analysis's files.
+  ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/analyses/aaaaaaaa").c_str()), 0);
+  ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/analyses/cccccccc").c_str()), 0);
+  ASSERT_EQ(::symlink((outside.path() + "/precious").c_str(),
+                      (dir.path() + "/analyses/bbbbbbbb/2-link").c_str()),
+            0);
+  auto log = fs.cleanup(state);
+  EXPECT_EQ(read_bytes(outside.path() + "/precious"), "keep me");
+  EXPECT_EQ(list(outside.path()), std::vector<std::string>{"precious"});
+  EXPECT_EQ(list(dir.path() + "/analyses"), std::vector<std::string>{"bbbbbbbb"});
+  EXPECT_EQ(list(dir.path() + "/analyses/bbbbbbbb"), std::vector<std::string>{"1-x"});
+  EXPECT_TRUE(mentions(log, "aaaaaaaa/1-kept.fa")) << "missing bytes not reported";
 }

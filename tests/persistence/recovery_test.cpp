@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 using namespace analysisd;
@@ -139,6 +141,26 @@ TEST(recovery, flipped_byte_in_an_older_record_keeps_everything_before_it) {
       EXPECT_EQ(read_bytes(journal_path(dir, 1)).size(), offsets[1]);
     }
   }
+}
+
+TEST(recovery, a_quarantine_that_is_a_link_is_never_written_through) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  temp_dir dir;
+  temp_dir outside;
+  ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/quarantine").c_str()), 0);
+  // A torn tail in journal 1 (its bytes would be kept in quarantine) and a
+  // later journal (which would be moved there).
+  write_bytes(journal_path(dir, 1), full.substr(0, offsets.back() + 3));
+  write_bytes(journal_path(dir, 2), journal_image({created("cccccccc")}));
+  recovery_report rep;
+  auto err = recover(posix_storage(), dir.path(), rep);
+  EXPECT_NE(err, "") << "journal 2 cannot be set aside, so recovery must stop";
+  EXPECT_TRUE(list(outside.path()).empty()) << "written through the link";
+  EXPECT_TRUE(std::any_of(rep.damage.begin(), rep.damage.end(), [](const std::string& d) {
+    return d.find("could not keep") != std::string::npos;
+  }));
+  EXPECT_EQ(read_bytes(journal_path(dir, 2)), journal_image({created("cccccccc")}));
 }
 
 TEST(recovery, journal_without_magic_is_dropped) {
