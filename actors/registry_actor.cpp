@@ -172,7 +172,9 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
   for (auto& [id, a] : analyses) {
     auto& job = s.jobs[a.job_id];
     job.analysis_id = id;
-    job.key_hash = a.job_key_hash;
+    // The registry checks keys; the analysis's own copy would be a second
+    // allocation per analysis that nothing reads.
+    job.key_hash = std::move(a.job_key_hash);
     if (a.removed) {
       s.removed.insert(id);
       continue;
