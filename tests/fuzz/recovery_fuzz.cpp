@@ -5,7 +5,7 @@
 // correctly checksummed frame, and tag & 16, on a file's first chunk, leaves
 // out its magic. Invariants: never throws; a refused recovery changes no file;
 // after a successful one, no journal byte is lost (what was cut is in the
-// quarantine), every analysis sits under its own valid id, and a second
+// quarantine), every analysis sits under its own valid id and renders, and a second
 // recovery finds no damage and the same analyses.
 
 #include "frames.hpp"
@@ -39,10 +39,22 @@ std::size_t journal_bytes(const fuzz::memory_storage& st, std::uint64_t from_seq
   return n;
 }
 
+// Every analysis under its own id, and renderable: the registry renders
+// recovered analyses (GET, lists) inside the actor, where a throw kills it.
 std::map<std::string, std::string> encoded(const state_map& state) {
   std::map<std::string, std::string> out;
   for (auto& [id, a] : state) {
     FUZZ_CHECK(id == a.id && is_valid_id(id));
+    bool rendered = false;
+    try {
+      render_analysis(a, false);
+      for (auto& f : a.files)
+        render_file(a.id, f);
+      rendered = true;
+    } catch (const std::exception& ex) {
+      std::fprintf(stderr, "render threw: %s\n", ex.what());
+    }
+    FUZZ_CHECK(rendered);
     out[id] = encode_state(a);
   }
   return out;
