@@ -87,10 +87,17 @@ nlohmann::json file_json(const std::string& analysis_id, const file_record& f) {
           {"uploaded_at", format_timestamp(f.uploaded_at)}};
 }
 
+// Compact JSON that never throws: the service only stores valid UTF-8, but
+// recovery trusts any record with a good checksum, and a throw here would kill
+// the registry actor (it renders dormant analyses); bad bytes become U+FFFD.
+std::string dump_total(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 } // namespace
 
 std::string render_file(const std::string& analysis_id, const file_record& file) {
-  return file_json(analysis_id, file).dump();
+  return dump_total(file_json(analysis_id, file));
 }
 
 std::string render_analysis(const analysis_state& a, bool with_results) {
@@ -111,7 +118,7 @@ std::string render_analysis(const analysis_state& a, bool with_results) {
                         {"user", {{"id", a.user_id}}},
                         {"subtractions", std::move(subtractions)},
                         {"ready", a.ready}};
-  auto text = doc.dump();
+  auto text = dump_total(doc);
   return with_results ? add_results(std::move(text), a) : text;
 }
 

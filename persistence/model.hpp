@@ -99,10 +99,10 @@ typename Inspector::result_type inspect(Inspector& f, analysis_state& x) {
 /// Every analysis by id: what recovery rebuilds and snapshots hold.
 using state_map = std::unordered_map<std::string, analysis_state>;
 
-/// Renders the FILE document of SPEC.md (compact JSON).
+/// Renders the FILE document of SPEC.md (compact JSON; non-UTF-8 bytes as U+FFFD).
 std::string render_file(const std::string& analysis_id, const file_record& file);
 
-/// Renders the analysis document of SPEC.md (compact JSON). With
+/// Renders the analysis document of SPEC.md (compact JSON, never throws). With
 /// `with_results`, a finalized analysis carries its `results`.
 std::string render_analysis(const analysis_state& a, bool with_results = true);
 

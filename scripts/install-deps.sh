@@ -8,6 +8,7 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libboost-filesystem-dev libssl-dev
   googletest libgtest-dev
+  clang-14 libclang-rt-14-dev
   curl python3 procps
 )
 

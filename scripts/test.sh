@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs the whole test suite:
 # first the normal build, then (unless ANALYSISD_SKIP_SANITIZE=1) the same
-# tests under ASan+UBSan.
+# tests under ASan+UBSan, then (unless ANALYSISD_SKIP_FUZZ=1) each libFuzzer
+# target for a few seconds (scripts/fuzz.sh runs them for longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -20,4 +21,12 @@ if [ "${ANALYSISD_SKIP_SANITIZE:-0}" != "1" ]; then
   cmake --build --preset sanitize -j"$jobs"
   echo "test: sanitize build took $(( $(date +%s) - start )) s"
   ctest --preset sanitize -j"$jobs"
+fi
+
+if [ "${ANALYSISD_SKIP_FUZZ:-0}" != "1" ]; then
+  start=$(date +%s)
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j"$jobs"
+  echo "test: fuzz build took $(( $(date +%s) - start )) s"
+  ctest --preset fuzz -j"$jobs"
 fi
