@@ -123,6 +123,9 @@ public:
   bool exists(const std::string& path) override {
     return files.count(path) != 0 || dirs.count(path) != 0;
   }
+  bool is_directory(const std::string& path) override {
+    return dirs.count(path) != 0; // no links in memory
+  }
   std::error_code truncate(const std::string& path, std::uint64_t size) override {
     auto i = files.find(path);
     if (i == files.end())
