@@ -1,6 +1,9 @@
 #include "http/config.hpp"
 
+#include <caf/all.hpp>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 using namespace analysisd;
 
@@ -78,4 +81,15 @@ TEST(config, bad_listen_values_are_refused) {
   for (auto bad : {"", "9950", ":9950", "host:", "host:65536", "host:99999999999", "host:-1",
                    "host:80a", "host: 80", "[::1]", "host:123456"})
     EXPECT_FALSE(split_listen(bad, host, port)) << bad;
+}
+
+TEST(config, scheduler_defaults_suit_small_machines) {
+  server_config cfg;
+  EXPECT_EQ(caf::get_or(cfg, "scheduler.policy", caf::atom("")), caf::atom("sharing"));
+  auto expected = std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2);
+  EXPECT_EQ(caf::get_or(cfg, "scheduler.max-threads", std::size_t{0}), expected);
+  // Both stay options.
+  std::vector<std::string> args{"--scheduler.max-threads=3"};
+  ASSERT_FALSE(cfg.parse(args));
+  EXPECT_EQ(caf::get_or(cfg, "scheduler.max-threads", std::size_t{0}), 3u);
 }
