@@ -16,16 +16,7 @@ namespace {
 
 // Runs the binary with `args`; returns its exit code and everything it printed.
 int run_binary(const std::string& args, std::string& output) {
-  auto cmd = std::string{ANALYSISD_BINARY} + " " + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr)
-    return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
-    output.append(buf, n);
-  int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run_command(std::string{ANALYSISD_BINARY} + " " + args, output);
 }
 
 } // namespace

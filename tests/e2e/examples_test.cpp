@@ -19,18 +19,6 @@ bool have_program(const std::string& name) {
   return std::system(cmd.c_str()) == 0;
 }
 
-/// Runs `cmd` with `sh -c`; returns its exit status and its combined output.
-int run(const std::string& cmd, std::string& output) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr)
-    return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0)
-    output.append(buf, n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 } // namespace
 
@@ -44,7 +32,7 @@ TEST(e2e_examples, curl_job_flow_script_succeeds) {
                     + server.admin_token() + "' bash '" ANALYSISD_SOURCE_DIR
                     "/examples/curl_job_flow.sh'";
   std::string output;
-  EXPECT_EQ(run(cmd, output), 0) << output << "\nserver log:\n" << server.log();
+  EXPECT_EQ(run_command(cmd, output), 0) << output << "\nserver log:\n" << server.log();
   EXPECT_NE(output.find("OK: the whole job flow behaved as specified"), std::string::npos)
     << output;
   EXPECT_EQ(server.stop(), 0);
@@ -61,6 +49,6 @@ TEST(e2e_examples, curl_job_flow_script_reads_the_token_file_by_default) {
                     " && ANALYSISD_URL=http://127.0.0.1:" + std::to_string(server.port())
                     + " bash '" ANALYSISD_SOURCE_DIR "/examples/curl_job_flow.sh'";
   std::string output;
-  EXPECT_EQ(run(cmd, output), 0) << output << "\nserver log:\n" << server.log();
+  EXPECT_EQ(run_command(cmd, output), 0) << output << "\nserver log:\n" << server.log();
   EXPECT_EQ(server.stop(), 0);
 }

@@ -59,17 +59,9 @@ std::string flip_last(std::string s) {
 // Runs the binary with `args` and no admin token in the environment; returns
 // its exit code (it must end by itself within 30 s).
 int run_without_env_token(const std::string& args, std::string& output) {
-  auto cmd = "env -u ANALYSISD_ADMIN_TOKEN timeout 30 " + std::string{ANALYSISD_BINARY} + " "
-             + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr)
-    return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
-    output.append(buf, n);
-  int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run_command("env -u ANALYSISD_ADMIN_TOKEN timeout 30 " + std::string{ANALYSISD_BINARY}
+                       + " " + args,
+                     output);
 }
 
 } // namespace

@@ -37,31 +37,6 @@ std::vector<std::string> entries_under(const std::string& dir) {
   return out;
 }
 
-// Connects to 127.0.0.1:port; -1 on failure.
-int raw_connect(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, const std::string& bytes) {
-  std::size_t off = 0;
-  while (off < bytes.size()) {
-    auto n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-    if (n <= 0)
-      return false;
-    off += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 // The document and the listing both parse as JSON and name `id`.
 void expect_serializable(server_process& server, http_client& c, const std::string& id,
                          const std::string& auth, const std::string& what) {
@@ -272,7 +247,7 @@ TEST_F(e2e_hardening_input, an_upload_cut_short_by_the_client_stores_nothing) {
   auto body = multipart_body(std::string(200000, 'A'), ct);
   for (auto& p : prefixes)
     for (std::size_t sent : {std::size_t{0}, std::size_t{100}, body.size() / 2, body.size() - 1}) {
-      int fd = raw_connect(server_->port());
+      int fd = connect_loopback(server_->port());
       ASSERT_GE(fd, 0);
       std::string head = "POST " + p + "/" + job_.id
                          + "/files?name=cut.fa HTTP/1.1\r\nHost: x\r\nAuthorization: " + job_.auth

@@ -28,30 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int raw_connect(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, const std::string& bytes) {
-  std::size_t off = 0;
-  while (off < bytes.size()) {
-    auto n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-    if (n <= 0)
-      return false;
-    off += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 // Waits up to `limit` for the server to close `fd` (EOF or reset), reading
 // and discarding whatever it sends; true if it did.
 bool closed_by_server_within(int fd, std::chrono::milliseconds limit) {
@@ -189,7 +165,7 @@ TEST(e2e_hardening_limits, hundreds_of_slow_or_idle_clients_do_not_stall_a_norma
   server_process server{dir.path() + "/data"};
   fds conns;
   for (int k = 0; k < 300; ++k) {
-    int fd = raw_connect(server.port());
+    int fd = connect_loopback(server.port());
     ASSERT_GE(fd, 0) << k;
     conns.add(fd);
     // A third send nothing, a third a partial request line, a third a
@@ -225,12 +201,12 @@ TEST(e2e_hardening_limits, read_timeout_closes_idle_slow_and_kept_alive_connecti
   temp_dir dir;
   server_process server{dir.path() + "/data", {"--read-timeout", "1"}};
   // Idle from the start.
-  int idle = raw_connect(server.port());
+  int idle = connect_loopback(server.port());
   // A request line that never ends, one byte every 200 ms: the limit is on
   // the whole request, not between bytes.
-  int slow = raw_connect(server.port());
+  int slow = connect_loopback(server.port());
   // Kept alive after one answered request, then idle.
-  int kept = raw_connect(server.port());
+  int kept = connect_loopback(server.port());
   ASSERT_GE(idle, 0);
   ASSERT_GE(slow, 0);
   ASSERT_GE(kept, 0);
@@ -273,13 +249,13 @@ TEST(e2e_hardening_limits, parallel_connections_are_bounded_and_freed_by_the_rea
   std::this_thread::sleep_for(300ms);
   fds idle;
   for (int k = 0; k < 8; ++k) {
-    int fd = raw_connect(server.port());
+    int fd = connect_loopback(server.port());
     ASSERT_GE(fd, 0);
     idle.add(fd);
   }
   std::this_thread::sleep_for(300ms);
   // The ninth is connected by the kernel but not served while eight are held.
-  int ninth = raw_connect(server.port());
+  int ninth = connect_loopback(server.port());
   ASSERT_GE(ninth, 0);
   fds guard;
   guard.add(ninth);

@@ -88,6 +88,13 @@ std::string multipart_body(const std::string& bytes, std::string& content_type,
                            const std::string& field = "file",
                            const std::string& filename = "upload.bin");
 
+/// A plain TCP connection to 127.0.0.1:port (a socket the caller closes);
+/// -1 if it cannot be made.
+int connect_loopback(std::uint16_t port);
+
+/// Writes all of `bytes` to `fd`; false if the connection broke.
+bool send_all(int fd, const std::string& bytes);
+
 /// A free TCP port on 127.0.0.1 (bound once and released).
 std::uint16_t free_port();
 

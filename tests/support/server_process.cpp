@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,6 +28,18 @@ temp_dir::temp_dir() {
 temp_dir::~temp_dir() {
   boost::system::error_code ec;
   fs::remove_all(path_, ec);
+}
+
+int run_command(const std::string& cmd, std::string& output) {
+  FILE* pipe = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (pipe == nullptr)
+    return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+    output.append(buf, n);
+  int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 nlohmann::json create_body(const std::string& id) {

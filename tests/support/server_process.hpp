@@ -90,6 +90,10 @@ private:
   pid_t pid_ = -1;
 };
 
+/// Runs `cmd` with `sh -c`; returns its exit status (-1 if it did not exit)
+/// and appends everything it printed (stdout and stderr) to `output`.
+int run_command(const std::string& cmd, std::string& output);
+
 /// The body of a valid create request (the seed document's fields).
 nlohmann::json create_body(const std::string& id = {});
 
