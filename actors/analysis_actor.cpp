@@ -10,15 +10,21 @@ namespace analysisd {
 
 namespace {
 
+// The documents of the current state, rendered at the first read after a
+// change: a finalize renders once for its answer, an upload not at all, and
+// an actor spawned for a write renders nothing it will not send.
 void render(analysis_actor_state& st) {
+  if (st.rendered)
+    return;
   st.summary = render_analysis(st.data, false);
   st.doc = add_results(st.summary, st.data);
+  st.rendered = true;
 }
 
 // Applies a change whose record is durable, the same way recovery replays it.
 void commit(analysis_actor_state& st, journal_record&& rec) {
   apply(st.data, std::move(rec));
-  render(st);
+  st.rendered = false;
 }
 
 void quit_if_done(analysis_pointer self) {
@@ -46,17 +52,18 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
                                                   persistence_actor journal,
                                                   std::shared_ptr<const file_store> files) {
   self->state.data = std::move(data);
-  render(self->state);
   auto& st = self->state;
   return {
     [=, &st](get_atom) -> caf::result<std::string> {
       if (st.data.removed)
         return make_error(errc::not_found);
+      render(st);
       return st.doc;
     },
     [=, &st](summary_atom) -> caf::result<std::string> {
       if (st.data.removed)
         return make_error(errc::not_found);
+      render(st);
       return st.summary;
     },
     [=, &st](upload_atom, upload_request& req) -> caf::result<file_record> {
@@ -137,6 +144,7 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
         .await(
           [=, &st](bool) mutable {
             commit(st, std::move(rec));
+            render(st);
             rp.deliver(st.doc);
           },
           [=](caf::error& err) mutable { rp.deliver(err); });

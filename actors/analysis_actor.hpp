@@ -15,6 +15,7 @@ struct analysis_actor_state {
   analysis_state data;
   std::string doc;                ///< Rendered once per change, not per GET.
   std::string summary;            ///< The document without results.
+  bool rendered = false;          ///< doc and summary show the current data.
   std::set<std::string> reserved; ///< Names being uploaded right now.
   static inline const char* name = "analysis";
 };

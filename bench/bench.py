@@ -318,7 +318,10 @@ def profile(pid, out_txt, during):
     flat report (self time) to out_txt, the inclusive one beside it, and returns
     the top lines of the flat one."""
     data = out_txt.replace(".txt", ".data")
-    perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-p", str(pid),
+    # BENCH_CALLGRAPH=dwarf gives whole call stacks (the binaries have no frame
+    # pointers, so the default -g stops at the first libc frame); bigger files.
+    graph = ["--call-graph", os.environ["BENCH_CALLGRAPH"]] if os.environ.get("BENCH_CALLGRAPH") else ["-g"]
+    perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999"] + graph + ["-p", str(pid),
                              "-o", data], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(perf)
     try:

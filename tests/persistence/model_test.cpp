@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <random>
+
 using namespace analysisd;
 using namespace analysisd::test;
 
@@ -37,4 +40,94 @@ TEST(model, an_analysis_recovered_from_a_record_that_is_not_utf8_renders) {
   std::string doc;
   ASSERT_NO_THROW(doc = render_analysis(rep.analyses.at("abcd1234")));
   EXPECT_EQ(nlohmann::json::parse(doc)["workflow"], "\xEF\xBF\xBD");
+}
+
+namespace {
+
+// The document built as an nlohmann object and dumped: how releases before
+// the one-pass writer rendered it, kept as the oracle for that writer.
+nlohmann::json reference_file(const std::string& analysis_id, const file_record& f) {
+  return {{"analysis", analysis_id},
+          {"description", nullptr},
+          {"format", f.format.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.format)},
+          {"id", f.id},
+          {"name", f.name},
+          {"name_on_disk", name_on_disk(f)},
+          {"size", f.size},
+          {"uploaded_at", format_timestamp(f.uploaded_at)}};
+}
+
+std::string reference_render(const analysis_state& a, bool with_results) {
+  auto files = nlohmann::json::array();
+  for (auto& f : a.files)
+    files.push_back(reference_file(a.id, f));
+  auto subtractions = nlohmann::json::array();
+  for (auto& s : a.subtractions)
+    subtractions.push_back({{"id", s.id}, {"name", s.name}});
+  nlohmann::json doc = {{"id", a.id},
+                        {"created_at", format_timestamp(a.created_at)},
+                        {"updated_at", format_timestamp(a.updated_at)},
+                        {"job", {{"id", a.job_id}}},
+                        {"files", std::move(files)},
+                        {"workflow", a.workflow},
+                        {"sample", {{"id", a.sample.id}, {"name", a.sample.name}}},
+                        {"index", {{"id", a.index.id}, {"version", a.index.version}}},
+                        {"user", {{"id", a.user_id}}},
+                        {"subtractions", std::move(subtractions)},
+                        {"ready", a.ready}};
+  auto text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (with_results && a.ready && !a.results.empty()) // spliced in last, not sorted in
+    text.insert(text.size() - 1, ",\"results\":" + a.results);
+  return text;
+}
+
+} // namespace
+
+// The one-pass writer against the nlohmann object it replaced, over random
+// analyses whose strings hold quotes, backslashes, control characters, UTF-8
+// of every length and bytes that are not UTF-8.
+TEST(model, rendering_matches_the_nlohmann_object_dump_byte_for_byte) {
+  std::mt19937_64 rng(20261130);
+  const std::vector<std::string> atoms = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t",
+                                          std::string(1, '\0'), "\x01", "\x1f", "\x7f",
+                                          "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x8C\xBF",
+                                          "\xFF", "\xC3", "\xE2\x82", "\xED\xA0\x80"};
+  auto text = [&] {
+    std::string s;
+    for (auto n = rng() % 12; n > 0; --n)
+      s += atoms[rng() % atoms.size()];
+    return s;
+  };
+  auto big = [&] { return static_cast<std::int64_t>(rng() >> (rng() % 64)); };
+  for (int round = 0; round < 2000; ++round) {
+    analysis_state a;
+    a.id = text();
+    a.created_at = big() % 4102444800000000;
+    a.updated_at = big() % 4102444800000000;
+    a.job_id = text();
+    a.workflow = text();
+    a.sample = {text(), text()};
+    a.index = {text(), round % 7 == 0 ? -big() : big()};
+    a.user_id = text();
+    for (auto n = rng() % 4; n > 0; --n)
+      a.subtractions.push_back({text(), text()});
+    for (auto n = rng() % 4; n > 0; --n)
+      a.files.push_back({rng(), text(), rng() % 2 ? text() : std::string{}, rng(),
+                         big() % 4102444800000000});
+    a.ready = rng() % 2;
+    if (rng() % 2)
+      a.results = R"({"hits":[{"id":"otu1","reads":12}],"read_count":1000})";
+    for (bool with_results : {false, true}) {
+      auto got = render_analysis(a, with_results);
+      auto want = reference_render(a, with_results);
+      auto at = std::mismatch(got.begin(), got.end(), want.begin(), want.end()).first - got.begin();
+      ASSERT_EQ(got, want) << "round " << round << ", first difference at " << at << ": "
+                           << got.substr(at > 40 ? at - 40 : 0, 80) << " | "
+                           << want.substr(at > 40 ? at - 40 : 0, 80);
+    }
+    for (auto& f : a.files)
+      ASSERT_EQ(render_file(a.id, f),
+                reference_file(a.id, f).dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace));
+  }
 }
