@@ -130,11 +130,12 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
       if (st.data.removed)
         return make_error(errc::not_found);
       // SPEC.md's order: an invalid body (422) before a conflict (409).
-      journal_record rec;
-      if (auto err = normalize_results(results, rec.results))
+      if (auto err = check_results(results))
         return err;
       if (auto err = check_finalize(st.data))
         return err;
+      journal_record rec;
+      rec.results = results;
       rec.kind = record_kind::finalized;
       rec.analysis_id = st.data.id;
       rec.at = now();

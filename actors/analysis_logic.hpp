@@ -37,10 +37,12 @@ caf::error check_upload(const analysis_state& a, const std::set<std::string>& re
 /// already_finalized if `a` is finalized.
 caf::error check_finalize(const analysis_state& a);
 
-/// Checks that `results` is the JSON text of an object, nested at most
-/// `max_depth` deep, and returns it compact in `out`; else invalid_input
-/// with `{"results": ["required field"]}`.
-caf::error normalize_results(const std::string& results, std::string& out);
+/// invalid_input with `{"results": ["required field"]}` if `results` is empty:
+/// the finalize body had no results object (the registry's finalize takes
+/// the compact JSON text that extract_results gives, parsed and checked once,
+/// where the body is read; "" for a body without one, so that the 422 comes
+/// after authentication, in SPEC.md's order).
+caf::error check_results(const std::string& results);
 
 /// analysis_finalized if a job (not `forced`) removes a finalized analysis.
 caf::error check_remove(const analysis_state& a, bool forced);

@@ -226,7 +226,9 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<upload_atom, credential, std::string, upload_request>::with<file_record>,
   // Locate a file's bytes.
   caf::replies_to<download_atom, credential, std::string, std::uint64_t>::with<file_location>,
-  // Finalize with the results object (compact JSON text) -> document.
+  // Finalize with the results object -> document. The results are trusted:
+  // compact JSON text of an object as extract_results gives it (parsed and
+  // checked once, by the HTTP handler), or "" when the body had none (422).
   caf::replies_to<finalize_atom, credential, std::string, std::string>::with<std::string>,
   // Remove an analysis and its files -> true.
   caf::replies_to<remove_atom, credential, std::string>::with<bool>,

@@ -26,7 +26,10 @@ analysis_actor actor_of(registry_pointer self, const std::string& id, registry_e
   auto& s = self->state;
   e.last_used = std::chrono::steady_clock::now();
   if (!e.actor) {
-    e.actor = self->spawn(analysis_actor_impl, std::move(*e.dormant), s.journal, s.files);
+    // lazy_init: the actor starts with the message that spawned it, not with
+    // a scheduling round of its own first.
+    e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(*e.dormant), s.journal,
+                                          s.files);
     e.dormant.reset();
     if (s.idle_after.count() > 0)
       s.live.insert(id);

