@@ -12,6 +12,11 @@ namespace analysisd {
 
 namespace {
 
+// True if `id` names an analysis that exists (not removed).
+bool exists(const registry_state& s, const std::string& id) {
+  return s.dormant.count(id) != 0 || s.live.count(id) != 0;
+}
+
 // A fresh random id that no analysis, job or creation in flight uses.
 template <class Taken>
 std::string unused_id(registry_state& s, Taken taken) {
@@ -22,24 +27,30 @@ std::string unused_id(registry_state& s, Taken taken) {
   }
 }
 
-analysis_actor actor_of(registry_pointer self, const std::string& id, registry_entry& e) {
+// The actor of an analysis that exists and is not retiring; spawns it with
+// the dormant state if it has none.
+analysis_actor actor_of(registry_pointer self, const std::string& id) {
   auto& s = self->state;
-  e.last_used = std::chrono::steady_clock::now();
-  if (!e.actor) {
-    // lazy_init: the actor starts with the message that spawned it, not with
-    // a scheduling round of its own first.
-    e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(*e.dormant), s.journal,
-                                          s.files);
-    e.dormant.reset();
-    if (s.idle_after.count() > 0)
-      s.live.insert(id);
+  auto now = std::chrono::steady_clock::now();
+  if (auto i = s.live.find(id); i != s.live.end()) {
+    i->second.last_used = now;
+    return i->second.actor;
   }
-  return e.actor;
+  auto node = s.dormant.extract(id);
+  live_entry e;
+  e.created_at = node.mapped().created_at;
+  e.last_used = now;
+  // lazy_init: the actor starts with the message that spawned it, not with
+  // a scheduling round of its own first.
+  e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()),
+                                        s.journal, s.files);
+  auto actor = e.actor;
+  s.live.emplace(std::move(node.key()), std::move(e));
+  return actor;
 }
 
 // Authentication, then the analysis, then the job's right to it (SPEC.md's order).
-caf::expected<registry_entry*> route(registry_pointer self, const credential& cred,
-                                     const std::string& analysis_id) {
+caf::error route(registry_pointer self, const credential& cred, const std::string& analysis_id) {
   auto& s = self->state;
   const std::string* job_analysis = nullptr;
   if (!cred.admin) {
@@ -49,18 +60,27 @@ caf::expected<registry_entry*> route(registry_pointer self, const credential& cr
       return make_error(errc::unauthorized);
     job_analysis = &j->second.analysis_id;
   }
-  auto i = s.analyses.find(analysis_id);
-  if (i == s.analyses.end())
+  if (!exists(s, analysis_id))
     return make_error(errc::not_found);
   if (job_analysis != nullptr && *job_analysis != analysis_id)
     return make_error(errc::forbidden);
-  return &i->second;
+  return {};
 }
 
-// Runs the requests that waited for a retirement to end.
-void run_waiting(registry_entry* e, std::vector<std::function<void(registry_entry*)>> waiting) {
+// Runs `f(true)` now, or, while the analysis's actor is retiring, once the
+// retirement has ended (`f(false)` if the analysis was removed meanwhile).
+void when_settled(registry_pointer self, const std::string& id,
+                  std::function<void(bool)> f) {
+  auto i = self->state.live.find(id);
+  if (i != self->state.live.end() && i->second.retiring)
+    i->second.waiting.emplace_back(std::move(f));
+  else
+    f(true);
+}
+
+void run_waiting(std::vector<std::function<void(bool)>> waiting, bool exists) {
   for (auto& f : waiting)
-    f(e);
+    f(exists);
 }
 
 // Sends a routed request to the analysis's actor; while that actor is
@@ -68,72 +88,68 @@ void run_waiting(registry_entry* e, std::vector<std::function<void(registry_entr
 template <class R, class... Ts>
 caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
                        Ts... xs) {
-  auto e = route(self, cred, id);
-  if (!e)
-    return e.error();
-  if (!(*e)->retiring)
-    return self->delegate(actor_of(self, id, **e), std::move(xs)...);
+  if (auto err = route(self, cred, id))
+    return err;
+  auto i = self->state.live.find(id);
+  if (i == self->state.live.end() || !i->second.retiring)
+    return self->delegate(actor_of(self, id), std::move(xs)...);
   auto rp = self->make_response_promise<R>();
-  (*e)->waiting.emplace_back([=](registry_entry* e) mutable {
-    if (e == nullptr)
+  i->second.waiting.emplace_back([=](bool exists) mutable {
+    if (!exists)
       rp.deliver(make_error(errc::not_found));
     else
-      rp.delegate(actor_of(self, id, *e), std::move(xs)...);
+      rp.delegate(actor_of(self, id), std::move(xs)...);
   });
   return rp;
 }
 
-// Asks an idle actor for its state back; the entry keeps it dormant.
-void retire(registry_pointer self, const std::string& id, registry_entry& e) {
+// Asks an idle actor for its state back, to keep it dormant.
+void retire(registry_pointer self, const std::string& id, live_entry& e) {
   e.retiring = true;
   self->request(e.actor, caf::infinite, retire_atom::value)
     .then(
       [=](analysis_state& state) {
         auto& s = self->state;
-        s.live.erase(id);
-        auto i = s.analyses.find(id);
-        if (i == s.analyses.end())
+        auto node = s.live.extract(id);
+        if (node.empty())
           return;
-        auto& e = i->second;
-        e.dormant = std::make_unique<analysis_state>(std::move(state));
-        e.actor = nullptr;
-        e.retiring = false;
-        run_waiting(&e, std::move(e.waiting));
+        s.dormant.emplace(std::move(node.key()), std::move(state));
+        run_waiting(std::move(node.mapped().waiting), true);
       },
       [=](caf::error&) {
         // Uploads in flight (or removed meanwhile): the actor stays.
-        auto i = self->state.analyses.find(id);
-        if (i == self->state.analyses.end())
+        auto i = self->state.live.find(id);
+        if (i == self->state.live.end())
           return;
         i->second.retiring = false;
-        run_waiting(&i->second, std::move(i->second.waiting));
+        run_waiting(std::move(i->second.waiting), true);
       });
 }
 
 void sweep(registry_pointer self) {
   auto& s = self->state;
   auto idle_since = std::chrono::steady_clock::now() - s.idle_after;
-  for (auto& id : s.live) {
-    auto i = s.analyses.find(id);
-    if (i != s.analyses.end() && i->second.actor && !i->second.retiring
-        && i->second.last_used <= idle_since)
-      retire(self, id, i->second);
-  }
+  for (auto& [id, e] : s.live)
+    if (!e.retiring && e.last_used <= idle_since)
+      retire(self, id, e);
   self->delayed_send(self, std::max(s.idle_after / 2, std::chrono::milliseconds(10)),
                      sweep_atom::value);
 }
 
+// Drops a removed analysis (its actor already recorded the removal).
 void forget(registry_state& s, const std::string& analysis_id) {
-  auto i = s.analyses.find(analysis_id);
-  if (i == s.analyses.end())
-    return;
   // The job stays: its later requests for the analysis get 404, not 401.
+  std::vector<std::function<void(bool)>> waiting;
+  if (auto node = s.live.extract(analysis_id); !node.empty()) {
+    s.by_created.erase({node.mapped().created_at, analysis_id});
+    waiting = std::move(node.mapped().waiting);
+  } else if (auto dormant = s.dormant.extract(analysis_id); !dormant.empty()) {
+    s.by_created.erase({dormant.mapped().created_at, analysis_id});
+  } else {
+    return;
+  }
   s.removed.insert(analysis_id);
-  s.by_created.erase({i->second.created_at, analysis_id});
-  s.live.erase(analysis_id);
-  auto waiting = std::move(i->second.waiting);
-  s.analyses.erase(i);
-  run_waiting(nullptr, std::move(waiting));
+  run_waiting(std::move(waiting), false);
 }
 
 std::string render_page(const std::vector<std::string>& docs, std::size_t total,
@@ -168,11 +184,12 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
   s.idle_after = idle_after;
   if (idle_after.count() > 0)
     self->send(self, sweep_atom::value);
-  s.jobs.reserve(analyses.size());
-  s.analyses.reserve(analyses.size());
+  s.dormant = std::move(analyses);
+  s.jobs.reserve(s.dormant.size());
   std::vector<std::pair<timestamp, std::string>> by_created;
-  by_created.reserve(analyses.size());
-  for (auto& [id, a] : analyses) {
+  by_created.reserve(s.dormant.size());
+  for (auto i = s.dormant.begin(); i != s.dormant.end();) {
+    auto& [id, a] = *i;
     auto& job = s.jobs[a.job_id];
     job.analysis_id = id;
     // The registry checks keys; the analysis's own copy would be a second
@@ -180,13 +197,11 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
     job.key_hash = std::move(a.job_key_hash);
     if (a.removed) {
       s.removed.insert(id);
+      i = s.dormant.erase(i);
       continue;
     }
     by_created.emplace_back(a.created_at, id);
-    registry_entry e;
-    e.created_at = a.created_at;
-    e.dormant = std::make_unique<analysis_state>(std::move(a));
-    s.analyses.emplace(id, std::move(e));
+    ++i;
   }
   // Sorted first, the set is built in linear time instead of n log n.
   std::sort(by_created.begin(), by_created.end());
@@ -199,10 +214,10 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return err;
       std::string id = req.id;
       if (!id.empty()) {
-        if (s.analyses.count(id) != 0 || s.creating.count(id) != 0 || s.removed.count(id) != 0)
+        if (exists(s, id) || s.creating.count(id) != 0 || s.removed.count(id) != 0)
           return make_error(errc::analysis_exists);
       } else {
-        id = unused_id(s, [&](const std::string& x) { return s.analyses.count(x) != 0; });
+        id = unused_id(s, [&](const std::string& x) { return exists(s, x); });
       }
       s.creating.insert(id);
       auto job_id = unused_id(s, [&](const std::string& x) { return s.jobs.count(x) != 0; });
@@ -221,10 +236,8 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
             s.jobs[analysis.job_id].analysis_id = analysis.id;
             s.by_created.emplace(analysis.created_at, analysis.id);
             auto doc = render_analysis(analysis);
-            registry_entry e;
-            e.created_at = analysis.created_at;
-            e.dormant = std::make_unique<analysis_state>(std::move(analysis));
-            s.analyses.emplace(e.dormant->id, std::move(e));
+            auto id = analysis.id;
+            s.dormant.emplace(std::move(id), std::move(analysis));
             rp.deliver(std::move(doc));
           },
           [=](caf::error& err) mutable {
@@ -276,13 +289,12 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       auto skip = req.page - 1 > total / req.per_page ? total : (req.page - 1) * req.per_page;
       auto it = std::next(s.by_created.rbegin(), static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, total)));
       auto docs = std::make_shared<std::vector<std::string>>();
-      std::vector<std::pair<std::size_t, registry_entry*>> live; // slot in docs, its entry
+      std::vector<std::pair<std::size_t, std::string>> live; // slot in docs, its analysis
       for (; it != s.by_created.rend() && docs->size() < req.per_page; ++it) {
-        auto& e = s.analyses.at(it->second);
-        if (e.dormant) {
-          docs->push_back(render_analysis(*e.dormant, false));
+        if (auto d = s.dormant.find(it->second); d != s.dormant.end()) {
+          docs->push_back(render_analysis(d->second, false));
         } else {
-          live.emplace_back(docs->size(), &e);
+          live.emplace_back(docs->size(), it->second);
           docs->emplace_back();
         }
       }
@@ -290,31 +302,30 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return render_page(*docs, total, req);
       auto rp = self->make_response_promise<std::string>();
       auto left = std::make_shared<std::size_t>(live.size());
-      for (auto& [slot, entry] : live) {
+      for (auto& [slot, id] : live) {
         auto done = [=]() mutable {
           if (--*left == 0)
             rp.deliver(render_page(*docs, total, req));
         };
         // From the actor, or (once it has retired) from the dormant state.
-        auto ask = [=, slot = slot](registry_entry* e) mutable {
-          if (e == nullptr) {
+        when_settled(self, id, [=, slot = slot, id = id](bool exists) mutable {
+          auto& s = self->state;
+          auto d = s.dormant.find(id);
+          auto l = s.live.find(id);
+          if (!exists || (d == s.dormant.end() && l == s.live.end())) {
             done();
-          } else if (e->dormant) {
-            (*docs)[slot] = render_analysis(*e->dormant, false);
+          } else if (d != s.dormant.end()) {
+            (*docs)[slot] = render_analysis(d->second, false);
             done();
           } else {
-            self->request(e->actor, caf::infinite, summary_atom::value)
+            self->request(l->second.actor, caf::infinite, summary_atom::value)
               .then([=](std::string& doc) mutable {
                       (*docs)[slot] = std::move(doc);
                       done();
                     },
                     [=](caf::error&) mutable { done(); });
           }
-        };
-        if (entry->retiring)
-          entry->waiting.emplace_back(std::move(ask));
-        else
-          ask(entry);
+        });
       }
       return rp;
     },
@@ -334,27 +345,22 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       return forward<std::string>(self, cred, id, finalize_atom::value, results);
     },
     [=](remove_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
-      auto e = route(self, cred, id);
-      if (!e)
-        return e.error();
+      if (auto err = route(self, cred, id))
+        return err;
       auto rp = self->make_response_promise<bool>();
-      auto run = [=](registry_entry* e) mutable {
-        if (e == nullptr) {
+      when_settled(self, id, [=](bool exists) mutable {
+        if (!exists) {
           rp.deliver(make_error(errc::not_found));
           return;
         }
-        self->request(actor_of(self, id, *e), caf::infinite, remove_atom::value, cred.admin)
+        self->request(actor_of(self, id), caf::infinite, remove_atom::value, cred.admin)
           .then(
             [=](bool) mutable {
               forget(self->state, id);
               rp.deliver(true);
             },
             [=](caf::error& err) mutable { rp.deliver(err); });
-      };
-      if ((*e)->retiring)
-        (*e)->waiting.emplace_back(std::move(run));
-      else
-        run(*e);
+      });
       return rp;
     },
     [=](sweep_atom) { sweep(self); },

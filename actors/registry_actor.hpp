@@ -15,18 +15,17 @@
 
 namespace analysisd {
 
-/// What the registry knows of one analysis. Its state lives here (`dormant`)
-/// until the first request for it spawns its actor, which then owns it until
-/// it has been idle for a while and hands it back (retires).
-struct registry_entry {
+/// An analysis whose actor runs. Its state left `registry_state::dormant` for
+/// the actor when the actor was spawned, and goes back there when the actor
+/// has been idle for a while and hands it back (retires).
+struct live_entry {
   analysis_actor actor;
-  std::unique_ptr<analysis_state> dormant;
   timestamp created_at = 0;
   std::chrono::steady_clock::time_point last_used;
   bool retiring = false; ///< The actor was asked to hand its state back.
-  /// Requests that came while retiring, run when it ends (with nullptr if the
+  /// Requests that came while retiring, run when it ends (with false if the
   /// analysis was removed meanwhile).
-  std::vector<std::function<void(registry_entry*)>> waiting;
+  std::vector<std::function<void(bool)>> waiting;
 };
 
 struct job_entry {
@@ -35,13 +34,16 @@ struct job_entry {
   bool acquiring = false; ///< An acquire waits for its journal record.
 };
 
+/// Every analysis is in exactly one of `dormant` and `live`.
 struct registry_state {
-  std::unordered_map<std::string, registry_entry> analyses;
+  /// Analyses without an actor, by id: recovery's map itself, taken over
+  /// whole, so that a million analyses cost no copy and no second table.
+  state_map dormant;
+  std::unordered_map<std::string, live_entry> live; ///< Analyses whose actor runs.
   std::unordered_map<std::string, job_entry> jobs;
   std::set<std::pair<timestamp, std::string>> by_created; ///< For listing, newest last.
   std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
   std::unordered_set<std::string> removed;                ///< Ids of removed analyses: never reused.
-  std::unordered_set<std::string> live;                   ///< Ids whose actor runs.
   std::chrono::milliseconds idle_after{0};                ///< 0: actors never retire.
   persistence_actor journal;
   std::shared_ptr<const file_store> files;
