@@ -27,6 +27,16 @@ std::string unused_id(registry_state& s, Taken taken) {
   }
 }
 
+// Looks for idle actors every idle_after/2, while any actor runs.
+void schedule_sweep(registry_pointer self) {
+  auto& s = self->state;
+  if (s.sweeping || s.idle_after.count() <= 0 || s.live.empty())
+    return;
+  s.sweeping = true;
+  self->delayed_send(self, std::max(s.idle_after / 2, std::chrono::milliseconds(10)),
+                     sweep_atom::value);
+}
+
 // The actor of an analysis that exists and is not retiring; spawns it with
 // the dormant state if it has none.
 analysis_actor actor_of(registry_pointer self, const std::string& id) {
@@ -46,6 +56,7 @@ analysis_actor actor_of(registry_pointer self, const std::string& id) {
                                         s.journal, s.files);
   auto actor = e.actor;
   s.live.emplace(std::move(node.key()), std::move(e));
+  schedule_sweep(self);
   return actor;
 }
 
@@ -129,11 +140,11 @@ void retire(registry_pointer self, const std::string& id, live_entry& e) {
 void sweep(registry_pointer self) {
   auto& s = self->state;
   auto idle_since = std::chrono::steady_clock::now() - s.idle_after;
+  s.sweeping = false;
   for (auto& [id, e] : s.live)
     if (!e.retiring && e.last_used <= idle_since)
       retire(self, id, e);
-  self->delayed_send(self, std::max(s.idle_after / 2, std::chrono::milliseconds(10)),
-                     sweep_atom::value);
+  schedule_sweep(self);
 }
 
 // Drops a removed analysis (its actor already recorded the removal).
@@ -182,8 +193,6 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
   s.journal = std::move(journal);
   s.files = std::move(files);
   s.idle_after = idle_after;
-  if (idle_after.count() > 0)
-    self->send(self, sweep_atom::value);
   s.dormant = std::move(analyses);
   s.jobs.reserve(s.dormant.size());
   std::vector<std::pair<timestamp, std::string>> by_created;

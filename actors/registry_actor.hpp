@@ -45,6 +45,7 @@ struct registry_state {
   std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
   std::unordered_set<std::string> removed;                ///< Ids of removed analyses: never reused.
   std::chrono::milliseconds idle_after{0};                ///< 0: actors never retire.
+  bool sweeping = false; ///< A sweep is scheduled (only while some actor runs).
   persistence_actor journal;
   std::shared_ptr<const file_store> files;
   static inline const char* name = "registry";

@@ -136,6 +136,15 @@ void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
   caf::anon_send(bridge, std::move(job));
 }
 
+// Answers 413 (through the error mapping) for a JSON body over
+// --max-json-bytes; true if it did.
+bool json_too_large(const ctx_ptr& ctx, const req_t& req) {
+  if (req->body().size() <= ctx->max_json_bytes)
+    return false;
+  reply_error(req, make_error(errc::too_large));
+  return true;
+}
+
 std::optional<std::string> authorization(const req_t& req) {
   auto v = req->header().opt_value_of(restinio::http_field::authorization);
   if (!v)
@@ -283,10 +292,8 @@ void job_finalize(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
   auto cred = job_credentials(req);
   if (!cred)
     return;
-  if (req->body().size() > ctx->max_json_bytes) {
-    reply_error(req, 413, "Payload too large");
+  if (json_too_large(ctx, req))
     return;
-  }
   // An invalid body travels as "" so that the actor answers 422 after
   // authentication, in SPEC.md's order.
   ask<std::string>(
@@ -302,10 +309,8 @@ void job_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
 void admin_create(const ctx_ptr& ctx, const req_t& req, const params_t&) {
   if (!admin_ok(ctx, req))
     return;
-  if (req->body().size() > ctx->max_json_bytes) {
-    reply_error(req, 413, "Payload too large");
+  if (json_too_large(ctx, req))
     return;
-  }
   create_request create;
   if (auto err = parse_create(req->body(), create)) {
     reply_error(req, err);
@@ -347,10 +352,8 @@ void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
 void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   if (!admin_ok(ctx, req))
     return;
-  if (req->body().size() > ctx->max_json_bytes) {
-    reply_error(req, 413, "Payload too large");
+  if (json_too_large(ctx, req))
     return;
-  }
   if (auto err = parse_acquire(req->body())) {
     reply_error(req, err);
     return;
