@@ -5,9 +5,12 @@
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace analysisd::test;
@@ -202,4 +205,51 @@ TEST(e2e_restart, a_removed_analysis_stays_404_for_its_job_and_its_id_is_never_r
     EXPECT_EQ(again.json().at("message"), "Analysis already exists");
     EXPECT_EQ(server.stop(), 0); // the second round starts from the snapshot
   }
+}
+
+// SIGTERM while a request is in flight: the server answers it before it
+// exits 0, and the change it acknowledged is there after the restart. The
+// request is "in flight" for sure once the file's bytes are being written
+// (its `.1.partial` exists); an upload that is written before the test sees
+// that file proves nothing, so it tries again with a fresh analysis.
+TEST(e2e_restart, sigterm_answers_the_request_in_flight_before_it_exits) {
+  temp_dir dir;
+  server_process server(dir.path() + "/data");
+  const std::string bytes(64u << 20, 'q');
+  bool seen_in_flight = false;
+  for (int attempt = 0; attempt < 5 && !seen_in_flight; ++attempt) {
+    http_client c{server.port()};
+    auto a = create_job_analysis(server, c);
+    auto partial = server.data_dir() + "/analyses/" + a.id + "/.1.partial";
+    http_response res;
+    std::atomic<bool> answered{false};
+    std::thread client([&] {
+      http_client uploader{server.port()};
+      res = upload_named(uploader, a.id, "big.fa", bytes, a.auth);
+      answered = true;
+    });
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!boost::filesystem::exists(partial) && std::chrono::steady_clock::now() < until
+           && !answered)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    seen_in_flight = boost::filesystem::exists(partial);
+    if (!seen_in_flight) {
+      client.join();
+      ASSERT_EQ(res.status, 201) << res.body;
+      continue;
+    }
+    EXPECT_EQ(server.stop(), 0) << server.log();
+    client.join();
+    ASSERT_EQ(res.status, 201) << "the upload in flight at SIGTERM got no answer: " << res.body;
+    EXPECT_NE(server.log().find("final snapshot written"), std::string::npos) << server.log();
+    server.restart();
+    EXPECT_NE(server.log().find("0 journal records replayed"), std::string::npos) << server.log();
+    http_client after{server.port()};
+    auto file = after.get("/api/analyses/" + a.id + "/files/1", a.auth);
+    ASSERT_EQ(file.status, 200);
+    EXPECT_EQ(file.body.size(), bytes.size());
+    EXPECT_TRUE(file.body == bytes);
+  }
+  EXPECT_TRUE(seen_in_flight) << "no upload was ever seen in flight in 5 tries";
+  EXPECT_EQ(server.stop(), 0);
 }
