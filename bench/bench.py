@@ -123,6 +123,24 @@ def proc_status(pid, field):
     raise RuntimeError(f"no {field} for {pid}")
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of `pid` and its child processes (nginx's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[1] is the ppid, [11] utime, [12] stime (after the command name)
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def median(xs):
     return statistics.median(xs)
 
@@ -399,23 +417,29 @@ def part_get(args):
     log(f"document: {len(doc)} bytes (aiohttp peer's: {len(peer_doc)} bytes)")
     targets = [("nginx", ngx_port, "nginx.lines"), ("aiohttp", peer_port, "aiohttp.lines"),
                ("analysisd", srv.port, "analysisd.lines")]
+    pids = {"nginx": ngx.pid, "aiohttp": peer.pid, "analysisd": srv.proc.pid}
     for name, port, lines in targets:  # warm-up (analysis actors are spawned on first use)
         wrk(port, os.path.join(d, lines), args, seconds=2)
     runs = {name: [] for name, _, _ in targets}
     for r in range(args.rounds):
         for name, port, lines in targets:
+            cpu0 = cpu_seconds(pids[name])
             res = wrk(port, os.path.join(d, lines), args, seconds=args.duration)
+            res["cpu_us"] = (cpu_seconds(pids[name]) - cpu0) * 1e6 / max(res["requests"], 1)
             if res["other"] or res["socket_errors"]:
                 log(f"  warning: {name}: {res['other']} non-200 answers, "
                     f"{res['socket_errors']} socket errors")
             runs[name].append(res)
             log(f"  round {r + 1}: {name:9s} {res['ok_rps']:8.0f} req/s  p50 {res['p50_ms']:.2f} ms"
-                f"  p99 {res['p99_ms']:.2f} ms")
-    med = {n: (median([x["ok_rps"] for x in v]), median([x["p99_ms"] for x in v]))
+                f"  p99 {res['p99_ms']:.2f} ms  server CPU {res['cpu_us']:.1f} us/request")
+    med = {n: (median([x["ok_rps"] for x in v]), median([x["p99_ms"] for x in v]),
+               median([x["cpu_us"] for x in v]))
            for n, v in runs.items()}
     a, n, p = med["analysisd"], med["nginx"], med["aiohttp"]
     record(f"GET nginx      {n[0]:8.0f} req/s  p99 {n[1]:.2f} ms  (static file, baseline)")
     record(f"GET aiohttp    {p[0]:8.0f} req/s  p99 {p[1]:.2f} ms  = {ratio(p[0], n[0]):.2f}x nginx")
+    record(f"GET CPU        server CPU per request (user + system, medians): nginx {n[2]:.1f} us, "
+           f"aiohttp {p[2]:.1f} us, analysisd {a[2]:.1f} us = {ratio(a[2], n[2]):.2f}x nginx's")
     record(f"GET analysisd  {a[0]:8.0f} req/s  p99 {a[1]:.2f} ms  = {ratio(a[0], n[0]):.2f}x nginx, "
            f"{ratio(a[0], p[0]):.1f}x aiohttp   "
            + verdicts((">= 0.9x nginx", a[0] >= 0.9 * n[0]), (">= 4x aiohttp", a[0] >= 4 * p[0]),
