@@ -7,14 +7,26 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 namespace analysisd {
 
 namespace {
 
-// True if `id` names an analysis that exists (not removed).
-bool exists(const registry_state& s, const std::string& id) {
-  return s.dormant.count(id) != 0 || s.live.count(id) != 0;
+// Where an analysis that exists is: its live entry, or else its dormant state.
+struct whereabouts {
+  live_entry* live = nullptr;
+  state_map::iterator dormant;
+};
+
+// One lookup for an analysis whose actor runs, two for a dormant one;
+// nullopt if it does not exist (or was removed).
+std::optional<whereabouts> locate(registry_state& s, const std::string& id) {
+  if (auto l = s.live.find(id); l != s.live.end())
+    return whereabouts{&l->second, {}};
+  if (auto d = s.dormant.find(id); d != s.dormant.end())
+    return whereabouts{nullptr, d};
+  return std::nullopt;
 }
 
 // A fresh random id that no analysis, job or creation in flight uses.
@@ -37,16 +49,16 @@ void schedule_sweep(registry_pointer self) {
                      sweep_atom::value);
 }
 
-// The actor of an analysis that exists and is not retiring; spawns it with
-// the dormant state if it has none.
-analysis_actor actor_of(registry_pointer self, const std::string& id) {
+// The actor of a located analysis that is not retiring; spawns it with the
+// dormant state if it has none.
+analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   auto& s = self->state;
   auto now = std::chrono::steady_clock::now();
-  if (auto i = s.live.find(id); i != s.live.end()) {
-    i->second.last_used = now;
-    return i->second.actor;
+  if (at.live != nullptr) {
+    at.live->last_used = now;
+    return at.live->actor;
   }
-  auto node = s.dormant.extract(id);
+  auto node = s.dormant.extract(at.dormant);
   live_entry e;
   e.created_at = node.mapped().created_at;
   e.last_used = now;
@@ -60,8 +72,10 @@ analysis_actor actor_of(registry_pointer self, const std::string& id) {
   return actor;
 }
 
-// Authentication, then the analysis, then the job's right to it (SPEC.md's order).
-caf::error route(registry_pointer self, const credential& cred, const std::string& analysis_id) {
+// Authentication, then the analysis, then the job's right to it (SPEC.md's
+// order); the analysis's whereabouts if all pass.
+caf::expected<whereabouts> route(registry_pointer self, const credential& cred,
+                                 const std::string& analysis_id) {
   auto& s = self->state;
   const std::string* job_analysis = nullptr;
   if (!cred.admin) {
@@ -71,11 +85,12 @@ caf::error route(registry_pointer self, const credential& cred, const std::strin
       return make_error(errc::unauthorized);
     job_analysis = &j->second.analysis_id;
   }
-  if (!exists(s, analysis_id))
+  auto at = locate(s, analysis_id);
+  if (!at)
     return make_error(errc::not_found);
   if (job_analysis != nullptr && *job_analysis != analysis_id)
     return make_error(errc::forbidden);
-  return {};
+  return *at;
 }
 
 // Runs `f(true)` now, or, while the analysis's actor is retiring, once the
@@ -99,17 +114,18 @@ void run_waiting(std::vector<std::function<void(bool)>> waiting, bool exists) {
 template <class R, class... Ts>
 caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
                        Ts... xs) {
-  if (auto err = route(self, cred, id))
-    return err;
-  auto i = self->state.live.find(id);
-  if (i == self->state.live.end() || !i->second.retiring)
-    return self->delegate(actor_of(self, id), std::move(xs)...);
+  auto at = route(self, cred, id);
+  if (!at)
+    return at.error();
+  if (at->live == nullptr || !at->live->retiring)
+    return self->delegate(actor_of(self, *at), std::move(xs)...);
   auto rp = self->make_response_promise<R>();
-  i->second.waiting.emplace_back([=](bool exists) mutable {
-    if (!exists)
+  at->live->waiting.emplace_back([=](bool exists) mutable {
+    auto now_at = locate(self->state, id);
+    if (!exists || !now_at)
       rp.deliver(make_error(errc::not_found));
     else
-      rp.delegate(actor_of(self, id), std::move(xs)...);
+      rp.delegate(actor_of(self, *now_at), std::move(xs)...);
   });
   return rp;
 }
@@ -147,20 +163,16 @@ void sweep(registry_pointer self) {
   schedule_sweep(self);
 }
 
-// Drops a removed analysis (its actor already recorded the removal).
+// Drops a removed analysis. Its actor recorded the removal, so it is live:
+// a retire asked for later was refused (the actor answers not_found).
 void forget(registry_state& s, const std::string& analysis_id) {
-  // The job stays: its later requests for the analysis get 404, not 401.
-  std::vector<std::function<void(bool)>> waiting;
-  if (auto node = s.live.extract(analysis_id); !node.empty()) {
-    s.by_created.erase({node.mapped().created_at, analysis_id});
-    waiting = std::move(node.mapped().waiting);
-  } else if (auto dormant = s.dormant.extract(analysis_id); !dormant.empty()) {
-    s.by_created.erase({dormant.mapped().created_at, analysis_id});
-  } else {
+  auto node = s.live.extract(analysis_id);
+  if (node.empty())
     return;
-  }
+  // The job stays: its later requests for the analysis get 404, not 401.
+  s.by_created.erase({node.mapped().created_at, analysis_id});
   s.removed.insert(analysis_id);
-  run_waiting(std::move(waiting), false);
+  run_waiting(std::move(node.mapped().waiting), false);
 }
 
 std::string render_page(const std::vector<std::string>& docs, std::size_t total,
@@ -223,10 +235,10 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         return err;
       std::string id = req.id;
       if (!id.empty()) {
-        if (exists(s, id) || s.creating.count(id) != 0 || s.removed.count(id) != 0)
+        if (locate(s, id) || s.creating.count(id) != 0 || s.removed.count(id) != 0)
           return make_error(errc::analysis_exists);
       } else {
-        id = unused_id(s, [&](const std::string& x) { return exists(s, x); });
+        id = unused_id(s, [&](const std::string& x) { return locate(s, x).has_value(); });
       }
       s.creating.insert(id);
       auto job_id = unused_id(s, [&](const std::string& x) { return s.jobs.count(x) != 0; });
@@ -318,16 +330,14 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
         };
         // From the actor, or (once it has retired) from the dormant state.
         when_settled(self, id, [=, slot = slot, id = id](bool exists) mutable {
-          auto& s = self->state;
-          auto d = s.dormant.find(id);
-          auto l = s.live.find(id);
-          if (!exists || (d == s.dormant.end() && l == s.live.end())) {
+          auto at = locate(self->state, id);
+          if (!exists || !at) {
             done();
-          } else if (d != s.dormant.end()) {
-            (*docs)[slot] = render_analysis(d->second, false);
+          } else if (at->live == nullptr) {
+            (*docs)[slot] = render_analysis(at->dormant->second, false);
             done();
           } else {
-            self->request(l->second.actor, caf::infinite, summary_atom::value)
+            self->request(at->live->actor, caf::infinite, summary_atom::value)
               .then([=](std::string& doc) mutable {
                       (*docs)[slot] = std::move(doc);
                       done();
@@ -354,15 +364,16 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
       return forward<std::string>(self, cred, id, finalize_atom::value, results);
     },
     [=](remove_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
-      if (auto err = route(self, cred, id))
-        return err;
+      if (auto at = route(self, cred, id); !at)
+        return at.error();
       auto rp = self->make_response_promise<bool>();
       when_settled(self, id, [=](bool exists) mutable {
-        if (!exists) {
+        auto at = locate(self->state, id);
+        if (!exists || !at) {
           rp.deliver(make_error(errc::not_found));
           return;
         }
-        self->request(actor_of(self, id), caf::infinite, remove_atom::value, cred.admin)
+        self->request(actor_of(self, *at), caf::infinite, remove_atom::value, cred.admin)
           .then(
             [=](bool) mutable {
               forget(self->state, id);

@@ -141,6 +141,14 @@ def cpu_seconds(pid):
     return total / tick
 
 
+def fresh_dir(name):
+    """build/bench/<name>, emptied: the scratch directory of one part."""
+    d = os.path.join(OUT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
 def median(xs):
     return statistics.median(xs)
 
@@ -385,9 +393,7 @@ def short_symbol(line):
 def part_get(args):
     log("\n== GET /api/analyses/:id (wrk -t%d -c%d, %d s per round) ==" % (
         args.wrk_threads, args.connections, args.duration))
-    d = os.path.join(OUT, "get")
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    d = fresh_dir("get")
     srv = Analysisd("analysisd-get", os.path.join(d, "data"), args.threads)
     srv.wait_ready()
     t0 = time.monotonic()
@@ -459,9 +465,7 @@ def part_get(args):
 def part_finalize(args):
     log("\n== finalize PATCH /api/analyses/:id (fresh analyses, wrk -t%d -c%d, %d s) ==" % (
         args.wrk_threads, args.connections, args.duration))
-    d = os.path.join(OUT, "finalize")
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    d = fresh_dir("finalize")
     fs, fin, prof = [], [], []
     n = args.fresh
     rounds = args.rounds + (1 if args.profile else 0)
@@ -542,9 +546,7 @@ def sendfile_upload(port, target, auth, path, timeout=600):
 def part_upload(args):
     size_mib = args.upload_mib
     log(f"\n== upload {size_mib} MiB multipart (sendfile client) vs dd conv=fdatasync ==")
-    d = os.path.join(OUT, "upload")
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    d = fresh_dir("upload")
     src = os.path.join(d, "upload.bin")
     with open(src, "wb") as f:  # sparse: the client reads zeros without disk I/O
         f.truncate(size_mib << 20)
@@ -609,9 +611,7 @@ def part_upload(args):
 
 def part_recovery(args):
     log("\n== recovery and memory ==")
-    d = os.path.join(OUT, "recovery")
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    d = fresh_dir("recovery")
     # The empty server: the baseline for RSS per analysis.
     empty = []
     for r in range(args.rounds):

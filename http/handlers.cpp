@@ -58,13 +58,16 @@ struct in_flight_token {
 // for every answer that comes from the actors.
 thread_local const ctx_ptr* inline_ctx = nullptr;
 
+// What every handler holds while it runs: its request counts as in flight,
+// and responses it completes go through a bridge actor.
 struct handler_scope {
-  explicit handler_scope(const ctx_ptr& ctx) : previous(inline_ctx) {
+  explicit handler_scope(const ctx_ptr& ctx) : token(ctx), previous(inline_ctx) {
     inline_ctx = &ctx;
   }
   ~handler_scope() {
     inline_ctx = previous;
   }
+  in_flight_token token;
   const ctx_ptr* previous;
 };
 
@@ -157,7 +160,6 @@ std::optional<std::string> authorization(const req_t& req) {
 template <class F>
 auto handler(ctx_ptr ctx, F f) {
   return [ctx, f](const req_t& req, params_t params) -> status_t {
-    in_flight_token token{ctx};
     handler_scope scope{ctx};
     answer_guarded(req, [&] {
       if (!ctx->ready.load(std::memory_order_acquire)) {
@@ -382,7 +384,6 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   auto router = std::make_unique<router_t>();
   auto not_allowed = [ctx](std::string allow) {
     return [ctx, allow](const req_t& req, params_t) -> status_t {
-      in_flight_token token{ctx};
       handler_scope scope{ctx};
       auto e = http_error{405, "method_not_allowed", "Method not allowed", {}};
       complete(req->create_response(status_line(405))
@@ -423,7 +424,6 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
                       not_allowed("PATCH"));
   router->http_get("/healthz", [ctx](const req_t& req, params_t) -> status_t {
-    in_flight_token token{ctx};
     handler_scope scope{ctx};
     if (ctx->ready.load(std::memory_order_acquire) && !ctx->draining.load())
       reply_json(req, 200, R"({"status":"ok"})");
@@ -434,7 +434,6 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   });
   router->add_handler(router::none_of_methods(http_method_get()), "/healthz", not_allowed("GET"));
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
-    in_flight_token token{ctx};
     handler_scope scope{ctx};
     reply_error(req, 404, "Not found");
     return request_accepted();

@@ -20,13 +20,10 @@ std::error_code file_store::write(const std::string& analysis_id, const file_rec
                                   const char* data, std::size_t size) const {
   auto dir = analysis_dir(analysis_id);
   bool new_dir = !st_.exists(dir);
-  if (auto ec = st_.create_dir(root_))
+  if (auto ec = create_own_dir(st_, root_))
     return ec;
-  if (auto ec = st_.create_dir(dir))
+  if (auto ec = create_own_dir(st_, dir))
     return ec;
-  // A link planted at either would take the bytes out of the data dir.
-  if (!st_.is_directory(root_) || !st_.is_directory(dir))
-    return std::make_error_code(std::errc::not_a_directory);
   if (new_dir) {
     if (auto ec = st_.sync_dir(root_))
       return ec;

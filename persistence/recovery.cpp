@@ -77,9 +77,7 @@ void quarantine(storage& st, const std::string& state_dir, const std::string& na
   auto dir = state_dir + "/quarantine";
   auto path = dir + "/" + name + "." + std::to_string(now());
   std::unique_ptr<writable_file> file;
-  std::error_code ec = st.create_dir(dir);
-  if (!ec && !st.is_directory(dir)) // a link there would take the bytes elsewhere
-    ec = std::make_error_code(std::errc::not_a_directory);
+  std::error_code ec = create_own_dir(st, dir);
   if (!ec)
     ec = st.create_exclusive(path, file);
   if (!ec)
@@ -143,9 +141,7 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
     for (auto j = k + 1; j < seqs.size(); ++j) {
       auto later = journal_name(seqs[j]);
       auto dir = state_dir + "/quarantine";
-      std::error_code ec = st.create_dir(dir);
-      if (!ec && !st.is_directory(dir))
-        ec = std::make_error_code(std::errc::not_a_directory);
+      std::error_code ec = create_own_dir(st, dir);
       if (!ec)
         ec = st.rename(state_dir + "/" + later, dir + "/" + later);
       if (ec)

@@ -181,4 +181,12 @@ bool is_disk_full(const std::error_code& ec) {
   return ec.category() == std::generic_category() && (ec.value() == ENOSPC || ec.value() == EDQUOT);
 }
 
+std::error_code create_own_dir(storage& st, const std::string& path) {
+  if (auto ec = st.create_dir(path))
+    return ec;
+  if (!st.is_directory(path))
+    return std::make_error_code(std::errc::not_a_directory);
+  return {};
+}
+
 } // namespace analysisd

@@ -63,4 +63,9 @@ storage& posix_storage();
 /// True for the errors that mean "no space left" (ENOSPC, EDQUOT).
 bool is_disk_full(const std::error_code& ec);
 
+/// Creates the directory `path` in `st` if it is missing; ENOTDIR if what is
+/// there is not a directory of its own (a link to one, say, which would take
+/// what is written below it out of the data dir).
+std::error_code create_own_dir(storage& st, const std::string& path);
+
 } // namespace analysisd

@@ -121,6 +121,13 @@ public:
     return key;
   }
 
+  /// Creates an analysis and acquires its job: {analysis id, the job's credential}.
+  std::pair<std::string, credential> create_acquired() {
+    auto a = create();
+    std::string id = a["id"], job = a["job"]["id"];
+    return {id, job_credential(job, acquire(job))};
+  }
+
 private:
   temp_dir dir_;
   caf::actor_system sys_;
@@ -200,9 +207,7 @@ TEST(service, get_checks_the_key_then_the_analysis_then_the_job) {
 
 TEST(service, upload_stores_the_bytes_and_records_the_file) {
   fixture f;
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   auto [rec, code] = f.ask<file_record>(upload_atom::value, cred, id, upload("results.fa", ">x\nACGT\n"));
   ASSERT_EQ(code, 0);
   EXPECT_EQ(rec.id, 1u);
@@ -233,9 +238,7 @@ TEST(service, upload_stores_the_bytes_and_records_the_file) {
 
 TEST(service, second_finalize_is_already_finalized) {
   fixture f;
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   auto [doc, code] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})"));
   ASSERT_EQ(code, 0);
   auto j = nlohmann::json::parse(doc);
@@ -250,9 +253,7 @@ TEST(service, second_finalize_is_already_finalized) {
 
 TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
   fixture f;
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   auto registry = f.svc().registry;
   std::atomic<int> ok{0}, conflict{0}, other{0};
   std::vector<std::thread> threads;
@@ -279,9 +280,7 @@ TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
 
 TEST(service, remove_deletes_the_analysis_and_its_files) {
   fixture f;
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", "x")).second), 0);
   auto [removed, code] = f.ask<bool>(remove_atom::value, cred, id);
   ASSERT_EQ(code, 0);
@@ -390,9 +389,7 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
 TEST(service, upload_on_a_full_disk_is_storage_full_and_leaves_no_file_and_no_record) {
   failing_storage st;
   fixture f{&st};
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   st.plan.append_error = enospc(); // the file's bytes run out of space halfway
   EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("big.bam", std::string(100000, 'b'), "bam")).second),
             e(errc::storage_full));
@@ -421,9 +418,7 @@ TEST(service, upload_on_a_full_disk_is_storage_full_and_leaves_no_file_and_no_re
 TEST(service, journal_full_disk_fails_that_change_only_and_writes_work_again) {
   failing_storage st;
   fixture f{&st};
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   st.plan.append_error = enospc(); // the finalize record runs out of space
   EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
             e(errc::storage_full));
@@ -444,9 +439,7 @@ TEST(service, journal_full_disk_fails_that_change_only_and_writes_work_again) {
 TEST(service, after_a_failed_fsync_writes_are_refused_and_reads_still_served) {
   failing_storage st;
   fixture f{&st};
-  auto a = f.create();
-  std::string id = a["id"], job = a["job"]["id"];
-  auto cred = job_credential(job, f.acquire(job));
+  auto [id, cred] = f.create_acquired();
   ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", ">a")).second), 0);
   st.plan.sync_error = eio(); // the journal's fdatasync fails: its state is unknown
   EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
@@ -488,9 +481,7 @@ TEST(service, idle_analysis_actors_retire_and_come_back_with_their_state) {
   fixture f{nullptr, std::chrono::milliseconds(500)};
   std::vector<std::pair<std::string, credential>> analyses;
   for (int i = 0; i < 10; ++i) {
-    auto a = f.create();
-    std::string id = a["id"], job = a["job"]["id"];
-    analyses.emplace_back(id, job_credential(job, f.acquire(job)));
+    analyses.push_back(f.create_acquired());
   }
   // Created analyses are dormant: no actor runs for them yet.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -526,9 +517,7 @@ TEST(service, requests_racing_with_retiring_actors_are_all_answered) {
   fixture f{nullptr, std::chrono::milliseconds(1)};
   std::vector<std::pair<std::string, credential>> analyses;
   for (int i = 0; i < 4; ++i) {
-    auto a = f.create();
-    std::string id = a["id"], job = a["job"]["id"];
-    analyses.emplace_back(id, job_credential(job, f.acquire(job)));
+    analyses.push_back(f.create_acquired());
   }
   std::atomic<int> failures{0}, uploads{0};
   std::vector<std::thread> threads;

@@ -75,6 +75,18 @@ protected:
     EXPECT_EQ(code, 0) << "graceful stop";
   }
 
+  /// The analysis lists no file and no bytes lie under analyses/, before and
+  /// after a graceful restart.
+  void expect_no_file_stored_before_and_after_a_restart() {
+    for (int round = 0; round < 2; ++round) {
+      if (round == 1)
+        restart();
+      EXPECT_EQ(client_->get("/api/analyses/" + job_.id, job_.auth).json().at("files"),
+                json::array());
+      EXPECT_EQ(entries_under(server_->data_dir() + "/analyses"), std::vector<std::string>{});
+    }
+  }
+
   std::string admin() const {
     return bearer(server_->admin_token());
   }
@@ -230,13 +242,7 @@ TEST_F(e2e_hardening_input, malformed_multipart_bodies_are_400_and_store_nothing
       expect_error(send_with(*client_, "POST", p + "/" + job_.id + "/files?name=m.fa", job_.auth,
                              body, type),
                    400, "bad_request", "Invalid multipart body", name + " " + p);
-  EXPECT_EQ(client_->get("/api/analyses/" + job_.id, job_.auth).json().at("files"),
-            json::array());
-  EXPECT_EQ(entries_under(server_->data_dir() + "/analyses"), std::vector<std::string>{});
-  restart();
-  EXPECT_EQ(client_->get("/api/analyses/" + job_.id, job_.auth).json().at("files"),
-            json::array());
-  EXPECT_EQ(entries_under(server_->data_dir() + "/analyses"), std::vector<std::string>{});
+  expect_no_file_stored_before_and_after_a_restart();
   // The name was never taken.
   EXPECT_EQ(upload(*client_, "/api/analyses/" + job_.id + "/files?name=m.fa", job_.auth).status,
             201);
@@ -265,13 +271,7 @@ TEST_F(e2e_hardening_input, an_upload_cut_short_by_the_client_stores_nothing) {
       EXPECT_TRUE(reply.empty() || reply.rfind("HTTP/1.1 4", 0) == 0)
         << p << " sent " << sent << ": " << reply.substr(0, 200);
     }
-  EXPECT_EQ(client_->get("/api/analyses/" + job_.id, job_.auth).json().at("files"),
-            json::array());
-  EXPECT_EQ(entries_under(server_->data_dir() + "/analyses"), std::vector<std::string>{});
-  restart();
-  EXPECT_EQ(client_->get("/api/analyses/" + job_.id, job_.auth).json().at("files"),
-            json::array());
-  EXPECT_EQ(entries_under(server_->data_dir() + "/analyses"), std::vector<std::string>{});
+  expect_no_file_stored_before_and_after_a_restart();
   auto ok = upload(*client_, "/api/analyses/" + job_.id + "/files?name=cut.fa", job_.auth, "AC");
   EXPECT_EQ(ok.status, 201) << ok.body;
 }

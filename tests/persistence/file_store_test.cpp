@@ -190,3 +190,18 @@ TEST(file_store, cleanup_removes_links_never_what_they_point_to) {
   EXPECT_EQ(list(dir.path() + "/analyses/bbbbbbbb"), std::vector<std::string>{"1-x"});
   EXPECT_TRUE(mentions(log, "aaaaaaaa/1-kept.fa")) << "missing bytes not reported";
 }
+
+TEST(storage, create_own_dir_makes_a_directory_and_refuses_a_link_to_one) {
+  temp_dir dir;
+  auto& st = posix_storage();
+  auto made = dir.path() + "/made";
+  ASSERT_FALSE(create_own_dir(st, made));
+  EXPECT_TRUE(st.is_directory(made));
+  EXPECT_FALSE(create_own_dir(st, made)) << "an existing directory is fine";
+  auto link = dir.path() + "/link";
+  ASSERT_EQ(::symlink(made.c_str(), link.c_str()), 0);
+  EXPECT_EQ(create_own_dir(st, link), std::make_error_code(std::errc::not_a_directory));
+  write_bytes(dir.path() + "/file", "x");
+  EXPECT_EQ(create_own_dir(st, dir.path() + "/file"),
+            std::make_error_code(std::errc::not_a_directory));
+}
