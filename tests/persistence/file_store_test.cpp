@@ -159,8 +159,8 @@ TEST(file_store, write_refuses_an_analyses_root_that_is_a_link) {
   ASSERT_EQ(::symlink(outside.path().c_str(), (dir.path() + "/analyses").c_str()), 0);
   EXPECT_EQ(fs.write("abcd1234", record(1, "a.fa"), "hello", 5),
             std::make_error_code(std::errc::not_a_directory));
-  EXPECT_EQ(list(outside.path()), std::vector<std::string>{"abcd1234"});
-  EXPECT_TRUE(list(outside.path() + "/abcd1234").empty()) << "bytes written through the link";
+  // The root is refused before anything is created below it.
+  EXPECT_TRUE(list(outside.path()).empty()) << "written through the link";
 }
 
 TEST(file_store, cleanup_removes_links_never_what_they_point_to) {
