@@ -3,6 +3,7 @@
 #include "actors/service.hpp"
 #include "http/config.hpp"
 #include "http/server.hpp"
+#include "persistence/data_dir.hpp"
 #include "persistence/log.hpp"
 #include "persistence/storage.hpp"
 
@@ -39,11 +40,12 @@ int main(int argc, char** argv) {
   restart_with_huge_pages(argv);
   // Block the stop signals before any thread exists, so that every thread
   // inherits the mask and only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP); // never ends the process: it reopens the log file
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
   server_config cfg;
@@ -71,11 +73,29 @@ int main(int argc, char** argv) {
                  "positive number of seconds\n";
     return 2;
   }
+  if (cfg.max_json_bytes > max_json_bytes_limit) {
+    std::cerr << "analysisd: --max-json-bytes is at most " << max_json_bytes_limit
+              << " (a JSON body becomes one journal record), not " << cfg.max_json_bytes << "\n";
+    return 2;
+  }
   http.read_timeout = std::chrono::seconds(cfg.read_timeout);
   http.write_timeout = std::chrono::seconds(cfg.write_timeout);
   http.handle_timeout = std::chrono::seconds(cfg.handle_timeout);
+  if (!cfg.log_file.empty()) {
+    if (auto err = open_log_file(cfg.log_file); !err.empty()) {
+      std::cerr << "analysisd: " << err << "\n";
+      return 2;
+    }
+  }
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
+    return 1;
+  }
+  // Before anything in the data dir is read: one server per data dir.
+  std::string lock_error;
+  std::shared_ptr<const data_dir_lock> lock = data_dir_lock::acquire(cfg.data_dir, lock_error);
+  if (!lock) {
+    log_error(lock_error);
     return 1;
   }
   std::string token_error, token_source;
@@ -106,6 +126,9 @@ int main(int argc, char** argv) {
   sopts.data_dir = cfg.data_dir;
   sopts.journal_rotate_bytes = cfg.journal_rotate_bytes;
   sopts.actor_idle = std::chrono::milliseconds(cfg.actor_idle_ms);
+  sopts.repair = cfg.repair;
+  sopts.lock = lock;
+  sopts.read_only = ctx->read_only;
   auto svc = start_service(sys, sopts);
   if (!svc) {
     log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
@@ -120,7 +143,15 @@ int main(int argc, char** argv) {
            + cfg.listen + " with data in " + cfg.data_dir);
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    if (cfg.log_file.empty()) {
+      log_info("received SIGHUP: no log file to reopen (logging to stderr)");
+    } else if (auto err = open_log_file(cfg.log_file); !err.empty()) {
+      log_error("received SIGHUP: " + err);
+    } else {
+      log_info("received SIGHUP: reopened the log file " + cfg.log_file);
+    }
+  }
   log_info(std::string{"received "} + (sig == SIGTERM ? "SIGTERM" : "SIGINT")
            + ": finishing requests in flight");
   ctx->draining.store(true);

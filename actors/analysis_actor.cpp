@@ -177,6 +177,10 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
           [=](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
+    [=, &st](acquire_atom) {
+      st.data.job_acquired = true;
+      st.rendered = false;
+    },
     [=, &st](retire_atom) -> caf::result<analysis_state> {
       if (st.data.removed)
         return make_error(errc::not_found);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <regex>
+
 namespace analysisd {
 
 bool is_valid_utf8(const std::string& s) {
@@ -136,13 +138,95 @@ caf::error check_create(const create_request& req) {
   text("sample.name", req.sample.name);
   text("index.id", req.index.id);
   text("user.id", req.user_id);
+  if (!req.user_handle.empty())
+    text("user.handle", req.user_handle);
   for (auto& s : req.subtractions) {
     text("subtractions.id", s.id);
     text("subtractions.name", s.name);
   }
+  if (!req.reference.id.empty() || !req.reference.name.empty()
+      || !req.reference.data_type.empty()) {
+    text("reference.id", req.reference.id);
+    text("reference.name", req.reference.name);
+    if (req.reference.data_type != "genome" && req.reference.data_type != "barcode")
+      errors["reference.data_type"].push_back("must be one of genome, barcode");
+  }
+  if (!req.ml.empty()) {
+    nlohmann::json ml;
+    if (!parse_json_limited(req.ml, ml) || !ml.is_object())
+      errors["ml"].push_back("must be of dict type or null");
+    else
+      check_ml_release(ml, "ml", errors);
+  }
   if (errors.empty())
     return {};
   return make_error(errc::invalid_input, errors.dump());
+}
+
+namespace {
+
+// What pydantic takes for a datetime: ISO 8601 text (date, `T` or a space,
+// time to the minute at least, optional fraction and zone) or a Unix time.
+bool is_datetime(const nlohmann::json& v) {
+  if (v.is_number_integer() || v.is_number_float())
+    return true;
+  if (!v.is_string())
+    return false;
+  static const std::regex iso(
+    R"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)");
+  return std::regex_match(v.get_ref<const std::string&>(), iso);
+}
+
+void check_fields(const nlohmann::json& obj, const std::string& path,
+                  std::initializer_list<std::pair<const char*, const char*>> fields,
+                  nlohmann::json& errors) {
+  for (auto& [key, type] : fields) {
+    auto field = path + "." + key;
+    auto i = obj.find(key);
+    if (i == obj.end() || i->is_null()) {
+      errors[field].push_back("required field");
+      continue;
+    }
+    std::string t = type;
+    bool ok = t == "int"    ? i->is_number_integer()
+              : t == "str"  ? i->is_string()
+              : t == "bool" ? i->is_boolean()
+                            : is_datetime(*i);
+    if (!ok)
+      errors[field].push_back(t == "datetime" ? "must be a datetime" : "must be of " + t + " type");
+  }
+}
+
+} // namespace
+
+void check_ml_release(const nlohmann::json& release, const std::string& path,
+                      nlohmann::json& errors) {
+  // virtool-core's MLModelRelease, and its MLModelMinimal as `model`.
+  check_fields(release, path,
+               {{"id", "int"}, {"created_at", "datetime"}, {"download_url", "str"},
+                {"github_url", "str"}, {"name", "str"}, {"published_at", "datetime"},
+                {"ready", "bool"}, {"size", "int"}},
+               errors);
+  auto model = release.find("model");
+  if (model == release.end() || model->is_null()) {
+    errors[path + ".model"].push_back("required field");
+    return;
+  }
+  if (!model->is_object()) {
+    errors[path + ".model"].push_back("must be of dict type");
+    return;
+  }
+  check_fields(*model, path + ".model",
+               {{"id", "int"}, {"created_at", "datetime"}, {"description", "str"},
+                {"name", "str"}, {"release_count", "int"}},
+               errors);
+  auto latest = model->find("latest_release");
+  if (latest == model->end())
+    errors[path + ".model.latest_release"].push_back("required field");
+  else if (!latest->is_null() && !latest->is_object())
+    errors[path + ".model.latest_release"].push_back("must be of dict type or null");
+  else if (latest->is_object())
+    check_ml_release(*latest, path + ".model.latest_release", errors);
 }
 
 analysis_state make_analysis(const create_request& req, std::string id, std::string job_id,
@@ -156,7 +240,12 @@ analysis_state make_analysis(const create_request& req, std::string id, std::str
   a.sample = req.sample;
   a.index = req.index;
   a.user_id = req.user_id;
+  a.user_handle = req.user_handle;
   a.subtractions = req.subtractions;
+  a.reference = req.reference;
+  // Kept as given, but compact: check_create has parsed it once already.
+  if (!req.ml.empty())
+    a.ml = nlohmann::json::parse(req.ml).dump();
   return a;
 }
 

@@ -50,6 +50,11 @@ caf::error check_remove(const analysis_state& a, bool forced);
 /// invalid_input with one entry per bad field of a create request.
 caf::error check_create(const create_request& req);
 
+/// Checks a model release (virtool-core's MLModelRelease, with its `model`)
+/// and adds one entry to `errors` per bad field, named `<path>.<field>`.
+void check_ml_release(const nlohmann::json& release, const std::string& path,
+                      nlohmann::json& errors);
+
 /// The analysis a create request describes, created at `at`.
 analysis_state make_analysis(const create_request& req, std::string id, std::string job_id,
                              timestamp at);

@@ -141,8 +141,11 @@ void flush(persistence_pointer self) {
         flush(self);
       },
       [=](caf::error& err) mutable {
-        if (code_of(err) == static_cast<std::uint8_t>(errc::read_only))
+        if (code_of(err) == static_cast<std::uint8_t>(errc::read_only)) {
           self->state.failed = true;
+          if (self->state.opts.read_only)
+            self->state.opts.read_only->store(true);
+        }
         for (auto& rp : waiting)
           rp.deliver(err);
         self->state.writing = false;
@@ -167,7 +170,11 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
         return make_error(errc::read_only);
       if (s.final_snapshot)
         return make_error(errc::unavailable);
-      append_frame(s.pending, encode_record(rec));
+      auto payload = encode_record(rec);
+      // A record must fit a frame, or recovery would take it for damage.
+      if (payload.size() > max_frame_payload)
+        return make_error(errc::too_large);
+      append_frame(s.pending, payload);
       auto rp = self->make_response_promise<bool>();
       s.waiting.push_back(rp);
       flush(self);

@@ -119,13 +119,16 @@ struct create_request {
   named_ref sample;
   index_ref index;
   std::string user_id;
+  std::string user_handle; ///< Optional: the user id serves when empty.
   std::vector<named_ref> subtractions;
+  reference_ref reference; ///< Optional: `id` empty when none was given.
+  std::string ml;          ///< Optional: a model release as JSON text; empty for null.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_request& x) {
   return f(caf::meta::type_name("create_request"), x.id, x.workflow, x.sample, x.index,
-           x.user_id, x.subtractions);
+           x.user_id, x.user_handle, x.subtractions, x.reference, x.ml);
 }
 
 /// The bytes of an upload without copying them: `owner` keeps whatever holds
@@ -244,6 +247,8 @@ using analysis_actor = caf::typed_actor<
   caf::replies_to<finalize_atom, std::string>::with<std::string>,
   // bool: forced (operator), which may remove a finalized analysis.
   caf::replies_to<remove_atom, bool>::with<bool>,
+  // The job was acquired: the document's job is running from now on.
+  caf::reacts_to<acquire_atom>,
   // Hand the state back and quit (the registry keeps it dormant); refused
   // with `unavailable` while uploads are in flight.
   caf::replies_to<retire_atom>::with<analysis_state>>;

@@ -130,6 +130,20 @@ caf::result<R> forward(registry_pointer self, const credential& cred, const std:
   return rp;
 }
 
+// Tells the analysis of a job that was just acquired (its document shows
+// the job running): its actor, or its dormant state once any retirement ended.
+void mark_acquired(registry_pointer self, const std::string& analysis_id) {
+  when_settled(self, analysis_id, [=](bool exists) {
+    auto at = exists ? locate(self->state, analysis_id) : std::nullopt;
+    if (!at)
+      return;
+    if (at->live != nullptr)
+      self->send(at->live->actor, acquire_atom::value);
+    else
+      at->dormant->second.job_acquired = true;
+  });
+}
+
 // Asks an idle actor for its state back, to keep it dormant.
 void retire(registry_pointer self, const std::string& id, live_entry& e) {
   e.retiring = true;
@@ -290,6 +304,7 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
             if (j != self->state.jobs.end()) {
               j->second.acquiring = false;
               j->second.key_hash = hash;
+              mark_acquired(self, j->second.analysis_id);
             }
             rp.deliver(key);
           },

@@ -4,6 +4,7 @@
 #include "actors/registry_actor.hpp"
 #include "persistence/file_store.hpp"
 #include "persistence/log.hpp"
+#include "persistence/snapshot.hpp"
 
 #include <caf/all.hpp>
 
@@ -13,16 +14,58 @@
 
 namespace analysisd {
 
+namespace {
+
+// Rewrites state read in an older format in the current one: a snapshot of
+// everything, the journals it folds in deleted, then the format file. A crash
+// midway leaves files that each name their own format, so the next start
+// reads them and migrates again.
+std::string migrate(storage& st, const std::string& data_dir, const std::string& state_dir,
+                    recovery_report& rep) {
+  if (auto ec = write_snapshot(st, state_dir, rep.analyses, rep.next_journal_seq))
+    return "cannot write the migrated snapshot: " + ec.message();
+  std::vector<std::string> names;
+  if (auto ec = st.list_dir(state_dir, names))
+    return "cannot list " + state_dir + ": " + ec.message();
+  for (auto& name : names) {
+    std::uint64_t seq;
+    if (parse_journal_name(name, seq) && seq < rep.next_journal_seq)
+      st.remove(state_dir + "/" + name);
+  }
+  if (auto ec = st.sync_dir(state_dir))
+    return "cannot sync " + state_dir + ": " + ec.message();
+  return write_data_dir_format(st, data_dir);
+}
+
+} // namespace
+
 caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts) {
   storage* st = opts.st != nullptr ? opts.st : &posix_storage();
   if (auto ec = st->create_dir(opts.data_dir))
     return make_error(errc::io_error, "cannot create " + opts.data_dir + ": " + ec.message());
+  auto lock = opts.lock;
+  if (!lock && st == &posix_storage()) {
+    std::string error;
+    lock = data_dir_lock::acquire(opts.data_dir, error);
+    if (!lock)
+      return make_error(errc::io_error, error);
+  }
+  int format = 0;
+  if (auto err = read_data_dir_format(*st, opts.data_dir, format); !err.empty())
+    return make_error(errc::io_error, err);
   auto state_dir = opts.data_dir + "/state";
   recovery_report rep;
-  if (auto err = recover(*st, state_dir, rep); !err.empty())
+  if (auto err = recover(*st, state_dir, rep, opts.repair); !err.empty())
     return make_error(errc::io_error, err);
   for (auto& line : rep.damage)
     log_error("recovery: " + line);
+  if (rep.oldest_format < current_format || format < current_format) {
+    if (rep.oldest_format < current_format)
+      log_info("migrating the state in " + opts.data_dir + " from format "
+               + std::to_string(rep.oldest_format) + " to " + std::to_string(current_format));
+    if (auto err = migrate(*st, opts.data_dir, state_dir, rep); !err.empty())
+      return make_error(errc::io_error, err);
+  }
   auto files = std::make_shared<const file_store>(*st, opts.data_dir);
   for (auto& line : files->cleanup(rep.analyses))
     log_warning("start-up cleanup: " + line);
@@ -39,6 +82,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   service svc;
   svc.analyses_loaded = live;
   svc.recovery_seconds = rep.seconds;
+  svc.lock = std::move(lock);
   persistence_options popts;
   popts.state_dir = state_dir;
   std::unique_ptr<journal_writer> journal;
@@ -48,6 +92,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   popts.journal = std::move(journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;
+  popts.read_only = opts.read_only;
   svc.journal = sys.spawn(persistence_actor_impl, popts);
   svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files,
                            opts.actor_idle);

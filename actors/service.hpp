@@ -14,13 +14,16 @@
 /// `analysisd` category (errc in actors/protocol.hpp). No HTTP is involved.
 
 #include "actors/protocol.hpp"
+#include "persistence/data_dir.hpp"
 #include "persistence/recovery.hpp"
 #include "persistence/storage.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <string>
 
@@ -33,6 +36,16 @@ struct service_options {
   /// An analysis actor that got no request for this long hands its state
   /// back to the registry and quits (0: actors stay until shutdown).
   std::chrono::milliseconds actor_idle{30000};
+  /// Damage other than a torn journal tail is moved to the quarantine
+  /// instead of stopping the start (--repair).
+  bool repair = false;
+  /// The data dir's lock, when the caller took it already (main takes it
+  /// before it reads anything). Null: start_service takes it itself, on the
+  /// real file system (a test's `st` of its own needs none).
+  std::shared_ptr<const data_dir_lock> lock;
+  /// Set once an fsync of the journal failed (the service then takes no more
+  /// writes), for readiness checks on other threads. May be null.
+  std::shared_ptr<std::atomic<bool>> read_only;
 };
 
 /// A running service: the actors, and what recovery found.
@@ -41,14 +54,19 @@ struct service {
   persistence_actor journal;
   std::size_t analyses_loaded = 0;
   double recovery_seconds = 0;
+  std::shared_ptr<const data_dir_lock> lock; ///< Held while the service lives.
 };
 
-/// Creates the data directory (mode 0700) if needed, recovers the state
-/// (snapshot + journal), removes files that no record names, logs what it did,
-/// and spawns the actors. Blocks; call it from a thread outside the actor
-/// system's scheduler (for example `main`). Returns an error (io_error, with
-/// the reason as context) if the state cannot be recovered; nothing is
-/// started then.
+/// Creates the data directory (mode 0700) if needed, locks it, checks its
+/// format, recovers the state (snapshot + journal; see recover() for what is
+/// repaired and what stops the start), migrates state of an older format
+/// (a snapshot in the current one, then the format file), cleans up the file
+/// store (see file_store::cleanup), logs what it did, and spawns the actors.
+/// Blocks; call it from a thread outside the actor system's scheduler (for
+/// example `main`). Returns an error (io_error, with the reason as context)
+/// if the data dir is in use, of an unknown format, or its state cannot be
+/// recovered; nothing is started then, and nothing in the data dir was
+/// deleted or rewritten.
 caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts);
 
 /// Waits for every acknowledged change to be durable, writes a final snapshot

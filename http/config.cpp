@@ -30,7 +30,8 @@ server_config::server_config() {
     .add(admin_token_file, "admin-token-file", "file holding the admin token")
     .add(threads, "threads", "threads serving HTTP (default 2)")
     .add(max_body_bytes, "max-body-bytes", "largest accepted request body (default 4 GiB)")
-    .add(max_json_bytes, "max-json-bytes", "largest accepted JSON body (default 64 MiB)")
+    .add(max_json_bytes, "max-json-bytes",
+         "largest accepted JSON body (default 64 MiB, at most 256 MiB)")
     .add(max_connections, "max-connections", "parallel connections (default 512)")
     .add(read_timeout, "read-timeout",
          "seconds to receive a whole request, body included, or to wait idle for the next "
@@ -43,6 +44,9 @@ server_config::server_config() {
     .add(actor_idle_ms, "actor-idle-ms",
          "milliseconds after which an idle analysis actor hands its state back and quits "
          "(default 30000; 0: never)")
+    .add(log_file, "log-file", "append log lines to this file instead of stderr (SIGHUP reopens it)")
+    .add(repair, "repair",
+         "start even if the state is damaged: move what cannot be read to state/quarantine/")
     .add(version, "version", "print the version and exit");
 }
 

@@ -27,6 +27,8 @@ public:
   std::size_t handle_timeout = 600; ///< Seconds from a whole request to the start of its answer.
   std::size_t journal_rotate_bytes = 64ull << 20;
   std::size_t actor_idle_ms = 30000;           ///< Idle analysis actors retire after this.
+  std::string log_file;                        ///< Empty: log to stderr.
+  bool repair = false;                         ///< Quarantine damaged state instead of stopping.
   bool version = false;
 
   /// Rewrites analysisd's `--option value` (for every option of this config
@@ -34,6 +36,10 @@ public:
   /// `--config-file=FILE` forms CAF's parser takes.
   std::vector<std::string> normalize_args(int argc, char** argv) const;
 };
+
+/// The largest --max-json-bytes: a JSON body becomes one journal record,
+/// which must fit a frame (max_frame_payload) with room to spare.
+constexpr std::size_t max_json_bytes_limit = 256ull << 20;
 
 /// Splits `HOST:PORT` (the host may be `[v6]`); false if it is not one.
 bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);

@@ -423,16 +423,29 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   router->add_handler(http_method_patch(), "/admin/jobs/:job_id", handler(ctx, admin_acquire));
   router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
                       not_allowed("PATCH"));
-  router->http_get("/healthz", [ctx](const req_t& req, params_t) -> status_t {
+  // Readiness (SPEC.md): ok only while recovered, not draining, and taking writes.
+  auto readiness = [ctx](const req_t& req, params_t) -> status_t {
     handler_scope scope{ctx};
-    if (ctx->ready.load(std::memory_order_acquire) && !ctx->draining.load())
-      reply_json(req, 200, R"({"status":"ok"})");
+    if (ctx->draining.load())
+      reply_json(req, 503, R"({"status":"stopping"})");
+    else if (!ctx->ready.load(std::memory_order_acquire))
+      reply_json(req, 503, R"({"status":"starting"})");
+    else if (ctx->read_only->load())
+      reply_json(req, 503, R"({"status":"read_only"})");
     else
-      reply_json(req, 503, ctx->draining.load() ? R"({"status":"stopping"})"
-                                                : R"({"status":"starting"})");
+      reply_json(req, 200, R"({"status":"ok"})");
+    return request_accepted();
+  };
+  for (const char* path : {"/readyz", "/healthz"}) {
+    router->http_get(path, readiness);
+    router->add_handler(router::none_of_methods(http_method_get()), path, not_allowed("GET"));
+  }
+  router->http_get("/livez", [ctx](const req_t& req, params_t) -> status_t {
+    handler_scope scope{ctx};
+    reply_json(req, 200, R"({"status":"ok"})");
     return request_accepted();
   });
-  router->add_handler(router::none_of_methods(http_method_get()), "/healthz", not_allowed("GET"));
+  router->add_handler(router::none_of_methods(http_method_get()), "/livez", not_allowed("GET"));
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
     handler_scope scope{ctx};
     reply_error(req, 404, "Not found");

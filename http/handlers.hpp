@@ -25,6 +25,9 @@ struct http_context {
   std::atomic<bool> ready{false};
   /// Set by a graceful shutdown: new requests are refused with 503.
   std::atomic<bool> draining{false};
+  /// Set by the persistence actor once an fsync failed: writes get 503, and
+  /// readiness says so.
+  std::shared_ptr<std::atomic<bool>> read_only = std::make_shared<std::atomic<bool>>(false);
   /// Requests received and not yet answered.
   std::atomic<std::int64_t> in_flight{0};
   /// Actors that send requests on behalf of asio threads and answer from the replies.

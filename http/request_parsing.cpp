@@ -96,8 +96,26 @@ caf::error parse_create(const std::string& body, create_request& out) {
     else
       out.index.version = v->get<std::int64_t>();
   }
-  if (auto u = object_field(j, "user", errors))
+  if (auto u = object_field(j, "user", errors)) {
     out.user_id = string_field(*u, "id", "user.id", errors);
+    if (auto h = u->find("handle"); h != u->end() && !h->is_null())
+      out.user_handle = string_field(*u, "handle", "user.handle", errors);
+  }
+  if (auto r = j.find("reference"); r != j.end() && !r->is_null()) {
+    if (!r->is_object()) {
+      errors["reference"].push_back("must be of dict type");
+    } else {
+      out.reference.id = string_field(*r, "id", "reference.id", errors);
+      out.reference.name = string_field(*r, "name", "reference.name", errors);
+      out.reference.data_type = string_field(*r, "data_type", "reference.data_type", errors);
+    }
+  }
+  if (auto m = j.find("ml"); m != j.end() && !m->is_null()) {
+    if (!m->is_object())
+      errors["ml"].push_back("must be of dict type or null");
+    else
+      out.ml = m->dump(); // its shape is check_create's to judge
+  }
   if (auto s = j.find("subtractions"); s != j.end() && !s->is_null()) {
     if (!s->is_array()) {
       errors["subtractions"].push_back("must be of list type");

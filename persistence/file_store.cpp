@@ -5,7 +5,7 @@
 namespace analysisd {
 
 file_store::file_store(storage& st, std::string data_dir)
-  : st_(st), root_(std::move(data_dir) + "/analyses") {
+  : st_(st), root_(data_dir + "/analyses"), quarantine_(data_dir + "/state/quarantine") {
 }
 
 std::string file_store::analysis_dir(const std::string& analysis_id) const {
@@ -69,6 +69,21 @@ std::error_code file_store::remove_analysis(const std::string& analysis_id) cons
   return st_.sync_dir(root_);
 }
 
+std::string file_store::quarantine(const std::string& path, const std::string& name) const {
+  auto to = quarantine_ + "/analyses-" + name + "." + std::to_string(now());
+  auto state_dir = quarantine_.substr(0, quarantine_.rfind('/'));
+  std::error_code ec = create_own_dir(st_, state_dir);
+  if (!ec)
+    ec = create_own_dir(st_, quarantine_);
+  if (!ec)
+    ec = st_.rename(path, to);
+  if (!ec)
+    ec = st_.sync_dir(quarantine_);
+  if (ec)
+    return "cannot move " + path + " to " + quarantine_ + ": " + ec.message();
+  return "moved " + path + " to " + to;
+}
+
 std::vector<std::string> file_store::cleanup(const state_map& state) const {
   std::vector<std::string> log;
   if (!st_.exists(root_))
@@ -80,20 +95,18 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
   }
   for (auto& name : dirs) {
     auto path = root_ + "/" + name;
-    if (!st_.is_directory(path)) {
-      // Not ours (a link, say): remove the entry itself, never what it points to.
-      if (auto ec = st_.remove(path))
-        log.push_back("cannot remove " + path + ": " + ec.message());
-      else
-        log.push_back("removed " + path + " (not a directory)");
+    auto i = state.find(name);
+    if (i == state.end() || !st_.is_directory(path)) {
+      // Not named by any record (not even a tombstone), or not a directory of
+      // ours (a link, say): only state that was not read could explain it.
+      log.push_back(quarantine(path, name) + " (no analysis names it)");
       continue;
     }
-    auto i = state.find(name);
-    if (i == state.end() || i->second.removed) {
+    if (i->second.removed) {
       if (auto ec = st_.remove_all(path))
         log.push_back("cannot remove " + path + ": " + ec.message());
       else
-        log.push_back("removed " + path + " (no analysis names it)");
+        log.push_back("removed " + path + " (the analysis was removed)");
       continue;
     }
     std::unordered_set<std::string> named;
@@ -107,10 +120,14 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
     for (auto& f : files) {
       if (named.erase(f) == 1)
         continue;
-      if (auto ec = st_.remove_all(path + "/" + f))
-        log.push_back("cannot remove " + path + "/" + f + ": " + ec.message());
-      else
-        log.push_back("removed " + path + "/" + f + " (no record names it)");
+      auto file = path + "/" + f;
+      if (st_.is_directory(file)) {
+        log.push_back(quarantine(file, name + "-" + f) + " (not a file of the analysis)");
+      } else if (auto ec = st_.remove(file)) {
+        log.push_back("cannot remove " + file + ": " + ec.message());
+      } else {
+        log.push_back("removed " + file + " (no record names it)");
+      }
     }
     for (auto& missing : named)
       log.push_back("file record " + name + "/" + missing + " has no bytes on disk");

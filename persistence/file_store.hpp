@@ -31,15 +31,22 @@ public:
   /// Removes an analysis's directory with every file in it.
   std::error_code remove_analysis(const std::string& analysis_id) const;
 
-  /// Start-up cleanup: removes every file and directory under `analyses/`
-  /// that no record in `state` names (half-written uploads, files of removed
-  /// analyses). Returns one line per removed path and per record whose bytes
-  /// are missing, for the log.
+  /// Start-up cleanup, with `state` completely read. Deletes only what it
+  /// proves to be garbage: the temporary files of uploads in flight, the
+  /// directories of analyses whose removal is recorded, and a file inside a
+  /// known analysis that no record names. Anything else under `analyses/`
+  /// (a directory no record names at all, a link, a directory inside an
+  /// analysis) can only come from state it did not read: it is moved to
+  /// `<data_dir>/state/quarantine/`, never deleted. Returns one line per path
+  /// removed or moved and per record whose bytes are missing, for the log.
   std::vector<std::string> cleanup(const state_map& state) const;
 
 private:
+  std::string quarantine(const std::string& path, const std::string& name) const;
+
   storage& st_;
   std::string root_;
+  std::string quarantine_;
 };
 
 } // namespace analysisd

@@ -4,13 +4,31 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <vector>
 
 namespace analysisd {
 
-const std::string journal_magic = "ANJRNL1\n";
+std::string current_magic(const std::string& family) {
+  return family + std::to_string(current_format) + "\n";
+}
+
+const std::string journal_magic = current_magic("ANJRNL");
+
+magic_kind read_magic(const std::string& bytes, const std::string& family, int& format) {
+  auto magic = current_magic(family);
+  if (bytes.size() < magic.size())
+    return magic.compare(0, bytes.size(), bytes) == 0 ? magic_kind::partial : magic_kind::foreign;
+  if (bytes.compare(0, family.size(), family) != 0 || bytes[family.size() + 1] != '\n')
+    return magic_kind::foreign;
+  char digit = bytes[family.size()];
+  if (digit < '1' || digit > '9')
+    return magic_kind::foreign;
+  format = digit - '0';
+  return format <= current_format ? magic_kind::known : magic_kind::newer;
+}
 
 namespace {
 
@@ -43,7 +61,7 @@ std::string encode(const T& value) {
 }
 
 template <class T>
-bool decode(const char* data, std::size_t size, T& out) {
+bool decode(const char* data, std::size_t size, T&& out) {
   caf::binary_deserializer source{nullptr, data, size};
   if (auto err = source(out))
     return false;
@@ -66,28 +84,36 @@ std::string encode_state(const analysis_state& st) {
   return encode(st);
 }
 
-bool decode_record(const char* data, std::size_t size, journal_record& out) {
-  if (!decode(data, size, out))
+bool decode_record(const char* data, std::size_t size, journal_record& out, int format) {
+  if (!decode(data, size, record_in_format{out, format}))
     return false;
   auto k = static_cast<std::uint8_t>(out.kind);
+  out.analysis.job_acquired = !out.analysis.job_key_hash.empty();
   return k >= static_cast<std::uint8_t>(record_kind::created)
          && k <= static_cast<std::uint8_t>(record_kind::removed);
 }
 
-bool decode_state(const char* data, std::size_t size, analysis_state& out) {
-  return decode(data, size, out);
+bool decode_state(const char* data, std::size_t size, analysis_state& out, int format) {
+  if (!decode(data, size, analysis_in_format{out, format}))
+    return false;
+  out.job_acquired = !out.job_key_hash.empty();
+  return true;
 }
 
 scan_result scan_frames(const char* data, std::size_t size,
                         const std::function<bool(const char*, std::size_t)>& on_payload) {
   scan_result res;
   std::size_t pos = 0;
+  auto zeros_from = [&](std::size_t at) {
+    return std::all_of(data + at, data + size, [](char c) { return c == 0; });
+  };
   while (pos < size) {
     auto left = size - pos;
     char what[160];
     if (left < 8) {
       std::snprintf(what, sizeof(what), "torn frame header at offset %zu (%zu bytes)", pos, left);
       res.damage = what;
+      res.torn_tail = true;
       break;
     }
     auto len = get_u32(data + pos);
@@ -95,23 +121,28 @@ scan_result scan_frames(const char* data, std::size_t size,
     if (len > max_frame_payload) {
       std::snprintf(what, sizeof(what), "impossible frame length %" PRIu32 " at offset %zu", len, pos);
       res.damage = what;
+      res.torn_tail = zeros_from(pos);
       break;
     }
     if (left - 8 < len) {
       std::snprintf(what, sizeof(what), "torn frame at offset %zu (%zu of %" PRIu32 " bytes)", pos,
                     left - 8, len);
       res.damage = what;
+      res.torn_tail = true;
       break;
     }
     const char* payload = data + pos + 8;
+    bool last = left - 8 == len;
     if (crc32(payload, len) != crc) {
       std::snprintf(what, sizeof(what), "checksum mismatch in frame at offset %zu", pos);
       res.damage = what;
+      res.torn_tail = last || zeros_from(pos);
       break;
     }
     if (!on_payload(payload, len)) {
       std::snprintf(what, sizeof(what), "undecodable frame at offset %zu", pos);
       res.damage = what;
+      res.torn_tail = zeros_from(pos);
       break;
     }
     pos += 8 + len;

@@ -32,10 +32,35 @@ struct journal_record {
   timestamp at = 0;
 };
 
+/// An analysis as a given format lays it out (see inspect_analysis).
+struct analysis_in_format {
+  analysis_state& analysis;
+  int format;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, analysis_in_format& x) {
+  return inspect_analysis(f, x.analysis, x.format);
+}
+
+/// A record as a given format lays it out.
+struct record_in_format {
+  journal_record& record;
+  int format;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_in_format& x) {
+  auto& r = x.record;
+  analysis_in_format analysis{r.analysis, x.format};
+  return f(caf::meta::type_name("journal_record"), r.kind, r.analysis_id, analysis, r.key_hash,
+           r.file, r.results, r.at);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, journal_record& x) {
-  return f(caf::meta::type_name("journal_record"), x.kind, x.analysis_id, x.analysis,
-           x.key_hash, x.file, x.results, x.at);
+  record_in_format current{x, current_format};
+  return inspect(f, current);
 }
 
 /// The largest payload a frame may carry; longer lengths mean damage.
@@ -50,15 +75,37 @@ void append_frame(std::string& out, const std::string& payload);
 std::string encode_record(const journal_record& rec);
 std::string encode_state(const analysis_state& st);
 
-/// Decode a payload; false if it is not a whole, valid value.
-bool decode_record(const char* data, std::size_t size, journal_record& out);
-bool decode_state(const char* data, std::size_t size, analysis_state& out);
+/// Decode a payload written in `format` (1 to current_format); false if it
+/// is not a whole, valid value.
+bool decode_record(const char* data, std::size_t size, journal_record& out,
+                   int format = current_format);
+bool decode_state(const char* data, std::size_t size, analysis_state& out,
+                  int format = current_format);
+
+/// What the first bytes of a journal or snapshot say about its format.
+enum class magic_kind {
+  known,   ///< A format this build reads (`format` says which).
+  newer,   ///< A versioned magic of a format this build does not know.
+  partial, ///< Fewer bytes than a magic, all of them a prefix of the current one.
+  foreign, ///< Not a magic of this kind of file: damage.
+};
+
+/// Reads the 8-byte magic `<family><digit>\n` (family "ANJRNL" or "ANSNAP").
+magic_kind read_magic(const std::string& bytes, const std::string& family, int& format);
+
+/// The magic of `family` in the current format.
+std::string current_magic(const std::string& family);
 
 /// What scanning a sequence of frames found.
 struct scan_result {
   std::size_t valid_bytes = 0; ///< Bytes of whole, valid frames from the start.
   std::size_t frames = 0;      ///< Frames accepted by the callback.
   std::string damage;          ///< Empty if everything was valid; else what was wrong.
+  /// The damage is what an interrupted append leaves: a frame cut short, a
+  /// last frame that ends at the end of the bytes but does not check out, or
+  /// nothing but zeros from the damage on. False for damage with more data
+  /// behind it, which no crash of an append-only writer produces.
+  bool torn_tail = false;
 };
 
 /// Walks the frames in `data`, stopping at the first torn, oversized or
@@ -66,7 +113,7 @@ struct scan_result {
 scan_result scan_frames(const char* data, std::size_t size,
                         const std::function<bool(const char*, std::size_t)>& on_payload);
 
-/// The 8 bytes that start every journal file.
+/// The 8 bytes that start every journal file this build writes.
 extern const std::string journal_magic;
 
 /// The name of journal number `seq` inside the state directory.

@@ -157,51 +157,55 @@ std::string render_file(const std::string& analysis_id, const file_record& file)
   return out;
 }
 
+const char* job_state(const analysis_state& a) {
+  if (a.ready)
+    return "complete";
+  return a.job_acquired ? "running" : "waiting";
+}
+
 std::string render_analysis(const analysis_state& a, bool with_results) {
   std::string out;
-  out.reserve(512 + 256 * a.files.size() + 64 * a.subtractions.size()
+  out.reserve(768 + 256 * a.files.size() + 64 * a.subtractions.size() + a.ml.size()
               + (with_results ? a.results.size() : 0));
   doc_writer w(out);
+  const auto& handle = a.user_handle.empty() ? a.user_id : a.user_handle;
+  auto user = [&] { w.raw("{\"handle\":").str(handle).raw(",\"id\":").str(a.user_id).raw("}"); };
   w.raw("{\"created_at\":").time(a.created_at).raw(",\"files\":[");
   for (std::size_t i = 0; i < a.files.size(); ++i)
     w.raw(i == 0 ? "" : ",").file(a.id, a.files[i]);
   w.raw("],\"id\":").str(a.id);
   w.raw(",\"index\":{\"id\":").str(a.index.id).raw(",\"version\":").num(a.index.version);
-  w.raw("},\"job\":{\"id\":").str(a.job_id).raw("},\"ready\":").raw(a.ready ? "true" : "false");
+  // The job as analysisd knows it (SPEC.md): derived from its own records.
+  w.raw("},\"job\":{\"archived\":false,\"created_at\":").time(a.created_at);
+  w.raw(",\"id\":").str(a.job_id).raw(",\"progress\":").raw(a.ready ? "100" : "0");
+  w.raw(",\"stage\":null,\"state\":\"").raw(job_state(a)).raw("\",\"user\":");
+  user();
+  w.raw(",\"workflow\":").str(a.workflow).raw("},\"ml\":");
+  // ml is compact JSON text that the create handler checked: spliced in.
+  w.raw(a.ml.empty() ? "null" : a.ml.c_str()).raw(",\"ready\":").raw(a.ready ? "true" : "false");
+  if (!a.reference.id.empty()) {
+    w.raw(",\"reference\":{\"data_type\":").str(a.reference.data_type);
+    w.raw(",\"id\":").str(a.reference.id).raw(",\"name\":").str(a.reference.name).raw("}");
+  }
   w.raw(",\"sample\":{\"id\":").str(a.sample.id).raw(",\"name\":").str(a.sample.name);
   w.raw("},\"subtractions\":[");
   for (std::size_t i = 0; i < a.subtractions.size(); ++i) {
     w.raw(i == 0 ? "{\"id\":" : ",{\"id\":").str(a.subtractions[i].id);
     w.raw(",\"name\":").str(a.subtractions[i].name).raw("}");
   }
-  w.raw("],\"updated_at\":").time(a.updated_at).raw(",\"user\":{\"id\":").str(a.user_id);
-  w.raw("},\"workflow\":").str(a.workflow).raw("}");
+  w.raw("],\"updated_at\":").time(a.updated_at).raw(",\"user\":");
+  user();
+  w.raw(",\"workflow\":").str(a.workflow).raw("}");
   return with_results ? add_results(std::move(out), a) : out;
 }
 
 std::string add_results(std::string summary, const analysis_state& a) {
-  if (!a.ready || a.results.empty())
-    return summary;
   // results is already validated compact JSON: spliced in, not re-parsed.
   summary.pop_back();
   summary += ",\"results\":";
-  summary += a.results;
+  summary += a.ready && !a.results.empty() ? a.results : std::string{"null"};
   summary += '}';
   return summary;
-}
-
-} // namespace analysisd
-
-#include "persistence/log.hpp"
-
-#include <unistd.h>
-
-namespace analysisd {
-
-void log_line(const char* level, const std::string& message) {
-  auto line = format_timestamp(now()) + " " + level + " " + message + "\n";
-  auto rc = ::write(STDERR_FILENO, line.data(), line.size());
-  (void) rc; // nowhere left to report a failed write to stderr
 }
 
 } // namespace analysisd

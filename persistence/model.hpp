@@ -50,6 +50,18 @@ typename Inspector::result_type inspect(Inspector& f, index_ref& x) {
   return f(caf::meta::type_name("index_ref"), x.id, x.version);
 }
 
+/// The reference (of viruses) an analysis runs against.
+struct reference_ref {
+  std::string id;        ///< Empty: the operator gave no reference (rendered absent).
+  std::string name;
+  std::string data_type; ///< "genome" or "barcode".
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reference_ref& x) {
+  return f(caf::meta::type_name("reference_ref"), x.id, x.name, x.data_type);
+}
+
 /// One uploaded result file of an analysis.
 struct file_record {
   std::uint64_t id = 0;
@@ -78,7 +90,10 @@ struct analysis_state {
   named_ref sample;
   index_ref index;
   std::string user_id;
+  std::string user_handle; ///< Empty: the user id is the handle.
   std::vector<named_ref> subtractions;
+  reference_ref reference;
+  std::string ml;          ///< Compact JSON text of the ML model release; empty: null.
   std::vector<file_record> files;
   std::uint64_t next_file_id = 1;
   bool ready = false;
@@ -87,14 +102,39 @@ struct analysis_state {
   /// A tombstone: the analysis was removed. Only its id and its job (so that
   /// the job's later requests get 404, not 401) remain; its id is never reused.
   bool removed = false;
+  /// The job was acquired (its key issued). Not stored: derived from
+  /// job_key_hash where that is decoded, and kept when the registry takes
+  /// the hash for its own key table.
+  bool job_acquired = false;
 };
+
+/// The data format this build writes (journal, snapshot, data dir). Format 1
+/// (analysisd 0.1) lacked user_handle, reference and ml; it is still read.
+constexpr int current_format = 2;
+
+/// Serializes an analysis in `format`'s field list: `current_format`, or 1
+/// for reading what analysisd 0.1 wrote. Used through `inspect` with
+/// format_view; analysis_state's own inspect is the current format.
+template <class Inspector>
+typename Inspector::result_type inspect_analysis(Inspector& f, analysis_state& x, int format) {
+  if (format == 1)
+    return f(caf::meta::type_name("analysis_state"), x.id, x.created_at, x.updated_at,
+             x.job_id, x.workflow, x.sample, x.index, x.user_id, x.subtractions, x.files,
+             x.next_file_id, x.ready, x.results, x.job_key_hash, x.removed);
+  return f(caf::meta::type_name("analysis_state"), x.id, x.created_at, x.updated_at,
+           x.job_id, x.workflow, x.sample, x.index, x.user_id, x.user_handle, x.subtractions,
+           x.reference, x.ml, x.files, x.next_file_id, x.ready, x.results, x.job_key_hash,
+           x.removed);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, analysis_state& x) {
-  return f(caf::meta::type_name("analysis_state"), x.id, x.created_at, x.updated_at,
-           x.job_id, x.workflow, x.sample, x.index, x.user_id, x.subtractions, x.files,
-           x.next_file_id, x.ready, x.results, x.job_key_hash, x.removed);
+  return inspect_analysis(f, x, current_format);
 }
+
+/// The job's state as SPEC.md derives it: "waiting" until acquired,
+/// "running" after, "complete" once the analysis is finalized.
+const char* job_state(const analysis_state& a);
 
 /// Every analysis by id: what recovery rebuilds and snapshots hold.
 using state_map = std::unordered_map<std::string, analysis_state>;
@@ -103,11 +143,12 @@ using state_map = std::unordered_map<std::string, analysis_state>;
 std::string render_file(const std::string& analysis_id, const file_record& file);
 
 /// Renders the analysis document of SPEC.md (compact JSON, never throws). With
-/// `with_results`, a finalized analysis carries its `results`.
+/// `with_results`, it carries `results` (null before finalize); without, it
+/// has no `results` key (the listing's documents).
 std::string render_analysis(const analysis_state& a, bool with_results = true);
 
-/// The whole document of a finalized analysis from its rendering without
-/// results (render_analysis(a, false)): `results` spliced in, no re-rendering.
+/// The whole document from its rendering without results
+/// (render_analysis(a, false)): `results` (or null) spliced in, no re-rendering.
 std::string add_results(std::string summary, const analysis_state& a);
 
 } // namespace analysisd

@@ -25,6 +25,7 @@ bool apply(analysis_state& a, journal_record&& rec) {
   switch (rec.kind) {
     case record_kind::job_acquired:
       a.job_key_hash = std::move(rec.key_hash);
+      a.job_acquired = true;
       return true;
     case record_kind::file_added:
       a.next_file_id = std::max(a.next_file_id, rec.file.id + 1);
@@ -41,6 +42,7 @@ bool apply(analysis_state& a, journal_record&& rec) {
       tombstone.created_at = a.created_at;
       tombstone.job_id = a.job_id;
       tombstone.job_key_hash = a.job_key_hash;
+      tombstone.job_acquired = a.job_acquired;
       tombstone.removed = true;
       a = std::move(tombstone);
       return true;
@@ -92,62 +94,101 @@ void quarantine(storage& st, const std::string& state_dir, const std::string& na
     damage.push_back("dropped bytes kept in " + path);
 }
 
-// Replays the journals in `seqs` onto `state`. With `repair`, a damaged
-// journal is cut back and later ones are quarantined; without it, replay just
-// stops at the damage.
+// Moves a whole state file into the quarantine (with --repair).
+std::string move_to_quarantine(storage& st, const std::string& state_dir, const std::string& name,
+                               std::vector<std::string>& damage) {
+  auto dir = state_dir + "/quarantine";
+  auto to = dir + "/" + name + "." + std::to_string(now());
+  std::error_code ec = create_own_dir(st, dir);
+  if (!ec)
+    ec = st.rename(state_dir + "/" + name, to);
+  if (!ec)
+    ec = st.sync_dir(dir);
+  if (ec)
+    return "cannot move " + name + " to " + dir + ": " + ec.message();
+  damage.push_back(name + ": moved to " + to);
+  return {};
+}
+
+const char* repair_advice =
+  "; nothing was changed. Keep a copy of the data dir, then start once with --repair: it "
+  "moves the damaged part (and every later journal) to state/quarantine/ and starts with what "
+  "precedes it";
+
+enum class replay_mode {
+  compact, ///< Any damage is an error (the journals were read whole at start).
+  start,   ///< A torn tail of the newest journal is cut; other damage is an error.
+  repair,  ///< As start, but other damage is cut too and later journals quarantined.
+};
+
+// Replays the journals in `seqs` onto `out.analyses`.
 std::string replay(storage& st, const std::string& state_dir, const std::vector<std::uint64_t>& seqs,
-                   bool repair, recovery_report& out) {
+                   replay_mode mode, recovery_report& out) {
   for (std::size_t k = 0; k < seqs.size(); ++k) {
     auto name = journal_name(seqs[k]);
     auto path = state_dir + "/" + name;
+    bool newest = k + 1 == seqs.size();
     std::string bytes;
     if (auto ec = st.read_all(path, bytes))
       return "cannot read " + path + ": " + ec.message();
     scan_result res;
-    if (bytes.size() < journal_magic.size()
-        || bytes.compare(0, journal_magic.size(), journal_magic) != 0) {
-      // A journal is created with its magic and fsynced before any record is
-      // written to it, so a short or foreign start means nothing in it was ever acknowledged.
-      res.damage = "journal does not start with the journal magic";
-    } else {
-      res = scan_frames(bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
-                        [&](const char* data, std::size_t size) {
-                          journal_record rec;
-                          if (!decode_record(data, size, rec))
-                            return false;
-                          if (apply(out.analyses, std::move(rec)))
-                            ++out.journal_records;
-                          else
-                            ++out.skipped_records;
-                          return true;
-                        });
-      res.valid_bytes += journal_magic.size();
+    int format = 0;
+    switch (read_magic(bytes, "ANJRNL", format)) {
+      case magic_kind::newer:
+        return path + " has format " + std::to_string(format)
+               + ", newer than this analysisd reads (1 to " + std::to_string(current_format)
+               + "): run the newer analysisd; nothing was changed";
+      case magic_kind::partial:
+        // A journal is created with its magic and fsynced before any record
+        // is written to it: a cut magic means nothing in it was acknowledged.
+        res.damage = "journal magic cut short";
+        res.torn_tail = true;
+        break;
+      case magic_kind::foreign:
+        res.damage = "journal does not start with a journal magic";
+        break;
+      case magic_kind::known:
+        out.oldest_format = std::min(out.oldest_format, format);
+        res = scan_frames(bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
+                          [&](const char* data, std::size_t size) {
+                            journal_record rec;
+                            if (!decode_record(data, size, rec, format))
+                              return false;
+                            if (apply(out.analyses, std::move(rec)))
+                              ++out.journal_records;
+                            else
+                              ++out.skipped_records;
+                            return true;
+                          });
+        res.valid_bytes += journal_magic.size();
+        break;
     }
     if (res.damage.empty())
       continue;
     auto valid = std::min(res.valid_bytes, bytes.size());
-    out.damage.push_back(name + ": " + res.damage + "; dropped "
+    auto what = name + ": " + res.damage;
+    bool torn = newest && res.torn_tail;
+    if (mode == replay_mode::compact)
+      return what;
+    if (!torn && mode != replay_mode::repair)
+      return what + " (" + std::to_string(bytes.size() - valid) + " bytes after offset "
+             + std::to_string(valid) + ", and " + std::to_string(seqs.size() - k - 1)
+             + " later journals)" + repair_advice;
+    out.damage.push_back(what + (torn ? " (a write cut short by a crash)" : "") + "; dropped "
                          + std::to_string(bytes.size() - valid) + " bytes after offset "
                          + std::to_string(valid));
-    if (!repair)
-      return {};
-    quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage);
+    if (bytes.size() > valid)
+      quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage);
     if (valid < journal_magic.size()) {
       if (auto ec = st.remove(path))
         return "cannot remove " + path + ": " + ec.message();
     } else if (auto ec = st.truncate(path, valid)) {
       return "cannot cut " + path + ": " + ec.message();
     }
-    for (auto j = k + 1; j < seqs.size(); ++j) {
-      auto later = journal_name(seqs[j]);
-      auto dir = state_dir + "/quarantine";
-      std::error_code ec = create_own_dir(st, dir);
-      if (!ec)
-        ec = st.rename(state_dir + "/" + later, dir + "/" + later);
-      if (ec)
-        return "cannot move " + later + " to quarantine: " + ec.message();
-      out.damage.push_back(later + ": not replayed (after damage), moved to " + dir);
-    }
+    for (auto j = k + 1; j < seqs.size(); ++j)
+      if (auto err = move_to_quarantine(st, state_dir, journal_name(seqs[j]), out.damage);
+          !err.empty())
+        return err;
     if (auto ec = st.sync_dir(state_dir))
       return "cannot sync " + state_dir + ": " + ec.message();
     return {};
@@ -157,31 +198,50 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
 
 } // namespace
 
-std::string recover(storage& st, const std::string& state_dir, recovery_report& out) {
+std::string recover(storage& st, const std::string& state_dir, recovery_report& out,
+                    bool repair) {
   auto start = std::chrono::steady_clock::now();
   out = recovery_report{};
   if (auto ec = st.create_dir(state_dir))
     return "cannot create " + state_dir + ": " + ec.message();
   st.remove(state_dir + "/" + snapshot_file_name + ".tmp");
   std::uint64_t snapshot_next = 1;
-  if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next); !err.empty())
-    return err;
+  int snapshot_format = 0;
+  if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next, &snapshot_format);
+      !err.empty()) {
+    // A snapshot is written whole and renamed into place: damage to it is
+    // the disk's, and a newer format is another build's.
+    if (!repair || err.find("newer than") != std::string::npos)
+      return state_dir + "/" + snapshot_file_name + ": " + err
+             + (err.find("newer than") != std::string::npos
+                  ? std::string{": run the newer analysisd; nothing was changed"}
+                  : repair_advice);
+    out.damage.push_back(std::string{snapshot_file_name} + ": " + err);
+    if (auto moved = move_to_quarantine(st, state_dir, snapshot_file_name, out.damage);
+        !moved.empty())
+      return moved;
+    out.analyses.clear();
+    snapshot_next = 1;
+  }
+  if (snapshot_format != 0)
+    out.oldest_format = snapshot_format;
   out.snapshot_analyses = out.analyses.size();
   std::string error;
   auto seqs = list_journals(st, state_dir, error);
   if (!error.empty())
     return error;
+  std::vector<std::uint64_t> todo;
+  for (auto seq : seqs)
+    if (seq >= snapshot_next)
+      todo.push_back(seq);
+  if (auto err = replay(st, state_dir, todo, repair ? replay_mode::repair : replay_mode::start, out);
+      !err.empty())
+    return err;
   // Journals the snapshot already holds are left over from a crash between
   // writing the snapshot and deleting them.
-  std::vector<std::uint64_t> todo;
-  for (auto seq : seqs) {
+  for (auto seq : seqs)
     if (seq < snapshot_next)
       st.remove(state_dir + "/" + journal_name(seq));
-    else
-      todo.push_back(seq);
-  }
-  if (auto err = replay(st, state_dir, todo, true, out); !err.empty())
-    return err;
   out.next_journal_seq = std::max(snapshot_next, todo.empty() ? std::uint64_t{1} : todo.back() + 1);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {};
@@ -200,10 +260,8 @@ std::string compact(storage& st, const std::string& state_dir, std::uint64_t upt
   for (auto seq : seqs)
     if (seq >= snapshot_next && seq < upto)
       todo.push_back(seq);
-  if (auto err = replay(st, state_dir, todo, false, rep); !err.empty())
-    return err;
-  if (!rep.damage.empty())
-    return "journal damaged while compacting: " + rep.damage.front();
+  if (auto err = replay(st, state_dir, todo, replay_mode::compact, rep); !err.empty())
+    return "journal damaged while compacting: " + err;
   if (auto ec = write_snapshot(st, state_dir, rep.analyses, std::max(upto, snapshot_next)))
     return "cannot write the snapshot: " + ec.message();
   for (auto seq : seqs)

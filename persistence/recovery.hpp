@@ -29,16 +29,25 @@ struct recovery_report {
   std::size_t journal_records = 0;    ///< Records replayed.
   std::size_t skipped_records = 0;    ///< Records that did not fit the state.
   std::vector<std::string> damage;    ///< What was cut off, one line each.
+  /// The oldest format among the state files read (current_format if none):
+  /// below current_format, the state should be rewritten (migrated).
+  int oldest_format = current_format;
   double seconds = 0;
 };
 
-/// Loads the snapshot and replays every journal after it, in order. Replay
-/// stops at the first torn or corrupt frame: that journal is cut back to its
-/// last whole record (the cut bytes, and any later journals, are moved to
-/// `<state_dir>/quarantine/` for an operator) and the loss is reported.
-/// Returns an empty string on success, else why the state cannot be trusted
-/// (an unreadable directory, a damaged snapshot); then nothing is changed.
-std::string recover(storage& st, const std::string& state_dir, recovery_report& out);
+/// Loads the snapshot and replays every journal after it, in order (files of
+/// every format up to current_format). Only what a crash of the journal
+/// writer leaves is repaired by itself: a torn tail of the newest journal is
+/// cut back to its last whole record, the cut bytes moved to
+/// `<state_dir>/quarantine/`, and the loss reported in `damage`. Any other
+/// damage (a bad snapshot, a journal's header, a record with data behind it)
+/// stops recovery with a message saying what to do, unless `repair` is set:
+/// then the damaged part and every later journal go to the quarantine and
+/// recovery goes on with what precedes them. A state file of a newer format
+/// always stops it. Returns an empty string on success, else why the state
+/// cannot be trusted; nothing was changed then.
+std::string recover(storage& st, const std::string& state_dir, recovery_report& out,
+                    bool repair = false);
 
 /// Folds the snapshot and every journal numbered below `upto` into a new
 /// snapshot, then deletes those journals. Safe to run while journal `upto`

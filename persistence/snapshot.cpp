@@ -6,7 +6,7 @@
 
 namespace analysisd {
 
-const std::string snapshot_magic = "ANSNAP1\n";
+const std::string snapshot_magic = current_magic("ANSNAP");
 
 namespace {
 
@@ -62,13 +62,22 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
 }
 
 std::string decode_snapshot(const std::string& bytes, state_map& out,
-                            std::uint64_t& next_journal_seq) {
+                            std::uint64_t& next_journal_seq, int* format_out) {
   // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
   state_map state;
   std::uint64_t next_seq = 1;
-  if (bytes.size() < snapshot_magic.size()
-      || bytes.compare(0, snapshot_magic.size(), snapshot_magic) != 0)
-    return "snapshot does not start with the snapshot magic";
+  int format = 0;
+  switch (read_magic(bytes, "ANSNAP", format)) {
+    case magic_kind::known:
+      break;
+    case magic_kind::newer:
+      return "snapshot has format " + std::to_string(format)
+             + ", newer than this analysisd reads (1 to " + std::to_string(current_format) + ")";
+    default:
+      return "snapshot does not start with the snapshot magic";
+  }
+  if (format_out != nullptr)
+    *format_out = format;
   bool have_header = false;
   std::uint64_t expected = 0;
   std::string bad;
@@ -86,7 +95,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
                              return true;
                            }
                            analysis_state a;
-                           if (!decode_state(data, size, a) || !is_valid_id(a.id)
+                           if (!decode_state(data, size, a, format) || !is_valid_id(a.id)
                                || state.count(a.id) != 0)
                              return false;
                            auto id = a.id;
@@ -106,15 +115,17 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
 }
 
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
-                          std::uint64_t& next_journal_seq) {
+                          std::uint64_t& next_journal_seq, int* format) {
   auto path = state_dir + "/" + snapshot_file_name;
   next_journal_seq = 1;
+  if (format != nullptr)
+    *format = 0;
   if (!st.exists(path))
     return {};
   std::string bytes;
   if (auto ec = st.read_all(path, bytes))
     return "cannot read " + path + ": " + ec.message();
-  return decode_snapshot(bytes, state, next_journal_seq);
+  return decode_snapshot(bytes, state, next_journal_seq, format);
 }
 
 } // namespace analysisd

@@ -11,7 +11,7 @@ namespace analysisd {
 /// The snapshot's file name inside the state directory.
 constexpr const char* snapshot_file_name = "snapshot";
 
-/// The 8 bytes that start every snapshot file.
+/// The 8 bytes that start every snapshot file this build writes.
 extern const std::string snapshot_magic;
 
 /// Writes every analysis to `<state_dir>/snapshot` durably: a temporary file,
@@ -25,13 +25,14 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
 /// state with `next_journal_seq` 1. Returns an empty string on success, else
 /// what is wrong (unreadable, torn, corrupt): a snapshot is written
 /// atomically, so damage to it means the disk lost data, and it is never
-/// loaded in part.
+/// loaded in part. Snapshots of every format up to current_format load;
+/// `format`, if given, is set to the one this snapshot has (0 if none).
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
-                          std::uint64_t& next_journal_seq);
+                          std::uint64_t& next_journal_seq, int* format = nullptr);
 
 /// Decodes a snapshot image held in memory (what load_snapshot does after
 /// reading the file). Same results as load_snapshot.
 std::string decode_snapshot(const std::string& bytes, state_map& state,
-                            std::uint64_t& next_journal_seq);
+                            std::uint64_t& next_journal_seq, int* format = nullptr);
 
 } // namespace analysisd

@@ -107,7 +107,7 @@ TEST(file_store, remove_and_remove_analysis_delete_bytes) {
   EXPECT_FALSE(fs.remove_analysis("abcd1234"));
 }
 
-TEST(file_store, cleanup_removes_unnamed_files_and_reports_missing_ones) {
+TEST(file_store, cleanup_deletes_only_proven_garbage_and_reports_missing_bytes) {
   temp_dir dir;
   file_store fs{posix_storage(), dir.path()};
   state_map state;
@@ -120,11 +120,23 @@ TEST(file_store, cleanup_removes_unnamed_files_and_reports_missing_ones) {
   ASSERT_FALSE(fs.write("aaaaaaaa", record(1, "kept.fa"), "x", 1));
   ASSERT_FALSE(fs.write("aaaaaaaa", record(3, "orphan.fa"), "x", 1));
   write_bytes(dir.path() + "/analyses/aaaaaaaa/.4.partial", "half");
-  ASSERT_FALSE(fs.write("zzzzzzzz", record(1, "removed.fa"), "x", 1));
+  ASSERT_FALSE(fs.write("zzzzzzzz", record(1, "unknown.fa"), "x", 1));
+  auto r = sample_analysis("rrrrrrrr");
+  r.removed = true;
+  state.emplace(r.id, r);
+  ASSERT_FALSE(fs.write("rrrrrrrr", record(1, "removed.fa"), "x", 1));
 
   auto log = fs.cleanup(state);
   EXPECT_EQ(list(dir.path() + "/analyses/aaaaaaaa"), std::vector<std::string>{"1-kept.fa"});
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/analyses/rrrrrrrr"))
+    << "the files of a removed analysis are garbage";
+  // No record names zzzzzzzz at all, not even a tombstone: only state that
+  // was not read explains it, so it is kept aside, never deleted.
   EXPECT_FALSE(posix_storage().exists(dir.path() + "/analyses/zzzzzzzz"));
+  auto kept = list(dir.path() + "/state/quarantine");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].rfind("analyses-zzzzzzzz.", 0), 0u) << kept[0];
+  EXPECT_EQ(read_bytes(dir.path() + "/state/quarantine/" + kept[0] + "/1-unknown.fa"), "x");
   EXPECT_TRUE(mentions(log, "aaaaaaaa/2-lost.fa")) << "missing bytes not reported";
   EXPECT_TRUE(mentions(log, "bbbbbbbb/1-gone.fa")) << "missing bytes not reported";
   EXPECT_TRUE(mentions(log, "3-orphan.fa"));
@@ -163,7 +175,7 @@ TEST(file_store, write_refuses_an_analyses_root_that_is_a_link) {
   EXPECT_TRUE(list(outside.path()).empty()) << "written through the link";
 }
 
-TEST(file_store, cleanup_removes_links_never_what_they_point_to) {
+TEST(file_store, cleanup_never_touches_what_links_point_to) {
   temp_dir dir;
   temp_dir outside;
   write_bytes(outside.path() + "/precious", "keep me");
@@ -187,6 +199,8 @@ TEST(file_store, cleanup_removes_links_never_what_they_point_to) {
   EXPECT_EQ(read_bytes(outside.path() + "/precious"), "keep me");
   EXPECT_EQ(list(outside.path()), std::vector<std::string>{"precious"});
   EXPECT_EQ(list(dir.path() + "/analyses"), std::vector<std::string>{"bbbbbbbb"});
+  // The links at the analyses' level are set aside themselves (not followed).
+  EXPECT_EQ(list(dir.path() + "/state/quarantine").size(), 2u);
   EXPECT_EQ(list(dir.path() + "/analyses/bbbbbbbb"), std::vector<std::string>{"1-x"});
   EXPECT_TRUE(mentions(log, "aaaaaaaa/1-kept.fa")) << "missing bytes not reported";
 }

@@ -64,20 +64,37 @@ std::string reference_render(const analysis_state& a, bool with_results) {
   auto subtractions = nlohmann::json::array();
   for (auto& s : a.subtractions)
     subtractions.push_back({{"id", s.id}, {"name", s.name}});
-  nlohmann::json doc = {{"id", a.id},
-                        {"created_at", format_timestamp(a.created_at)},
-                        {"updated_at", format_timestamp(a.updated_at)},
-                        {"job", {{"id", a.job_id}}},
-                        {"files", std::move(files)},
-                        {"workflow", a.workflow},
-                        {"sample", {{"id", a.sample.id}, {"name", a.sample.name}}},
-                        {"index", {{"id", a.index.id}, {"version", a.index.version}}},
-                        {"user", {{"id", a.user_id}}},
-                        {"subtractions", std::move(subtractions)},
-                        {"ready", a.ready}};
+  nlohmann::json user = {{"id", a.user_id},
+                         {"handle", a.user_handle.empty() ? a.user_id : a.user_handle}};
+  nlohmann::json doc = {
+    {"id", a.id},
+    {"created_at", format_timestamp(a.created_at)},
+    {"updated_at", format_timestamp(a.updated_at)},
+    {"job",
+     {{"id", a.job_id},
+      {"archived", false},
+      {"created_at", format_timestamp(a.created_at)},
+      {"progress", a.ready ? 100 : 0},
+      {"stage", nullptr},
+      {"state", a.ready ? "complete" : a.job_acquired ? "running" : "waiting"},
+      {"user", user},
+      {"workflow", a.workflow}}},
+    {"files", std::move(files)},
+    {"workflow", a.workflow},
+    {"sample", {{"id", a.sample.id}, {"name", a.sample.name}}},
+    {"index", {{"id", a.index.id}, {"version", a.index.version}}},
+    {"ml", a.ml.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(a.ml)},
+    {"user", user},
+    {"subtractions", std::move(subtractions)},
+    {"ready", a.ready}};
+  if (!a.reference.id.empty())
+    doc["reference"] = {{"id", a.reference.id},
+                        {"name", a.reference.name},
+                        {"data_type", a.reference.data_type}};
   auto text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (with_results && a.ready && !a.results.empty()) // spliced in last, not sorted in
-    text.insert(text.size() - 1, ",\"results\":" + a.results);
+  if (with_results) // spliced in last, not sorted in
+    text.insert(text.size() - 1,
+                ",\"results\":" + (a.ready && !a.results.empty() ? a.results : "null"));
   return text;
 }
 
@@ -109,6 +126,13 @@ TEST(model, rendering_matches_the_nlohmann_object_dump_byte_for_byte) {
     a.sample = {text(), text()};
     a.index = {text(), round % 7 == 0 ? -big() : big()};
     a.user_id = text();
+    if (rng() % 2)
+      a.user_handle = text();
+    a.job_acquired = rng() % 2;
+    if (rng() % 2)
+      a.reference = {text() + "r", text(), rng() % 2 ? "genome" : "barcode"};
+    if (rng() % 2)
+      a.ml = R"({"id":3,"model":{"id":1,"latest_release":null},"name":"1.0.2"})"; // compact, as stored
     for (auto n = rng() % 4; n > 0; --n)
       a.subtractions.push_back({text(), text()});
     for (auto n = rng() % 4; n > 0; --n)
@@ -130,4 +154,37 @@ TEST(model, rendering_matches_the_nlohmann_object_dump_byte_for_byte) {
                 reference_file(a.id, f).dump(-1, ' ', false,
                                              nlohmann::json::error_handler_t::replace));
   }
+}
+
+TEST(model, the_document_carries_what_the_job_runtime_requires) {
+  auto a = sample_analysis("abcd1234");
+  auto doc = nlohmann::json::parse(render_analysis(a));
+  EXPECT_EQ(doc["job"]["state"], "waiting");
+  EXPECT_EQ(doc["job"]["progress"], 0);
+  EXPECT_TRUE(doc["job"]["stage"].is_null());
+  EXPECT_EQ(doc["job"]["archived"], false);
+  EXPECT_EQ(doc["job"]["created_at"], doc["created_at"]);
+  EXPECT_EQ(doc["job"]["workflow"], "pathoscope_bowtie");
+  EXPECT_EQ(doc["user"], (nlohmann::json{{"id", "igboyes"}, {"handle", "igboyes"}}));
+  EXPECT_EQ(doc["job"]["user"], doc["user"]);
+  EXPECT_TRUE(doc.contains("ml") && doc["ml"].is_null());
+  EXPECT_TRUE(doc.contains("results") && doc["results"].is_null());
+  EXPECT_FALSE(doc.contains("reference")) << "no reference was given";
+  EXPECT_FALSE(nlohmann::json::parse(render_analysis(a, false)).contains("results"));
+
+  a.user_handle = "Ian";
+  a.reference = {"d19exr83", "Plant Viruses", "genome"};
+  a.job_acquired = true;
+  doc = nlohmann::json::parse(render_analysis(a));
+  EXPECT_EQ(doc["job"]["state"], "running");
+  EXPECT_EQ(doc["user"]["handle"], "Ian");
+  EXPECT_EQ(doc["reference"],
+            (nlohmann::json{{"id", "d19exr83"}, {"name", "Plant Viruses"}, {"data_type", "genome"}}));
+
+  a.ready = true;
+  a.results = R"({"hits":[]})";
+  doc = nlohmann::json::parse(render_analysis(a));
+  EXPECT_EQ(doc["job"]["state"], "complete");
+  EXPECT_EQ(doc["job"]["progress"], 100);
+  EXPECT_EQ(doc["results"], nlohmann::json::parse(R"({"hits":[]})"));
 }

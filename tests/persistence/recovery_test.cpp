@@ -20,8 +20,9 @@ std::string journal_path(const temp_dir& dir, std::uint64_t seq) {
   return dir.path() + "/" + journal_name(seq);
 }
 
-bool has(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
+bool has_one_starting(const std::vector<std::string>& v, const std::string& prefix) {
+  return std::any_of(v.begin(), v.end(),
+                     [&](const std::string& x) { return x.rfind(prefix, 0) == 0; });
 }
 
 } // namespace
@@ -117,7 +118,7 @@ TEST(recovery, journal_cut_exactly_at_a_record_boundary_is_not_damage) {
   EXPECT_EQ(rep.analyses.size(), 1u);
 }
 
-TEST(recovery, flipped_byte_in_an_older_record_keeps_everything_before_it) {
+TEST(recovery, flipped_byte_in_an_older_record_stops_the_start_until_repair) {
   std::vector<std::size_t> offsets;
   auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb"), created("cccccccc")}, &offsets);
   for (auto i = offsets[1]; i < offsets[2]; ++i) {
@@ -128,7 +129,15 @@ TEST(recovery, flipped_byte_in_an_older_record_keeps_everything_before_it) {
       write_bytes(journal_path(dir, 1), bad);
       write_bytes(journal_path(dir, 2), journal_image({created("dddddddd")}));
       recovery_report rep;
-      ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "") << "flip at " << i;
+      // Damage with data behind it is no crash's doing: the start stops,
+      // says what to do, and changes nothing.
+      auto err = recover(posix_storage(), dir.path(), rep);
+      ASSERT_NE(err.find("--repair"), std::string::npos) << "flip at " << i << ": " << err;
+      EXPECT_EQ(read_bytes(journal_path(dir, 1)), bad);
+      EXPECT_TRUE(posix_storage().exists(journal_path(dir, 2)));
+      EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine"));
+      // --repair sets the damage aside and goes on with what precedes it.
+      ASSERT_EQ(recover(posix_storage(), dir.path(), rep, true), "") << "flip at " << i;
       EXPECT_EQ(rep.analyses.count("aaaaaaaa"), 1u) << "flip at " << i;
       EXPECT_EQ(rep.analyses.count("bbbbbbbb"), 0u) << "corrupt record loaded, flip at " << i;
       EXPECT_EQ(rep.analyses.count("cccccccc"), 0u) << "flip at " << i;
@@ -137,7 +146,7 @@ TEST(recovery, flipped_byte_in_an_older_record_keeps_everything_before_it) {
       EXPECT_FALSE(rep.damage.empty());
       // Later journals go to quarantine instead of being replayed on the next start.
       EXPECT_FALSE(posix_storage().exists(journal_path(dir, 2)));
-      EXPECT_TRUE(has(list(dir.path() + "/quarantine"), journal_name(2)));
+      EXPECT_TRUE(has_one_starting(list(dir.path() + "/quarantine"), journal_name(2) + "."));
       EXPECT_EQ(read_bytes(journal_path(dir, 1)).size(), offsets[1]);
     }
   }
@@ -154,7 +163,7 @@ TEST(recovery, a_quarantine_that_is_a_link_is_never_written_through) {
   write_bytes(journal_path(dir, 1), full.substr(0, offsets.back() + 3));
   write_bytes(journal_path(dir, 2), journal_image({created("cccccccc")}));
   recovery_report rep;
-  auto err = recover(posix_storage(), dir.path(), rep);
+  auto err = recover(posix_storage(), dir.path(), rep, true);
   EXPECT_NE(err, "") << "journal 2 cannot be set aside, so recovery must stop";
   EXPECT_TRUE(list(outside.path()).empty()) << "written through the link";
   EXPECT_TRUE(std::any_of(rep.damage.begin(), rep.damage.end(), [](const std::string& d) {
@@ -171,6 +180,109 @@ TEST(recovery, journal_without_magic_is_dropped) {
   EXPECT_TRUE(rep.analyses.empty());
   EXPECT_FALSE(rep.damage.empty());
   EXPECT_FALSE(posix_storage().exists(journal_path(dir, 1)));
+}
+
+TEST(recovery, a_torn_tail_of_an_older_journal_is_damage_not_a_crash) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full.substr(0, offsets.back() + 3));
+  write_bytes(journal_path(dir, 2), journal_image({created("cccccccc")}));
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep), "")
+    << "journal 1 was complete before journal 2 was made: a cut in it is damage";
+  EXPECT_EQ(read_bytes(journal_path(dir, 1)), full.substr(0, offsets.back() + 3));
+}
+
+TEST(recovery, a_zeroed_tail_of_the_newest_journal_is_cut) {
+  auto full = journal_image({created("aaaaaaaa")});
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full + std::string(100, '\0'));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.analyses.size(), 1u);
+  EXPECT_EQ(read_bytes(journal_path(dir, 1)), full);
+}
+
+TEST(recovery, a_journal_with_a_foreign_header_stops_the_start) {
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), journal_image({created("aaaaaaaa")}));
+  write_bytes(journal_path(dir, 2), "GARBAGE!" + journal_image({created("bbbbbbbb")}));
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep).find("--repair"), std::string::npos);
+  EXPECT_TRUE(posix_storage().exists(journal_path(dir, 2)));
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep, true), "");
+  EXPECT_EQ(rep.analyses.size(), 1u);
+  EXPECT_TRUE(has_one_starting(list(dir.path() + "/quarantine"), journal_name(2) + "."));
+}
+
+TEST(recovery, state_of_a_newer_format_is_refused_even_with_repair) {
+  temp_dir dir;
+  auto newer = journal_image({created("aaaaaaaa")});
+  newer[6] = '7'; // ANJRNL7: what a newer build (or a downgrade) leaves
+  write_bytes(journal_path(dir, 1), newer);
+  for (bool repair : {false, true}) {
+    recovery_report rep;
+    auto err = recover(posix_storage(), dir.path(), rep, repair);
+    EXPECT_NE(err.find("newer"), std::string::npos) << err;
+    EXPECT_EQ(read_bytes(journal_path(dir, 1)), newer) << "nothing may be rewritten";
+    EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine"));
+  }
+  temp_dir snap_dir;
+  ASSERT_FALSE(write_snapshot(posix_storage(), snap_dir.path(), {}, 1));
+  auto snap = read_bytes(snap_dir.path() + "/snapshot");
+  snap[6] = '9';
+  write_bytes(snap_dir.path() + "/snapshot", snap);
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), snap_dir.path(), rep, true).find("newer"), std::string::npos);
+  EXPECT_EQ(read_bytes(snap_dir.path() + "/snapshot"), snap);
+}
+
+TEST(recovery, a_damaged_snapshot_is_quarantined_with_repair) {
+  temp_dir dir;
+  state_map snap;
+  snap.emplace("aaaaaaaa", sample_analysis("aaaaaaaa"));
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), snap, 1));
+  auto bytes = read_bytes(dir.path() + "/snapshot");
+  bytes[bytes.size() - 1] ^= 0x01;
+  write_bytes(dir.path() + "/snapshot", bytes);
+  write_bytes(journal_path(dir, 1), journal_image({created("bbbbbbbb")}));
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep).find("--repair"), std::string::npos);
+  EXPECT_EQ(read_bytes(dir.path() + "/snapshot"), bytes);
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep, true), "");
+  EXPECT_EQ(rep.analyses.count("bbbbbbbb"), 1u);
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/snapshot"));
+  EXPECT_TRUE(has_one_starting(list(dir.path() + "/quarantine"), "snapshot."));
+}
+
+// Real bytes that analysisd 0.1 wrote (tests/persistence/data/format1/):
+// a snapshot of three analyses and a journal of every record kind.
+TEST(recovery, state_files_of_format_1_load) {
+  temp_dir dir;
+  auto data = std::string(ANALYSISD_SOURCE_DIR) + "/tests/persistence/data/format1/";
+  write_bytes(dir.path() + "/snapshot", read_bytes(data + "snapshot"));
+  write_bytes(journal_path(dir, 5), read_bytes(data + "journal"));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.oldest_format, 1);
+  EXPECT_TRUE(rep.damage.empty());
+  ASSERT_EQ(rep.analyses.size(), 3u);
+  auto& done = rep.analyses.at("done0001");
+  EXPECT_TRUE(done.ready);
+  EXPECT_EQ(done.results, R"({"hits":[]})");
+  ASSERT_EQ(done.files.size(), 1u);
+  EXPECT_EQ(done.files[0].name, "results.fa");
+  EXPECT_EQ(done.sample.name, "Test 1");
+  EXPECT_TRUE(done.user_handle.empty() && done.ml.empty() && done.reference.id.empty());
+  // The journal's records applied onto abcd1234 of the snapshot.
+  auto& a = rep.analyses.at("abcd1234");
+  EXPECT_TRUE(a.job_acquired);
+  EXPECT_EQ(a.job_key_hash, std::string(32, '\x5a'));
+  ASSERT_EQ(a.files.size(), 1u);
+  EXPECT_TRUE(a.ready);
+  EXPECT_EQ(a.results, R"({"hits":[{"id":1,"name":"x"}]})");
+  EXPECT_EQ(render_analysis(a).find("\"state\":\"complete\"") != std::string::npos, true);
 }
 
 TEST(recovery, records_that_do_not_fit_are_skipped_and_counted) {
