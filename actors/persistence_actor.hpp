@@ -27,7 +27,7 @@ struct persistence_options {
   std::uint64_t rotate_bytes = 64u << 20;  ///< Start a new journal and compact past this size.
   storage* st = nullptr;                   ///< Defaults to posix_storage().
   /// Set once an fdatasync failed and no more writes are taken (may be null).
-  std::shared_ptr<std::atomic<bool>> read_only;
+  std::shared_ptr<std::atomic<bool>> read_only{};
 };
 
 /// The journal writer's own state.

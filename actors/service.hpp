@@ -42,10 +42,10 @@ struct service_options {
   /// The data dir's lock, when the caller took it already (main takes it
   /// before it reads anything). Null: start_service takes it itself, on the
   /// real file system (a test's `st` of its own needs none).
-  std::shared_ptr<const data_dir_lock> lock;
+  std::shared_ptr<const data_dir_lock> lock{};
   /// Set once an fsync of the journal failed (the service then takes no more
   /// writes), for readiness checks on other threads. May be null.
-  std::shared_ptr<std::atomic<bool>> read_only;
+  std::shared_ptr<std::atomic<bool>> read_only{};
 };
 
 /// A running service: the actors, and what recovery found.

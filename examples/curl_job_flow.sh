@@ -48,16 +48,24 @@ expect_body() {
   fi
 }
 
+# The job's id: the first "id" inside the document's "job" object.
+job_id() {
+  grep -o '"job":{[^}]*' "$work/body" | grep -o '"id":"[a-z0-9]*"' | sed -n '1s/.*:"\(.*\)"$/\1/p'
+}
+
 admin=(-H "Authorization: Bearer $token")
 json=(-H 'Content-Type: application/json')
 create_body='{"workflow": "pathoscope_bowtie", "sample": {"id": "kigvhuql", "name": "Test 1"},
-  "index": {"id": "qldihken", "version": 0}, "user": {"id": "igboyes"},
-  "subtractions": [{"id": "yhxoynb0", "name": "Arabidopsis Thaliana"}]}'
+  "index": {"id": "qldihken", "version": 0}, "user": {"id": "igboyes", "handle": "Ian Boyes"},
+  "subtractions": [{"id": "yhxoynb0", "name": "Arabidopsis Thaliana"}],
+  "reference": {"id": "d19exr83", "name": "Plant Viruses", "data_type": "genome"}}'
 
 echo "1. operator creates an analysis"
 request 201 -X POST "${admin[@]}" "${json[@]}" --data "$create_body" "$url/admin/analyses"
 analysis="$(field id)"
-job="$(sed -n 's/.*"job":{"id":"\([a-z0-9]*\)"}.*/\1/p' "$work/body")"
+job="$(job_id)"
+expect_body '"reference":{"data_type":"genome","id":"d19exr83","name":"Plant Viruses"}'
+expect_body '"state":"waiting"'
 echo "   analysis $analysis, job $job"
 
 echo "2. operator acquires the job key (shown only once)"
@@ -70,6 +78,8 @@ job_auth=(-u "job-$job:$key")
 echo "3. job reads its analysis"
 request 200 "${job_auth[@]}" "$url/api/analyses/$analysis"
 expect_body '"ready":false'
+expect_body '"state":"running"'
+expect_body '"handle":"Ian Boyes"'
 request 401 -u "job-$job:0000" "$url/api/analyses/$analysis"
 
 echo "4. job uploads a file"
@@ -96,12 +106,13 @@ request 409 -X PATCH "${job_auth[@]}" "${json[@]}" --data '{"results": {"hits": 
 echo "7. job reads the finalized analysis with its results"
 request 200 "${job_auth[@]}" "$url/api/analyses/$analysis"
 expect_body '"results":{"hits":3}'
+expect_body '"state":"complete"'
 expect_body '"name":"results.fa"'
 
 echo "8. a second analysis is created, acquired and removed by its job"
 request 201 -X POST "${admin[@]}" "${json[@]}" --data "$create_body" "$url/admin/analyses"
 second="$(field id)"
-second_job="$(sed -n 's/.*"job":{"id":"\([a-z0-9]*\)"}.*/\1/p' "$work/body")"
+second_job="$(job_id)"
 request 200 -X PATCH "${admin[@]}" "${json[@]}" --data '{"acquired": true}' \
   "$url/admin/jobs/$second_job"
 second_auth=(-u "job-$second_job:$(field key)")

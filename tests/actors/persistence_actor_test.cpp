@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -98,5 +99,40 @@ TEST(persistence_actor, a_journal_that_cannot_be_rotated_is_retried_later_not_at
   auto again = start_service(sys, {dir.path()});
   ASSERT_TRUE(again) << sys.render(again.error());
   EXPECT_EQ(again->analyses_loaded, std::size_t{creates});
+  EXPECT_FALSE(stop_service(sys, *again));
+}
+
+// A record over what a frame holds would be acknowledged, and then taken for
+// damage by every later compaction and recovery: it is refused instead.
+TEST(persistence_actor, a_record_larger_than_a_frame_is_refused_and_nothing_is_written) {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  cfg.set("logger.console", caf::atom("none"));
+  add_message_types(cfg);
+  caf::actor_system sys{cfg};
+  auto svc = start_service(sys, {dir.path()});
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  caf::scoped_actor self{sys};
+  std::string doc;
+  self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+    .receive([&](std::string& d) { doc = d; }, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  auto id = nlohmann::json::parse(doc).at("id").get<std::string>();
+  journal_record huge;
+  huge.kind = record_kind::finalized;
+  huge.analysis_id = id;
+  huge.results = "{\"a\":\"" + std::string(max_frame_payload, 'x') + "\"}";
+  std::uint8_t code = 0;
+  self->request(svc->journal, std::chrono::seconds(60), append_atom::value, std::move(huge))
+    .receive([](bool) { ADD_FAILURE() << "a record larger than a frame was acknowledged"; },
+             [&](caf::error& err) { code = code_of(err); });
+  EXPECT_EQ(code, static_cast<std::uint8_t>(errc::too_large));
+  // The journal goes on, and the next start finds it whole.
+  self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+    .receive([](std::string&) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  ASSERT_FALSE(stop_service(sys, *svc));
+  svc = caf::expected<service>{caf::sec::runtime_error}; // releases the data dir's lock
+  auto again = start_service(sys, {dir.path()});
+  ASSERT_TRUE(again) << sys.render(again.error());
+  EXPECT_EQ(again->analyses_loaded, 2u);
   EXPECT_FALSE(stop_service(sys, *again));
 }

@@ -74,6 +74,7 @@ public:
     opts.data_dir = dir_.path();
     opts.st = st_;
     opts.actor_idle = actor_idle_;
+    opts.read_only = read_only_;
     auto svc = start_service(sys_, opts);
     ASSERT_TRUE(svc) << sys_.render(svc.error());
     svc_ = std::move(*svc);
@@ -87,6 +88,10 @@ public:
 
   caf::actor_system& sys() {
     return sys_;
+  }
+  /// What readiness reads: set once the journal took no more writes.
+  bool read_only() const {
+    return read_only_->load();
   }
   service& svc() {
     return *svc_;
@@ -135,6 +140,7 @@ private:
   storage* st_;
   std::chrono::milliseconds actor_idle_;
   std::optional<service> svc_;
+  std::shared_ptr<std::atomic<bool>> read_only_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace
@@ -149,7 +155,8 @@ TEST(service, create_returns_the_document_of_a_fresh_analysis) {
   EXPECT_EQ(doc["sample"], nlohmann::json({{"id", "kigvhuql"}, {"name", "Test 1"}}));
   EXPECT_EQ(doc["ready"], false);
   EXPECT_EQ(doc["files"], nlohmann::json::array());
-  EXPECT_FALSE(doc.contains("results"));
+  EXPECT_TRUE(doc["results"].is_null());
+  EXPECT_EQ(doc["job"]["state"], "waiting");
   EXPECT_EQ(doc["created_at"], doc["updated_at"]);
 }
 
@@ -441,9 +448,11 @@ TEST(service, after_a_failed_fsync_writes_are_refused_and_reads_still_served) {
   fixture f{&st};
   auto [id, cred] = f.create_acquired();
   ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", ">a")).second), 0);
+  EXPECT_FALSE(f.read_only());
   st.plan.sync_error = eio(); // the journal's fdatasync fails: its state is unknown
   EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),
             e(errc::read_only));
+  EXPECT_TRUE(f.read_only()) << "readiness would still say ok";
   // No retry that could pretend: every later write is refused, even though
   // the next fsync would succeed.
   EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":1})")).second),

@@ -43,28 +43,40 @@ protected:
 
 } // namespace
 
-TEST_P(e2e_job_routes, get_returns_the_whole_document_without_results) {
+TEST_P(e2e_job_routes, get_returns_the_whole_document_with_null_results) {
   auto res = client_->get(base(), auth_);
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_NE(res.header("content-type").find("application/json"), std::string::npos);
   auto d = res.json();
-  EXPECT_EQ(d, doc_);
+  auto created = doc_;
+  created["job"]["state"] = "running"; // acquired since it was created
+  EXPECT_EQ(d, created);
   EXPECT_EQ(d.at("id"), id_);
   EXPECT_TRUE(is_short_id(d.at("id")));
   EXPECT_TRUE(is_timestamp(d.at("created_at"))) << d;
   EXPECT_TRUE(is_timestamp(d.at("updated_at"))) << d;
-  EXPECT_EQ(d.at("job"), json({{"id", job_}}));
+  EXPECT_EQ(d.at("job"), json({{"id", job_},
+                               {"archived", false},
+                               {"created_at", d.at("created_at")},
+                               {"progress", 0},
+                               {"stage", nullptr},
+                               {"state", "running"},
+                               {"user", {{"id", "igboyes"}, {"handle", "igboyes"}}},
+                               {"workflow", "pathoscope_bowtie"}}));
   EXPECT_TRUE(is_short_id(d.at("job").at("id")));
   EXPECT_EQ(d.at("files"), json::array());
   EXPECT_EQ(d.at("workflow"), "pathoscope_bowtie");
   EXPECT_EQ(d.at("sample"), json({{"id", "kigvhuql"}, {"name", "Test 1"}}));
   EXPECT_EQ(d.at("index"), json({{"id", "qldihken"}, {"version", 0}}));
-  EXPECT_EQ(d.at("user"), json({{"id", "igboyes"}}));
+  EXPECT_EQ(d.at("user"), json({{"id", "igboyes"}, {"handle", "igboyes"}}));
   EXPECT_EQ(d.at("subtractions"),
             json::parse(R"([{"id":"yhxoynb0","name":"Arabidopsis Thaliana"}])"));
+  EXPECT_EQ(d.at("reference"),
+            json({{"id", "d19exr83"}, {"name", "Plant Viruses"}, {"data_type", "genome"}}));
+  EXPECT_TRUE(d.at("ml").is_null());
   EXPECT_EQ(d.at("ready"), false);
-  EXPECT_FALSE(d.contains("results"));
-  EXPECT_EQ(d.size(), 11u) << d;
+  EXPECT_TRUE(d.at("results").is_null());
+  EXPECT_EQ(d.size(), 14u) << d;
 }
 
 TEST_P(e2e_job_routes, upload_post_and_put_store_files_with_sequential_ids) {

@@ -1,5 +1,7 @@
 #include "tests/support/http_client.hpp"
 
+#include "tests/support/virtool_models.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -166,8 +168,10 @@ http_response http_client::send(const http_request& req) {
       connect();
     if (write_all(out)) {
       auto res = read_response();
-      if (res.status != 0 || fresh)
+      if (res.status != 0 || fresh) {
+        check_response(req, res); // what the job runtime would refuse fails the test
         return res;
+      }
     } else if (fresh) {
       close();
       return {};

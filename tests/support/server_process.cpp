@@ -42,12 +42,25 @@ int run_command(const std::string& cmd, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int run_binary_once(const std::string& data_dir, const std::vector<std::string>& args,
+                    std::string& output, int seconds) {
+  std::string cmd = "ANALYSISD_ADMIN_TOKEN=test-admin-token timeout -s KILL "
+                    + std::to_string(seconds) + " " ANALYSISD_BINARY " --listen 127.0.0.1:"
+                    + std::to_string(free_port()) + " --data-dir '" + data_dir + "'";
+  for (auto& a : args)
+    cmd += " '" + a + "'";
+  return run_command(cmd, output);
+}
+
 nlohmann::json create_body(const std::string& id) {
   nlohmann::json body = {{"workflow", "pathoscope_bowtie"},
                          {"sample", {{"id", "kigvhuql"}, {"name", "Test 1"}}},
                          {"index", {{"id", "qldihken"}, {"version", 0}}},
                          {"user", {{"id", "igboyes"}}},
-                         {"subtractions", {{{"id", "yhxoynb0"}, {"name", "Arabidopsis Thaliana"}}}}};
+                         {"subtractions", {{{"id", "yhxoynb0"}, {"name", "Arabidopsis Thaliana"}}}},
+                         {"reference",
+                          {{"id", "d19exr83"}, {"name", "Plant Viruses"}, {"data_type", "genome"}}},
+                         {"ml", nullptr}};
   if (!id.empty())
     body["id"] = id;
   return body;

@@ -53,6 +53,10 @@ public:
   }
   /// Everything the server wrote to stderr so far.
   std::string log() const;
+  /// The running process's PID (-1 when it is not running).
+  pid_t pid() const {
+    return pid_;
+  }
 
   /// Sends SIGTERM and waits; returns the exit status (-1 if killed by a signal).
   int stop();
@@ -93,6 +97,12 @@ private:
 /// Runs `cmd` with `sh -c`; returns its exit status (-1 if it did not exit)
 /// and appends everything it printed (stdout and stderr) to `output`.
 int run_command(const std::string& cmd, std::string& output);
+
+/// Runs the binary in the foreground on `data_dir` with `args` (bounded to
+/// `seconds`, then killed), for a start that must fail; returns its exit
+/// status and appends what it printed to `output`.
+int run_binary_once(const std::string& data_dir, const std::vector<std::string>& args,
+                    std::string& output, int seconds = 30);
 
 /// The body of a valid create request (the seed document's fields).
 nlohmann::json create_body(const std::string& id = {});
