@@ -61,7 +61,9 @@ analysisd::create_request example_request() {
   req.sample = {"kigvhuql", "Test 1"};
   req.index = {"qldihken", 0};
   req.user_id = "igboyes";
+  req.user_handle = "Ian Boyes";
   req.subtractions = {{"yhxoynb0", "Arabidopsis Thaliana"}};
+  req.reference = {"d19exr83", "Plant Viruses", "genome"};
   return req;
 }
 
