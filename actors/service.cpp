@@ -13,19 +13,31 @@
 
 namespace analysisd {
 
+std::string open_data_dir(storage& st, const std::string& data_dir, opened_data_dir& out) {
+  if (auto ec = st.create_dir(data_dir))
+    return "cannot create " + data_dir + ": " + ec.message();
+  auto state_dir = data_dir + "/state";
+  if (auto err = recover(st, state_dir, out.report); !err.empty())
+    return err;
+  file_store files{st, data_dir};
+  out.cleanup = files.cleanup(out.report.analyses);
+  auto seq = out.report.next_journal_seq;
+  if (auto ec = journal_writer::create(st, state_dir, seq, out.journal))
+    return "cannot create " + journal_name(seq) + ": " + ec.message();
+  return {};
+}
+
 caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts) {
   storage* st = opts.st != nullptr ? opts.st : &posix_storage();
-  if (auto ec = st->create_dir(opts.data_dir))
-    return make_error(errc::io_error, "cannot create " + opts.data_dir + ": " + ec.message());
-  auto state_dir = opts.data_dir + "/state";
-  recovery_report rep;
-  if (auto err = recover(*st, state_dir, rep); !err.empty())
+  opened_data_dir opened;
+  if (auto err = open_data_dir(*st, opts.data_dir, opened); !err.empty())
     return make_error(errc::io_error, err);
+  auto& rep = opened.report;
   for (auto& line : rep.damage)
     log_error("recovery: " + line);
-  auto files = std::make_shared<const file_store>(*st, opts.data_dir);
-  for (auto& line : files->cleanup(rep.analyses))
+  for (auto& line : opened.cleanup)
     log_warning("start-up cleanup: " + line);
+  auto files = std::make_shared<const file_store>(*st, opts.data_dir);
   std::size_t live = 0;
   for (auto& [id, a] : rep.analyses)
     live += a.removed ? 0 : 1;
@@ -40,12 +52,8 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.analyses_loaded = live;
   svc.recovery_seconds = rep.seconds;
   persistence_options popts;
-  popts.state_dir = state_dir;
-  std::unique_ptr<journal_writer> journal;
-  if (auto ec = journal_writer::create(*st, state_dir, rep.next_journal_seq, journal))
-    return make_error(errc::io_error,
-                      "cannot create " + journal_name(rep.next_journal_seq) + ": " + ec.message());
-  popts.journal = std::move(journal);
+  popts.state_dir = opts.data_dir + "/state";
+  popts.journal = std::move(opened.journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;
   svc.journal = sys.spawn(persistence_actor_impl, popts);

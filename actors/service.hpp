@@ -22,7 +22,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace analysisd {
 
@@ -42,6 +44,20 @@ struct service {
   std::size_t analyses_loaded = 0;
   double recovery_seconds = 0;
 };
+
+/// What open_data_dir found and made.
+struct opened_data_dir {
+  recovery_report report;                  ///< The recovered state; report.damage says what was cut.
+  std::vector<std::string> cleanup;        ///< What the start-up cleanup did, one line each.
+  std::unique_ptr<journal_writer> journal; ///< The journal to append to next, created and durable.
+};
+
+/// The storage half of start_service, without actors and without logging:
+/// creates the data directory if needed, recovers the state (snapshot +
+/// journal), removes files that no record names, and creates the next
+/// journal. Returns an empty string on success, else why the data directory
+/// cannot be used (then `out` is not to be used). Blocks; any thread.
+std::string open_data_dir(storage& st, const std::string& data_dir, opened_data_dir& out);
 
 /// Creates the data directory (mode 0700) if needed, recovers the state
 /// (snapshot + journal), removes files that no record names, logs what it did,
