@@ -13,12 +13,56 @@
 
 namespace analysisd {
 
+namespace {
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_not_of('/') == std::string::npos
+                 ? std::string::npos
+                 : path.rfind('/', path.find_last_not_of('/'));
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+} // namespace
+
 std::string open_data_dir(storage& st, const std::string& data_dir, opened_data_dir& out) {
+  // Every directory entry the state depends on is made durable before
+  // anything is acknowledged: the data dir in its parent (when it is new),
+  // state/ and analyses/ in the data dir. Always, not only when this start
+  // made them: a killed process may have made them without syncing.
+  bool fresh = !st.exists(data_dir);
   if (auto ec = st.create_dir(data_dir))
     return "cannot create " + data_dir + ": " + ec.message();
+  if (fresh) {
+    if (auto ec = st.sync_dir(parent_dir(data_dir)))
+      return "cannot sync " + parent_dir(data_dir) + ": " + ec.message();
+  }
   auto state_dir = data_dir + "/state";
+  for (auto& dir : {state_dir, data_dir + "/analyses"})
+    if (auto ec = st.create_dir(dir))
+      return "cannot create " + dir + ": " + ec.message();
+  if (auto ec = st.sync_dir(data_dir))
+    return "cannot sync " + data_dir + ": " + ec.message();
   if (auto err = recover(st, state_dir, out.report); !err.empty())
     return err;
+  // What recovery read is served from now on, so it must be durable: after a
+  // killed process (not a power cut) the newest journal can hold records
+  // that were written but never fdatasynced. A power cut would take them back
+  // after they were served, and a torn one would then stand in the middle,
+  // before the journals written after this start.
+  std::vector<std::string> names;
+  if (auto ec = st.list_dir(state_dir, names))
+    return "cannot list " + state_dir + ": " + ec.message();
+  for (auto& name : names) {
+    std::uint64_t seq;
+    if (!parse_journal_name(name, seq))
+      continue;
+    if (auto ec = st.sync_file(state_dir + "/" + name))
+      return "cannot sync " + state_dir + "/" + name + ": " + ec.message();
+  }
+  if (auto ec = st.sync_dir(state_dir))
+    return "cannot sync " + state_dir + ": " + ec.message();
   file_store files{st, data_dir};
   out.cleanup = files.cleanup(out.report.analyses);
   auto seq = out.report.next_journal_seq;

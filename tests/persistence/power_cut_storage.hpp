@@ -16,6 +16,7 @@
 
 #include "persistence/storage.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <set>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -311,6 +313,14 @@ public:
     return base_;
   }
 
+  /// From now on, every change waits a random while first (now and then a
+  /// long one), so that racing writers interleave in ever other orders.
+  void jitter(std::uint64_t seed) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    jitter_ = true;
+    jitter_rng_.seed(seed);
+  }
+
   /// The changes so far (call once the writers are done).
   std::vector<fs_op> log() const {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -375,12 +385,14 @@ public:
 
   std::error_code create_exclusive(const std::string& path,
                                    std::unique_ptr<writable_file>& out) override {
-    std::lock_guard<std::mutex> guard{mutex_};
+    pause();
+    std::unique_lock<std::mutex> guard{mutex_};
     if (auto ec = check_new(path))
       return ec;
     auto inode = live_.next_inode();
     log_and_apply(make(fs_op::kind::create, path));
     out = std::make_unique<file>(*this, inode);
+    unlock_and_pause(guard);
     return {};
   }
 
@@ -396,7 +408,8 @@ public:
   }
 
   std::error_code rename(const std::string& from, const std::string& to) override {
-    std::lock_guard<std::mutex> guard{mutex_};
+    pause();
+    std::unique_lock<std::mutex> guard{mutex_};
     auto id = live_.resolve(from);
     if (id < 0 || !live_.is_dir(live_.resolve(fs_model::parent(to))))
       return errc(std::errc::no_such_file_or_directory);
@@ -406,11 +419,13 @@ public:
     if (from == to)
       return {};
     log_and_apply(make(fs_op::kind::rename, from, to));
+    unlock_and_pause(guard);
     return {};
   }
 
   std::error_code link(const std::string& from, const std::string& to) override {
-    std::lock_guard<std::mutex> guard{mutex_};
+    pause();
+    std::unique_lock<std::mutex> guard{mutex_};
     auto id = live_.resolve(from);
     if (id < 0)
       return errc(std::errc::no_such_file_or_directory);
@@ -419,10 +434,12 @@ public:
     if (auto ec = check_new(to))
       return ec;
     log_and_apply(make(fs_op::kind::link, from, to));
+    unlock_and_pause(guard);
     return {};
   }
 
   std::error_code remove(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     auto id = live_.resolve(path);
     if (id < 0)
@@ -434,22 +451,26 @@ public:
   }
 
   std::error_code remove_all(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     remove_tree(path);
     return {};
   }
 
   std::error_code create_dir(const std::string& path) override {
-    std::lock_guard<std::mutex> guard{mutex_};
+    pause();
+    std::unique_lock<std::mutex> guard{mutex_};
     if (live_.resolve(path) >= 0)
       return {}; // as mkdir's EEXIST, which posix_storage takes for success
     if (!live_.is_dir(live_.resolve(fs_model::parent(path))))
       return errc(std::errc::no_such_file_or_directory);
     log_and_apply(make(fs_op::kind::mkdir, path));
+    unlock_and_pause(guard);
     return {};
   }
 
   std::error_code sync_dir(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     auto id = live_.resolve(path);
     if (id < 0)
@@ -473,16 +494,19 @@ public:
   }
 
   bool exists(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     return live_.resolve(path) >= 0;
   }
 
   bool is_directory(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     return live_.is_dir(live_.resolve(path));
   }
 
   std::error_code truncate(const std::string& path, std::uint64_t size) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     auto id = live_.resolve(path);
     if (id < 0)
@@ -498,6 +522,7 @@ public:
   }
 
   std::error_code sync_file(const std::string& path) override {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     auto id = live_.resolve(path);
     if (id < 0)
@@ -536,9 +561,30 @@ private:
   }
 
   std::error_code record(fs_op op) {
+    pause();
     std::lock_guard<std::mutex> guard{mutex_};
     log_and_apply(std::move(op));
     return {};
+  }
+
+  // Before every change a short random wait; after one that made a
+  // directory entry (not yet durable), often a long one: the window in which
+  // another writer may find the entry and rely on it.
+  void pause(bool made_entry = false) {
+    std::chrono::microseconds wait{0};
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      if (!jitter_)
+        return;
+      auto draw = jitter_rng_() % 1000;
+      wait = std::chrono::microseconds(made_entry ? (draw < 500 ? 5000 : 0) : (draw < 300 ? 1000 : draw % 20));
+    }
+    std::this_thread::sleep_for(wait);
+  }
+
+  void unlock_and_pause(std::unique_lock<std::mutex>& guard) {
+    guard.unlock();
+    pause(true);
   }
 
   void log_and_apply(fs_op op) {
@@ -563,6 +609,8 @@ private:
   disk_image base_;
   fs_model live_;
   std::vector<fs_op> log_;
+  bool jitter_ = false;
+  std::mt19937_64 jitter_rng_;
 };
 
 } // namespace analysisd::test
