@@ -116,6 +116,7 @@ public:
 
   /// Starts the service on the storage (recovery runs, recorded).
   void start(std::uint64_t rotate_bytes) {
+    actors_before_ = sys_.registry().running();
     service_options opts;
     opts.data_dir = data_dir;
     opts.st = &st_;
@@ -139,6 +140,13 @@ public:
       self->send_exit(svc_->journal, caf::exit_reason::user_shutdown);
     }
     svc_.reset();
+    // The storage must outlive every actor that may still touch it (a
+    // syncer, a compactor, a file worker finishing after the exit).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (sys_.registry().running() > actors_before_
+           && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_LE(sys_.registry().running(), actors_before_) << "actors still run after the stop";
   }
 
   /// The whole life of analysis `id`; `variant` picks its end.
@@ -238,6 +246,7 @@ private:
   power_cut_storage& st_;
   sent_values& sent_;
   std::optional<service> svc_;
+  std::size_t actors_before_ = 0;
   mutable std::mutex mutex_;
   std::vector<change> acked_;
 };
@@ -377,23 +386,34 @@ struct image_at {
   std::size_t op = 0; ///< Where in the log it was cut.
 };
 
-/// Cuts the power before every op of `log` from `first_cut` on (strict and
-/// adversarial) and checks each recovery against `base` (what must stay)
-/// and the changes acknowledged before the cut. Once the service is up (the
-/// note 0), `served` must stay instead: what it served. With
-/// `base_repaired`, the base image itself held damage for recovery to
-/// repair, so a strict cut may still find it. Returns some of the adversarial images (with torn
-/// tails, most likely) for the recovery-under-cut round.
-std::vector<image_at> cut_everywhere(const disk_image& base_img, const state_map& base,
-                                     const state_map& served, bool base_repaired, const std::vector<fs_op>& log,
-                                     std::size_t first_cut,
-                                     const std::vector<change>& acked, const sent_values& sent,
+/// One recorded run to cut everywhere.
+struct recorded_run {
+  disk_image base_img;      ///< The disk it started on.
+  std::vector<fs_op> log;   ///< What it did (history first, for a restart after a kill).
+  std::size_t first_cut = 0; ///< Cuts before this op belong to another run.
+  state_map must_keep;      ///< What must survive until the service is up (the note 0)...
+  state_map served;         ///< ...and what it served once it is up.
+  bool base_repaired = false; ///< The base held damage, so a strict cut may still find it.
+  std::vector<change> acked;
+};
+
+/// Cuts the power before every op of a run from `first_cut` on (strict and
+/// adversarial) and checks each recovery against what must survive plus the
+/// changes acknowledged before the cut. Returns up to `keep_images` of the
+/// adversarial images (cut right after a journal write, so often with a torn
+/// tail) for the round that cuts the power during recovery.
+std::vector<image_at> cut_everywhere(const recorded_run& run, const sent_values& sent,
                                      std::uint64_t seed, std::size_t keep_images, tally& t) {
+  auto& log = run.log;
+  auto first_cut = run.first_cut;
+  auto context = std::getenv("ANALYSISD_POWER_CUT_CONTEXT")
+                   ? std::strtoull(std::getenv("ANALYSISD_POWER_CUT_CONTEXT"), nullptr, 10)
+                   : 4;
   std::vector<image_at> kept;
   std::mt19937_64 rng{seed};
-  fs_model m{base_img};
+  fs_model m{run.base_img};
   std::size_t n_acked = 0;
-  const state_map* must_stay = &base;
+  const state_map* must_stay = &run.must_keep;
   // The images to keep: points right after a journal write, spread evenly.
   std::vector<std::size_t> after_append;
   for (std::size_t i = 1; i <= log.size(); ++i)
@@ -408,14 +428,11 @@ std::vector<image_at> cut_everywhere(const disk_image& base_img, const state_map
         break;
       auto img = m.crash(mode, rng);
       state_map recovered;
-      auto err = check(img, mode == cut_mode::strict && !base_repaired, *must_stay, acked, n_acked,
-                       sent, &recovered);
+      auto err = check(img, mode == cut_mode::strict && !run.base_repaired, *must_stay, run.acked,
+                       n_acked, sent, &recovered);
       ++(mode == cut_mode::strict ? t.strict : t.adversarial);
       if (!err.empty()) {
         std::string ctx;
-        std::size_t context = std::getenv("ANALYSISD_POWER_CUT_CONTEXT")
-                                ? std::strtoull(std::getenv("ANALYSISD_POWER_CUT_CONTEXT"), nullptr, 10)
-                                : 4;
         for (auto j = i >= context ? i - context : 0; j < i; ++j)
           ctx += "\n    op " + std::to_string(j) + ": " + describe(log[j]);
         t.fail("cut before op " + std::to_string(i) + " of " + std::to_string(log.size()) + " ("
@@ -429,13 +446,66 @@ std::vector<image_at> cut_everywhere(const disk_image& base_img, const state_map
       m.apply(log[i]);
       if (log[i].k == fs_op::kind::note && i >= first_cut) { // history's notes are another run's
         if (log[i].mark == 0)
-          must_stay = &served;
+          must_stay = &run.served;
         else
           n_acked = static_cast<std::size_t>(log[i].mark);
       }
     }
   }
   return kept;
+}
+
+/// The state the service's start-up path recovers from `st`, or an error.
+std::string recover_state(storage& st, state_map& out) {
+  opened_data_dir opened;
+  auto err = open_data_dir(st, data_dir, opened);
+  out = std::move(opened.report.analyses);
+  if (err.empty() && !opened.report.damage.empty())
+    return "damage: " + opened.report.damage.front();
+  return err;
+}
+
+/// The second round: the service starts again after the first run was cut
+/// at `at` (a power cut, or with `killed` a kill -9: then it starts on what
+/// the kernel still holds, durable or not), works a little, and is recorded.
+recorded_run restart_after(caf::actor_system& sys, const power_cut_storage& first,
+                           const std::vector<fs_op>& log, const image_at& at, bool killed,
+                           const std::string& prefix, bool clean_stop, std::uint64_t seed,
+                           sent_values& sent, tally& t) {
+  recorded_run run;
+  run.must_keep = run.served = at.recovered;
+  std::unique_ptr<power_cut_storage> st;
+  if (!killed) {
+    power_cut_storage look{at.img};
+    state_map unused;
+    run.base_repaired = recover_state(look, unused).rfind("damage: ", 0) == 0;
+    st = std::make_unique<power_cut_storage>(at.img);
+  } else {
+    std::vector<fs_op> history(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(at.op));
+    power_cut_storage look{first.base(), history};
+    if (auto err = recover_state(look, run.served); !err.empty() && err.rfind("damage: ", 0) != 0)
+      t.fail("recovery after a kill at op " + std::to_string(at.op) + " failed: " + err);
+    // Until it serves, the restart must keep what was durable at the kill.
+    fs_model m{first.base()};
+    for (auto& op : history)
+      m.apply(op);
+    std::mt19937_64 unused;
+    power_cut_storage durable{m.crash(cut_mode::strict, unused)};
+    if (auto err = recover_state(durable, run.must_keep); !err.empty())
+      t.fail("recovery of what was durable at a kill at op " + std::to_string(at.op)
+             + " failed: " + err);
+    run.first_cut = history.size();
+    st = std::make_unique<power_cut_storage>(first.base(), std::move(history));
+  }
+  st->jitter(seed);
+  workload w{sys, *st, sent};
+  w.start(600);
+  w.run(prefix, 2, 1);
+  w.stop(clean_stop);
+  run.base_img = st->base();
+  run.log = st->log();
+  run.acked = w.acked();
+  return run;
 }
 
 std::size_t env_points() {
@@ -463,65 +533,29 @@ TEST(power_cut, no_acknowledged_change_is_lost_or_torn_at_any_cut) {
     w.start(600);
     w.run("p" + std::to_string(seed % 10), 12, 3);
     w.stop(true);
-    auto log = st.log();
-    ops += log.size();
-    auto kept = cut_everywhere(st.base(), {}, {}, false, log, 0, w.acked(), sent, seed, 8, t);
+    recorded_run first;
+    first.base_img = st.base();
+    first.log = st.log();
+    first.acked = w.acked();
+    ops += first.log.size();
+    auto kept = cut_everywhere(first, sent, seed, 8, t);
     // Power cut during recovery, and during the work after it: start on a
     // cut image (recovery cuts a torn tail, cleans up, starts a journal),
     // work a little, and cut everywhere in that. Every other time the first
-    // process was killed instead (kill -9): the second one starts on what the
-    // kernel still holds, durable or not, and then the power goes.
+    // process was killed instead, and the power goes after the restart.
     for (std::size_t k = 0; k < kept.size(); ++k) {
-      bool killed = k % 2 == 1;
-      std::vector<fs_op> history;
-      state_map served = kept[k].recovered;
-      state_map before = kept[k].recovered; // what recovery must keep until it serves
-      bool repaired = false;
-      if (!killed) {
-        power_cut_storage look{kept[k].img};
-        opened_data_dir out;
-        repaired = open_data_dir(look, data_dir, out).empty() && !out.report.damage.empty();
-      } else {
-        history.assign(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(kept[k].op));
-        power_cut_storage look{st.base(), history};
-        opened_data_dir out;
-        if (auto err = open_data_dir(look, data_dir, out); !err.empty()) {
-          t.fail("recovery after a kill at op " + std::to_string(kept[k].op) + " failed: " + err);
-          continue;
-        }
-        served = std::move(out.report.analyses);
-        // Before it serves, the restart must keep what was durable at the kill.
-        fs_model m{st.base()};
-        for (auto& op : history)
-          m.apply(op);
-        std::mt19937_64 unused;
-        power_cut_storage durable{m.crash(cut_mode::strict, unused)};
-        opened_data_dir out2;
-        if (auto err = open_data_dir(durable, data_dir, out2); !err.empty()) {
-          t.fail("recovery of the durable part at a kill at op " + std::to_string(kept[k].op)
-                 + " failed: " + err);
-          continue;
-        }
-        before = std::move(out2.report.analyses);
-      }
-      auto st2 = killed ? std::make_unique<power_cut_storage>(st.base(), history)
-                        : std::make_unique<power_cut_storage>(kept[k].img);
-      st2->jitter(seed * 131 + k);
-      workload w2{sys, *st2, sent};
-      w2.start(600);
-      w2.run("r" + std::to_string(seed % 10) + std::to_string(k), 2, 1);
-      w2.stop(k % 4 < 2);
-      auto log2 = st2->log();
+      auto prefix = "r" + std::to_string(seed % 10) + std::to_string(k);
+      auto second = restart_after(sys, st, first.log, kept[k], k % 2 == 1, prefix, k % 4 < 2,
+                                  seed * 131 + k, sent, t);
       ++second_round_runs;
-      second_round_ops += log2.size() - history.size();
-      cut_everywhere(st2->base(), before, served, repaired, log2, history.size(), w2.acked(), sent, seed * 131 + k,
-                     0, t);
+      second_round_ops += second.log.size() - second.first_cut;
+      cut_everywhere(second, sent, seed * 131 + k, 0, t);
     }
     if (t.failures > 0)
       break;
   }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("power cut: %zu workload runs (%zu storage ops) and %zu recovery runs (%zu ops); "
+  std::printf("power cut: %zu workload runs (%zu storage ops) and %zu restarts (%zu ops); "
               "%zu strict and %zu adversarial cut points checked in %.1f s; %zu failed\n",
               runs, ops, second_round_runs, second_round_ops, t.strict, t.adversarial, seconds,
               t.failures);

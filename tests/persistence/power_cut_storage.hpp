@@ -313,8 +313,10 @@ public:
     return base_;
   }
 
-  /// From now on, every change waits a random while first (now and then a
-  /// long one), so that racing writers interleave in ever other orders.
+  /// From now on, every call waits a short random while first (now and then
+  /// 1 ms), and half of the calls that made a directory entry wait 5 ms
+  /// after it: racing writers interleave in ever other orders, and one may
+  /// find an entry that another has made and not yet made durable.
   void jitter(std::uint64_t seed) {
     std::lock_guard<std::mutex> guard{mutex_};
     jitter_ = true;
@@ -577,7 +579,10 @@ private:
       if (!jitter_)
         return;
       auto draw = jitter_rng_() % 1000;
-      wait = std::chrono::microseconds(made_entry ? (draw < 500 ? 5000 : 0) : (draw < 300 ? 1000 : draw % 20));
+      if (made_entry)
+        wait = std::chrono::microseconds(draw < 500 ? 5000 : 0);
+      else
+        wait = std::chrono::microseconds(draw < 300 ? 1000 : draw % 20);
     }
     std::this_thread::sleep_for(wait);
   }
