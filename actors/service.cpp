@@ -28,16 +28,16 @@ std::string parent_dir(const std::string& path) {
 
 std::string open_data_dir(storage& st, const std::string& data_dir, opened_data_dir& out) {
   // Every directory entry the state depends on is made durable before
-  // anything is acknowledged: the data dir in its parent (when it is new),
-  // state/ and analyses/ in the data dir. Always, not only when this start
-  // made them: a killed process may have made them without syncing.
+  // anything is acknowledged: the data dir in its parent, state/ and
+  // analyses/ in the data dir. Always, not only when this start made them:
+  // main() makes the data dir first, and a killed process may have made any
+  // of them without syncing. A parent that cannot be synced (not readable,
+  // say) stops the start only when the data dir is new.
   bool fresh = !st.exists(data_dir);
   if (auto ec = st.create_dir(data_dir))
     return "cannot create " + data_dir + ": " + ec.message();
-  if (fresh) {
-    if (auto ec = st.sync_dir(parent_dir(data_dir)))
-      return "cannot sync " + parent_dir(data_dir) + ": " + ec.message();
-  }
+  if (auto ec = st.sync_dir(parent_dir(data_dir)); ec && fresh)
+    return "cannot sync " + parent_dir(data_dir) + ": " + ec.message();
   auto state_dir = data_dir + "/state";
   for (auto& dir : {state_dir, data_dir + "/analyses"})
     if (auto ec = st.create_dir(dir))
