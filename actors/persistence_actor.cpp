@@ -24,13 +24,16 @@ syncer_actor::behavior_type syncer_impl(syncer_actor::stateful_pointer<syncer_st
       auto& journal = self->state.journal;
       if (!journal || journal->broken())
         return make_error(errc::read_only);
+      // One log line per failed batch, here: the requests it fails are not logged.
       if (auto ec = journal->append_durably(frames)) {
+        auto name = journal_name(journal->seq());
         if (journal->broken()) {
-          log_error("journal write failed and its state is unknown (" + ec.message()
-                    + "): no more writes will be accepted");
+          log_error("write or fdatasync of " + name + " failed and its state is unknown ("
+                    + ec.message() + "): no more writes will be accepted");
           return make_error(errc::read_only);
         }
-        log_warning("journal write failed: " + ec.message());
+        log_warning("write to " + name + " failed (" + ec.message()
+                    + "): the batch was cut off again and refused");
         return storage_error(ec);
       }
       return true;

@@ -16,6 +16,15 @@ namespace analysisd {
 
 namespace {
 
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_not_of('/') == std::string::npos
+                 ? std::string::npos
+                 : path.rfind('/', path.find_last_not_of('/'));
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 // Rewrites state read in an older format in the current one: a snapshot of
 // everything, the journals it folds in deleted, then the format file. A crash
 // midway leaves files that each name their own format, so the next start
@@ -39,36 +48,87 @@ std::string migrate(storage& st, const std::string& data_dir, const std::string&
 
 } // namespace
 
+std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
+                          opened_data_dir& out) {
+  // Every directory entry the state depends on is made durable before
+  // anything is acknowledged: the data dir in its parent, state/ and
+  // analyses/ in the data dir. Always, not only when this start made them:
+  // main() makes the data dir first, and a killed process may have made any
+  // of them without syncing. A parent that cannot be synced (not readable,
+  // say) stops the start only when the data dir is new.
+  bool fresh = !st.exists(data_dir);
+  if (auto ec = st.create_dir(data_dir))
+    return "cannot create " + data_dir + ": " + ec.message();
+  int format = 0;
+  if (auto err = read_data_dir_format(st, data_dir, format); !err.empty())
+    return err;
+  if (auto ec = st.sync_dir(parent_dir(data_dir)); ec && fresh)
+    return "cannot sync " + parent_dir(data_dir) + ": " + ec.message();
+  auto state_dir = data_dir + "/state";
+  for (auto& dir : {state_dir, data_dir + "/analyses"})
+    if (auto ec = st.create_dir(dir))
+      return "cannot create " + dir + ": " + ec.message();
+  if (auto ec = st.sync_dir(data_dir))
+    return "cannot sync " + data_dir + ": " + ec.message();
+  if (auto err = recover(st, state_dir, out.report, repair); !err.empty())
+    return err;
+  auto& rep = out.report;
+  if (rep.oldest_format < current_format) {
+    out.migrated_from = rep.oldest_format;
+    if (auto err = migrate(st, data_dir, state_dir, rep); !err.empty())
+      return err;
+  } else if (format < current_format) { // a new data dir (or one a crash left without its file)
+    if (auto err = write_data_dir_format(st, data_dir); !err.empty())
+      return err;
+  }
+  // What recovery read is served from now on, so it must be durable: after a
+  // killed process (not a power cut) the newest journal can hold records
+  // that were written but never fdatasynced. A power cut would take them back
+  // after they were served, and a torn one would then stand in the middle,
+  // before the journals written after this start.
+  std::vector<std::string> names;
+  if (auto ec = st.list_dir(state_dir, names))
+    return "cannot list " + state_dir + ": " + ec.message();
+  for (auto& name : names) {
+    std::uint64_t seq;
+    if (!parse_journal_name(name, seq))
+      continue;
+    if (auto ec = st.sync_file(state_dir + "/" + name))
+      return "cannot sync " + state_dir + "/" + name + ": " + ec.message();
+  }
+  if (auto ec = st.sync_dir(state_dir))
+    return "cannot sync " + state_dir + ": " + ec.message();
+  file_store files{st, data_dir};
+  out.cleanup = files.cleanup(rep.analyses);
+  auto seq = rep.next_journal_seq;
+  if (auto ec = journal_writer::create(st, state_dir, seq, out.journal))
+    return "cannot create " + journal_name(seq) + ": " + ec.message();
+  return {};
+}
+
 caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts) {
   storage* st = opts.st != nullptr ? opts.st : &posix_storage();
-  if (auto ec = st->create_dir(opts.data_dir))
-    return make_error(errc::io_error, "cannot create " + opts.data_dir + ": " + ec.message());
   auto lock = opts.lock;
   if (!lock && st == &posix_storage()) {
+    if (auto ec = st->create_dir(opts.data_dir))
+      return make_error(errc::io_error, "cannot create " + opts.data_dir + ": " + ec.message());
     std::string error;
     lock = data_dir_lock::acquire(opts.data_dir, error);
     if (!lock)
       return make_error(errc::io_error, error);
   }
-  int format = 0;
-  if (auto err = read_data_dir_format(*st, opts.data_dir, format); !err.empty())
+  opened_data_dir opened;
+  if (auto err = open_data_dir(*st, opts.data_dir, opts.repair, opened); !err.empty())
     return make_error(errc::io_error, err);
-  auto state_dir = opts.data_dir + "/state";
-  recovery_report rep;
-  if (auto err = recover(*st, state_dir, rep, opts.repair); !err.empty())
-    return make_error(errc::io_error, err);
+  auto& rep = opened.report;
   for (auto& line : rep.damage)
     log_error("recovery: " + line);
-  if (rep.oldest_format < current_format || format < current_format) {
-    if (rep.oldest_format < current_format)
-      log_info("migrating the state in " + opts.data_dir + " from format "
-               + std::to_string(rep.oldest_format) + " to " + std::to_string(current_format));
-    if (auto err = migrate(*st, opts.data_dir, state_dir, rep); !err.empty())
-      return make_error(errc::io_error, err);
-  }
-  auto files = std::make_shared<const file_store>(*st, opts.data_dir);
-  for (auto& line : files->cleanup(rep.analyses))
+  if (opened.migrated_from != 0)
+    log_info("migrated the state in " + opts.data_dir + " from format "
+             + std::to_string(opened.migrated_from) + " to " + std::to_string(current_format));
+  for (auto& line : opened.cleanup)
     log_warning("start-up cleanup: " + line);
+  auto files = std::make_shared<const file_store>(*st, opts.data_dir);
   std::size_t live = 0;
   for (auto& [id, a] : rep.analyses)
     live += a.removed ? 0 : 1;
@@ -84,12 +144,8 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.recovery_seconds = rep.seconds;
   svc.lock = std::move(lock);
   persistence_options popts;
-  popts.state_dir = state_dir;
-  std::unique_ptr<journal_writer> journal;
-  if (auto ec = journal_writer::create(*st, state_dir, rep.next_journal_seq, journal))
-    return make_error(errc::io_error,
-                      "cannot create " + journal_name(rep.next_journal_seq) + ": " + ec.message());
-  popts.journal = std::move(journal);
+  popts.state_dir = opts.data_dir + "/state";
+  popts.journal = std::move(opened.journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;
   popts.read_only = opts.read_only;

@@ -23,9 +23,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace analysisd {
 
@@ -57,16 +58,32 @@ struct service {
   std::shared_ptr<const data_dir_lock> lock; ///< Held while the service lives.
 };
 
-/// Creates the data directory (mode 0700) if needed, locks it, checks its
-/// format, recovers the state (snapshot + journal; see recover() for what is
-/// repaired and what stops the start), migrates state of an older format
-/// (a snapshot in the current one, then the format file), cleans up the file
-/// store (see file_store::cleanup), logs what it did, and spawns the actors.
-/// Blocks; call it from a thread outside the actor system's scheduler (for
-/// example `main`). Returns an error (io_error, with the reason as context)
-/// if the data dir is in use, of an unknown format, or its state cannot be
-/// recovered; nothing is started then, and nothing in the data dir was
-/// deleted or rewritten.
+/// What open_data_dir found and made.
+struct opened_data_dir {
+  recovery_report report;                  ///< The recovered state; report.damage says what was cut.
+  std::vector<std::string> cleanup;        ///< What the start-up cleanup did, one line each.
+  std::unique_ptr<journal_writer> journal; ///< The journal to append to next, created and durable.
+  int migrated_from = 0;                   ///< The older format the state was migrated from, or 0.
+};
+
+/// The storage half of start_service, without actors, locking and logging:
+/// creates the data directory if needed, checks its format, makes its
+/// directories durable, recovers the state (snapshot + journal; see
+/// recover() for what is repaired, with or without `repair`, and what stops
+/// the start), migrates state of an older format (a snapshot in the current
+/// one, then the format file), cleans up the file store (see
+/// file_store::cleanup), and creates the next journal. Returns an empty
+/// string on success, else why the data directory cannot be used: of an
+/// unknown format, or damaged; then nothing in it was deleted or rewritten,
+/// and `out` is not to be used. Blocks; any thread.
+std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
+                          opened_data_dir& out);
+
+/// Locks the data dir (unless the caller holds its lock), opens it with
+/// open_data_dir, logs what that did, and spawns the actors. Blocks; call it
+/// from a thread outside the actor system's scheduler (for example `main`).
+/// Returns an error (io_error, with the reason as context) if the data dir is
+/// in use by another server or cannot be opened; nothing is started then.
 caf::expected<service> start_service(caf::actor_system& sys, const service_options& opts);
 
 /// Waits for every acknowledged change to be durable, writes a final snapshot

@@ -19,15 +19,22 @@ std::string file_store::file_path(const std::string& analysis_id, const file_rec
 std::error_code file_store::write(const std::string& analysis_id, const file_record& file,
                                   const char* data, std::size_t size) const {
   auto dir = analysis_dir(analysis_id);
-  bool new_dir = !st_.exists(dir);
+  // open_data_dir makes analyses/ durable at start; one that is missing now
+  // is made here, and its entry in the data dir synced.
+  bool new_root = !st_.exists(root_);
   if (auto ec = create_own_dir(st_, root_))
     return ec;
-  if (auto ec = create_own_dir(st_, dir))
-    return ec;
-  if (new_dir) {
-    if (auto ec = st_.sync_dir(root_))
+  if (new_root) {
+    if (auto ec = st_.sync_dir(root_.substr(0, root_.rfind('/'))))
       return ec;
   }
+  if (auto ec = create_own_dir(st_, dir))
+    return ec;
+  // Whether or not this write made the analysis directory: when two first
+  // uploads race, the second finds the directory the first has just made and
+  // must not be acknowledged before its entry in analyses/ is durable.
+  if (auto ec = st_.sync_dir(root_))
+    return ec;
   // The temporary name starts with '.', which no final name (digits first) does.
   auto tmp = dir + "/." + std::to_string(file.id) + ".partial";
   auto final_path = dir + "/" + name_on_disk(file);

@@ -18,10 +18,11 @@ public:
 
   std::string file_path(const std::string& analysis_id, const file_record& file) const;
 
-  /// Writes `size` bytes durably under the file's final name: a temporary
-  /// file created with O_EXCL|O_NOFOLLOW, fdatasync, link to the final name
-  /// (never replacing anything), fsync of the directory. On error no file
-  /// remains, neither temporary nor final.
+  /// Writes `size` bytes durably under the file's final name: the analysis
+  /// directory made if needed and its entry fsynced (always, whoever made
+  /// it), a temporary file created with O_EXCL|O_NOFOLLOW, fdatasync, link to
+  /// the final name (never replacing anything), fsync of the directory. On
+  /// error no file remains, neither temporary nor final.
   std::error_code write(const std::string& analysis_id, const file_record& file,
                         const char* data, std::size_t size) const;
 

@@ -174,15 +174,23 @@ bool parse_journal_name(const std::string& name, std::uint64_t& seq) {
 
 std::error_code journal_writer::create(storage& st, const std::string& state_dir,
                                        std::uint64_t seq, std::unique_ptr<journal_writer>& out) {
+  auto path = state_dir + "/" + journal_name(seq);
   std::unique_ptr<writable_file> file;
-  if (auto ec = st.create_exclusive(state_dir + "/" + journal_name(seq), file))
+  if (auto ec = st.create_exclusive(path, file))
     return ec;
+  // A half-made journal is removed again: left behind, it would make every
+  // retry with this number fail with EEXIST.
+  auto fail = [&](std::error_code ec) {
+    file.reset();
+    st.remove(path);
+    return ec;
+  };
   if (auto ec = file->append(journal_magic.data(), journal_magic.size()))
-    return ec;
+    return fail(ec);
   if (auto ec = file->sync())
-    return ec;
+    return fail(ec);
   if (auto ec = st.sync_dir(state_dir))
-    return ec;
+    return fail(ec);
   out.reset(new journal_writer(std::move(file), seq));
   out->size_ = journal_magic.size();
   return {};

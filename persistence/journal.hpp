@@ -126,7 +126,9 @@ bool parse_journal_name(const std::string& name, std::uint64_t& seq);
 class journal_writer {
 public:
   /// Creates journal `seq` in `state_dir` (exclusively), writes its magic,
-  /// fsyncs it and the directory. Returns an error and leaves `out` empty on failure.
+  /// fsyncs it and the directory. Returns an error and leaves `out` empty on
+  /// failure; a file it created is removed again (so that a retry with the
+  /// same `seq` can succeed).
   static std::error_code create(storage& st, const std::string& state_dir, std::uint64_t seq,
                                 std::unique_ptr<journal_writer>& out);
 

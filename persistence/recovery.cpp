@@ -184,6 +184,11 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
         return "cannot remove " + path + ": " + ec.message();
     } else if (auto ec = st.truncate(path, valid)) {
       return "cannot cut " + path + ": " + ec.message();
+    } else if (auto ec = st.sync_file(path)) {
+      // A cut that a power cut undoes brings the damage back, and the next
+      // recovery would then take the journals written after this one for
+      // damage's aftermath.
+      return "cannot sync " + path + ": " + ec.message();
     }
     for (auto j = k + 1; j < seqs.size(); ++j)
       if (auto err = move_to_quarantine(st, state_dir, journal_name(seqs[j]), out.damage);

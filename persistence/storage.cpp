@@ -168,6 +168,17 @@ public:
     return ::truncate(path.c_str(), static_cast<off_t>(size)) == 0 ? std::error_code{}
                                                                    : last_error();
   }
+
+  std::error_code sync_file(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      return last_error();
+    std::error_code ec;
+    if (::fsync(fd) != 0)
+      ec = last_error();
+    ::close(fd);
+    return ec;
+  }
 };
 
 } // namespace

@@ -53,8 +53,10 @@ public:
   virtual bool exists(const std::string& path) = 0;
   /// True if a directory, not a link to one, is at `path`.
   virtual bool is_directory(const std::string& path) = 0;
-  /// Cuts a file to `size` bytes.
+  /// Cuts a file to `size` bytes. Not durable by itself: sync_file it.
   virtual std::error_code truncate(const std::string& path, std::uint64_t size) = 0;
+  /// fsyncs the file at `path` (not a link), making its bytes and size durable.
+  virtual std::error_code sync_file(const std::string& path) = 0;
 };
 
 /// The real file system. The returned object lives for the whole program.

@@ -1,5 +1,8 @@
 #include "actors/service.hpp"
+#include "persistence/forwarding_storage.hpp"
+#include "persistence/journal.hpp"
 #include "tests/actors/helpers.hpp"
+#include "tests/persistence/failing_storage.hpp"
 
 #include "tests/support/server_process.hpp"
 
@@ -7,9 +10,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <thread>
+#include <vector>
 
 using namespace analysisd;
 using namespace analysisd::test;
@@ -18,53 +25,18 @@ namespace {
 
 // The real file system, except that no journal after the first can be
 // created (as on a disk that just filled up); counts the attempts.
-class no_new_journals : public storage {
+class no_new_journals : public forwarding_storage {
 public:
   std::atomic<int> journal_attempts{0};
+
+  no_new_journals() : forwarding_storage(posix_storage()) {
+  }
 
   std::error_code create_exclusive(const std::string& path,
                                    std::unique_ptr<writable_file>& out) override {
     if (path.find("/journal-") != std::string::npos && journal_attempts++ > 0)
       return std::make_error_code(std::errc::no_space_on_device);
-    return real().create_exclusive(path, out);
-  }
-  std::error_code read_all(const std::string& p, std::string& out) override {
-    return real().read_all(p, out);
-  }
-  std::error_code rename(const std::string& a, const std::string& b) override {
-    return real().rename(a, b);
-  }
-  std::error_code link(const std::string& a, const std::string& b) override {
-    return real().link(a, b);
-  }
-  std::error_code remove(const std::string& p) override {
-    return real().remove(p);
-  }
-  std::error_code remove_all(const std::string& p) override {
-    return real().remove_all(p);
-  }
-  std::error_code create_dir(const std::string& p) override {
-    return real().create_dir(p);
-  }
-  std::error_code sync_dir(const std::string& p) override {
-    return real().sync_dir(p);
-  }
-  std::error_code list_dir(const std::string& p, std::vector<std::string>& names) override {
-    return real().list_dir(p, names);
-  }
-  bool exists(const std::string& p) override {
-    return real().exists(p);
-  }
-  bool is_directory(const std::string& p) override {
-    return real().is_directory(p);
-  }
-  std::error_code truncate(const std::string& p, std::uint64_t size) override {
-    return real().truncate(p, size);
-  }
-
-private:
-  static storage& real() {
-    return posix_storage();
+    return forwarding_storage::create_exclusive(path, out);
   }
 };
 
@@ -135,4 +107,176 @@ TEST(persistence_actor, a_record_larger_than_a_frame_is_refused_and_nothing_is_w
   ASSERT_TRUE(again) << sys.render(again.error());
   EXPECT_EQ(again->analyses_loaded, 2u);
   EXPECT_FALSE(stop_service(sys, *again));
+}
+
+namespace {
+
+bool starts_with_magic(const std::string& path) {
+  std::string bytes;
+  return !posix_storage().read_all(path, bytes)
+         && bytes.compare(0, journal_magic.size(), journal_magic) == 0;
+}
+
+} // namespace
+
+// A rotation that made journal-<seq> but failed before it was durable (its
+// directory sync failed) must not leave that file behind: every retry would
+// ask for the same name, get EEXIST, and no compaction would run again.
+TEST(persistence_actor, a_rotation_that_failed_halfway_is_retried_and_compaction_runs_again) {
+  temp_dir dir;
+  failing_storage st;
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  cfg.set("logger.console", caf::atom("none"));
+  caf::actor_system sys{cfg};
+  service_options opts;
+  opts.data_dir = dir.path();
+  opts.journal_rotate_bytes = 1; // every batch asks for a new journal
+  opts.st = &st;
+  auto svc = start_service(sys, opts);
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  // The next directory sync is the new journal's: it fails, after the file was made.
+  st.plan.sync_dir_error = std::make_error_code(std::errc::io_error);
+  caf::scoped_actor self{sys};
+  auto snapshot = dir.path() + "/state/snapshot";
+  int creates = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!posix_storage().exists(snapshot) && std::chrono::steady_clock::now() < deadline) {
+    self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+      .receive([&](std::string&) { ++creates; },
+               [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(posix_storage().exists(snapshot)) << "no compaction ran after the failed rotation";
+  EXPECT_GE(st.plan.dir_syncs, 2);
+  EXPECT_FALSE(stop_service(sys, *svc));
+  // No half-made journal is left to be taken for damage at the next start.
+  std::vector<std::string> names;
+  ASSERT_FALSE(posix_storage().list_dir(dir.path() + "/state", names));
+  for (auto& name : names) {
+    std::uint64_t seq;
+    if (parse_journal_name(name, seq)) {
+      EXPECT_TRUE(starts_with_magic(dir.path() + "/state/" + name)) << name;
+    }
+  }
+  auto again = start_service(sys, {dir.path()});
+  ASSERT_TRUE(again) << sys.render(again.error());
+  EXPECT_EQ(again->analyses_loaded, std::size_t(creates));
+  EXPECT_FALSE(stop_service(sys, *again));
+}
+
+namespace {
+
+/// Collects what is written to stderr (the log) while it lives.
+class stderr_capture {
+public:
+  stderr_capture() : file_(std::tmpfile()), saved_(::dup(STDERR_FILENO)) {
+    std::fflush(stderr);
+    ::dup2(::fileno(file_), STDERR_FILENO);
+  }
+  ~stderr_capture() {
+    restore();
+    std::fclose(file_);
+  }
+  std::string text() {
+    restore();
+    std::string out;
+    std::rewind(file_);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof(buf), file_)) > 0;)
+      out.append(buf, n);
+    return out;
+  }
+
+private:
+  void restore() {
+    if (saved_ < 0)
+      return;
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_;
+  int saved_;
+};
+
+std::size_t count_lines_with(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos; pos += what.size())
+    ++n;
+  return n;
+}
+
+} // namespace
+
+// A failed journal fsync is logged once, with its error and the journal's
+// name, however many requests were waiting for that batch or came after it.
+TEST(persistence_actor, a_failed_journal_fsync_is_logged_once_with_the_error) {
+  temp_dir dir;
+  failing_storage st;
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  cfg.set("logger.console", caf::atom("none"));
+  caf::actor_system sys{cfg};
+  service_options opts;
+  opts.data_dir = dir.path();
+  opts.st = &st;
+  auto svc = start_service(sys, opts);
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  std::string log;
+  {
+    stderr_capture capture;
+    st.plan.sync_error = std::make_error_code(std::errc::io_error);
+    std::vector<std::thread> clients;
+    std::atomic<int> refused{0};
+    for (int i = 0; i < 8; ++i)
+      clients.emplace_back([&] {
+        caf::scoped_actor self{sys};
+        self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+          .receive([](std::string&) {}, [&](caf::error&) { ++refused; });
+      });
+    for (auto& c : clients)
+      c.join();
+    EXPECT_GE(refused.load(), 1);
+    log = capture.text();
+  }
+  EXPECT_EQ(count_lines_with(log, "\n"), 1u) << log;
+  EXPECT_EQ(count_lines_with(log, std::make_error_code(std::errc::io_error).message()), 1u) << log;
+  EXPECT_EQ(count_lines_with(log, journal_name(1)), 1u) << log;
+  caf::scoped_actor self{sys};
+  self->send_exit(svc->registry, caf::exit_reason::user_shutdown);
+  self->send_exit(svc->journal, caf::exit_reason::user_shutdown);
+}
+
+// A failed journal write (the disk is full) is logged once per failed batch,
+// with the error and the journal's name; the requests it fails are not logged.
+TEST(persistence_actor, a_failed_journal_write_is_logged_once_with_the_error) {
+  temp_dir dir;
+  failing_storage st;
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  cfg.set("logger.console", caf::atom("none"));
+  caf::actor_system sys{cfg};
+  service_options opts;
+  opts.data_dir = dir.path();
+  opts.st = &st;
+  auto svc = start_service(sys, opts);
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  std::string log;
+  {
+    stderr_capture capture;
+    st.plan.append_error = std::make_error_code(std::errc::no_space_on_device);
+    caf::scoped_actor self{sys};
+    bool refused = false;
+    self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+      .receive([](std::string&) {}, [&](caf::error&) { refused = true; });
+    EXPECT_TRUE(refused);
+    log = capture.text();
+  }
+  EXPECT_EQ(count_lines_with(log, "\n"), 1u) << log;
+  EXPECT_EQ(count_lines_with(log, std::make_error_code(std::errc::no_space_on_device).message()),
+            1u) << log;
+  EXPECT_EQ(count_lines_with(log, journal_name(1)), 1u) << log;
+  EXPECT_FALSE(stop_service(sys, *svc));
 }

@@ -189,7 +189,7 @@ TEST(e2e_data_dir, a_data_dir_of_analysisd_0_1_is_migrated_and_its_documents_ser
       }
     }
     if (start == 0) {
-      EXPECT_NE(server.log().find("migrating the state"), std::string::npos) << server.log();
+      EXPECT_NE(server.log().find("migrated the state"), std::string::npos) << server.log();
     }
   }
 }

@@ -133,6 +133,10 @@ public:
     i->second.resize(size);
     return {};
   }
+  std::error_code sync_file(const std::string& path) override {
+    return files.count(path) ? std::error_code{}
+                             : std::make_error_code(std::errc::no_such_file_or_directory);
+  }
 
 private:
   static std::string parent(const std::string& path) {

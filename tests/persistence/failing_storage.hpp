@@ -1,9 +1,10 @@
 #pragma once
 
 // A storage that forwards to the real file system but fails the calls a test
-// chooses (LevelDB's fault-injection Env): a full disk on append, EIO on sync.
+// chooses (LevelDB's fault-injection Env): a full disk on append, EIO on sync
+// or on a directory sync.
 
-#include "persistence/storage.hpp"
+#include "persistence/forwarding_storage.hpp"
 
 #include <atomic>
 #include <memory>
@@ -20,15 +21,17 @@ struct failure_plan {
   std::error_code sync_error;       ///< Error for the next file sync.
   std::error_code truncate_error;   ///< Error for the next file truncate.
   std::error_code link_error;       ///< Error for the next link.
+  std::error_code sync_dir_error;   ///< Error for the next directory sync.
   int appends = 0;                  ///< Calls seen, for the test to check.
   int syncs = 0;
   int truncates = 0;
+  int dir_syncs = 0;
 };
 
-class failing_file : public writable_file {
+class failing_file : public forwarding_file {
 public:
   failing_file(std::unique_ptr<writable_file> inner, failure_plan& plan)
-    : inner_(std::move(inner)), plan_(plan) {
+    : forwarding_file(std::move(inner)), plan_(plan) {
   }
 
   std::error_code append(const char* data, std::size_t size) override {
@@ -37,10 +40,10 @@ public:
       auto ec = plan_.append_error;
       plan_.append_error.clear();
       if (plan_.partial_append && size > 1)
-        inner_->append(data, size / 2);
+        inner().append(data, size / 2);
       return ec;
     }
-    return inner_->append(data, size);
+    return inner().append(data, size);
   }
 
   std::error_code sync() override {
@@ -50,7 +53,7 @@ public:
       plan_.sync_error.clear();
       return ec;
     }
-    return inner_->sync();
+    return inner().sync();
   }
 
   std::error_code truncate(std::uint64_t size) override {
@@ -60,35 +63,29 @@ public:
       plan_.truncate_error.clear();
       return ec;
     }
-    return inner_->truncate(size);
-  }
-
-  std::error_code close() override {
-    return inner_->close();
+    return inner().truncate(size);
   }
 
 private:
-  std::unique_ptr<writable_file> inner_;
   failure_plan& plan_;
 };
 
-class failing_storage : public storage {
+/// Forwards to `inner` (the real file system unless told otherwise) and fails
+/// the calls that `plan` names, once each.
+class failing_storage : public forwarding_storage {
 public:
   failure_plan plan;
 
+  explicit failing_storage(storage& inner = posix_storage()) : forwarding_storage(inner) {
+  }
+
   std::error_code create_exclusive(const std::string& path,
                                    std::unique_ptr<writable_file>& out) override {
-    std::unique_ptr<writable_file> inner;
-    if (auto ec = real().create_exclusive(path, inner))
+    std::unique_ptr<writable_file> file;
+    if (auto ec = forwarding_storage::create_exclusive(path, file))
       return ec;
-    out = std::make_unique<failing_file>(std::move(inner), plan);
+    out = std::make_unique<failing_file>(std::move(file), plan);
     return {};
-  }
-  std::error_code read_all(const std::string& path, std::string& out) override {
-    return real().read_all(path, out);
-  }
-  std::error_code rename(const std::string& from, const std::string& to) override {
-    return real().rename(from, to);
   }
   std::error_code link(const std::string& from, const std::string& to) override {
     if (plan.link_error) {
@@ -96,36 +93,16 @@ public:
       plan.link_error.clear();
       return ec;
     }
-    return real().link(from, to);
-  }
-  std::error_code remove(const std::string& path) override {
-    return real().remove(path);
-  }
-  std::error_code remove_all(const std::string& path) override {
-    return real().remove_all(path);
-  }
-  std::error_code create_dir(const std::string& path) override {
-    return real().create_dir(path);
+    return forwarding_storage::link(from, to);
   }
   std::error_code sync_dir(const std::string& path) override {
-    return real().sync_dir(path);
-  }
-  std::error_code list_dir(const std::string& path, std::vector<std::string>& names) override {
-    return real().list_dir(path, names);
-  }
-  bool exists(const std::string& path) override {
-    return real().exists(path);
-  }
-  bool is_directory(const std::string& path) override {
-    return real().is_directory(path);
-  }
-  std::error_code truncate(const std::string& path, std::uint64_t size) override {
-    return real().truncate(path, size);
-  }
-
-private:
-  static storage& real() {
-    return posix_storage();
+    ++plan.dir_syncs;
+    if (plan.sync_dir_error) {
+      auto ec = plan.sync_dir_error;
+      plan.sync_dir_error.clear();
+      return ec;
+    }
+    return forwarding_storage::sync_dir(path);
   }
 };
 
