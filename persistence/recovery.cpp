@@ -73,8 +73,8 @@ std::vector<std::uint64_t> list_journals(storage& st, const std::string& state_d
 }
 
 // Moves bytes that recovery could not use out of the way, keeping them for an
-// operator. Failing to keep them is reported but does not stop recovery.
-void quarantine(storage& st, const std::string& state_dir, const std::string& name,
+// operator. Returns false (and reports it) if they could not be kept.
+bool quarantine(storage& st, const std::string& state_dir, const std::string& name,
                 const char* data, std::size_t size, std::vector<std::string>& damage) {
   auto dir = state_dir + "/quarantine";
   auto path = dir + "/" + name + "." + std::to_string(now());
@@ -88,10 +88,12 @@ void quarantine(storage& st, const std::string& state_dir, const std::string& na
     ec = file->sync();
   if (!ec)
     ec = st.sync_dir(dir);
-  if (ec)
+  if (ec) {
     damage.push_back("could not keep the dropped bytes in " + path + ": " + ec.message());
-  else
-    damage.push_back("dropped bytes kept in " + path);
+    return false;
+  }
+  damage.push_back("dropped bytes kept in " + path);
+  return true;
 }
 
 // Moves a whole state file into the quarantine (with --repair).
@@ -177,8 +179,12 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
     out.damage.push_back(what + (torn ? " (a write cut short by a crash)" : "") + "; dropped "
                          + std::to_string(bytes.size() - valid) + " bytes after offset "
                          + std::to_string(valid));
-    if (bytes.size() > valid)
-      quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage);
+    // Bytes a crash cut short were never acknowledged: they go even if they
+    // cannot be kept. What --repair drops may have been: it stays unless kept.
+    if (bytes.size() > valid
+        && !quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage)
+        && !torn)
+      return "cannot keep the damaged part of " + path + " in the quarantine; nothing was cut";
     if (valid < journal_magic.size()) {
       if (auto ec = st.remove(path))
         return "cannot remove " + path + ": " + ec.message();
