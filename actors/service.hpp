@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace analysisd {
@@ -33,6 +34,9 @@ struct service_options {
   /// An analysis actor that got no request for this long hands its state
   /// back to the registry and quits (0: actors stay until shutdown).
   std::chrono::milliseconds actor_idle{30000};
+  /// Called with each analysis actor the registry spawns, on the registry's
+  /// thread (tests use it to kill one). May be empty.
+  std::function<void(const std::string& analysis_id, const analysis_actor&)> on_analysis_spawn{};
 };
 
 /// A running service: the actors, and what recovery found.
