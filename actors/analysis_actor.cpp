@@ -40,8 +40,11 @@ void quit_if_done(analysis_pointer self) {
     self->quit();
 }
 
+void remove_files_when_no_writer(analysis_pointer self);
+
 void finish_upload(analysis_pointer self, const std::string& name) {
   self->state.reserved.erase(name);
+  remove_files_when_no_writer(self);
   quit_if_done(self);
 }
 
@@ -58,16 +61,33 @@ void drop_bytes(analysis_pointer self, const std::string& analysis_id, const fil
       .then(ignore, ignore_error);
 }
 
-// Leaves the removing behaviour for `next`; uploads whose bytes were written
-// meanwhile are decided now.
-void end_removing(analysis_pointer self, behavior next) {
+// The removed record is decided: uploads whose bytes were written (or
+// failed) meanwhile are decided now.
+void record_decided(analysis_pointer self) {
   auto& st = self->state;
   st.removing = false;
-  self->become(std::move(next));
   auto waiting = std::move(st.after_remove);
   st.after_remove.clear();
   for (auto& f : waiting)
     f();
+}
+
+// Once the removal is recorded and no upload writes any more (a writer would
+// make the directory again), the files go; then the remove is answered and
+// the actor is gone.
+void remove_files_when_no_writer(analysis_pointer self) {
+  auto& st = self->state;
+  if (!st.remove_promise.pending() || st.removing || !st.reserved.empty())
+    return;
+  auto rp = std::move(st.remove_promise);
+  st.remove_promise = {};
+  auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
+  auto done = [=]() mutable {
+    self->become(gone(self));
+    rp.deliver(true);
+  };
+  self->request(worker, caf::infinite, remove_atom::value, st.data.id)
+    .then([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
 }
 
 // -- the requests, as the behaviours share them -------------------------------
@@ -94,8 +114,8 @@ void record_upload(analysis_pointer self, caf::typed_response_promise<file_recor
   }
   auto id = st.data.id;
   if (st.data.removed) {
-    // Removed while the bytes were being written.
-    drop_bytes(self, id, nullptr);
+    // Removed while the bytes were being written: they go with the
+    // directory, which the remove deletes once no upload writes.
     finish_upload(self, file.name);
     rp.deliver(make_error(errc::not_found));
     return;
@@ -124,6 +144,21 @@ void record_upload(analysis_pointer self, caf::typed_response_promise<file_recor
       });
 }
 
+// Writing the bytes of `file` failed. If the analysis was removed
+// meanwhile, the answer is not_found, as for any upload to it.
+void upload_failed(analysis_pointer self, caf::typed_response_promise<file_record> rp,
+                   file_record file, caf::error err) {
+  auto& st = self->state;
+  if (st.removing) {
+    st.after_remove.emplace_back([=]() mutable { upload_failed(self, rp, file, err); });
+    return;
+  }
+  if (st.data.removed)
+    err = make_error(errc::not_found);
+  finish_upload(self, file.name);
+  rp.deliver(err);
+}
+
 caf::result<file_record> start_upload(analysis_pointer self, upload_request& req) {
   auto& st = self->state;
   if (auto err = check_upload(st.data, st.reserved, req))
@@ -140,10 +175,7 @@ caf::result<file_record> start_upload(analysis_pointer self, upload_request& req
   auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
   self->request(worker, caf::infinite, write_atom::value, st.data.id, file, req.bytes)
     .then([=](bool) mutable { record_upload(self, rp, file); },
-          [=](caf::error& err) mutable {
-            finish_upload(self, file.name);
-            rp.deliver(err);
-          });
+          [=](caf::error& err) mutable { upload_failed(self, rp, file, err); });
   return rp;
 }
 
@@ -191,19 +223,17 @@ caf::result<bool> start_remove(analysis_pointer self, bool forced) {
     .then(
       [=](bool) mutable {
         // The record is durable: the analysis is gone whatever happens to
-        // its files now (start-up cleanup removes any left behind).
+        // its files now (start-up cleanup removes any left behind). Uploads
+        // in flight answer not_found; the files go once none writes.
         auto& st = self->state;
         commit(st, std::move(rec));
-        auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
-        auto done = [=]() mutable {
-          end_removing(self, gone(self));
-          rp.deliver(true);
-        };
-        self->request(worker, caf::infinite, remove_atom::value, st.data.id)
-          .then([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
+        st.remove_promise = rp;
+        record_decided(self);
+        remove_files_when_no_writer(self);
       },
       [=](caf::error& err) mutable {
-        end_removing(self, live(self));
+        self->become(live(self));
+        record_decided(self);
         rp.deliver(err);
       });
   return rp;

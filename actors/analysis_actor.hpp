@@ -33,12 +33,15 @@ struct analysis_actor_state {
   /// reservation: if the actor dies, the registry starts the next one past
   /// every id whose bytes may already be on disk.
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
-  /// Mirrors the `removing` behaviour for the continuations of uploads in
-  /// flight (CAF runs response handlers whatever the behaviour): an upload
+  /// The removed record is with the journal. For the continuations of uploads
+  /// in flight (CAF runs response handlers whatever the behaviour): an upload
   /// whose bytes are written while a remove waits for its record is decided
-  /// once the remove is (404 if it happened, committed if it failed).
+  /// once the record is (404 if it is durable, committed if it failed).
   bool removing = false;
   std::vector<std::function<void()>> after_remove;
+  /// The remove's answer, once its record is durable, until the files are
+  /// gone (which waits for the uploads still writing).
+  caf::typed_response_promise<bool> remove_promise;
   bool stop_asked = false; ///< Gone, and told to stop: quits once no upload is in flight.
   static inline const char* name = "analysis";
 };
