@@ -48,17 +48,11 @@ void finish_upload(analysis_pointer self, const std::string& name) {
   quit_if_done(self);
 }
 
-// Removes bytes that no durable record names, on a detached worker.
-void drop_bytes(analysis_pointer self, const std::string& analysis_id, const file_record* file) {
+// Removes the bytes of a file that no durable record names, on a detached worker.
+void drop_bytes(analysis_pointer self, const std::string& analysis_id, const file_record& file) {
   auto worker = self->spawn<caf::detached>(file_io_worker, self->state.files);
-  auto ignore = [](bool) {};
-  auto ignore_error = [](caf::error&) {};
-  if (file == nullptr)
-    self->request(worker, caf::infinite, remove_atom::value, analysis_id)
-      .then(ignore, ignore_error);
-  else
-    self->request(worker, caf::infinite, remove_atom::value, analysis_id, *file)
-      .then(ignore, ignore_error);
+  self->request(worker, caf::infinite, remove_atom::value, analysis_id, file)
+    .then([](bool) {}, [](caf::error&) {});
 }
 
 // The removed record is decided: uploads whose bytes were written (or
@@ -138,7 +132,7 @@ void record_upload(analysis_pointer self, caf::typed_response_promise<file_recor
         // start-up cleanup removes them if no record names them. Any other
         // error means nothing was recorded.
         if (code_of(err) != static_cast<std::uint8_t>(errc::read_only))
-          drop_bytes(self, id, &file);
+          drop_bytes(self, id, file);
         finish_upload(self, file.name);
         rp.deliver(err);
       });

@@ -227,7 +227,8 @@ void sweep(registry_pointer self) {
   schedule_sweep(self);
 }
 
-// Drops a removed analysis whose live entry is `node`.
+// Drops a removed analysis from the tables (its live entry is gone already)
+// and tells what waited for it that it is gone.
 void forget(registry_state& s, const std::string& analysis_id, timestamp created_at,
             std::vector<std::function<void(bool)>> waiting) {
   // The job stays: its later requests for the analysis get 404, not 401.

@@ -147,14 +147,14 @@ protected:
     journal_ = sys_.spawn(gated_journal, caf::actor{observer_});
     spawned_ = std::make_shared<spawned>();
     auto list = spawned_;
-    registry_actor_impl_handle_ = sys_.spawn(
+    internal_ = sys_.spawn(
       registry_actor_impl, state_map{}, caf::actor_cast<persistence_actor>(journal_), files_,
       std::chrono::milliseconds(0),
       spawn_observer{[list](const std::string&, const analysis_actor& a) {
         std::lock_guard<std::mutex> lock{list->mutex};
         list->actors.push_back(a);
       }});
-    registry_ = registry_actor_impl_handle_;
+    registry_ = internal_;
   }
 
   ~lifecycle() override {
@@ -213,7 +213,7 @@ protected:
   std::shared_ptr<const file_store> files_;
   caf::actor journal_;
   std::shared_ptr<spawned> spawned_;
-  registry_internal_actor registry_actor_impl_handle_;
+  registry_internal_actor internal_;
   registry_actor registry_;
 };
 
@@ -378,7 +378,7 @@ TEST_F(lifecycle, the_journal_append_is_refused_to_anyone_but_the_analysis_actor
   rec.kind = record_kind::removed;
   rec.analysis_id = id;
   bool refused = false;
-  self_->request(registry_actor_impl_handle_, timeout, append_atom::value, rec)
+  self_->request(internal_, timeout, append_atom::value, rec)
     .receive([](bool) {}, [&](caf::error& err) { refused = code_of(err) == e(errc::forbidden); });
   EXPECT_TRUE(refused);
   EXPECT_EQ((ask<std::string>(get_atom::value, cred, id).second), 0);
