@@ -10,6 +10,13 @@ namespace analysisd {
 
 namespace {
 
+using behavior = analysis_actor::behavior_type;
+
+behavior live(analysis_pointer self);
+behavior finalizing(analysis_pointer self);
+behavior removing(analysis_pointer self);
+behavior gone(analysis_pointer self);
+
 // The documents of the current state, rendered at the first read after a
 // change: a finalize renders once for its answer, an upload not at all, and
 // an actor spawned for a write renders nothing it will not send.
@@ -21,6 +28,12 @@ void render(analysis_actor_state& st) {
   st.rendered = true;
 }
 
+// The job was acquired: the document shows it running from now on.
+void mark_acquired(analysis_actor_state& st) {
+  st.data.job_acquired = true;
+  st.rendered = false;
+}
+
 // Applies a change whose record is durable, the same way recovery replays it.
 void commit(analysis_actor_state& st, journal_record&& rec) {
   apply(st.data, std::move(rec));
@@ -28,170 +41,292 @@ void commit(analysis_actor_state& st, journal_record&& rec) {
 }
 
 void quit_if_done(analysis_pointer self) {
-  if (self->state.data.removed && self->state.reserved.empty())
+  auto& st = self->state;
+  if (st.data.removed && st.stop_asked && st.reserved.empty())
     self->quit();
 }
 
-// Removes bytes that no durable record names, on a detached worker.
-void drop_bytes(analysis_pointer self, std::shared_ptr<const file_store> files,
-                const std::string& analysis_id, const file_record* file) {
-  auto worker = self->spawn<caf::detached>(file_io_worker, std::move(files));
-  auto ignore = [](bool) {};
-  auto ignore_error = [](caf::error&) {};
-  if (file == nullptr)
-    self->request(worker, caf::infinite, remove_atom::value, analysis_id)
-      .then(ignore, ignore_error);
-  else
-    self->request(worker, caf::infinite, remove_atom::value, analysis_id, *file)
-      .then(ignore, ignore_error);
+void remove_files_when_no_writer(analysis_pointer self);
+
+void finish_upload(analysis_pointer self, const std::string& name) {
+  self->state.reserved.erase(name);
+  remove_files_when_no_writer(self);
+  quit_if_done(self);
+}
+
+// Removes the bytes of a file that no durable record names, on a detached worker.
+void drop_bytes(analysis_pointer self, const std::string& analysis_id, const file_record& file) {
+  auto worker = self->spawn<caf::detached>(file_io_worker, self->state.files);
+  self->request(worker, caf::infinite, remove_atom::value, analysis_id, file)
+    .then([](bool) {}, [](caf::error&) {});
+}
+
+// The removed record is decided: uploads whose bytes were written (or
+// failed) meanwhile are decided now.
+void record_decided(analysis_pointer self) {
+  auto& st = self->state;
+  st.removing = false;
+  auto waiting = std::move(st.after_remove);
+  st.after_remove.clear();
+  for (auto& f : waiting)
+    f();
+}
+
+// Once the removal is recorded and no upload writes any more (a writer would
+// make the directory again), the files go; then the remove is answered and
+// the actor is gone.
+void remove_files_when_no_writer(analysis_pointer self) {
+  auto& st = self->state;
+  if (!st.remove_promise.pending() || st.removing || !st.reserved.empty())
+    return;
+  auto rp = std::move(st.remove_promise);
+  st.remove_promise = {};
+  auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
+  auto done = [=]() mutable {
+    self->become(gone(self));
+    rp.deliver(true);
+  };
+  self->request(worker, caf::infinite, remove_atom::value, st.data.id)
+    .then([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
+}
+
+// -- the requests, as the behaviours share them -------------------------------
+
+caf::result<std::string> document(analysis_actor_state& st, bool with_results) {
+  render(st);
+  return with_results ? st.doc : st.summary;
+}
+
+caf::result<file_location> locate_file(analysis_actor_state& st, std::uint64_t file_id) {
+  for (auto& f : st.data.files)
+    if (f.id == file_id)
+      return file_location{st.data.id, f, st.files->file_path(st.data.id, f)};
+  return make_error(errc::not_found);
+}
+
+// The bytes of `file` are durable: record it (unless the analysis went meanwhile).
+void record_upload(analysis_pointer self, caf::typed_response_promise<file_record> rp,
+                   file_record file) {
+  auto& st = self->state;
+  if (st.removing) {
+    st.after_remove.emplace_back([=]() mutable { record_upload(self, rp, file); });
+    return;
+  }
+  auto id = st.data.id;
+  if (st.data.removed) {
+    // Removed while the bytes were being written: they go with the
+    // directory, which the remove deletes once no upload writes.
+    finish_upload(self, file.name);
+    rp.deliver(make_error(errc::not_found));
+    return;
+  }
+  file.uploaded_at = now();
+  journal_record rec;
+  rec.kind = record_kind::file_added;
+  rec.analysis_id = id;
+  rec.file = file;
+  self->request(st.journal, caf::infinite, append_atom::value, rec)
+    .then(
+      [=](bool) mutable {
+        commit(self->state, std::move(rec));
+        finish_upload(self, file.name);
+        rp.deliver(file);
+      },
+      [=](caf::error& err) mutable {
+        // After read_only the record's fate is unknown (the write may have
+        // reached the disk, only its fdatasync failed): the bytes stay, and
+        // start-up cleanup removes them if no record names them. Any other
+        // error means nothing was recorded.
+        if (code_of(err) != static_cast<std::uint8_t>(errc::read_only))
+          drop_bytes(self, id, file);
+        finish_upload(self, file.name);
+        rp.deliver(err);
+      });
+}
+
+// Writing the bytes of `file` failed. If the analysis was removed
+// meanwhile, the answer is not_found, as for any upload to it.
+void upload_failed(analysis_pointer self, caf::typed_response_promise<file_record> rp,
+                   file_record file, caf::error err) {
+  auto& st = self->state;
+  if (st.removing) {
+    st.after_remove.emplace_back([=]() mutable { upload_failed(self, rp, file, err); });
+    return;
+  }
+  if (st.data.removed)
+    err = make_error(errc::not_found);
+  finish_upload(self, file.name);
+  rp.deliver(err);
+}
+
+caf::result<file_record> start_upload(analysis_pointer self, upload_request& req) {
+  auto& st = self->state;
+  if (auto err = check_upload(st.data, st.reserved, req))
+    return err;
+  file_record file;
+  file.id = st.data.next_file_id++;
+  if (st.issued_ids)
+    st.issued_ids->store(st.data.next_file_id);
+  file.name = req.name;
+  file.format = req.has_format ? req.format : std::string{};
+  file.size = req.bytes.size();
+  st.reserved.insert(file.name);
+  auto rp = self->make_response_promise<file_record>();
+  auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
+  self->request(worker, caf::infinite, write_atom::value, st.data.id, file, req.bytes)
+    .then([=](bool) mutable { record_upload(self, rp, file); },
+          [=](caf::error& err) mutable { upload_failed(self, rp, file, err); });
+  return rp;
+}
+
+caf::result<std::string> start_finalize(analysis_pointer self, const std::string& results) {
+  auto& st = self->state;
+  // SPEC.md's order: an invalid body (422) before a conflict (409).
+  if (auto err = check_results(results))
+    return err;
+  if (auto err = check_finalize(st.data))
+    return err;
+  journal_record rec;
+  rec.results = results;
+  rec.kind = record_kind::finalized;
+  rec.analysis_id = st.data.id;
+  rec.at = now();
+  auto rp = self->make_response_promise<std::string>();
+  self->become(finalizing(self));
+  self->request(st.journal, caf::infinite, append_atom::value, rec)
+    .then(
+      [=](bool) mutable {
+        auto& st = self->state;
+        commit(st, std::move(rec));
+        render(st);
+        self->become(live(self));
+        rp.deliver(st.doc);
+      },
+      [=](caf::error& err) mutable {
+        self->become(live(self));
+        rp.deliver(err);
+      });
+  return rp;
+}
+
+caf::result<bool> start_remove(analysis_pointer self, bool forced) {
+  auto& st = self->state;
+  if (auto err = check_remove(st.data, forced))
+    return err;
+  journal_record rec;
+  rec.kind = record_kind::removed;
+  rec.analysis_id = st.data.id;
+  auto rp = self->make_response_promise<bool>();
+  st.removing = true;
+  self->become(removing(self));
+  self->request(st.journal, caf::infinite, append_atom::value, rec)
+    .then(
+      [=](bool) mutable {
+        // The record is durable: the analysis is gone whatever happens to
+        // its files now (start-up cleanup removes any left behind). Uploads
+        // in flight answer not_found; the files go once none writes.
+        auto& st = self->state;
+        commit(st, std::move(rec));
+        st.remove_promise = rp;
+        record_decided(self);
+        remove_files_when_no_writer(self);
+      },
+      [=](caf::error& err) mutable {
+        self->become(live(self));
+        record_decided(self);
+        rp.deliver(err);
+      });
+  return rp;
+}
+
+// Hands the state back and quits, unless uploads are in flight.
+caf::result<analysis_state> retire(analysis_pointer self) {
+  auto& st = self->state;
+  if (!st.reserved.empty())
+    return make_error(errc::unavailable);
+  auto rp = self->make_response_promise<analysis_state>();
+  rp.deliver(std::move(st.data));
+  self->quit();
+  return rp;
+}
+
+// -- the behaviours ---------------------------------------------------------------
+
+behavior live(analysis_pointer self) {
+  return {
+    [=](get_atom) { return document(self->state, true); },
+    [=](summary_atom) { return document(self->state, false); },
+    [=](upload_atom, upload_request& req) { return start_upload(self, req); },
+    [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
+    [=](finalize_atom, const std::string& results) { return start_finalize(self, results); },
+    [=](remove_atom, bool forced) { return start_remove(self, forced); },
+    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](retire_atom) { return retire(self); },
+  };
+}
+
+// A finalize waits for its record: reads and uploads go on; the next
+// finalize or remove waits in the mailbox until this one is decided.
+behavior finalizing(analysis_pointer self) {
+  return {
+    [=](get_atom) { return document(self->state, true); },
+    [=](summary_atom) { return document(self->state, false); },
+    [=](upload_atom, upload_request& req) { return start_upload(self, req); },
+    [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
+    [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
+    [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
+    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](retire_atom) -> caf::result<analysis_state> { return make_error(errc::unavailable); },
+  };
+}
+
+// Everything waits for the remove's outcome, except the registry's retire,
+// which is refused at once (the actor is busy).
+behavior removing(analysis_pointer self) {
+  return {
+    [=](get_atom) -> caf::result<std::string> { return caf::skip; },
+    [=](summary_atom) -> caf::result<std::string> { return caf::skip; },
+    [=](upload_atom, upload_request&) -> caf::result<file_record> { return caf::skip; },
+    [=](download_atom, std::uint64_t) -> caf::result<file_location> { return caf::skip; },
+    [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
+    [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
+    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](retire_atom) -> caf::result<analysis_state> { return make_error(errc::unavailable); },
+  };
+}
+
+behavior gone(analysis_pointer self) {
+  auto not_found = [] { return make_error(errc::not_found); };
+  return {
+    [=](get_atom) -> caf::result<std::string> { return not_found(); },
+    [=](summary_atom) -> caf::result<std::string> { return not_found(); },
+    [=](upload_atom, upload_request&) -> caf::result<file_record> { return not_found(); },
+    [=](download_atom, std::uint64_t) -> caf::result<file_location> { return not_found(); },
+    [=](finalize_atom, const std::string&) -> caf::result<std::string> { return not_found(); },
+    [=](remove_atom, bool) -> caf::result<bool> { return not_found(); },
+    [=](acquire_atom) {},
+    [=](retire_atom) -> caf::result<analysis_state> {
+      self->state.stop_asked = true;
+      quit_if_done(self);
+      return not_found();
+    },
+  };
 }
 
 } // namespace
 
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
-                                                  persistence_actor journal,
-                                                  std::shared_ptr<const file_store> files) {
-  self->state.data = std::move(data);
+                                                  journal_actor journal,
+                                                  std::shared_ptr<const file_store> files,
+                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids) {
   auto& st = self->state;
-  return {
-    [=, &st](get_atom) -> caf::result<std::string> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      render(st);
-      return st.doc;
-    },
-    [=, &st](summary_atom) -> caf::result<std::string> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      render(st);
-      return st.summary;
-    },
-    [=, &st](upload_atom, upload_request& req) -> caf::result<file_record> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      if (auto err = check_upload(st.data, st.reserved, req))
-        return err;
-      file_record file;
-      file.id = st.data.next_file_id++;
-      file.name = req.name;
-      file.format = req.has_format ? req.format : std::string{};
-      file.size = req.bytes.size();
-      st.reserved.insert(file.name);
-      auto rp = self->make_response_promise<file_record>();
-      auto id = st.data.id;
-      auto finish = [=, &st] {
-        st.reserved.erase(file.name);
-        quit_if_done(self);
-      };
-      auto worker = self->spawn<caf::detached>(file_io_worker, files);
-      self->request(worker, caf::infinite, write_atom::value, id, file, req.bytes)
-        .then(
-          [=, &st](bool) mutable {
-            if (st.data.removed) {
-              // Removed while the bytes were being written.
-              drop_bytes(self, files, id, nullptr);
-              finish();
-              rp.deliver(make_error(errc::not_found));
-              return;
-            }
-            file.uploaded_at = now();
-            journal_record rec;
-            rec.kind = record_kind::file_added;
-            rec.analysis_id = id;
-            rec.file = file;
-            self->request(journal, caf::infinite, append_atom::value, rec)
-              .then(
-                [=, &st](bool) mutable {
-                  commit(st, std::move(rec));
-                  finish();
-                  rp.deliver(file);
-                },
-                [=](caf::error& err) mutable {
-                  drop_bytes(self, files, id, &file);
-                  finish();
-                  rp.deliver(err);
-                });
-          },
-          [=](caf::error& err) mutable {
-            finish();
-            rp.deliver(err);
-          });
-      return rp;
-    },
-    [=, &st](download_atom, std::uint64_t file_id) -> caf::result<file_location> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      for (auto& f : st.data.files)
-        if (f.id == file_id)
-          return file_location{st.data.id, f, files->file_path(st.data.id, f)};
-      return make_error(errc::not_found);
-    },
-    [=, &st](finalize_atom, const std::string& results) -> caf::result<std::string> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      // SPEC.md's order: an invalid body (422) before a conflict (409).
-      if (auto err = check_results(results))
-        return err;
-      if (auto err = check_finalize(st.data))
-        return err;
-      journal_record rec;
-      rec.results = results;
-      rec.kind = record_kind::finalized;
-      rec.analysis_id = st.data.id;
-      rec.at = now();
-      auto rp = self->make_response_promise<std::string>();
-      // await: nothing else of this analysis runs until the record is durable.
-      self->request(journal, caf::infinite, append_atom::value, rec)
-        .await(
-          [=, &st](bool) mutable {
-            commit(st, std::move(rec));
-            render(st);
-            rp.deliver(st.doc);
-          },
-          [=](caf::error& err) mutable { rp.deliver(err); });
-      return rp;
-    },
-    [=, &st](remove_atom, bool forced) -> caf::result<bool> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      if (auto err = check_remove(st.data, forced))
-        return err;
-      journal_record rec;
-      rec.kind = record_kind::removed;
-      rec.analysis_id = st.data.id;
-      auto rp = self->make_response_promise<bool>();
-      self->request(journal, caf::infinite, append_atom::value, rec)
-        .await(
-          [=, &st](bool) mutable {
-            // The record is durable: the analysis is gone whatever happens to
-            // its files now (start-up cleanup removes any left behind).
-            commit(st, std::move(rec));
-            auto worker = self->spawn<caf::detached>(file_io_worker, files);
-            auto done = [=]() mutable {
-              rp.deliver(true);
-              quit_if_done(self);
-            };
-            self->request(worker, caf::infinite, remove_atom::value, st.data.id)
-              .await([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
-          },
-          [=](caf::error& err) mutable { rp.deliver(err); });
-      return rp;
-    },
-    [=, &st](acquire_atom) {
-      st.data.job_acquired = true;
-      st.rendered = false;
-    },
-    [=, &st](retire_atom) -> caf::result<analysis_state> {
-      if (st.data.removed)
-        return make_error(errc::not_found);
-      if (!st.reserved.empty())
-        return make_error(errc::unavailable);
-      auto rp = self->make_response_promise<analysis_state>();
-      rp.deliver(std::move(st.data));
-      self->quit();
-      return rp;
-    },
-  };
+  st.data = std::move(data);
+  st.journal = std::move(journal);
+  st.files = std::move(files);
+  st.issued_ids = std::move(issued_ids);
+  if (st.data.removed)
+    return gone(self);
+  return live(self);
 }
 
 } // namespace analysisd

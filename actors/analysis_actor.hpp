@@ -3,11 +3,21 @@
 #include "actors/protocol.hpp"
 #include "persistence/file_store.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace analysisd {
+
+/// What an analysis actor needs of the journal: an append answered once the
+/// record is durable. The registry hands each analysis actor itself (it
+/// relays the append, so that it knows the durable state of every analysis
+/// whose actor runs); tests may hand a persistence_actor directly.
+using journal_actor = caf::typed_actor<caf::replies_to<append_atom, journal_record>::with<bool>>;
 
 /// What an analysis actor holds: the document and the uploads in flight.
 /// Once removed, `data` is the analysis's tombstone (data.removed).
@@ -17,19 +27,49 @@ struct analysis_actor_state {
   std::string summary;            ///< The document without results.
   bool rendered = false;          ///< doc and summary show the current data.
   std::set<std::string> reserved; ///< Names being uploaded right now.
+  journal_actor journal;
+  std::shared_ptr<const file_store> files;
+  /// The next file id this actor hands out, published after each
+  /// reservation: if the actor dies, the registry starts the next one past
+  /// every id whose bytes may already be on disk.
+  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
+  /// The removed record is with the journal. For the continuations of uploads
+  /// in flight (CAF runs response handlers whatever the behaviour): an upload
+  /// whose bytes are written while a remove waits for its record is decided
+  /// once the record is (404 if it is durable, committed if it failed).
+  bool removing = false;
+  std::vector<std::function<void()>> after_remove;
+  /// The remove's answer, once its record is durable, until the files are
+  /// gone (which waits for the uploads still writing).
+  caf::typed_response_promise<bool> remove_promise;
+  bool stop_asked = false; ///< Gone, and told to stop: quits once no upload is in flight.
   static inline const char* name = "analysis";
 };
 
 using analysis_pointer = analysis_actor::stateful_pointer<analysis_actor_state>;
 
-/// The actor that owns one analysis. Finalize and remove wait for their
-/// journal record (nothing else of this analysis runs meanwhile, so of
-/// concurrent finalizes exactly one wins); uploads reserve their name, write
-/// on a detached worker and commit the record when the bytes are durable, so
-/// reads never wait behind a disk write. After a remove it answers not_found
-/// and quits once its uploads in flight have ended.
+/// The actor that owns one analysis. Its lifecycle is three behaviours
+/// (CAF's fixed_stack example):
+///   - live: serves everything. A finalize waits for its record in the
+///     `finalizing` variant of live, which serves reads and uploads but holds
+///     back (skips) other finalizes and removes until the first is decided, so
+///     that of concurrent finalizes exactly one wins.
+///   - removing: the removed record and the files' deletion are under way;
+///     every request is held back (skipped) until the outcome: gone if the
+///     record is durable, live again if it failed.
+///   - gone: answers not_found to everything, and never quits by itself
+///     (requests the registry forwarded before it forgot the analysis must
+///     find an open mailbox); a retire tells it to quit once its uploads in
+///     flight have ended. The registry sends that retire after it forgot the
+///     analysis, so it is the last message the actor gets.
+/// Uploads reserve their name, write on a detached worker and commit the
+/// record when the bytes are durable, so reads never wait behind a disk
+/// write. An upload whose record ended `read_only` keeps its bytes: the
+/// record may be on disk (start-up cleanup removes the bytes if not).
+/// `issued_ids` may be null.
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
-                                                  persistence_actor journal,
-                                                  std::shared_ptr<const file_store> files);
+                                                  journal_actor journal,
+                                                  std::shared_ptr<const file_store> files,
+                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids);
 
 } // namespace analysisd

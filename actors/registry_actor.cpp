@@ -2,6 +2,10 @@
 
 #include "actors/analysis_actor.hpp"
 #include "actors/analysis_logic.hpp"
+#include "actors/file_io_actor.hpp"
+#include "persistence/log.hpp"
+#include "persistence/recovery.hpp"
+
 #include <caf/all.hpp>
 #include <openssl/crypto.h>
 
@@ -62,11 +66,19 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   live_entry e;
   e.created_at = node.mapped().created_at;
   e.last_used = now;
+  e.durable = node.mapped();
+  e.issued_ids = std::make_shared<std::atomic<std::uint64_t>>(e.durable.next_file_id);
+  // The actor's records go through the registry (its append relay).
+  auto relay = caf::actor_cast<journal_actor>(self);
   // lazy_init: the actor starts with the message that spawned it, not with
   // a scheduling round of its own first.
-  e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()),
-                                        s.journal, s.files);
+  e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()), relay,
+                                        s.files, e.issued_ids);
+  self->monitor(e.actor);
   auto actor = e.actor;
+  s.by_actor.emplace(actor.id(), node.key());
+  if (s.on_spawn)
+    s.on_spawn(node.key(), actor);
   s.live.emplace(std::move(node.key()), std::move(e));
   schedule_sweep(self);
   return actor;
@@ -98,7 +110,7 @@ caf::expected<whereabouts> route(registry_pointer self, const credential& cred,
 void when_settled(registry_pointer self, const std::string& id,
                   std::function<void(bool)> f) {
   auto i = self->state.live.find(id);
-  if (i != self->state.live.end() && i->second.retiring)
+  if (i != self->state.live.end() && (i->second.retiring || i->second.dead))
     i->second.waiting.emplace_back(std::move(f));
   else
     f(true);
@@ -109,23 +121,70 @@ void run_waiting(std::vector<std::function<void(bool)>> waiting, bool exists) {
     f(exists);
 }
 
-// Sends a routed request to the analysis's actor; while that actor is
-// retiring, the request waits for it (a promise instead of a delegation).
+// Takes the ticket of a request to actor `aid` out of `pending`; false if
+// it was answered already (the actor died and the request got unavailable).
+bool settle(registry_pointer self, caf::actor_id aid, std::uint64_t ticket) {
+  auto& pending = self->state.pending;
+  auto p = pending.find(aid);
+  if (p == pending.end() || p->second.erase(ticket) == 0)
+    return false;
+  if (p->second.empty())
+    pending.erase(p);
+  return true;
+}
+
+bool bounced(const caf::error& err) {
+  return err == caf::sec::request_receiver_down;
+}
+
+// Sends a request to an analysis actor and runs `on_ok(R&)` or
+// `on_err(const caf::error&)` with its answer, exactly once: if the actor
+// dies first, `on_err(unavailable)` runs at once (from the down handler), not
+// after a timeout. A request bounced off a closed mailbox is left to the
+// down message, which always follows (the registry monitors every actor).
+template <class R, class OnOk, class OnErr, class... Ts>
+void ask_actor(registry_pointer self, const analysis_actor& actor, OnOk on_ok, OnErr on_err,
+               Ts&&... xs) {
+  auto& s = self->state;
+  auto ticket = ++s.next_ticket;
+  auto aid = actor.id();
+  s.pending[aid].emplace(ticket, [on_err](const caf::error& err) mutable { on_err(err); });
+  self->request(actor, caf::infinite, std::forward<Ts>(xs)...)
+    .then(
+      [=](R& x) mutable {
+        if (settle(self, aid, ticket))
+          on_ok(x);
+      },
+      [=](caf::error& err) mutable {
+        if (!bounced(err) && settle(self, aid, ticket))
+          on_err(err);
+      });
+}
+
+// Sends a routed request to the analysis's actor and answers from its reply;
+// while that actor is retiring or dead, the request waits for the outcome.
 template <class R, class... Ts>
 caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
                        Ts... xs) {
   auto at = route(self, cred, id);
   if (!at)
     return at.error();
-  if (at->live == nullptr || !at->live->retiring)
-    return self->delegate(actor_of(self, *at), std::move(xs)...);
   auto rp = self->make_response_promise<R>();
+  auto send = [=](const whereabouts& where) mutable {
+    ask_actor<R>(
+      self, actor_of(self, where), [rp](R& x) mutable { rp.deliver(std::move(x)); },
+      [rp](const caf::error& err) mutable { rp.deliver(err); }, std::move(xs)...);
+  };
+  if (at->live == nullptr || !(at->live->retiring || at->live->dead)) {
+    send(*at);
+    return rp;
+  }
   at->live->waiting.emplace_back([=](bool exists) mutable {
     auto now_at = locate(self->state, id);
     if (!exists || !now_at)
       rp.deliver(make_error(errc::not_found));
     else
-      rp.delegate(actor_of(self, *now_at), std::move(xs)...);
+      send(*now_at);
   });
   return rp;
 }
@@ -137,34 +196,41 @@ void mark_acquired(registry_pointer self, const std::string& analysis_id) {
     auto at = exists ? locate(self->state, analysis_id) : std::nullopt;
     if (!at)
       return;
-    if (at->live != nullptr)
+    if (at->live != nullptr) {
+      at->live->durable.job_acquired = true; // should the actor die
       self->send(at->live->actor, acquire_atom::value);
-    else
+    } else {
       at->dormant->second.job_acquired = true;
+    }
   });
 }
 
 // Asks an idle actor for its state back, to keep it dormant.
 void retire(registry_pointer self, const std::string& id, live_entry& e) {
   e.retiring = true;
-  self->request(e.actor, caf::infinite, retire_atom::value)
-    .then(
-      [=](analysis_state& state) {
-        auto& s = self->state;
-        auto node = s.live.extract(id);
-        if (node.empty())
-          return;
-        s.dormant.emplace(std::move(node.key()), std::move(state));
-        run_waiting(std::move(node.mapped().waiting), true);
-      },
-      [=](caf::error&) {
-        // Uploads in flight (or removed meanwhile): the actor stays.
-        auto i = self->state.live.find(id);
-        if (i == self->state.live.end())
-          return;
-        i->second.retiring = false;
-        run_waiting(std::move(i->second.waiting), true);
-      });
+  auto actor = e.actor;
+  ask_actor<analysis_state>(
+    self, actor,
+    [=](analysis_state& state) {
+      auto& s = self->state;
+      auto i = s.live.find(id);
+      if (i == s.live.end() || i->second.actor != actor)
+        return;
+      auto node = s.live.extract(i);
+      s.by_actor.erase(actor.id());
+      s.dormant.emplace(std::move(node.key()), std::move(state));
+      run_waiting(std::move(node.mapped().waiting), true);
+    },
+    [=](const caf::error&) {
+      // Uploads in flight (or busy, or removed meanwhile): the actor stays.
+      // If it died, its down message decides what comes next.
+      auto i = self->state.live.find(id);
+      if (i == self->state.live.end() || i->second.actor != actor || i->second.dead)
+        return;
+      i->second.retiring = false;
+      run_waiting(std::move(i->second.waiting), true);
+    },
+    retire_atom::value);
 }
 
 void sweep(registry_pointer self) {
@@ -172,21 +238,109 @@ void sweep(registry_pointer self) {
   auto idle_since = std::chrono::steady_clock::now() - s.idle_after;
   s.sweeping = false;
   for (auto& [id, e] : s.live)
-    if (!e.retiring && e.last_used <= idle_since)
+    if (!e.retiring && !e.dead && e.last_used <= idle_since)
       retire(self, id, e);
   schedule_sweep(self);
 }
 
-// Drops a removed analysis. Its actor recorded the removal, so it is live:
-// a retire asked for later was refused (the actor answers not_found).
-void forget(registry_state& s, const std::string& analysis_id) {
+// Drops a removed analysis from the tables (its live entry is gone already)
+// and tells what waited for it that it is gone.
+void forget(registry_state& s, const std::string& analysis_id, timestamp created_at,
+            std::vector<std::function<void(bool)>> waiting) {
+  // The job stays: its later requests for the analysis get 404, not 401.
+  s.by_created.erase({created_at, analysis_id});
+  s.removed.insert(analysis_id);
+  run_waiting(std::move(waiting), false);
+}
+
+// Drops an analysis that `actor` removed, and tells the actor (gone now) to
+// quit. That retire is the last message the registry sends it, so every
+// request forwarded before finds an open mailbox (and gets not_found).
+void forget_removed(registry_pointer self, const std::string& analysis_id,
+                    const analysis_actor& actor) {
+  auto& s = self->state;
+  auto i = s.live.find(analysis_id);
+  if (i == s.live.end() || i->second.actor != actor)
+    return;
+  auto node = s.live.extract(i);
+  s.by_actor.erase(actor.id());
+  forget(s, analysis_id, node.mapped().created_at, std::move(node.mapped().waiting));
+  self->request(actor, caf::infinite, retire_atom::value)
+    .then([](analysis_state&) {}, [](caf::error&) {});
+}
+
+// The analysis of a dead actor goes back to dormant from what the journal
+// holds of it (or is dropped, if its removal was recorded), and the requests
+// that waited meanwhile run again: the next one spawns a fresh actor.
+void restore(registry_pointer self, const std::string& analysis_id) {
+  auto& s = self->state;
   auto node = s.live.extract(analysis_id);
   if (node.empty())
     return;
-  // The job stays: its later requests for the analysis get 404, not 401.
-  s.by_created.erase({node.mapped().created_at, analysis_id});
-  s.removed.insert(analysis_id);
-  run_waiting(std::move(node.mapped().waiting), false);
+  auto& e = node.mapped();
+  auto state = std::move(e.durable);
+  // Past every id the dead actor handed out: their bytes may be on disk.
+  if (e.issued_ids)
+    state.next_file_id = std::max(state.next_file_id, e.issued_ids->load());
+  if (state.removed) {
+    // Recorded as removed: its files go now (start-up cleanup would, too).
+    auto worker = self->spawn<caf::detached>(file_io_worker, s.files);
+    self->request(worker, caf::infinite, remove_atom::value, analysis_id)
+      .then([](bool) {}, [](caf::error&) {});
+    forget(s, analysis_id, e.created_at, std::move(e.waiting));
+    return;
+  }
+  auto waiting = std::move(e.waiting);
+  s.dormant.emplace(std::move(node.key()), std::move(state));
+  run_waiting(std::move(waiting), true);
+}
+
+// An analysis actor ended. If it still served its analysis it died: every
+// request it held is answered unavailable now, and its analysis is restored.
+void on_down(registry_pointer self, caf::down_msg& dm) {
+  auto& s = self->state;
+  auto aid = dm.source.id();
+  std::string analysis_id;
+  if (auto b = s.by_actor.find(aid); b != s.by_actor.end()) {
+    analysis_id = std::move(b->second);
+    s.by_actor.erase(b);
+  }
+  live_entry* e = nullptr;
+  if (auto i = s.live.find(analysis_id); !analysis_id.empty() && i != s.live.end()
+                                         && i->second.actor.id() == aid) {
+    e = &i->second;
+    // First, so that the failures below route nothing to it.
+    e->dead = true;
+    log_error("the actor of analysis " + analysis_id + " died ("
+              + self->system().render(dm.reason)
+              + "); its requests get 503 and it is served again from its durable state");
+  }
+  if (auto p = s.pending.find(aid); p != s.pending.end()) {
+    auto failed = std::move(p->second);
+    s.pending.erase(p);
+    for (auto& [ticket, fail] : failed)
+      fail(make_error(errc::unavailable));
+  }
+  if (e == nullptr)
+    return;
+  if (auto i = s.live.find(analysis_id); i != s.live.end() && i->second.dead
+                                         && i->second.appends == 0)
+    restore(self, analysis_id);
+}
+
+// A record relayed for the actor `aid` of an analysis was decided (`rec`
+// null: it failed, nothing was recorded or its fate is unknown).
+void relayed(registry_pointer self, const std::string& analysis_id, caf::actor_id aid,
+             journal_record* rec) {
+  auto& s = self->state;
+  auto i = s.live.find(analysis_id);
+  if (i == s.live.end() || i->second.actor.id() != aid)
+    return;
+  auto& e = i->second;
+  if (rec != nullptr)
+    apply(e.durable, std::move(*rec));
+  if (--e.appends == 0 && e.dead)
+    restore(self, analysis_id);
 }
 
 std::string render_page(const std::vector<std::string>& docs, std::size_t total,
@@ -211,11 +365,13 @@ std::string render_page(const std::vector<std::string>& docs, std::size_t total,
 
 } // namespace
 
-registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_map analyses,
-                                                  persistence_actor journal,
-                                                  std::shared_ptr<const file_store> files,
-                                                  std::chrono::milliseconds idle_after) {
+registry_internal_actor::behavior_type
+registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor journal,
+                    std::shared_ptr<const file_store> files, std::chrono::milliseconds idle_after,
+                    spawn_observer on_spawn) {
   auto& s = self->state;
+  s.on_spawn = std::move(on_spawn);
+  self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   s.journal = std::move(journal);
   s.files = std::move(files);
   s.idle_after = idle_after;
@@ -352,12 +508,13 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
             (*docs)[slot] = render_analysis(at->dormant->second, false);
             done();
           } else {
-            self->request(at->live->actor, caf::infinite, summary_atom::value)
-              .then([=](std::string& doc) mutable {
-                      (*docs)[slot] = std::move(doc);
-                      done();
-                    },
-                    [=](caf::error&) mutable { done(); });
+            ask_actor<std::string>(
+              self, at->live->actor,
+              [=](std::string& doc) mutable {
+                (*docs)[slot] = std::move(doc);
+                done();
+              },
+              [=](const caf::error&) mutable { done(); }, summary_atom::value);
           }
         });
       }
@@ -388,17 +545,44 @@ registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_m
           rp.deliver(make_error(errc::not_found));
           return;
         }
-        self->request(actor_of(self, *at), caf::infinite, remove_atom::value, cred.admin)
-          .then(
-            [=](bool) mutable {
-              forget(self->state, id);
-              rp.deliver(true);
-            },
-            [=](caf::error& err) mutable { rp.deliver(err); });
+        auto actor = actor_of(self, *at);
+        ask_actor<bool>(
+          self, actor,
+          [=](bool) mutable {
+            forget_removed(self, id, actor);
+            rp.deliver(true);
+          },
+          [=](const caf::error& err) mutable { rp.deliver(err); }, remove_atom::value,
+          cred.admin);
       });
       return rp;
     },
     [=](sweep_atom) { sweep(self); },
+    // The journal append of an analysis actor, relayed so that the registry
+    // knows what is durable of that analysis should the actor die.
+    [=](append_atom, journal_record& rec) -> caf::result<bool> {
+      auto& s = self->state;
+      auto i = s.live.find(rec.analysis_id);
+      if (i == s.live.end() || i->second.dead
+          || caf::actor_cast<caf::strong_actor_ptr>(i->second.actor) != self->current_sender())
+        return make_error(errc::forbidden);
+      ++i->second.appends;
+      auto aid = i->second.actor.id();
+      auto id = rec.analysis_id;
+      auto applied = std::make_shared<journal_record>(rec);
+      auto rp = self->make_response_promise<bool>();
+      self->request(s.journal, caf::infinite, append_atom::value, std::move(rec))
+        .then(
+          [=](bool) mutable {
+            relayed(self, id, aid, applied.get());
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable {
+            relayed(self, id, aid, nullptr);
+            rp.deliver(err);
+          });
+      return rp;
+    },
   };
 }
 

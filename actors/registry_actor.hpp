@@ -1,9 +1,12 @@
 #pragma once
 
+#include "actors/analysis_actor.hpp"
 #include "actors/protocol.hpp"
 #include "persistence/file_store.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <set>
@@ -17,16 +20,35 @@ namespace analysisd {
 
 /// An analysis whose actor runs. Its state left `registry_state::dormant` for
 /// the actor when the actor was spawned, and goes back there when the actor
-/// has been idle for a while and hands it back (retires).
+/// has been idle for a while and hands it back (retires), or, from
+/// `durable`, when the actor died.
 struct live_entry {
   analysis_actor actor;
   timestamp created_at = 0;
   std::chrono::steady_clock::time_point last_used;
   bool retiring = false; ///< The actor was asked to hand its state back.
-  /// Requests that came while retiring, run when it ends (with false if the
-  /// analysis was removed meanwhile).
+  /// The actor died: the analysis becomes dormant again from `durable` once
+  /// the records it had sent are decided (`appends` is 0).
+  bool dead = false;
+  std::size_t appends = 0; ///< The actor's records with the journal, not yet answered.
+  /// What the journal holds of this analysis: the state handed to the actor
+  /// plus every record of it that the journal acknowledged since.
+  analysis_state durable;
+  /// The actor's next file id (see analysis_actor_state::issued_ids).
+  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
+  /// Requests that came while retiring or dead, run when that ends (with
+  /// false if the analysis was removed meanwhile).
   std::vector<std::function<void(bool)>> waiting;
 };
+
+/// Called with each analysis actor the registry spawns, on the registry's
+/// thread (tests use it to kill one). May be empty.
+using spawn_observer = std::function<void(const std::string& analysis_id, const analysis_actor&)>;
+
+/// The registry's own interface: the public one, plus the journal append that
+/// it relays for its analysis actors (only they may send it), so that it
+/// knows what is durable of an analysis whose actor dies.
+using registry_internal_actor = registry_actor::extend_with<journal_actor>;
 
 struct job_entry {
   std::string analysis_id;
@@ -48,19 +70,34 @@ struct registry_state {
   bool sweeping = false; ///< A sweep is scheduled (only while some actor runs).
   persistence_actor journal;
   std::shared_ptr<const file_store> files;
+  /// The analysis of each running actor, by actor id (for its down message).
+  std::unordered_map<caf::actor_id, std::string> by_actor;
+  /// Requests sent to an analysis actor and not yet answered, by actor id and
+  /// ticket: if the actor dies, each is answered `unavailable` at once.
+  std::unordered_map<caf::actor_id,
+                     std::unordered_map<std::uint64_t, std::function<void(const caf::error&)>>>
+    pending;
+  std::uint64_t next_ticket = 0;
+  spawn_observer on_spawn;
   static inline const char* name = "registry";
 };
 
-using registry_pointer = registry_actor::stateful_pointer<registry_state>;
+using registry_pointer = registry_internal_actor::stateful_pointer<registry_state>;
 
 /// The registry: authenticates every request, routes it to the analysis's
 /// actor (spawning it on first use) and handles creation, job keys and
 /// listing. `analyses` is the recovered state. An analysis actor that got no
 /// request for `idle_after` hands its state back and quits (0: never), so
 /// that a million idle analyses cost their plain state, not a million actors.
-registry_actor::behavior_type registry_actor_impl(registry_pointer self, state_map analyses,
-                                                  persistence_actor journal,
-                                                  std::shared_ptr<const file_store> files,
-                                                  std::chrono::milliseconds idle_after);
+///
+/// Supervision: the registry monitors every analysis actor it spawns and
+/// sends it requests itself (no delegation), so that when an actor dies
+/// every request it held is answered `unavailable` at once; the analysis then
+/// goes back to dormant from its durable state (after the records the actor
+/// had sent are decided) and the next request spawns a fresh actor.
+registry_internal_actor::behavior_type
+registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor journal,
+                    std::shared_ptr<const file_store> files, std::chrono::milliseconds idle_after,
+                    spawn_observer on_spawn);
 
 } // namespace analysisd

@@ -151,7 +151,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   popts.read_only = opts.read_only;
   svc.journal = sys.spawn(persistence_actor_impl, popts);
   svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files,
-                           opts.actor_idle);
+                           opts.actor_idle, spawn_observer{opts.on_analysis_spawn});
   // The registry builds its tables when it starts: the service is ready only
   // once it answers (a million analyses take seconds).
   caf::error not_ready;

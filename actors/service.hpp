@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct service_options {
   /// Set once an fsync of the journal failed (the service then takes no more
   /// writes), for readiness checks on other threads. May be null.
   std::shared_ptr<std::atomic<bool>> read_only{};
+  /// Called with each analysis actor the registry spawns, on the registry's
+  /// thread (tests use it to kill one). May be empty.
+  std::function<void(const std::string& analysis_id, const analysis_actor&)> on_analysis_spawn{};
 };
 
 /// A running service: the actors, and what recovery found.

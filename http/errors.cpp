@@ -2,6 +2,7 @@
 
 #include "actors/protocol.hpp"
 
+#include <caf/sec.hpp>
 #include <nlohmann/json.hpp>
 
 namespace analysisd {
@@ -56,6 +57,11 @@ http_error invalid_query(std::string errors) {
 } // namespace
 
 http_error to_http(const caf::error& err) {
+  // An actor that died before it could answer: the registry answers for
+  // analysis actors itself, so this is only ever the registry (shutting
+  // down); the request may be retried.
+  if (err == caf::sec::request_receiver_down)
+    return make(503, "Service unavailable");
   switch (static_cast<errc>(code_of(err))) {
     case errc::unauthorized: return make(401, "Invalid authorization header");
     case errc::not_found: return make(404, "Not found");

@@ -71,6 +71,35 @@ struct handler_scope {
   const ctx_ptr* previous;
 };
 
+// A response handed to a bridge: sent by the bridge, or, if the job is
+// dropped (its bridge died), when the job is destroyed.
+template <class Builder>
+struct held_response {
+  explicit held_response(Builder&& b) : builder(std::move(b)) {
+  }
+  held_response(const held_response&) = delete;
+  held_response& operator=(const held_response&) = delete;
+  ~held_response() {
+    send();
+  }
+  void send() {
+    if (sent)
+      return;
+    sent = true;
+    try {
+      builder.done();
+    } catch (const std::exception& ex) {
+      log_error(std::string{"cannot send a response: "} + ex.what());
+    }
+  }
+  Builder builder;
+  bool sent = false;
+};
+
+const caf::actor& next_bridge(const ctx_ptr& ctx) {
+  return ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
+}
+
 template <class Builder>
 void complete(Builder&& response) {
   if (inline_ctx == nullptr) {
@@ -79,15 +108,8 @@ void complete(Builder&& response) {
   }
   const auto& ctx = *inline_ctx;
   auto token = std::make_shared<in_flight_token>(ctx);
-  auto held = std::make_shared<std::decay_t<Builder>>(std::forward<Builder>(response));
-  auto& bridge = ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
-  caf::anon_send(bridge, bridge_job{[token, held](caf::event_based_actor*) {
-                   try {
-                     held->done();
-                   } catch (const std::exception& ex) {
-                     log_error(std::string{"cannot send a response: "} + ex.what());
-                   }
-                 }});
+  auto held = std::make_shared<held_response<std::decay_t<Builder>>>(std::forward<Builder>(response));
+  caf::anon_send(next_bridge(ctx), bridge_job{[token, held](caf::event_based_actor*) { held->send(); }});
 }
 
 void reply_json(const req_t& req, unsigned status, std::string body) {
@@ -123,20 +145,53 @@ void answer_guarded(const req_t& req, F&& f) {
   }
 }
 
+// The answer a request is owed: if every holder of it is gone without
+// answering (the bridge died with the job in its mailbox, or with the
+// registry's reply outstanding), it answers 503 at once instead of leaving
+// the client to RESTinio's handle timeout.
+struct owed_answer {
+  explicit owed_answer(req_t r) : req(std::move(r)) {
+  }
+  owed_answer(const owed_answer&) = delete;
+  owed_answer& operator=(const owed_answer&) = delete;
+  ~owed_answer() {
+    if (answered.load())
+      return;
+    try {
+      reply_error(req, 503, "Service unavailable");
+    } catch (...) {
+    }
+  }
+  /// True for the one caller that answers.
+  bool claim() {
+    return !answered.exchange(true);
+  }
+  req_t req;
+  std::atomic<bool> answered{false};
+};
+
 // Sends one request to the registry through a bridge actor and answers from
 // its reply: `on_ok(R&)` for a result, the error mapping otherwise. Never
 // blocks the asio thread.
 template <class R, class OnOk, class... Ts>
 void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
   auto token = std::make_shared<in_flight_token>(ctx);
-  auto& bridge = ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
+  auto owed = std::make_shared<owed_answer>(req);
   auto registry = ctx->registry;
   bridge_job job{[=](caf::event_based_actor* self) {
     self->request(registry, caf::infinite, args...)
-      .then([=](R& result) { answer_guarded(req, [&] { on_ok(result); }); (void) token; },
-            [=](caf::error& err) { answer_guarded(req, [&] { reply_error(req, err); }); });
+      .then(
+        [=](R& result) {
+          if (owed->claim())
+            answer_guarded(req, [&] { on_ok(result); });
+          (void) token;
+        },
+        [=](caf::error& err) {
+          if (owed->claim())
+            answer_guarded(req, [&] { reply_error(req, err); });
+        });
   }};
-  caf::anon_send(bridge, std::move(job));
+  caf::anon_send(next_bridge(ctx), std::move(job));
 }
 
 // Answers 413 (through the error mapping) for a JSON body over
@@ -372,11 +427,35 @@ void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params)
 
 } // namespace
 
+namespace {
+
+// Runs the jobs of one bridge: sends requests and answers from the replies.
+caf::behavior bridge_worker(caf::event_based_actor* self) {
+  return {[=](bridge_job& job) { job.run(self); }};
+}
+
+// What a bridge slot holds: a supervisor that runs no request code itself,
+// so that the slot never changes while asio threads read it. It passes each
+// job to its worker and replaces the worker when it dies; the requests the
+// dead worker held answer 503 (owed_answer), the next ones go to the new
+// worker. Its worker goes when it goes.
+caf::behavior bridge_supervisor(caf::event_based_actor* self) {
+  auto worker = std::make_shared<caf::actor>(self->spawn<caf::monitored>(bridge_worker));
+  self->attach_functor([worker] { caf::anon_send_exit(*worker, caf::exit_reason::user_shutdown); });
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source != *worker)
+      return;
+    log_error("an HTTP bridge died (" + self->system().render(dm.reason) + "); replaced");
+    *worker = self->spawn<caf::monitored>(bridge_worker);
+  });
+  return {[=](bridge_job& job) { self->send(*worker, std::move(job)); }};
+}
+
+} // namespace
+
 void spawn_bridges(http_context& ctx, std::size_t count) {
   for (std::size_t k = 0; k < std::max<std::size_t>(count, 1); ++k)
-    ctx.bridges.push_back(ctx.system.spawn([](caf::event_based_actor* self) -> caf::behavior {
-      return {[=](bridge_job& job) { job.run(self); }};
-    }));
+    ctx.bridges.push_back(ctx.system.spawn(bridge_supervisor));
 }
 
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {

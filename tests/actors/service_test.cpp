@@ -573,3 +573,43 @@ TEST(service, requests_racing_with_retiring_actors_are_all_answered) {
   }
   EXPECT_EQ(files, static_cast<std::size_t>(uploads.load()));
 }
+
+namespace {
+
+/// A failing storage whose failures reach the journal only: the bytes of
+/// uploads go to the real file system, so that a planned sync error hits the
+/// journal's fdatasync, not the upload's own fsync before it.
+class failing_journal_storage : public failing_storage {
+public:
+  std::error_code create_exclusive(const std::string& path,
+                                   std::unique_ptr<writable_file>& out) override {
+    if (path.find("/state/") != std::string::npos)
+      return failing_storage::create_exclusive(path, out);
+    return posix_storage().create_exclusive(path, out);
+  }
+};
+
+} // namespace
+
+TEST(service, an_upload_whose_record_ended_read_only_keeps_its_bytes) {
+  failing_journal_storage st;
+  fixture f{&st};
+  auto [id, cred] = f.create_acquired();
+  // The upload's record is written, but its fdatasync fails: whether it is
+  // on disk is unknown, so its bytes must stay.
+  st.plan.sync_error = eio();
+  EXPECT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa", ">kept\n")).second),
+            e(errc::read_only));
+  auto path = f.data_dir() + "/analyses/" + id + "/1-a.fa";
+  EXPECT_EQ(read_bytes(path), ">kept\n") << "the bytes of an upload of unknown fate were deleted";
+  f.stop(/*snapshot_fails=*/true);
+  // Here the record did reach the disk (only the fdatasync failed): after a
+  // restart it is there, and so are its bytes.
+  f.start();
+  auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  ASSERT_EQ(nlohmann::json::parse(doc)["files"].size(), 1u);
+  auto [loc, code2] = f.ask<file_location>(download_atom::value, cred, id, std::uint64_t{1});
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(read_bytes(loc.path), ">kept\n");
+}

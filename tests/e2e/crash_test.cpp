@@ -8,6 +8,16 @@
 //     no bytes lie on disk that no record names.
 // Some cycles also kill the server again while it recovers.
 //
+// Besides the workers that each work on analyses of their own, groups of
+// racers share a few analyses and send requests on them at the same time from
+// several connections: finalize against finalize, upload against remove, GET
+// during remove. Their answers say more than "acknowledged": a 404 means the
+// removal was durable, a 409 to a finalize means another finalize was, and
+// only one finalize of an analysis ever succeeds.
+//
+// Before the kill, a dropped connection or a 5xx other than 503/507 is a
+// failure, recorded, and the worker goes on.
+//
 // ANALYSISD_CRASH_CYCLES sets the number of cycles (default 20) for long
 // runs; ANALYSISD_CRASH_SEED replays one run (the seed is printed).
 
@@ -16,6 +26,7 @@
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -67,6 +78,11 @@ struct tracked_analysis {
   nlohmann::json results;
   std::optional<known> removed;
   int next_name = 0;
+  /// Results of finalizes sent without a known outcome: one of them may be there.
+  std::vector<nlohmann::json> candidates;
+  int finalize_oks = 0;        ///< 200s to a finalize: never more than one.
+  bool gone_seen = false;      ///< A request got 404: the removal is durable.
+  bool finalized_seen = false; ///< A finalize got 409: a finalize is durable.
 };
 
 /// Everything the clients were told; guarded by `mutex`.
@@ -75,12 +91,51 @@ struct model {
   std::map<std::string, tracked_analysis> analyses;
   std::vector<std::string> failures;
   std::size_t acked = 0; ///< Acknowledged changes, over all cycles.
+  std::size_t lost_races = 0; ///< Racers' requests answered 404 or 409 (another won).
 
   void fail(const std::string& what) {
     std::lock_guard<std::mutex> lock{mutex};
-    failures.push_back(what);
+    if (failures.size() < 50)
+      failures.push_back(what);
   }
 };
+
+/// How a cycle's workers learn that the server is going away.
+struct cycle_flags {
+  std::atomic<bool> stop{false};        ///< Workers end.
+  std::atomic<bool> terminating{false}; ///< SIGTERM sent: 503 and drops are expected.
+  std::atomic<bool> killing{false};     ///< SIGKILL sent: drops are expected.
+};
+
+/// What an answer means for the worker that got it.
+enum class verdict {
+  as_expected, ///< One of the statuses the request may get: the caller decides.
+  unknown,     ///< 503/507, or a drop at the end: the change's outcome is unknown; go on.
+  failed,      ///< Recorded as a failure; go on.
+  gone,        ///< The server is gone (killed or stopped): the worker ends.
+};
+
+/// Judges `res` against the statuses `expected`: 503 and 507 leave the
+/// outcome unknown; a drop is the end if the server is being stopped or
+/// killed, else a failure, as is any other status.
+verdict judge(model& m, const cycle_flags& f, const std::string& what, const http_response& res,
+              std::initializer_list<int> expected) {
+  for (int e : expected)
+    if (res.status == e)
+      return verdict::as_expected;
+  if (res.status == 0) {
+    if (f.killing.load() || f.terminating.load() || f.stop.load())
+      return verdict::gone;
+    m.fail(what + ": the connection dropped without an answer");
+    return verdict::failed;
+  }
+  if (res.status == 503 && f.terminating.load())
+    return verdict::gone;
+  if (res.status == 503 || res.status == 507)
+    return verdict::unknown;
+  m.fail(what + ": " + std::to_string(res.status) + " " + res.body);
+  return verdict::failed;
+}
 
 std::string random_id(std::mt19937_64& rng) {
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -99,134 +154,204 @@ std::size_t random_size(std::mt19937_64& rng) {
   return (1u << 20) + rng() % (5u << 20);         // 1-6 MiB: often cut by the kill
 }
 
-/// One load worker: works on analyses of its own until `stop` is set or the
-/// server stops answering. Every request is recorded as unsure before it is
-/// sent and as acknowledged when its success arrives.
-void run_worker(std::uint16_t port, const std::string& admin, model& m,
-                std::vector<std::string> mine, std::uint64_t seed,
-                const std::atomic<bool>& stop, const std::atomic<bool>& terminating) {
+/// Creates an analysis and acquires its job, recording both in the model;
+/// the id, or "" if it did not happen (judged already).
+std::string create_tracked(http_client& c, const std::string& admin, model& m,
+                           const cycle_flags& f, std::mt19937_64& rng, bool& gone) {
+  auto id = random_id(rng);
+  {
+    std::lock_guard<std::mutex> lock{m.mutex};
+    if (m.analyses.count(id))
+      return {};
+    m.analyses[id].id = id;
+  }
+  auto res = c.post("/admin/analyses", create_body(id).dump(), admin);
+  auto v = judge(m, f, "create " + id, res, {201});
+  gone = v == verdict::gone;
+  if (v != verdict::as_expected)
+    return {};
+  auto job_id = res.json().at("job").at("id").get<std::string>();
+  {
+    std::lock_guard<std::mutex> lock{m.mutex};
+    m.analyses[id].created = known::acked;
+    m.analyses[id].job_id = job_id;
+    ++m.acked;
+  }
+  auto acq = c.patch("/admin/jobs/" + job_id, R"({"acquired":true})", admin);
+  v = judge(m, f, "acquire " + job_id, acq, {200});
+  gone = v == verdict::gone;
+  if (v != verdict::as_expected)
+    return {};
+  std::lock_guard<std::mutex> lock{m.mutex};
+  m.analyses[id].auth = basic_auth(job_id, acq.json().at("key").get<std::string>());
+  ++m.acked;
+  return id;
+}
+
+/// The analyses a worker (or a group of racers) works on.
+struct work_pool {
+  std::vector<std::string> ids; ///< Guarded by model::mutex when shared.
+};
+
+/// One load worker: works on the analyses of `pool` until the cycle ends.
+/// With `racing`, the pool is shared by the racers of a group, and the
+/// answers of requests that lost a race (404, 409) are expected. Every request
+/// is recorded as unsure before it is sent and as acknowledged when its
+/// success arrives.
+void run_worker(std::uint16_t port, const std::string& admin, model& m, work_pool& pool,
+                bool racing, std::uint64_t seed, const cycle_flags& f) {
   std::mt19937_64 rng{seed};
   http_client c{port};
-  // No answer, or (once SIGTERM is sent) a 503: the server is going away.
-  auto alive = [&](int status) { return status != 0 && !(status == 503 && terminating.load()); };
-  try {
-    while (!stop.load()) {
-      if (mine.size() < 3 || rng() % 100 < 5) {
-        auto id = random_id(rng);
-        {
-          std::lock_guard<std::mutex> lock{m.mutex};
-          if (m.analyses.count(id))
-            continue;
-          m.analyses[id].id = id;
-        }
-        auto res = c.post("/admin/analyses", create_body(id).dump(), admin);
-        if (!alive(res.status))
-          return;
-        if (res.status != 201) {
-          m.fail("create " + id + ": " + std::to_string(res.status) + " " + res.body);
-          return;
-        }
-        auto job_id = res.json().at("job").at("id").get<std::string>();
-        {
-          std::lock_guard<std::mutex> lock{m.mutex};
-          m.analyses[id].created = known::acked;
-          m.analyses[id].job_id = job_id;
-          ++m.acked;
-        }
-        auto acq = c.patch("/admin/jobs/" + job_id, R"({"acquired":true})", admin);
-        if (!alive(acq.status))
-          return;
-        if (acq.status != 200) {
-          m.fail("acquire " + job_id + ": " + std::to_string(acq.status) + " " + acq.body);
-          return;
-        }
-        std::lock_guard<std::mutex> lock{m.mutex};
-        m.analyses[id].auth = basic_auth(job_id, acq.json().at("key").get<std::string>());
-        ++m.acked;
-        mine.push_back(id);
-        continue;
-      }
-      auto which = rng() % mine.size();
-      auto id = mine[which];
-      std::string auth;
-      bool finalized;
-      std::string name;
+  const std::size_t min_pool = racing ? 2 : 3;
+  while (!f.stop.load()) {
+    try {
+      std::size_t pool_size;
       {
         std::lock_guard<std::mutex> lock{m.mutex};
+        pool_size = pool.ids.size();
+      }
+      if (pool_size < min_pool || rng() % 100 < (racing ? 2 : 5)) {
+        bool gone = false;
+        auto id = create_tracked(c, admin, m, f, rng, gone);
+        if (gone)
+          return;
+        if (!id.empty()) {
+          std::lock_guard<std::mutex> lock{m.mutex};
+          pool.ids.push_back(id);
+        }
+        continue;
+      }
+      std::string id, auth, name;
+      bool finalized;
+      {
+        std::lock_guard<std::mutex> lock{m.mutex};
+        if (pool.ids.empty())
+          continue;
+        id = pool.ids[rng() % pool.ids.size()];
         auto& a = m.analyses[id];
         auth = a.auth;
-        finalized = a.finalized.has_value();
+        finalized = a.finalized.has_value() || a.finalized_seen;
         name = "f" + std::to_string(a.next_name++) + ".fa";
       }
+      // Drops the analysis from the pool (removed, or seen gone).
+      auto forget = [&] {
+        std::lock_guard<std::mutex> lock{m.mutex};
+        pool.ids.erase(std::remove(pool.ids.begin(), pool.ids.end(), id), pool.ids.end());
+      };
       auto op = rng() % 100;
-      if (op < 60) {
-        tracked_file f;
-        f.size = random_size(rng);
-        f.seed = rng();
+      if (op < 55) {
+        tracked_file tf;
+        tf.size = racing ? rng() % 8192 : random_size(rng);
+        tf.seed = rng();
         {
           std::lock_guard<std::mutex> lock{m.mutex};
-          m.analyses[id].files[name] = f;
+          m.analyses[id].files[name] = tf;
         }
-        auto res = upload_named(c, id, name, file_bytes(f.seed, f.size), auth);
-        if (!alive(res.status))
+        auto res = upload_named(c, id, name, file_bytes(tf.seed, tf.size), auth);
+        auto what = "upload " + id + "/" + name;
+        auto v = racing ? judge(m, f, what, res, {201, 404}) : judge(m, f, what, res, {201});
+        if (v == verdict::gone)
           return;
-        if (res.status != 201) {
-          m.fail("upload " + id + "/" + name + ": " + std::to_string(res.status) + " " + res.body);
-          return;
-        }
+        if (v != verdict::as_expected)
+          continue;
         std::lock_guard<std::mutex> lock{m.mutex};
-        auto& tf = m.analyses[id].files[name];
-        tf.state = known::acked;
-        tf.id = res.json().at("id").get<std::uint64_t>();
+        auto& a = m.analyses[id];
+        if (res.status == 404) {
+          a.files.erase(name); // never stored
+          a.gone_seen = true;
+          ++m.lost_races;
+          continue;
+        }
+        auto& file = a.files[name];
+        file.state = known::acked;
+        file.id = res.json().at("id").get<std::uint64_t>();
         ++m.acked;
-      } else if (op < 80 && !finalized) {
+      } else if (op < 75 && (!finalized || racing)) {
         nlohmann::json results = {{"hits", rng() % 1000}, {"by", id}, {"note", "crash test"}};
         {
           std::lock_guard<std::mutex> lock{m.mutex};
-          m.analyses[id].finalized = known::unsure;
-          m.analyses[id].results = results;
+          auto& a = m.analyses[id];
+          if (a.finalized != known::acked)
+            a.finalized = known::unsure;
+          a.candidates.push_back(results);
         }
         auto res = c.patch("/api/analyses/" + id, nlohmann::json{{"results", results}}.dump(),
                            auth);
-        if (!alive(res.status))
+        auto what = "finalize " + id;
+        auto v = racing ? judge(m, f, what, res, {200, 404, 409})
+                        : judge(m, f, what, res, {200});
+        if (v == verdict::gone)
           return;
-        if (res.status != 200) {
-          m.fail("finalize " + id + ": " + std::to_string(res.status) + " " + res.body);
-          return;
-        }
+        if (v != verdict::as_expected)
+          continue;
         std::lock_guard<std::mutex> lock{m.mutex};
-        m.analyses[id].finalized = known::acked;
-        ++m.acked;
-      } else if (op < 90) {
+        auto& a = m.analyses[id];
+        if (res.status == 404) {
+          a.gone_seen = true;
+          ++m.lost_races;
+        } else if (res.status == 409) {
+          a.finalized_seen = true;
+          ++m.lost_races;
+        } else {
+          if (++a.finalize_oks > 1)
+            m.failures.push_back("two finalizes of " + id + " succeeded");
+          a.finalized = known::acked;
+          a.results = results;
+          ++m.acked;
+        }
+      } else if (op < 85) {
         // Removed by its job when it can be, else by the operator.
         {
           std::lock_guard<std::mutex> lock{m.mutex};
-          m.analyses[id].removed = known::unsure;
+          auto& a = m.analyses[id];
+          if (a.removed != known::acked)
+            a.removed = known::unsure;
         }
         auto res = finalized ? c.del("/admin/analyses/" + id, admin)
                              : c.del("/api/analyses/" + id, auth);
-        if (!alive(res.status))
+        auto what = "remove " + id;
+        auto v = racing ? judge(m, f, what, res, {204, 404, 409}) : judge(m, f, what, res, {204});
+        if (v == verdict::gone)
           return;
-        if (res.status != 204) {
-          m.fail("remove " + id + ": " + std::to_string(res.status) + " " + res.body);
-          return;
-        }
+        if (v != verdict::as_expected)
+          continue;
         std::lock_guard<std::mutex> lock{m.mutex};
-        m.analyses[id].removed = known::acked;
-        ++m.acked;
-        mine.erase(mine.begin() + static_cast<std::ptrdiff_t>(which));
+        auto& a = m.analyses[id];
+        if (res.status == 409) {
+          a.finalized_seen = true; // the job may not remove it; the operator will
+          ++m.lost_races;
+          continue;
+        }
+        if (res.status == 404) {
+          a.gone_seen = true;
+          ++m.lost_races;
+        } else {
+          a.removed = known::acked;
+          ++m.acked;
+        }
+        pool.ids.erase(std::remove(pool.ids.begin(), pool.ids.end(), id), pool.ids.end());
       } else {
         auto res = c.get("/api/analyses/" + id, auth);
-        if (!alive(res.status))
+        auto what = "get " + id;
+        auto v = racing ? judge(m, f, what, res, {200, 404}) : judge(m, f, what, res, {200});
+        if (v == verdict::gone)
           return;
-        if (res.status != 200) {
-          m.fail("get " + id + ": " + std::to_string(res.status) + " " + res.body);
-          return;
+        if (v == verdict::as_expected && res.status == 404) {
+          {
+            std::lock_guard<std::mutex> lock{m.mutex};
+            m.analyses[id].gone_seen = true;
+            ++m.lost_races;
+          }
+          forget();
         }
       }
+    } catch (const std::exception& ex) {
+      // The connection could not be made again.
+      if (f.killing.load() || f.terminating.load() || f.stop.load())
+        return;
+      m.fail(std::string{"cannot connect: "} + ex.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-  } catch (const std::exception&) {
-    // The connection could not be made again: the server is gone.
   }
 }
 
@@ -252,20 +377,34 @@ void check_and_settle(server_process& server, model& m, std::mt19937_64& rng) {
     }
     ++present;
     EXPECT_NE(a.removed, std::optional<known>{known::acked}) << "an acknowledged remove is undone";
+    EXPECT_FALSE(a.gone_seen) << "a request got 404, yet the analysis is there";
     a.removed.reset();
+    a.gone_seen = false;
     a.created = known::acked;
     auto doc = got.json();
     // Finalize: acknowledged ones are there with their results; unsure ones
     // are wholly there or not at all.
     if (doc.at("ready") == true) {
       EXPECT_TRUE(a.finalized.has_value()) << "finalized without being asked";
-      EXPECT_EQ(doc.value("results", nlohmann::json{}), a.results);
+      auto results = doc.value("results", nlohmann::json{});
+      if (a.finalized == known::acked) {
+        EXPECT_EQ(results, a.results) << "not the results of the acknowledged finalize";
+      } else {
+        EXPECT_NE(std::find(a.candidates.begin(), a.candidates.end(), results),
+                  a.candidates.end())
+          << "results that no finalize sent: " << results;
+      }
+      a.results = results;
       a.finalized = known::acked;
+      a.finalize_oks = 1;
     } else {
       EXPECT_NE(a.finalized, std::optional<known>{known::acked}) << "an acknowledged finalize is lost";
+      EXPECT_FALSE(a.finalized_seen) << "a finalize got 409, yet the analysis is not finalized";
       EXPECT_TRUE(doc.at("results").is_null());
       a.finalized.reset();
     }
+    a.candidates.clear();
+    a.finalized_seen = false;
     // Files: the listed ones equal what was sent; acknowledged ones are listed.
     std::set<std::string> listed;
     for (auto& f : doc.at("files")) {
@@ -346,29 +485,37 @@ void run_cycles(int cycles, ending how) {
   server_process server{dir.path() + "/data",
                         {"--journal-rotate-bytes", "65536", "--actor-idle-ms", "50"}};
   model m;
-  constexpr std::size_t n_workers = 8;
+  constexpr std::size_t n_workers = 6;
+  constexpr std::size_t n_groups = 2, n_racers = 3; // racers per group, on shared analyses
   for (int cycle = 0; cycle < cycles; ++cycle) {
     SCOPED_TRACE("cycle " + std::to_string(cycle) + " of seed " + std::to_string(seed));
-    // The analyses that survived go on being worked on, shared out among the workers.
-    std::vector<std::vector<std::string>> share(n_workers);
+    // The analyses that survived go on being worked on, shared out among the
+    // workers and the groups of racers.
+    std::vector<work_pool> pools(n_workers + n_groups);
     std::size_t next = 0;
     for (auto& [id, a] : m.analyses)
       if (!a.auth.empty())
-        share[next++ % n_workers].push_back(id);
-    std::atomic<bool> stop{false}, terminating{false};
+        pools[next++ % pools.size()].ids.push_back(id);
+    cycle_flags flags;
     std::vector<std::thread> workers;
     for (std::size_t w = 0; w < n_workers; ++w)
       workers.emplace_back(run_worker, server.port(), bearer(server.admin_token()),
-                           std::ref(m), share[w], rng(), std::cref(stop), std::cref(terminating));
+                           std::ref(m), std::ref(pools[w]), false, rng(), std::cref(flags));
+    for (std::size_t g = 0; g < n_groups; ++g)
+      for (std::size_t r = 0; r < n_racers; ++r)
+        workers.emplace_back(run_worker, server.port(), bearer(server.admin_token()),
+                             std::ref(m), std::ref(pools[n_workers + g]), true, rng(),
+                             std::cref(flags));
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 700));
     ASSERT_TRUE(server.alive()) << "the server died by itself; its log:\n" << server.log();
     if (how == ending::sigkill) {
+      flags.killing.store(true);
       server.kill();
     } else {
-      terminating.store(true);
+      flags.terminating.store(true);
       EXPECT_EQ(server.stop(), 0) << "SIGTERM under load did not exit 0";
     }
-    stop.store(true);
+    flags.stop.store(true);
     for (auto& t : workers)
       t.join();
     {
@@ -396,7 +543,8 @@ void run_cycles(int cycles, ending how) {
     }
   }
   std::cout << "crash harness: " << cycles << " cycles passed: " << m.acked
-            << " acknowledged changes checked, 0 lost, 0 torn files; " << m.analyses.size()
+            << " acknowledged changes checked, 0 lost, 0 torn files; " << m.lost_races
+            << " racing requests answered 404/409; " << m.analyses.size()
             << " analyses at the end" << std::endl;
   EXPECT_EQ(server.stop(), 0);
 }

@@ -87,7 +87,9 @@ TEST(virtool_models, the_seed_document_passes_and_every_missing_or_mistyped_key_
 }
 
 TEST_F(e2e_runtime_documents, the_job_is_waiting_then_running_then_complete) {
+  auto checked = checked_documents();
   auto created = client_->post("/admin/analyses", create_body().dump(), admin());
+  EXPECT_EQ(checked_documents(), checked + 1) << "the test client no longer checks documents";
   ASSERT_EQ(created.status, 201);
   auto doc = created.json();
   auto id = doc.at("id").get<std::string>();

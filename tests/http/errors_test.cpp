@@ -74,10 +74,15 @@ TEST(errors, invalid_input_carries_the_errors_from_the_context) {
   EXPECT_EQ(to_http(make_error(errc::invalid_input)).errors, "{}");
 }
 
-TEST(errors, foreign_errors_are_500) {
-  auto h = to_http(caf::make_error(caf::sec::request_receiver_down));
+TEST(errors, foreign_errors_are_500_but_an_actor_gone_is_503) {
+  auto h = to_http(caf::make_error(caf::sec::unexpected_message));
   EXPECT_EQ(h.status, 500u);
   EXPECT_EQ(h.id, "internal_server_error");
+  // The registry answers for its analysis actors, so only the registry itself
+  // (shutting down) bounces a request: unavailable, retry later.
+  auto down = to_http(caf::make_error(caf::sec::request_receiver_down));
+  EXPECT_EQ(down.status, 503u);
+  EXPECT_EQ(down.id, "service_unavailable");
   auto u = to_http(caf::error{static_cast<std::uint8_t>(200), error_category});
   EXPECT_EQ(u.status, 500u);
 }

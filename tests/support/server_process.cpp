@@ -1,5 +1,7 @@
 #include "tests/support/server_process.hpp"
 
+#include "tests/support/virtool_models.hpp"
+
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
 
@@ -112,8 +114,10 @@ void server_process::start() {
       }
       try {
         http_client c{port_};
-        if (c.get("/healthz").status == 200)
+        if (c.get("/healthz").status == 200) {
+          register_real_server(port_);
           return;
+        }
       } catch (const std::exception&) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

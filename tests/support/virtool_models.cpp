@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <set>
 #include <regex>
 
 namespace analysisd::test {
@@ -175,7 +178,25 @@ std::string path_of(const std::string& target) {
   return target.substr(0, target.find('?'));
 }
 
+std::atomic<std::size_t> documents_checked{0};
+std::mutex real_servers_mutex;
+std::set<std::uint16_t> real_servers;
+
 } // namespace
+
+void register_real_server(std::uint16_t port) {
+  std::lock_guard<std::mutex> guard{real_servers_mutex};
+  real_servers.insert(port);
+}
+
+bool is_real_server(std::uint16_t port) {
+  std::lock_guard<std::mutex> guard{real_servers_mutex};
+  return real_servers.count(port) != 0;
+}
+
+std::size_t checked_documents() {
+  return documents_checked.load();
+}
 
 std::vector<std::string> model_errors(const std::string& model, const nlohmann::json& doc) {
   std::vector<std::string> errors;
@@ -202,6 +223,7 @@ void check_response(const http_request& req, const http_response& res) {
   else
     return;
   auto doc = nlohmann::json::parse(res.body, nullptr, false);
+  ++documents_checked;
   std::vector<std::string> errors;
   if (listing) {
     auto docs = doc.is_object() ? doc.find("documents") : doc.end();

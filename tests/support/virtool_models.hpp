@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,20 @@ namespace analysisd::test {
 /// wrong type, with its path. Empty: the model accepts it.
 std::vector<std::string> model_errors(const std::string& model, const nlohmann::json& doc);
 
+/// Marks `port` as served by the real analysisd binary (server_process does):
+/// only its responses are checked, not those of the HTTP layer's tests with
+/// fake actors. Thread-safe.
+void register_real_server(std::uint16_t port);
+bool is_real_server(std::uint16_t port);
+
 /// Checks a response by the route it answers: analysis documents (job and
 /// operator GET, finalize, create) as Analysis, the listing's documents as
 /// AnalysisMinimal with files, an upload's FILE as AnalysisFile. Adds a
 /// GoogleTest failure for each error; other routes and error responses are
 /// not checked. Thread-safe.
 void check_response(const http_request& req, const http_response& res);
+
+/// How many documents check_response has checked so far in this process.
+std::size_t checked_documents();
 
 } // namespace analysisd::test
