@@ -163,12 +163,22 @@ void ask_actor(registry_pointer self, const analysis_actor& actor, OnOk on_ok, O
 
 // Sends a routed request to the analysis's actor and answers from its reply;
 // while that actor is retiring or dead, the request waits for the outcome.
-template <class R, class... Ts>
+// A read (`delegated`) goes to a running actor by delegation instead: the
+// actor answers the requester itself, one hop less per GET (bench/: 10% of
+// the GET throughput). A read is answered at once by the handler that takes
+// it, so no read is ever under way in an actor that dies; one still in its
+// mailbox is bounced with request_receiver_down, which http/errors.cpp
+// answers 503, as unavailable.
+template <class R, bool delegated = false, class... Ts>
 caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
                        Ts... xs) {
   auto at = route(self, cred, id);
   if (!at)
     return at.error();
+  if constexpr (delegated) {
+    if (at->live == nullptr || !(at->live->retiring || at->live->dead))
+      return self->delegate(actor_of(self, *at), std::move(xs)...);
+  }
   auto rp = self->make_response_promise<R>();
   auto send = [=](const whereabouts& where) mutable {
     ask_actor<R>(
@@ -521,7 +531,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
       return rp;
     },
     [=](get_atom, const credential& cred, const std::string& id) -> caf::result<std::string> {
-      return forward<std::string>(self, cred, id, get_atom::value);
+      return forward<std::string, true>(self, cred, id, get_atom::value);
     },
     [=](upload_atom, const credential& cred, const std::string& id,
         upload_request& req) -> caf::result<file_record> {
@@ -529,7 +539,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
     },
     [=](download_atom, const credential& cred, const std::string& id,
         std::uint64_t file_id) -> caf::result<file_location> {
-      return forward<file_location>(self, cred, id, download_atom::value, file_id);
+      return forward<file_location, true>(self, cred, id, download_atom::value, file_id);
     },
     [=](finalize_atom, const credential& cred, const std::string& id,
         const std::string& results) -> caf::result<std::string> {
