@@ -130,15 +130,7 @@ std::string load_admin_token(const std::string& data_dir, const std::string& tok
   if (st.exists(path))
     return read_token(path);
   auto token = random_hex(32);
-  std::unique_ptr<writable_file> file;
-  auto line = token + "\n";
-  std::error_code ec = st.create_exclusive(path, file);
-  if (!ec)
-    ec = file->append(line.data(), line.size());
-  if (!ec)
-    ec = file->sync();
-  if (!ec)
-    ec = file->close();
+  std::error_code ec = write_new_file(st, path, token + "\n");
   if (!ec)
     ec = st.sync_dir(data_dir);
   if (ec) {

@@ -84,14 +84,7 @@ std::string write_data_dir_format(storage& st, const std::string& data_dir) {
                       {"created_by", "analysisd " ANALYSISD_VERSION}};
   auto text = j.dump() + "\n";
   st.remove(tmp);
-  std::unique_ptr<writable_file> file;
-  std::error_code ec = st.create_exclusive(tmp, file);
-  if (!ec)
-    ec = file->append(text.data(), text.size());
-  if (!ec)
-    ec = file->sync();
-  if (!ec)
-    ec = file->close();
+  std::error_code ec = write_new_file(st, tmp, text);
   if (!ec)
     ec = st.rename(tmp, path);
   if (!ec)

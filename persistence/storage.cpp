@@ -23,6 +23,18 @@ std::error_code from_boost(const boost::system::error_code& ec) {
   return {ec.value(), std::generic_category()};
 }
 
+// Opens `path` read-only with `flags` and fsyncs it.
+std::error_code fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0)
+    return last_error();
+  std::error_code ec;
+  if (::fsync(fd) != 0)
+    ec = last_error();
+  ::close(fd);
+  return ec;
+}
+
 class posix_file : public writable_file {
 public:
   explicit posix_file(int fd) : fd_(fd) {
@@ -137,14 +149,7 @@ public:
   }
 
   std::error_code sync_dir(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-      return last_error();
-    std::error_code ec;
-    if (::fsync(fd) != 0)
-      ec = last_error();
-    ::close(fd);
-    return ec;
+    return fsync_path(path, O_DIRECTORY);
   }
 
   std::error_code list_dir(const std::string& path, std::vector<std::string>& names) override {
@@ -170,14 +175,7 @@ public:
   }
 
   std::error_code sync_file(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-      return last_error();
-    std::error_code ec;
-    if (::fsync(fd) != 0)
-      ec = last_error();
-    ::close(fd);
-    return ec;
+    return fsync_path(path, O_NOFOLLOW);
   }
 };
 
@@ -190,6 +188,17 @@ storage& posix_storage() {
 
 bool is_disk_full(const std::error_code& ec) {
   return ec.category() == std::generic_category() && (ec.value() == ENOSPC || ec.value() == EDQUOT);
+}
+
+std::error_code write_new_file(storage& st, const std::string& path, const std::string& bytes) {
+  std::unique_ptr<writable_file> file;
+  if (auto ec = st.create_exclusive(path, file))
+    return ec;
+  if (auto ec = file->append(bytes.data(), bytes.size()))
+    return ec;
+  if (auto ec = file->sync())
+    return ec;
+  return file->close();
 }
 
 std::error_code create_own_dir(storage& st, const std::string& path) {

@@ -65,6 +65,12 @@ storage& posix_storage();
 /// True for the errors that mean "no space left" (ENOSPC, EDQUOT).
 bool is_disk_full(const std::error_code& ec);
 
+/// Creates the file `path` (see create_exclusive), writes `bytes` and
+/// fsyncs it: the bytes are durable, its directory entry is not yet (sync
+/// the directory, or rename the file into place first). On error the file
+/// may be left behind, partly written.
+std::error_code write_new_file(storage& st, const std::string& path, const std::string& bytes);
+
 /// Creates the directory `path` in `st` if it is missing; ENOTDIR if what is
 /// there is not a directory of its own (a link to one, say, which would take
 /// what is written below it out of the data dir).

@@ -38,20 +38,6 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 
 constexpr auto timeout = std::chrono::seconds(10);
 
-std::uint8_t e(errc c) {
-  return static_cast<std::uint8_t>(c);
-}
-
-caf::actor_system_config& config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    add_message_types(c);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }();
-  return cfg;
-}
-
 struct gate_state {
   std::set<int> hold;                                   ///< Record kinds to hold.
   std::vector<caf::response_promise> waiting;           ///< Held appends.
@@ -142,7 +128,7 @@ private:
 /// analysis actors it spawned.
 class lifecycle : public ::testing::Test {
 protected:
-  lifecycle() : sys_(config()), self_(sys_), observer_(sys_) {
+  lifecycle() : sys_(test_config()), self_(sys_), observer_(sys_) {
     files_ = std::make_shared<const file_store>(posix_storage(), dir_.path());
     journal_ = sys_.spawn(gated_journal, caf::actor{observer_});
     spawned_ = std::make_shared<spawned>();

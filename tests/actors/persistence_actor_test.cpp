@@ -45,9 +45,7 @@ public:
 TEST(persistence_actor, a_journal_that_cannot_be_rotated_is_retried_later_not_at_once) {
   temp_dir dir;
   no_new_journals st;
-  caf::actor_system_config cfg;
-  cfg.set("logger.console", caf::atom("none"));
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{test_config()};
   service_options opts;
   opts.data_dir = dir.path();
   opts.journal_rotate_bytes = 1; // every batch asks for a new journal
@@ -78,10 +76,7 @@ TEST(persistence_actor, a_journal_that_cannot_be_rotated_is_retried_later_not_at
 // damage by every later compaction and recovery: it is refused instead.
 TEST(persistence_actor, a_record_larger_than_a_frame_is_refused_and_nothing_is_written) {
   temp_dir dir;
-  caf::actor_system_config cfg;
-  cfg.set("logger.console", caf::atom("none"));
-  add_message_types(cfg);
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{test_config()};
   auto svc = start_service(sys, {dir.path()});
   ASSERT_TRUE(svc) << sys.render(svc.error());
   caf::scoped_actor self{sys};
@@ -125,10 +120,7 @@ bool starts_with_magic(const std::string& path) {
 TEST(persistence_actor, a_rotation_that_failed_halfway_is_retried_and_compaction_runs_again) {
   temp_dir dir;
   failing_storage st;
-  caf::actor_system_config cfg;
-  add_message_types(cfg);
-  cfg.set("logger.console", caf::atom("none"));
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{test_config()};
   service_options opts;
   opts.data_dir = dir.path();
   opts.journal_rotate_bytes = 1; // every batch asks for a new journal
@@ -215,10 +207,7 @@ std::size_t count_lines_with(const std::string& text, const std::string& what) {
 TEST(persistence_actor, a_failed_journal_fsync_is_logged_once_with_the_error) {
   temp_dir dir;
   failing_storage st;
-  caf::actor_system_config cfg;
-  add_message_types(cfg);
-  cfg.set("logger.console", caf::atom("none"));
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{test_config()};
   service_options opts;
   opts.data_dir = dir.path();
   opts.st = &st;
@@ -254,10 +243,7 @@ TEST(persistence_actor, a_failed_journal_fsync_is_logged_once_with_the_error) {
 TEST(persistence_actor, a_failed_journal_write_is_logged_once_with_the_error) {
   temp_dir dir;
   failing_storage st;
-  caf::actor_system_config cfg;
-  add_message_types(cfg);
-  cfg.set("logger.console", caf::atom("none"));
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{test_config()};
   service_options opts;
   opts.data_dir = dir.path();
   opts.st = &st;

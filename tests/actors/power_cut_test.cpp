@@ -38,16 +38,6 @@ namespace {
 constexpr auto timeout = std::chrono::seconds(30);
 const std::string data_dir = "/data";
 
-caf::actor_system_config& config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    add_message_types(c);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }();
-  return cfg;
-}
-
 /// One acknowledged change.
 struct change {
   enum class kind { create, acquire, upload, finalize, remove } k;
@@ -516,7 +506,7 @@ std::size_t env_points() {
 } // namespace
 
 TEST(power_cut, no_acknowledged_change_is_lost_or_torn_at_any_cut) {
-  caf::actor_system sys{config()};
+  caf::actor_system sys{test_config()};
   auto wanted = env_points();
   tally t;
   std::size_t runs = 0, ops = 0, second_round_runs = 0, second_round_ops = 0;

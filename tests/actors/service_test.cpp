@@ -21,20 +21,6 @@ namespace {
 
 constexpr auto timeout = std::chrono::seconds(30);
 
-std::uint8_t e(errc c) {
-  return static_cast<std::uint8_t>(c);
-}
-
-caf::actor_system_config& config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    add_message_types(c);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }();
-  return cfg;
-}
-
 upload_request upload(std::string name, std::string bytes, std::string format = "fasta") {
   upload_request u;
   u.name = std::move(name);
@@ -60,7 +46,7 @@ public:
   /// With `actor_idle`, analysis actors retire after that long idle.
   explicit fixture(storage* st = nullptr,
                    std::chrono::milliseconds actor_idle = std::chrono::milliseconds(30000))
-    : sys_(config()), self_(sys_), st_(st), actor_idle_(actor_idle) {
+    : sys_(test_config()), self_(sys_), st_(st), actor_idle_(actor_idle) {
     start();
   }
 
@@ -368,7 +354,7 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
   temp_dir dir;
   std::string id, job, key;
   {
-    caf::actor_system sys{config()};
+    caf::actor_system sys{test_config()};
     auto svc = start_service(sys, {dir.path()});
     ASSERT_TRUE(svc);
     caf::scoped_actor self{sys};
@@ -381,7 +367,7 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
     self->send_exit(svc->registry, caf::exit_reason::kill);
     self->send_exit(svc->journal, caf::exit_reason::kill);
   }
-  caf::actor_system sys{config()};
+  caf::actor_system sys{test_config()};
   auto svc = start_service(sys, {dir.path()});
   ASSERT_TRUE(svc);
   EXPECT_EQ(svc->analyses_loaded, 1u);

@@ -42,6 +42,21 @@ std::string only_journal(const std::string& data_dir) {
   return found;
 }
 
+// Runs a server on `data` that creates an analysis with the file
+// 1-results.fa ("ACGT"), then ends it with SIGTERM (graceful) or SIGKILL;
+// returns the analysis's id.
+std::string analysis_with_a_file(const std::string& data, bool graceful) {
+  server_process server{data};
+  http_client c{server.port()};
+  auto a = create_job_analysis(server, c);
+  EXPECT_EQ(upload_named(c, a.id, "results.fa", "ACGT", a.auth).status, 201);
+  if (graceful)
+    EXPECT_EQ(server.stop(), 0);
+  else
+    server.kill();
+  return a.id;
+}
+
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
@@ -74,15 +89,7 @@ TEST(e2e_data_dir, a_second_server_on_a_data_dir_in_use_exits_at_once_naming_it_
 TEST(e2e_data_dir, state_of_a_newer_format_stops_the_start_and_nothing_is_deleted) {
   temp_dir dir;
   auto data = dir.path() + "/data";
-  std::string id;
-  {
-    server_process server{data};
-    http_client c{server.port()};
-    auto a = create_job_analysis(server, c);
-    id = a.id;
-    ASSERT_EQ(upload_named(c, id, "results.fa", "ACGT", a.auth).status, 201);
-    server.kill(); // the state is in the journal only
-  }
+  auto id = analysis_with_a_file(data, /*graceful=*/false); // the state is in the journal only
   auto journal = only_journal(data);
   auto bytes = read_file(journal);
   ASSERT_EQ(bytes.substr(0, 6), "ANJRNL");
@@ -118,15 +125,7 @@ TEST(e2e_data_dir, a_format_file_naming_a_newer_format_stops_the_start) {
 TEST(e2e_data_dir, a_damaged_snapshot_stops_the_start_until_repair_which_keeps_everything_aside) {
   temp_dir dir;
   auto data = dir.path() + "/data";
-  std::string id;
-  {
-    server_process server{data};
-    http_client c{server.port()};
-    auto a = create_job_analysis(server, c);
-    id = a.id;
-    ASSERT_EQ(upload_named(c, id, "results.fa", "ACGT", a.auth).status, 201);
-    ASSERT_EQ(server.stop(), 0); // the final snapshot holds everything
-  }
+  auto id = analysis_with_a_file(data, /*graceful=*/true); // the final snapshot holds everything
   auto snapshot = read_file(data + "/state/snapshot");
   ASSERT_FALSE(snapshot.empty());
   snapshot[snapshot.size() - 2] ^= 0x20;

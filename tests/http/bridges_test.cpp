@@ -6,6 +6,7 @@
 #include "http/server.hpp"
 
 #include "actors/protocol.hpp"
+#include "tests/actors/helpers.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <caf/all.hpp>
@@ -17,16 +18,6 @@ using namespace analysisd;
 using namespace analysisd::test;
 
 namespace {
-
-caf::actor_system_config& config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    add_message_types(c);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }();
-  return cfg;
-}
 
 /// Answers a GET of any analysis with a small document, except for
 /// `killme00`: then it kills the bridge that asks and answers late (to an
@@ -52,7 +43,7 @@ caf::behavior bridge_killing_registry(caf::event_based_actor* self) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(caf::typed_response_promise<std::string>)
 
 TEST(bridges, a_request_whose_bridge_died_is_answered_503_at_once_and_the_bridge_is_replaced) {
-  caf::actor_system sys{config()};
+  caf::actor_system sys{test_config()};
   auto ctx = std::make_shared<http_context>(sys);
   ctx->admin_token_hash = sha256("token");
   spawn_bridges(*ctx, 1);

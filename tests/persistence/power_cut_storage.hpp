@@ -507,14 +507,21 @@ public:
     return live_.is_dir(live_.resolve(path));
   }
 
-  std::error_code truncate(const std::string& path, std::uint64_t size) override {
-    pause();
-    std::lock_guard<std::mutex> guard{mutex_};
-    auto id = live_.resolve(path);
+  // ENOENT or EISDIR unless inode `id` (of live_.resolve) is a file.
+  std::error_code a_file(std::int64_t id) const {
     if (id < 0)
       return errc(std::errc::no_such_file_or_directory);
     if (live_.is_dir(id))
       return errc(std::errc::is_a_directory);
+    return {};
+  }
+
+  std::error_code truncate(const std::string& path, std::uint64_t size) override {
+    pause();
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto id = live_.resolve(path);
+    if (auto ec = a_file(id))
+      return ec;
     fs_op op;
     op.k = fs_op::kind::truncate;
     op.inode = static_cast<std::uint64_t>(id);
@@ -527,10 +534,8 @@ public:
     pause();
     std::lock_guard<std::mutex> guard{mutex_};
     auto id = live_.resolve(path);
-    if (id < 0)
-      return errc(std::errc::no_such_file_or_directory);
-    if (live_.is_dir(id))
-      return errc(std::errc::is_a_directory);
+    if (auto ec = a_file(id))
+      return ec;
     fs_op op;
     op.k = fs_op::kind::sync;
     op.inode = static_cast<std::uint64_t>(id);
