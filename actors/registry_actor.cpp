@@ -165,10 +165,10 @@ void ask_actor(registry_pointer self, const analysis_actor& actor, OnOk on_ok, O
 // while that actor is retiring or dead, the request waits for the outcome.
 // A read (`delegated`) goes to a running actor by delegation instead: the
 // actor answers the requester itself, one hop less per GET (bench/: 10% of
-// the GET throughput). A read is answered at once by the handler that takes
-// it, so no read is ever under way in an actor that dies; one still in its
-// mailbox is bounced with request_receiver_down, which http/errors.cpp
-// answers 503, as unavailable.
+// the GET throughput). A read is answered by the handler that takes it, so
+// none is ever half done in an actor that dies; one still in its mailbox
+// (reads wait there while the actor removes its analysis) is bounced with
+// request_receiver_down, which http/errors.cpp answers 503, as unavailable.
 template <class R, bool delegated = false, class... Ts>
 caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
                        Ts... xs) {

@@ -56,7 +56,8 @@ std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
   // main() makes the data dir first, and a killed process may have made any
   // of them without syncing. A parent that cannot be synced (not readable,
   // say) stops the start only when the data dir is new.
-  bool fresh = !st.exists(data_dir);
+  // New: no format file, no state yet (main has made the directory itself).
+  bool fresh = !st.exists(data_dir + "/" + format_file_name) && !st.exists(data_dir + "/state");
   if (auto ec = st.create_dir(data_dir))
     return "cannot create " + data_dir + ": " + ec.message();
   int format = 0;
@@ -99,7 +100,7 @@ std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
   if (auto ec = st.sync_dir(state_dir))
     return "cannot sync " + state_dir + ": " + ec.message();
   file_store files{st, data_dir};
-  out.cleanup = files.cleanup(rep.analyses);
+  out.cleanup = files.cleanup(rep.analyses, rep.complete);
   auto seq = rep.next_journal_seq;
   if (auto ec = journal_writer::create(st, state_dir, seq, out.journal))
     return "cannot create " + journal_name(seq) + ": " + ec.message();

@@ -57,9 +57,9 @@ http_error invalid_query(std::string errors) {
 } // namespace
 
 http_error to_http(const caf::error& err) {
-  // An actor that died before it could answer: the registry answers for
-  // analysis actors itself, so this is only ever the registry (shutting
-  // down); the request may be retried.
+  // An actor that died before it could answer: the registry (shutting down),
+  // or an analysis actor that a read was delegated to (the registry answers
+  // for the writes it sends them itself). The request may be retried.
   if (err == caf::sec::request_receiver_down)
     return make(503, "Service unavailable");
   switch (static_cast<errc>(code_of(err))) {

@@ -91,7 +91,7 @@ std::string file_store::quarantine(const std::string& path, const std::string& n
   return "moved " + path + " to " + to;
 }
 
-std::vector<std::string> file_store::cleanup(const state_map& state) const {
+std::vector<std::string> file_store::cleanup(const state_map& state, bool complete) const {
   std::vector<std::string> log;
   if (!st_.exists(root_))
     return log;
@@ -128,8 +128,13 @@ std::vector<std::string> file_store::cleanup(const state_map& state) const {
       if (named.erase(f) == 1)
         continue;
       auto file = path + "/" + f;
+      // An upload's temporary file ('.' first, as no final name) never was acknowledged.
+      bool partial = !f.empty() && f[0] == '.';
       if (st_.is_directory(file)) {
         log.push_back(quarantine(file, name + "-" + f) + " (not a file of the analysis)");
+      } else if (!complete && !partial) {
+        log.push_back(quarantine(file, name + "-" + f)
+                      + " (no record names it, but --repair set records aside)");
       } else if (auto ec = st_.remove(file)) {
         log.push_back("cannot remove " + file + ": " + ec.message());
       } else {

@@ -38,9 +38,12 @@ public:
   /// known analysis that no record names. Anything else under `analyses/`
   /// (a directory no record names at all, a link, a directory inside an
   /// analysis) can only come from state it did not read: it is moved to
-  /// `<data_dir>/state/quarantine/`, never deleted. Returns one line per path
-  /// removed or moved and per record whose bytes are missing, for the log.
-  std::vector<std::string> cleanup(const state_map& state) const;
+  /// `<data_dir>/state/quarantine/`, never deleted. Without `complete` (the
+  /// state was repaired: records were set aside), an unnamed file inside a
+  /// known analysis is moved there too, since a record set aside may name
+  /// it. Returns one line per path removed or moved and per record whose
+  /// bytes are missing, for the log.
+  std::vector<std::string> cleanup(const state_map& state, bool complete = true) const;
 
 private:
   std::string quarantine(const std::string& path, const std::string& name) const;

@@ -100,6 +100,28 @@ bool decode_state(const char* data, std::size_t size, analysis_state& out, int f
   return true;
 }
 
+namespace {
+
+// True if a whole frame with a matching checksum starts anywhere in
+// [from, size). Bounded: after 64 MiB of checksummed candidates it gives up
+// and says no (a crash's tail is then taken for what it most likely is).
+bool whole_frame_after(const char* data, std::size_t from, std::size_t size) {
+  std::size_t budget = 64u << 20;
+  for (auto at = from; at + 8 < size; ++at) {
+    auto len = get_u32(data + at);
+    if (len == 0 || len > size - at - 8) // no record is empty
+      continue;
+    if (len > budget)
+      return false;
+    budget -= len;
+    if (crc32(data + at + 8, len) == get_u32(data + at + 4))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
 scan_result scan_frames(const char* data, std::size_t size,
                         const std::function<bool(const char*, std::size_t)>& on_payload) {
   scan_result res;
@@ -128,7 +150,9 @@ scan_result scan_frames(const char* data, std::size_t size,
       std::snprintf(what, sizeof(what), "torn frame at offset %zu (%zu of %" PRIu32 " bytes)", pos,
                     left - 8, len);
       res.damage = what;
-      res.torn_tail = true;
+      // A write cut short leaves no whole frame behind this one; a damaged
+      // length in the middle of the journal does (the records that follow).
+      res.torn_tail = !whole_frame_after(data, pos + 1, size);
       break;
     }
     const char* payload = data + pos + 8;
@@ -200,7 +224,9 @@ std::error_code journal_writer::append_durably(const std::string& frames) {
   if (broken_)
     return std::make_error_code(std::errc::io_error);
   if (auto ec = file_->append(frames.data(), frames.size())) {
-    if (file_->truncate(size_))
+    // The cut must be durable too: a power cut that undid it would leave the
+    // half-written frame in the middle once later records follow it.
+    if (file_->truncate(size_) || file_->sync())
       broken_ = true;
     return ec;
   }

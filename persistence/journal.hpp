@@ -133,10 +133,10 @@ public:
                                 std::unique_ptr<journal_writer>& out);
 
   /// Appends already framed bytes and fdatasyncs them: durable on success.
-  /// A failed write is cut off again so that the journal never holds a torn
-  /// frame in its middle; a failed fdatasync (or a failed cut) leaves the
-  /// writer broken(): the state of the file is unknown and it must not be
-  /// written again.
+  /// A failed write is cut off again, durably, so that the journal never
+  /// holds a torn frame in its middle; a failed fdatasync (or a failed cut)
+  /// leaves the writer broken(): the state of the file is unknown and it must
+  /// not be written again.
   std::error_code append_durably(const std::string& frames);
 
   bool broken() const {

@@ -176,6 +176,7 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
       return what + " (" + std::to_string(bytes.size() - valid) + " bytes after offset "
              + std::to_string(valid) + ", and " + std::to_string(seqs.size() - k - 1)
              + " later journals)" + repair_advice;
+    out.complete = out.complete && torn;
     out.damage.push_back(what + (torn ? " (a write cut short by a crash)" : "") + "; dropped "
                          + std::to_string(bytes.size() - valid) + " bytes after offset "
                          + std::to_string(valid));
@@ -215,18 +216,18 @@ std::string recover(storage& st, const std::string& state_dir, recovery_report& 
   out = recovery_report{};
   if (auto ec = st.create_dir(state_dir))
     return "cannot create " + state_dir + ": " + ec.message();
-  st.remove(state_dir + "/" + snapshot_file_name + ".tmp");
   std::uint64_t snapshot_next = 1;
   int snapshot_format = 0;
   if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next, &snapshot_format);
       !err.empty()) {
     // A snapshot is written whole and renamed into place: damage to it is
     // the disk's, and a newer format is another build's.
-    if (!repair || err.find("newer than") != std::string::npos)
+    bool newer = snapshot_format > current_format;
+    if (!repair || newer)
       return state_dir + "/" + snapshot_file_name + ": " + err
-             + (err.find("newer than") != std::string::npos
-                  ? std::string{": run the newer analysisd; nothing was changed"}
-                  : repair_advice);
+             + (newer ? std::string{": run the newer analysisd; nothing was changed"}
+                      : repair_advice);
+    out.complete = false;
     out.damage.push_back(std::string{snapshot_file_name} + ": " + err);
     if (auto moved = move_to_quarantine(st, state_dir, snapshot_file_name, out.damage);
         !moved.empty())
@@ -249,10 +250,12 @@ std::string recover(storage& st, const std::string& state_dir, recovery_report& 
       !err.empty())
     return err;
   // Journals the snapshot already holds are left over from a crash between
-  // writing the snapshot and deleting them.
+  // writing the snapshot and deleting them, and a temporary snapshot from a
+  // crash while writing one: garbage, once the state was read whole.
   for (auto seq : seqs)
     if (seq < snapshot_next)
       st.remove(state_dir + "/" + journal_name(seq));
+  st.remove(state_dir + "/" + snapshot_file_name + ".tmp");
   out.next_journal_seq = std::max(snapshot_next, todo.empty() ? std::uint64_t{1} : todo.back() + 1);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {};

@@ -29,6 +29,9 @@ struct recovery_report {
   std::size_t journal_records = 0;    ///< Records replayed.
   std::size_t skipped_records = 0;    ///< Records that did not fit the state.
   std::vector<std::string> damage;    ///< What was cut off, one line each.
+  /// False when --repair set state aside (more than a torn tail): what the
+  /// state does not name may then be named by what was set aside.
+  bool complete = true;
   /// The oldest format among the state files read (current_format if none):
   /// below current_format, the state should be rewritten (migrated).
   int oldest_format = current_format;

@@ -71,6 +71,8 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
     case magic_kind::known:
       break;
     case magic_kind::newer:
+      if (format_out != nullptr)
+        *format_out = format;
       return "snapshot has format " + std::to_string(format)
              + ", newer than this analysisd reads (1 to " + std::to_string(current_format) + ")";
     default:

@@ -26,7 +26,8 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
 /// what is wrong (unreadable, torn, corrupt): a snapshot is written
 /// atomically, so damage to it means the disk lost data, and it is never
 /// loaded in part. Snapshots of every format up to current_format load;
-/// `format`, if given, is set to the one this snapshot has (0 if none).
+/// `format`, if given, is set to the one this snapshot has (0 if none; above
+/// current_format, with an error, for a snapshot of a newer format).
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
                           std::uint64_t& next_journal_seq, int* format = nullptr);
 

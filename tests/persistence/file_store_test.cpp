@@ -147,6 +147,25 @@ TEST(file_store, cleanup_deletes_only_proven_garbage_and_reports_missing_bytes) 
   EXPECT_EQ(again.size(), 2u);
 }
 
+// After --repair set records aside, a file of a known analysis that no
+// record names may be named by one of them: kept aside, not deleted.
+TEST(file_store, cleanup_after_a_repair_keeps_unnamed_files_aside) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  state_map state;
+  auto a = sample_analysis("aaaaaaaa");
+  a.files = {record(1, "kept.fa")};
+  state.emplace(a.id, a);
+  ASSERT_FALSE(fs.write("aaaaaaaa", record(1, "kept.fa"), "x", 1));
+  ASSERT_FALSE(fs.write("aaaaaaaa", record(2, "acked.fa"), "acknowledged", 12));
+  write_bytes(dir.path() + "/analyses/aaaaaaaa/.3.partial", "half");
+  auto log = fs.cleanup(state, /*complete=*/false);
+  EXPECT_EQ(list(dir.path() + "/analyses/aaaaaaaa"), std::vector<std::string>{"1-kept.fa"});
+  auto kept = list(dir.path() + "/state/quarantine");
+  ASSERT_EQ(kept.size(), 1u) << "the temporary file of an upload is garbage all the same";
+  EXPECT_EQ(read_bytes(dir.path() + "/state/quarantine/" + kept[0]), "acknowledged");
+}
+
 TEST(file_store, cleanup_without_an_analyses_directory_does_nothing) {
   temp_dir dir;
   file_store fs{posix_storage(), dir.path()};

@@ -208,7 +208,9 @@ TEST(journal_writer, failed_append_is_cut_back_so_later_appends_recover_cleanly)
   append_frame(three, encode_record(created("cccccccc")));
   ASSERT_FALSE(w->append_durably(one));
   st.plan.append_error = enospc(); // half of `two` reaches the file
+  auto syncs = st.plan.syncs;
   auto ec = w->append_durably(two);
+  EXPECT_EQ(st.plan.syncs, syncs + 1) << "the cut is not durable: a power cut would undo it";
   EXPECT_EQ(ec, std::errc::no_space_on_device);
   EXPECT_TRUE(is_disk_full(ec));
   EXPECT_FALSE(w->broken());

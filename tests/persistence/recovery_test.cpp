@@ -205,6 +205,35 @@ TEST(recovery, a_torn_tail_of_an_older_journal_is_damage_not_a_crash) {
   EXPECT_EQ(read_bytes(journal_path(dir, 1)), full.substr(0, offsets.back() + 3));
 }
 
+TEST(recovery, a_damaged_length_in_the_middle_of_the_newest_journal_is_damage_not_a_tear) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb"), created("cccccccc")},
+                            &offsets);
+  temp_dir dir;
+  auto bad = full;
+  bad[offsets[1] + 2] = '\x7f'; // b's length now runs past the end of the file
+  write_bytes(journal_path(dir, 1), bad);
+  recovery_report rep;
+  auto err = recover(posix_storage(), dir.path(), rep);
+  EXPECT_NE(err.find("--repair"), std::string::npos)
+    << "c's acknowledged record follows the damage: cutting it silently loses it; " << err;
+  EXPECT_EQ(read_bytes(journal_path(dir, 1)), bad);
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep, true), "");
+  EXPECT_FALSE(rep.complete) << "what --repair set aside may name files";
+  EXPECT_EQ(rep.analyses.size(), 1u);
+}
+
+TEST(recovery, a_torn_tail_leaves_the_state_complete) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full.substr(0, full.size() - 5));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.complete);
+  EXPECT_EQ(rep.analyses.size(), 1u);
+}
+
 TEST(recovery, a_zeroed_tail_of_the_newest_journal_is_cut) {
   auto full = journal_image({created("aaaaaaaa")});
   temp_dir dir;
