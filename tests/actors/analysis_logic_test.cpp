@@ -11,7 +11,7 @@ using analysisd::test::good_create;
 
 namespace {
 
-upload_request upload(std::string name, std::string format = {}, bool has_format = false,
+upload_request upload_query(std::string name, std::string format = {}, bool has_format = false,
                       bool multipart_ok = true) {
   upload_request r;
   r.name = std::move(name);
@@ -95,29 +95,29 @@ TEST(analysis_logic, upload_checks_run_in_spec_order) {
   };
   auto e = [](errc c) { return static_cast<std::uint8_t>(c); };
   // Missing name beats everything else.
-  EXPECT_EQ(code(upload("", "xml", true, false)), e(errc::name_required));
+  EXPECT_EQ(code(upload_query("", "xml", true, false)), e(errc::name_required));
   // Unsupported format beats a bad name, a taken name and a bad body.
-  EXPECT_EQ(code(upload("../x", "xml", true, false)), e(errc::unsupported_format));
-  EXPECT_EQ(code(upload("taken.fa", "xml", true, false)), e(errc::unsupported_format));
+  EXPECT_EQ(code(upload_query("../x", "xml", true, false)), e(errc::unsupported_format));
+  EXPECT_EQ(code(upload_query("taken.fa", "xml", true, false)), e(errc::unsupported_format));
   // A format given as empty is not a supported one.
-  EXPECT_EQ(code(upload("a.fa", "", true)), e(errc::unsupported_format));
+  EXPECT_EQ(code(upload_query("a.fa", "", true)), e(errc::unsupported_format));
   // A bad name beats a taken name and a bad body.
-  EXPECT_EQ(code(upload("a/b", "fasta", true, false)), e(errc::name_not_plain));
-  EXPECT_EQ(code(upload("..", {}, false, false)), e(errc::name_not_plain));
+  EXPECT_EQ(code(upload_query("a/b", "fasta", true, false)), e(errc::name_not_plain));
+  EXPECT_EQ(code(upload_query("..", {}, false, false)), e(errc::name_not_plain));
   // A taken or reserved name beats a bad body.
-  EXPECT_EQ(code(upload("taken.fa", {}, false, false)), e(errc::file_exists));
-  EXPECT_EQ(code(upload("busy.fa", "fasta", true, false)), e(errc::file_exists));
-  EXPECT_EQ(code(upload("new.fa", {}, false, false)), e(errc::invalid_multipart));
-  EXPECT_EQ(code(upload("new.fa", "fasta", true, true)), 0);
-  EXPECT_EQ(code(upload("new.fa", {}, false, true)), 0);
+  EXPECT_EQ(code(upload_query("taken.fa", {}, false, false)), e(errc::file_exists));
+  EXPECT_EQ(code(upload_query("busy.fa", "fasta", true, false)), e(errc::file_exists));
+  EXPECT_EQ(code(upload_query("new.fa", {}, false, false)), e(errc::invalid_multipart));
+  EXPECT_EQ(code(upload_query("new.fa", "fasta", true, true)), 0);
+  EXPECT_EQ(code(upload_query("new.fa", {}, false, true)), 0);
   // The query checks alone.
-  EXPECT_FALSE(check_upload_query(upload("taken.fa", {}, false, false)));
+  EXPECT_FALSE(check_upload_query(upload_query("taken.fa", {}, false, false)));
 }
 
 TEST(analysis_logic, uploads_to_a_finalized_analysis_are_allowed) {
   analysis_state a;
   a.ready = true;
-  EXPECT_FALSE(check_upload(a, {}, upload("late.csv", "csv", true)));
+  EXPECT_FALSE(check_upload(a, {}, upload_query("late.csv", "csv", true)));
 }
 
 TEST(analysis_logic, second_finalize_is_a_conflict) {

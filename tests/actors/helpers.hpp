@@ -25,6 +25,19 @@ inline create_request good_create(std::string id = {}) {
   return r;
 }
 
+/// An upload of `bytes` as `name` (format fasta; "" for none) with a good
+/// multipart body.
+inline upload_request upload(std::string name, std::string bytes = ">x\nACGT\n",
+                             std::string format = "fasta") {
+  upload_request u;
+  u.name = std::move(name);
+  u.has_format = !format.empty();
+  u.format = std::move(format);
+  u.multipart_ok = true;
+  u.bytes = file_payload::from_string(std::move(bytes));
+  return u;
+}
+
 /// The actor system configuration of the tests: every message type of
 /// actors/protocol.hpp registered, CAF's console log off. One per process.
 inline caf::actor_system_config& test_config() {

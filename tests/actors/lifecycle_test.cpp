@@ -72,16 +72,6 @@ caf::behavior gated_journal(caf::stateful_actor<gate_state>* self, caf::actor ob
   };
 }
 
-upload_request upload(std::string name, std::string bytes = ">x\nACGT\n") {
-  upload_request u;
-  u.name = std::move(name);
-  u.has_format = true;
-  u.format = "fasta";
-  u.multipart_ok = true;
-  u.bytes = file_payload::from_string(std::move(bytes));
-  return u;
-}
-
 /// A request sent now and answered later: `get()` blocks for its answer.
 template <class T>
 class pending {

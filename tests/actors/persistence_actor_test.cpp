@@ -23,6 +23,17 @@ using namespace analysisd::test;
 
 namespace {
 
+// The service on `st` in `dir`; with `rotate_bytes` 1, every batch asks for a new journal.
+caf::expected<service> start_on(caf::actor_system& sys, const temp_dir& dir, storage& st,
+                                std::uint64_t rotate_bytes = 0) {
+  service_options opts;
+  opts.data_dir = dir.path();
+  opts.st = &st;
+  if (rotate_bytes != 0)
+    opts.journal_rotate_bytes = rotate_bytes;
+  return start_service(sys, opts);
+}
+
 // The real file system, except that no journal after the first can be
 // created (as on a disk that just filled up); counts the attempts.
 class no_new_journals : public forwarding_storage {
@@ -46,11 +57,7 @@ TEST(persistence_actor, a_journal_that_cannot_be_rotated_is_retried_later_not_at
   temp_dir dir;
   no_new_journals st;
   caf::actor_system sys{test_config()};
-  service_options opts;
-  opts.data_dir = dir.path();
-  opts.journal_rotate_bytes = 1; // every batch asks for a new journal
-  opts.st = &st;
-  auto svc = start_service(sys, opts);
+  auto svc = start_on(sys, dir, st, 1); // every batch asks for a new journal
   ASSERT_TRUE(svc) << sys.render(svc.error());
   caf::scoped_actor self{sys};
   constexpr int creates = 5;
@@ -121,11 +128,7 @@ TEST(persistence_actor, a_rotation_that_failed_halfway_is_retried_and_compaction
   temp_dir dir;
   failing_storage st;
   caf::actor_system sys{test_config()};
-  service_options opts;
-  opts.data_dir = dir.path();
-  opts.journal_rotate_bytes = 1; // every batch asks for a new journal
-  opts.st = &st;
-  auto svc = start_service(sys, opts);
+  auto svc = start_on(sys, dir, st, 1); // every batch asks for a new journal
   ASSERT_TRUE(svc) << sys.render(svc.error());
   // The next directory sync is the new journal's: it fails, after the file was made.
   st.plan.sync_dir_error = std::make_error_code(std::errc::io_error);
@@ -208,10 +211,7 @@ TEST(persistence_actor, a_failed_journal_fsync_is_logged_once_with_the_error) {
   temp_dir dir;
   failing_storage st;
   caf::actor_system sys{test_config()};
-  service_options opts;
-  opts.data_dir = dir.path();
-  opts.st = &st;
-  auto svc = start_service(sys, opts);
+  auto svc = start_on(sys, dir, st);
   ASSERT_TRUE(svc) << sys.render(svc.error());
   std::string log;
   {
@@ -244,10 +244,7 @@ TEST(persistence_actor, a_failed_journal_write_is_logged_once_with_the_error) {
   temp_dir dir;
   failing_storage st;
   caf::actor_system sys{test_config()};
-  service_options opts;
-  opts.data_dir = dir.path();
-  opts.st = &st;
-  auto svc = start_service(sys, opts);
+  auto svc = start_on(sys, dir, st);
   ASSERT_TRUE(svc) << sys.render(svc.error());
   std::string log;
   {

@@ -86,16 +86,6 @@ private:
   std::set<std::string> removals_;
 };
 
-upload_request upload(std::string name, std::string bytes) {
-  upload_request u;
-  u.name = std::move(name);
-  u.has_format = true;
-  u.format = "fasta";
-  u.multipart_ok = true;
-  u.bytes = file_payload::from_string(std::move(bytes));
-  return u;
-}
-
 /// Drives the real service on a recording storage and notes each
 /// acknowledgement in the storage's log the moment its reply arrives.
 class workload {

@@ -21,16 +21,6 @@ namespace {
 
 constexpr auto timeout = std::chrono::seconds(30);
 
-upload_request upload(std::string name, std::string bytes, std::string format = "fasta") {
-  upload_request u;
-  u.name = std::move(name);
-  u.has_format = !format.empty();
-  u.format = std::move(format);
-  u.multipart_ok = true;
-  u.bytes = file_payload::from_string(std::move(bytes));
-  return u;
-}
-
 std::string read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
