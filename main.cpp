@@ -66,7 +66,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   http.threads = std::max<std::size_t>(cfg.threads, 1);
-  http.max_body_bytes = cfg.max_body_bytes;
   http.max_connections = cfg.max_connections;
   if (cfg.read_timeout == 0 || cfg.write_timeout == 0 || cfg.handle_timeout == 0) {
     std::cerr << "analysisd: --read-timeout, --write-timeout and --handle-timeout take a "
@@ -110,6 +109,8 @@ int main(int argc, char** argv) {
   auto ctx = std::make_shared<http_context>(sys);
   ctx->admin_token_hash = sha256(token);
   ctx->max_json_bytes = cfg.max_json_bytes;
+  ctx->max_body_bytes = cfg.max_body_bytes;
+  ctx->budget = std::make_shared<body_budget>(cfg.max_body_memory);
   spawn_bridges(*ctx, http.threads);
   std::unique_ptr<http_server> server;
   try {
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ctx->registry = svc->registry;
+  ctx->files = svc->files;
   ctx->ready.store(true, std::memory_order_release);
   log_info("ready: serving " + std::to_string(svc->analyses_loaded) + " analyses on "
            + cfg.listen + " with data in " + cfg.data_dir);

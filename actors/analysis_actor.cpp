@@ -159,8 +159,8 @@ void upload_failed(analysis_pointer self, caf::typed_response_promise<file_recor
   rp.deliver(err);
 }
 
-caf::result<file_record> start_upload(analysis_pointer self, upload_request& req) {
-  auto& st = self->state;
+// Checks an upload and reserves its name and file id.
+caf::expected<file_record> reserve(analysis_actor_state& st, const upload_request& req) {
   if (auto err = check_upload(st.data, st.reserved, req))
     return err;
   file_record file;
@@ -171,6 +171,38 @@ caf::result<file_record> start_upload(analysis_pointer self, upload_request& req
   file.format = req.has_format ? req.format : std::string{};
   file.size = req.bytes.size();
   st.reserved.insert(file.name);
+  return file;
+}
+
+// True if `file` is the reservation the caller got from reserve.
+bool holds_reservation(const analysis_actor_state& st, const file_record& file) {
+  return st.reserved.count(file.name) != 0 && file.id < st.data.next_file_id
+         && std::none_of(st.data.files.begin(), st.data.files.end(),
+                         [&](const file_record& f) { return f.id == file.id; });
+}
+
+// The caller wrote the bytes of a reserved upload durably: record them.
+caf::result<file_record> commit_upload(analysis_pointer self, const file_record& file) {
+  if (!holds_reservation(self->state, file))
+    return make_error(errc::not_found);
+  auto rp = self->make_response_promise<file_record>();
+  record_upload(self, rp, file);
+  return rp;
+}
+
+// The caller dropped the bytes of a reserved upload: its name is free again.
+bool abandon_upload(analysis_pointer self, const file_record& file) {
+  if (holds_reservation(self->state, file))
+    finish_upload(self, file.name);
+  return true;
+}
+
+caf::result<file_record> start_upload(analysis_pointer self, upload_request& req) {
+  auto& st = self->state;
+  auto reserved = reserve(st, req);
+  if (!reserved)
+    return reserved.error();
+  auto file = std::move(*reserved);
   auto rp = self->make_response_promise<file_record>();
   auto worker = self->spawn<caf::detached>(file_io_worker, st.files);
   self->request(worker, caf::infinite, write_atom::value, st.data.id, file, req.bytes)
@@ -257,6 +289,14 @@ behavior live(analysis_pointer self) {
     [=](get_atom) { return document(self->state, true); },
     [=](summary_atom) { return document(self->state, false); },
     [=](upload_atom, upload_request& req) { return start_upload(self, req); },
+    [=](reserve_atom, const upload_request& req) -> caf::result<file_record> {
+      auto file = reserve(self->state, req);
+      if (!file)
+        return file.error();
+      return *file;
+    },
+    [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
+    [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
     [=](finalize_atom, const std::string& results) { return start_finalize(self, results); },
     [=](remove_atom, bool forced) { return start_remove(self, forced); },
@@ -272,6 +312,14 @@ behavior finalizing(analysis_pointer self) {
     [=](get_atom) { return document(self->state, true); },
     [=](summary_atom) { return document(self->state, false); },
     [=](upload_atom, upload_request& req) { return start_upload(self, req); },
+    [=](reserve_atom, const upload_request& req) -> caf::result<file_record> {
+      auto file = reserve(self->state, req);
+      if (!file)
+        return file.error();
+      return *file;
+    },
+    [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
+    [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
@@ -287,6 +335,10 @@ behavior removing(analysis_pointer self) {
     [=](get_atom) -> caf::result<std::string> { return caf::skip; },
     [=](summary_atom) -> caf::result<std::string> { return caf::skip; },
     [=](upload_atom, upload_request&) -> caf::result<file_record> { return caf::skip; },
+    [=](reserve_atom, const upload_request&) -> caf::result<file_record> { return caf::skip; },
+    // An upload in flight ends as it would in any state: the remove waits for it.
+    [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
+    [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
     [=](download_atom, std::uint64_t) -> caf::result<file_location> { return caf::skip; },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
@@ -301,6 +353,9 @@ behavior gone(analysis_pointer self) {
     [=](get_atom) -> caf::result<std::string> { return not_found(); },
     [=](summary_atom) -> caf::result<std::string> { return not_found(); },
     [=](upload_atom, upload_request&) -> caf::result<file_record> { return not_found(); },
+    [=](reserve_atom, const upload_request&) -> caf::result<file_record> { return not_found(); },
+    [=](commit_atom, const file_record&) -> caf::result<file_record> { return not_found(); },
+    [=](abandon_atom, const file_record&) { return true; },
     [=](download_atom, std::uint64_t) -> caf::result<file_location> { return not_found(); },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return not_found(); },
     [=](remove_atom, bool) -> caf::result<bool> { return not_found(); },

@@ -83,6 +83,8 @@ caf::error check_upload(const analysis_state& a, const std::set<std::string>& re
   for (auto& f : a.files)
     if (f.name == req.name)
       return make_error(errc::file_exists);
+  if (req.too_large)
+    return make_error(errc::too_large);
   if (!req.multipart_ok)
     return make_error(errc::invalid_multipart);
   return {};

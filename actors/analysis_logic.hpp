@@ -30,7 +30,8 @@ caf::error check_upload_query(const upload_request& req);
 /// Every check of an upload after authentication, in SPEC.md's order: the
 /// query, then name_not_plain if `<file_id>-<name>` would not fit the file
 /// system's 255-byte limit, then file_exists (among `files` or `reserved`, the names being
-/// uploaded), then invalid_multipart.
+/// uploaded), then too_large (known from the head, so before the body's
+/// own check), then invalid_multipart.
 caf::error check_upload(const analysis_state& a, const std::set<std::string>& reserved,
                         const upload_request& req);
 

@@ -31,6 +31,10 @@ namespace analysisd {
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using abandon_atom = caf::atom_constant<caf::atom("abandon")>;
+using authorize_atom = caf::atom_constant<caf::atom("authorize")>;
 using download_atom = caf::atom_constant<caf::atom("download")>;
 using finalize_atom = caf::atom_constant<caf::atom("finalize")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
@@ -178,14 +182,19 @@ struct upload_request {
   std::string name;          ///< Empty: missing.
   bool has_format = false;
   std::string format;
-  bool multipart_ok = false; ///< False: no `file` part, or a malformed body.
-  file_payload bytes;
+  /// False: no `file` part, or a malformed body. (HTTP, which streams the
+  /// body, reserves with true and checks the multipart body itself.)
+  bool multipart_ok = false;
+  /// The declared body is over the configured limit (413, after the checks
+  /// that come before it in SPEC.md).
+  bool too_large = false;
+  file_payload bytes; ///< Unused by reserve_atom.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upload_request& x) {
   return f(caf::meta::type_name("upload_request"), x.name, x.has_format, x.format,
-           x.multipart_ok, x.bytes);
+           x.multipart_ok, x.too_large, x.bytes);
 }
 
 /// Where a file's bytes are (answer to download).
@@ -227,6 +236,18 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<get_atom, credential, std::string>::with<std::string>,
   // Upload a file -> its record (201 once durable).
   caf::replies_to<upload_atom, credential, std::string, upload_request>::with<file_record>,
+  // Authenticate and authorize a request for an analysis -> true (or the
+  // 401/404/403 error), before its body is read.
+  caf::replies_to<authorize_atom, credential, std::string>::with<bool>,
+  // An upload whose bytes the caller writes itself (HTTP streams them):
+  // reserve checks it and reserves its name and file id -> the record to
+  // write (file_store::begin_upload ... finish_upload); commit records it
+  // once its bytes are durable under their final name -> the record (201);
+  // abandon releases the name after the caller dropped the bytes. The
+  // reservation keeps the analysis's actor (a remove waits for it).
+  caf::replies_to<reserve_atom, credential, std::string, upload_request>::with<file_record>,
+  caf::replies_to<commit_atom, credential, std::string, file_record>::with<file_record>,
+  caf::replies_to<abandon_atom, credential, std::string, file_record>::with<bool>,
   // Locate a file's bytes.
   caf::replies_to<download_atom, credential, std::string, std::uint64_t>::with<file_location>,
   // Finalize with the results object -> document. The results are trusted:
@@ -243,6 +264,9 @@ using analysis_actor = caf::typed_actor<
   caf::replies_to<get_atom>::with<std::string>,
   caf::replies_to<summary_atom>::with<std::string>,
   caf::replies_to<upload_atom, upload_request>::with<file_record>,
+  caf::replies_to<reserve_atom, upload_request>::with<file_record>,
+  caf::replies_to<commit_atom, file_record>::with<file_record>,
+  caf::replies_to<abandon_atom, file_record>::with<bool>,
   caf::replies_to<download_atom, std::uint64_t>::with<file_location>,
   caf::replies_to<finalize_atom, std::string>::with<std::string>,
   // bool: forced (operator), which may remove a finalized analysis.

@@ -537,6 +537,23 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
         upload_request& req) -> caf::result<file_record> {
       return forward<file_record>(self, cred, id, upload_atom::value, std::move(req));
     },
+    [=](authorize_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
+      if (auto at = route(self, cred, id); !at)
+        return at.error();
+      return true;
+    },
+    [=](reserve_atom, const credential& cred, const std::string& id,
+        upload_request& req) -> caf::result<file_record> {
+      return forward<file_record>(self, cred, id, reserve_atom::value, std::move(req));
+    },
+    [=](commit_atom, const credential& cred, const std::string& id,
+        const file_record& file) -> caf::result<file_record> {
+      return forward<file_record>(self, cred, id, commit_atom::value, file);
+    },
+    [=](abandon_atom, const credential& cred, const std::string& id,
+        const file_record& file) -> caf::result<bool> {
+      return forward<bool>(self, cred, id, abandon_atom::value, file);
+    },
     [=](download_atom, const credential& cred, const std::string& id,
         std::uint64_t file_id) -> caf::result<file_location> {
       return forward<file_location, true>(self, cred, id, download_atom::value, file_id);

@@ -144,6 +144,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.analyses_loaded = live;
   svc.recovery_seconds = rep.seconds;
   svc.lock = std::move(lock);
+  svc.files = files;
   persistence_options popts;
   popts.state_dir = opts.data_dir + "/state";
   popts.journal = std::move(opened.journal);

@@ -15,6 +15,7 @@
 
 #include "actors/protocol.hpp"
 #include "persistence/data_dir.hpp"
+#include "persistence/file_store.hpp"
 #include "persistence/recovery.hpp"
 #include "persistence/storage.hpp"
 
@@ -60,6 +61,9 @@ struct service {
   std::size_t analyses_loaded = 0;
   double recovery_seconds = 0;
   std::shared_ptr<const data_dir_lock> lock; ///< Held while the service lives.
+  /// The uploaded bytes, for callers that write an upload themselves
+  /// (reserve_atom ... commit_atom).
+  std::shared_ptr<const file_store> files;
 };
 
 /// What open_data_dir found and made.

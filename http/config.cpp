@@ -32,10 +32,13 @@ server_config::server_config() {
     .add(max_body_bytes, "max-body-bytes", "largest accepted request body (default 4 GiB)")
     .add(max_json_bytes, "max-json-bytes",
          "largest accepted JSON body (default 64 MiB, at most 256 MiB)")
+    .add(max_body_memory, "max-body-memory",
+         "request body bytes held in memory across all connections, uploads on their way to "
+         "disk and JSON bodies; over it, reading pauses (default 256 MiB)")
     .add(max_connections, "max-connections", "parallel connections (default 512)")
     .add(read_timeout, "read-timeout",
-         "seconds to receive a whole request, body included, or to wait idle for the next "
-         "one on a kept-alive connection (default 60)")
+         "seconds to receive a request's head, to wait for the next byte of a body, or to "
+         "wait idle for the next request on a kept-alive connection (default 60)")
     .add(write_timeout, "write-timeout", "seconds to send a response (default 120)")
     .add(handle_timeout, "handle-timeout",
          "seconds from a received request to the start of its answer (default 600)")

@@ -21,8 +21,9 @@ public:
   std::size_t threads = 2;                     ///< asio threads serving HTTP.
   std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).
   std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
+  std::size_t max_body_memory = 256ull << 20;  ///< Request body bytes held in memory, all connections.
   std::size_t max_connections = 512;           ///< Parallel connections.
-  std::size_t read_timeout = 60;    ///< Seconds to receive a whole request (or to wait idle for the next one).
+  std::size_t read_timeout = 60;    ///< Seconds to receive a request's head, a body without a byte, or idle for the next request.
   std::size_t write_timeout = 120;  ///< Seconds to send a response.
   std::size_t handle_timeout = 600; ///< Seconds from a whole request to the start of its answer.
   std::size_t journal_rotate_bytes = 64ull << 20;

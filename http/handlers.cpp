@@ -1,9 +1,7 @@
 #include "http/handlers.hpp"
 
-#include "http/auth.hpp"
-#include "http/errors.hpp"
+#include "http/replies.hpp"
 #include "http/request_parsing.hpp"
-#include "persistence/log.hpp"
 
 #include <caf/all.hpp>
 
@@ -14,201 +12,11 @@
 
 namespace analysisd {
 
-/// A closure that a bridge actor runs on behalf of an asio thread.
-struct bridge_job {
-  std::function<void(caf::event_based_actor*)> run;
-};
-
-} // namespace analysisd
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(analysisd::bridge_job)
-
-namespace analysisd {
-
 namespace {
 
-using req_t = restinio::request_handle_t;
+using namespace http_detail;
 using params_t = restinio::router::route_params_t;
 using status_t = restinio::request_handling_status_t;
-using ctx_ptr = std::shared_ptr<http_context>;
-
-restinio::http_status_line_t status_line(unsigned status) {
-  return restinio::http_status_line_t{
-    restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)};
-}
-
-// Counts a request as in flight from the moment it is taken until its answer
-// is handed to RESTinio, so that a graceful shutdown can wait for it. Shared
-// by every copy of a reply callback; the last copy gone ends it.
-struct in_flight_token {
-  explicit in_flight_token(ctx_ptr c) : ctx(std::move(c)) {
-    ctx->in_flight.fetch_add(1);
-  }
-  ~in_flight_token() {
-    ctx->in_flight.fetch_sub(1);
-  }
-  ctx_ptr ctx;
-};
-
-// RESTinio 0.6.16 loses pipelined requests when a response is completed
-// inside the handler call: the connection then resumes reading twice and
-// closes with "response_context_table is full". So a handler never completes
-// a response itself: while one runs, `inline_ctx` is set and `complete` hands
-// the response to a bridge actor, which completes it from its own thread, as
-// for every answer that comes from the actors.
-thread_local const ctx_ptr* inline_ctx = nullptr;
-
-// What every handler holds while it runs: its request counts as in flight,
-// and responses it completes go through a bridge actor.
-struct handler_scope {
-  explicit handler_scope(const ctx_ptr& ctx) : token(ctx), previous(inline_ctx) {
-    inline_ctx = &ctx;
-  }
-  ~handler_scope() {
-    inline_ctx = previous;
-  }
-  in_flight_token token;
-  const ctx_ptr* previous;
-};
-
-// A response handed to a bridge: sent by the bridge, or, if the job is
-// dropped (its bridge died), when the job is destroyed.
-template <class Builder>
-struct held_response {
-  explicit held_response(Builder&& b) : builder(std::move(b)) {
-  }
-  held_response(const held_response&) = delete;
-  held_response& operator=(const held_response&) = delete;
-  ~held_response() {
-    send();
-  }
-  void send() {
-    if (sent)
-      return;
-    sent = true;
-    try {
-      builder.done();
-    } catch (const std::exception& ex) {
-      log_error(std::string{"cannot send a response: "} + ex.what());
-    }
-  }
-  Builder builder;
-  bool sent = false;
-};
-
-const caf::actor& next_bridge(const ctx_ptr& ctx) {
-  return ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
-}
-
-template <class Builder>
-void complete(Builder&& response) {
-  if (inline_ctx == nullptr) {
-    response.done();
-    return;
-  }
-  const auto& ctx = *inline_ctx;
-  auto token = std::make_shared<in_flight_token>(ctx);
-  auto held = std::make_shared<held_response<std::decay_t<Builder>>>(std::forward<Builder>(response));
-  caf::anon_send(next_bridge(ctx), bridge_job{[token, held](caf::event_based_actor*) { held->send(); }});
-}
-
-void reply_json(const req_t& req, unsigned status, std::string body) {
-  complete(req->create_response(status_line(status))
-             .append_header(restinio::http_field::content_type, "application/json")
-             .set_body(std::move(body)));
-}
-
-void reply_error(const req_t& req, const http_error& e) {
-  reply_json(req, e.status, render_error(e));
-}
-
-void reply_error(const req_t& req, const caf::error& err) {
-  reply_error(req, to_http(err));
-}
-
-void reply_error(const req_t& req, unsigned status, std::string message) {
-  reply_error(req, http_error{status, reason_id(status), std::move(message), {}});
-}
-
-// Runs `f`, answering 500 if it throws: an exception escaping a RESTinio
-// handler would drop the connection without a response.
-template <class F>
-void answer_guarded(const req_t& req, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& ex) {
-    log_error(std::string{"request failed: "} + ex.what());
-    try {
-      reply_error(req, 500, "Internal server error");
-    } catch (...) {
-    }
-  }
-}
-
-// The answer a request is owed: if every holder of it is gone without
-// answering (the bridge died with the job in its mailbox, or with the
-// registry's reply outstanding), it answers 503 at once instead of leaving
-// the client to RESTinio's handle timeout.
-struct owed_answer {
-  explicit owed_answer(req_t r) : req(std::move(r)) {
-  }
-  owed_answer(const owed_answer&) = delete;
-  owed_answer& operator=(const owed_answer&) = delete;
-  ~owed_answer() {
-    if (answered.load())
-      return;
-    try {
-      reply_error(req, 503, "Service unavailable");
-    } catch (...) {
-    }
-  }
-  /// True for the one caller that answers.
-  bool claim() {
-    return !answered.exchange(true);
-  }
-  req_t req;
-  std::atomic<bool> answered{false};
-};
-
-// Sends one request to the registry through a bridge actor and answers from
-// its reply: `on_ok(R&)` for a result, the error mapping otherwise. Never
-// blocks the asio thread.
-template <class R, class OnOk, class... Ts>
-void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
-  auto token = std::make_shared<in_flight_token>(ctx);
-  auto owed = std::make_shared<owed_answer>(req);
-  auto registry = ctx->registry;
-  bridge_job job{[=](caf::event_based_actor* self) {
-    self->request(registry, caf::infinite, args...)
-      .then(
-        [=](R& result) {
-          if (owed->claim())
-            answer_guarded(req, [&] { on_ok(result); });
-          (void) token;
-        },
-        [=](caf::error& err) {
-          if (owed->claim())
-            answer_guarded(req, [&] { reply_error(req, err); });
-        });
-  }};
-  caf::anon_send(next_bridge(ctx), std::move(job));
-}
-
-// Answers 413 (through the error mapping) for a JSON body over
-// --max-json-bytes; true if it did.
-bool json_too_large(const ctx_ptr& ctx, const req_t& req) {
-  if (req->body().size() <= ctx->max_json_bytes)
-    return false;
-  reply_error(req, make_error(errc::too_large));
-  return true;
-}
-
-std::optional<std::string> authorization(const req_t& req) {
-  auto v = req->header().opt_value_of(restinio::http_field::authorization);
-  if (!v)
-    return std::nullopt;
-  return std::string{v->data(), v->size()};
-}
 
 // Turns a handler body into a RESTinio handler that always answers: 503
 // before recovery and while draining, 500 on an exception.
@@ -231,31 +39,11 @@ auto handler(ctx_ptr ctx, F f) {
   };
 }
 
-// Job credentials, or the 401 already sent.
-std::optional<credential> job_credentials(const req_t& req) {
-  auto auth = parse_job_auth(authorization(req));
-  if (auth.result == job_auth::missing) {
-    reply_error(req, 401, "No authorization header");
-    return std::nullopt;
-  }
-  if (auth.result == job_auth::invalid) {
-    reply_error(req, 401, "Invalid authorization header");
-    return std::nullopt;
-  }
-  return auth.cred;
-}
-
-bool admin_ok(const ctx_ptr& ctx, const req_t& req) {
-  if (is_admin(authorization(req), ctx->admin_token_hash))
-    return true;
-  reply_error(req, 401, "Invalid authorization header");
-  return false;
-}
-
 std::string param(const params_t& params, const char* name) {
   auto v = params[name];
   return std::string{v.data(), v.size()};
 }
+
 
 // -- job and operator actions (shared by both credential kinds) ---------------
 
@@ -321,6 +109,8 @@ void job_get(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
     do_get(ctx, req, *cred, param(params, "id"));
 }
 
+// Uploads with a body stream (http/streaming.cpp); this one has none, and
+// gets its error after the checks that come before the body's.
 void job_upload(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   auto cred = job_credentials(req);
   if (!cred)
@@ -329,14 +119,7 @@ void job_upload(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   auto upload = parse_upload(req);
   ask<file_record>(
     ctx, req,
-    [req, id](file_record& file) {
-      req->create_response(status_line(201))
-        .append_header(restinio::http_field::content_type, "application/json")
-        .append_header(restinio::http_field::location,
-                       "/api/analyses/" + id + "/files/" + std::to_string(file.id))
-        .set_body(render_file(id, file))
-        .done();
-    },
+    [req, id](file_record& file) { reply_created(req, id, file); },
     upload_atom::value, *cred, id, std::move(upload));
 }
 
@@ -346,16 +129,8 @@ void job_download(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
 }
 
 void job_finalize(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
-  auto cred = job_credentials(req);
-  if (!cred)
-    return;
-  if (json_too_large(ctx, req))
-    return;
-  // An invalid body travels as "" so that the actor answers 422 after
-  // authentication, in SPEC.md's order.
-  ask<std::string>(
-    ctx, req, [req](std::string& doc) { reply_json(req, 200, std::move(doc)); },
-    finalize_atom::value, *cred, param(params, "id"), extract_results(req->body()));
+  if (auto cred = job_credentials(req))
+    finalize_with(ctx, req, *cred, param(params, "id"), buffered_body(req));
 }
 
 void job_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
@@ -364,19 +139,15 @@ void job_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
 }
 
 void admin_create(const ctx_ptr& ctx, const req_t& req, const params_t&) {
-  if (!admin_ok(ctx, req))
-    return;
-  if (json_too_large(ctx, req))
-    return;
-  create_request create;
-  if (auto err = parse_create(req->body(), create)) {
-    reply_error(req, err);
-    return;
-  }
-  ask<std::string>(
-    ctx, req, [req](std::string& doc) { reply_json(req, 201, std::move(doc)); },
-    create_atom::value, std::move(create));
+  if (admin_ok(ctx, req))
+    create_with(ctx, req, buffered_body(req));
 }
+
+void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
+  if (admin_ok(ctx, req))
+    acquire_with(ctx, req, param(params, "job_id"), buffered_body(req));
+}
+
 
 void admin_list(const ctx_ptr& ctx, const req_t& req, const params_t&) {
   if (!admin_ok(ctx, req))
@@ -406,26 +177,67 @@ void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
     do_remove(ctx, req, admin_credential(), param(params, "id"));
 }
 
-void admin_acquire(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
-  if (!admin_ok(ctx, req))
+} // namespace
+
+namespace http_detail {
+
+// A finalize body is validated and compacted off the asio threads when it is
+// large (a bridge actor's thread parses it, in one SAX pass).
+constexpr std::size_t inline_parse_bytes = 64u << 10;
+
+void finalize_with(const ctx_ptr& ctx, const req_t& req, const credential& cred,
+                   const std::string& id, body_ptr body) {
+  auto send = [ctx, req, cred, id, body] {
+    // An invalid body travels as "" so that the actor answers 422 after
+    // authentication, in SPEC.md's order.
+    auto results = extract_results(body->text);
+    body->text = std::string{};
+    body->hold.reset();
+    ask<std::string>(
+      ctx, req, [req](std::string& doc) { reply_json(req, 200, std::move(doc)); },
+      finalize_atom::value, cred, id, std::move(results));
+  };
+  if (body->text.size() <= inline_parse_bytes) {
+    send();
     return;
-  if (json_too_large(ctx, req))
-    return;
-  if (auto err = parse_acquire(req->body())) {
+  }
+  auto token = std::make_shared<in_flight_token>(ctx);
+  caf::anon_send(next_bridge(ctx), bridge_job{[token, req, send](caf::event_based_actor*) {
+                   answer_guarded(req, send);
+                 }});
+}
+
+void create_with(const ctx_ptr& ctx, const req_t& req, body_ptr body) {
+  create_request create;
+  auto err = parse_create(body->text, create);
+  body.reset();
+  if (err) {
     reply_error(req, err);
     return;
   }
-  auto job_id = param(params, "job_id");
+  ask<std::string>(
+    ctx, req, [req](std::string& doc) { reply_json(req, 201, std::move(doc)); },
+    create_atom::value, std::move(create));
+}
+
+void acquire_with(const ctx_ptr& ctx, const req_t& req, const std::string& job_id,
+                  body_ptr body) {
+  auto err = parse_acquire(body->text);
+  body.reset();
+  if (err) {
+    reply_error(req, err);
+    return;
+  }
   ask<std::string>(
     ctx, req,
     [req, job_id](std::string& key) {
-      nlohmann::json body = {{"id", job_id}, {"acquired", true}, {"key", key}};
-      reply_json(req, 200, body.dump());
+      nlohmann::json answer = {{"id", job_id}, {"acquired", true}, {"key", key}};
+      reply_json(req, 200, answer.dump());
     },
     acquire_atom::value, job_id);
 }
 
-} // namespace
+} // namespace http_detail
 
 namespace {
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "actors/protocol.hpp"
+#include "http/body_budget.hpp"
+#include "persistence/file_store.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -35,6 +37,13 @@ struct http_context {
   std::atomic<std::size_t> next_bridge{0};
   std::string admin_token_hash; ///< SHA-256 of the admin token.
   std::uint64_t max_json_bytes = 64u << 20;
+  std::uint64_t max_body_bytes = 4ull << 30; ///< Largest upload body.
+  /// Where uploads stream their bytes (set with `registry`, before `ready`).
+  std::shared_ptr<const file_store> files;
+  /// The memory that request bodies may hold across all connections.
+  std::shared_ptr<body_budget> budget = std::make_shared<body_budget>(256u << 20);
+  /// What an upload may hold in memory before its reading pauses for the disk.
+  std::size_t upload_buffer_bytes = 1u << 20;
 };
 
 using router_t = restinio::router::express_router_t<>;
@@ -42,6 +51,16 @@ using router_t = restinio::router::express_router_t<>;
 /// The routing table: every route of SPEC.md, 405 with Allow for known
 /// paths with other methods, 404 for the rest.
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
+
+/// Decides a request with a body at its head (SPEC.md, "Request heads
+/// first"): refuses it with its error before the body is read, or streams
+/// the body (uploads to their file, JSON bodies into memory up to their limit
+/// once authenticated); `router` answers the routes whose body is ignored.
+/// Called on an asio thread; never blocks.
+restinio::request_head_decision_t decide_head(const std::shared_ptr<http_context>& ctx,
+                                              const router_t& router,
+                                              const restinio::request_handle_t& req,
+                                              restinio::body_reading_control_t control);
 
 /// Spawns the bridge actors of `ctx` (call once, before serving).
 void spawn_bridges(http_context& ctx, std::size_t count);

@@ -44,21 +44,32 @@ private:
 
 std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                                         const http_options& opts) {
+  // Every body is decided at its head (decide_head) and streamed; RESTinio
+  // buffers none, so its own body limit only backs that up.
   auto limits = restinio::incoming_http_msg_limits_t{}
                   .max_url_size(8 * 1024)
                   .max_field_name_size(1024)
                   .max_field_value_size(16 * 1024)
                   .max_field_count(100)
-                  .max_body_size(opts.max_body_bytes);
+                  .max_body_size(ctx->max_json_bytes);
+  auto router = make_router(ctx);
+  // The router lives in RESTinio's connection settings as long as the server.
+  const router_t& routes = *router;
   auto settings = restinio::server_settings_t<server_traits>{}
                     .address(opts.host)
                     .port(opts.port)
-                    .request_handler(make_router(ctx))
+                    .request_handler(std::move(router))
+                    .request_head_handler(
+                      [ctx, &routes](const restinio::request_handle_t& req,
+                                     restinio::body_reading_control_t control) {
+                        return decide_head(ctx, routes, req, std::move(control));
+                      })
+                    .lingering_close_timelimit(opts.lingering_close)
                     .incoming_http_msg_limits(limits)
                     .max_parallel_connections(opts.max_connections)
                     // 256 KiB reads instead of RESTinio's 4 KiB: a large upload is
                     // received in a quarter of the system calls (bench/); at most
-                    // max_connections of these buffers exist.
+                    // max_connections of these buffers exist (README, memory).
                     .buffer_size(256 * 1024)
                     .read_next_http_message_timelimit(opts.read_timeout)
                     .write_http_response_timelimit(opts.write_timeout)

@@ -13,11 +13,13 @@ struct http_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9950;
   std::size_t threads = 2;
-  std::uint64_t max_body_bytes = 4ull << 30;
   std::size_t max_connections = 512;
-  std::chrono::seconds read_timeout{60};    ///< Whole request, or idle until the next one.
+  std::chrono::seconds read_timeout{60};    ///< A head, a pause in a body, or idle until the next request.
   std::chrono::seconds write_timeout{120};  ///< Whole response.
   std::chrono::seconds handle_timeout{600}; ///< Request received until its answer starts.
+  /// After an answer sent before its request's body was read: how long the
+  /// rest of the body is read and dropped before the connection closes.
+  std::chrono::seconds lingering_close{5};
 };
 
 /// A running HTTP server. Destroying it stops it (and leaves RESTinio's

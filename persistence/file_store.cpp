@@ -16,8 +16,26 @@ std::string file_store::file_path(const std::string& analysis_id, const file_rec
   return analysis_dir(analysis_id) + "/" + name_on_disk(file);
 }
 
+std::string file_store::partial_path(const std::string& analysis_id,
+                                     const file_record& file) const {
+  // The temporary name starts with '.', which no final name (digits first) does.
+  return analysis_dir(analysis_id) + "/." + std::to_string(file.id) + ".partial";
+}
+
 std::error_code file_store::write(const std::string& analysis_id, const file_record& file,
                                   const char* data, std::size_t size) const {
+  std::unique_ptr<writable_file> out;
+  if (auto ec = begin_upload(analysis_id, file, out))
+    return ec;
+  if (auto ec = out->append(data, size)) {
+    discard_upload(analysis_id, file, out);
+    return ec;
+  }
+  return finish_upload(analysis_id, file, out);
+}
+
+std::error_code file_store::begin_upload(const std::string& analysis_id, const file_record& file,
+                                         std::unique_ptr<writable_file>& out) const {
   auto dir = analysis_dir(analysis_id);
   // open_data_dir makes analyses/ durable at start; one that is missing now
   // is made here, and its entry in the data dir synced.
@@ -30,36 +48,41 @@ std::error_code file_store::write(const std::string& analysis_id, const file_rec
   }
   if (auto ec = create_own_dir(st_, dir))
     return ec;
-  // Whether or not this write made the analysis directory: when two first
+  // Whether or not this upload made the analysis directory: when two first
   // uploads race, the second finds the directory the first has just made and
   // must not be acknowledged before its entry in analyses/ is durable.
   if (auto ec = st_.sync_dir(root_))
     return ec;
-  // The temporary name starts with '.', which no final name (digits first) does.
-  auto tmp = dir + "/." + std::to_string(file.id) + ".partial";
-  auto final_path = dir + "/" + name_on_disk(file);
-  std::unique_ptr<writable_file> out;
-  if (auto ec = st_.create_exclusive(tmp, out))
-    return ec;
+  return st_.create_exclusive(partial_path(analysis_id, file), out);
+}
+
+std::error_code file_store::finish_upload(const std::string& analysis_id, const file_record& file,
+                                          std::unique_ptr<writable_file>& out) const {
+  auto tmp = partial_path(analysis_id, file);
+  auto final_path = file_path(analysis_id, file);
   auto fail = [&](std::error_code ec) {
-    out.reset();
-    st_.remove(tmp);
+    discard_upload(analysis_id, file, out);
     return ec;
   };
-  if (auto ec = out->append(data, size))
-    return fail(ec);
   if (auto ec = out->sync())
     return fail(ec);
   if (auto ec = out->close())
     return fail(ec);
+  out.reset();
   if (auto ec = st_.link(tmp, final_path))
     return fail(ec);
   st_.remove(tmp);
-  if (auto ec = st_.sync_dir(dir)) {
+  if (auto ec = st_.sync_dir(analysis_dir(analysis_id))) {
     st_.remove(final_path);
     return ec;
   }
   return {};
+}
+
+void file_store::discard_upload(const std::string& analysis_id, const file_record& file,
+                                std::unique_ptr<writable_file>& out) const {
+  out.reset();
+  st_.remove(partial_path(analysis_id, file));
 }
 
 std::error_code file_store::remove(const std::string& analysis_id, const file_record& file) const {

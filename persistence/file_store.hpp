@@ -26,6 +26,18 @@ public:
   std::error_code write(const std::string& analysis_id, const file_record& file,
                         const char* data, std::size_t size) const;
 
+  /// The steps of write() for bytes that arrive in pieces. begin_upload makes
+  /// the directories durable and creates the temporary file into `out`;
+  /// append to it; finish_upload makes it durable under its final name;
+  /// discard_upload drops it. After an error of begin_upload or
+  /// finish_upload, no file remains. Each upload is one caller's at a time.
+  std::error_code begin_upload(const std::string& analysis_id, const file_record& file,
+                               std::unique_ptr<writable_file>& out) const;
+  std::error_code finish_upload(const std::string& analysis_id, const file_record& file,
+                                std::unique_ptr<writable_file>& out) const;
+  void discard_upload(const std::string& analysis_id, const file_record& file,
+                      std::unique_ptr<writable_file>& out) const;
+
   /// Removes one file durably (missing is not an error).
   std::error_code remove(const std::string& analysis_id, const file_record& file) const;
 
@@ -46,6 +58,7 @@ public:
   std::vector<std::string> cleanup(const state_map& state, bool complete = true) const;
 
 private:
+  std::string partial_path(const std::string& analysis_id, const file_record& file) const;
   std::string quarantine(const std::string& path, const std::string& name) const;
 
   storage& st_;

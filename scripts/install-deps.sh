@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libboost-filesystem-dev libssl-dev
   googletest libgtest-dev
   clang-14 libclang-rt-14-dev
-  curl python3 procps
+  curl python3 procps patch
 )
 
 missing=()

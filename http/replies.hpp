@@ -1,0 +1,270 @@
+#pragma once
+
+/// What the request handlers (http/handlers.cpp) and the body sinks
+/// (http/streaming.cpp) share: answering a request from any thread, and
+/// asking the registry through a bridge actor. Internal to http/.
+
+#include "actors/protocol.hpp"
+#include "http/auth.hpp"
+#include "http/errors.hpp"
+#include "http/handlers.hpp"
+#include "persistence/log.hpp"
+
+#include <caf/all.hpp>
+#include <restinio/all.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace analysisd {
+
+/// A closure that a bridge actor runs on behalf of an asio thread.
+struct bridge_job {
+  std::function<void(caf::event_based_actor*)> run;
+};
+
+} // namespace analysisd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(analysisd::bridge_job)
+
+namespace analysisd::http_detail {
+
+using req_t = restinio::request_handle_t;
+using ctx_ptr = std::shared_ptr<http_context>;
+
+inline restinio::http_status_line_t status_line(unsigned status) {
+  return restinio::http_status_line_t{
+    restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)};
+}
+
+// Counts a request as in flight from the moment it is taken until its answer
+// is handed to RESTinio, so that a graceful shutdown can wait for it. Shared
+// by every copy of a reply callback; the last copy gone ends it.
+struct in_flight_token {
+  explicit in_flight_token(ctx_ptr c) : ctx(std::move(c)) {
+    ctx->in_flight.fetch_add(1);
+  }
+  ~in_flight_token() {
+    ctx->in_flight.fetch_sub(1);
+  }
+  ctx_ptr ctx;
+};
+
+// RESTinio 0.6.16 loses pipelined requests when a response is completed
+// inside the handler call: the connection then resumes reading twice and
+// closes with "response_context_table is full". So a handler never completes
+// a response itself: while one runs, `inline_ctx` is set and `complete` hands
+// the response to a bridge actor, which completes it from its own thread, as
+// for every answer that comes from the actors.
+inline thread_local const ctx_ptr* inline_ctx = nullptr;
+
+// What every handler holds while it runs: its request counts as in flight,
+// and responses it completes go through a bridge actor.
+struct handler_scope {
+  explicit handler_scope(const ctx_ptr& ctx) : token(ctx), previous(inline_ctx) {
+    inline_ctx = &ctx;
+  }
+  ~handler_scope() {
+    inline_ctx = previous;
+  }
+  in_flight_token token;
+  const ctx_ptr* previous;
+};
+
+// A response handed to a bridge: sent by the bridge, or, if the job is
+// dropped (its bridge died), when the job is destroyed.
+template <class Builder>
+struct held_response {
+  explicit held_response(Builder&& b) : builder(std::move(b)) {
+  }
+  held_response(const held_response&) = delete;
+  held_response& operator=(const held_response&) = delete;
+  ~held_response() {
+    send();
+  }
+  void send() {
+    if (sent)
+      return;
+    sent = true;
+    try {
+      builder.done();
+    } catch (const std::exception& ex) {
+      log_error(std::string{"cannot send a response: "} + ex.what());
+    }
+  }
+  Builder builder;
+  bool sent = false;
+};
+
+inline const caf::actor& next_bridge(const ctx_ptr& ctx) {
+  return ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
+}
+
+template <class Builder>
+inline void complete(Builder&& response) {
+  if (inline_ctx == nullptr) {
+    response.done();
+    return;
+  }
+  const auto& ctx = *inline_ctx;
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto held = std::make_shared<held_response<std::decay_t<Builder>>>(std::forward<Builder>(response));
+  caf::anon_send(next_bridge(ctx), bridge_job{[token, held](caf::event_based_actor*) { held->send(); }});
+}
+
+/// `close`: for an answer before the request's body was read, which ends
+/// the connection (RESTinio closes it after a lingering read).
+inline void reply_json(const req_t& req, unsigned status, std::string body, bool close = false) {
+  auto response = req->create_response(status_line(status));
+  response.append_header(restinio::http_field::content_type, "application/json");
+  if (close)
+    response.connection_close();
+  response.set_body(std::move(body));
+  complete(std::move(response));
+}
+
+inline void reply_error(const req_t& req, const http_error& e, bool close = false) {
+  reply_json(req, e.status, render_error(e), close);
+}
+
+inline void reply_error(const req_t& req, const caf::error& err, bool close = false) {
+  reply_error(req, to_http(err), close);
+}
+
+inline void reply_error(const req_t& req, unsigned status, std::string message,
+                        bool close = false) {
+  reply_error(req, http_error{status, reason_id(status), std::move(message), {}}, close);
+}
+
+// Runs `f`, answering 500 if it throws: an exception escaping a RESTinio
+// handler would drop the connection without a response.
+template <class F>
+inline void answer_guarded(const req_t& req, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& ex) {
+    log_error(std::string{"request failed: "} + ex.what());
+    try {
+      reply_error(req, 500, "Internal server error");
+    } catch (...) {
+    }
+  }
+}
+
+// The answer a request is owed: if every holder of it is gone without
+// answering (the bridge died with the job in its mailbox, or with the
+// registry's reply outstanding), it answers 503 at once instead of leaving
+// the client to RESTinio's handle timeout.
+struct owed_answer {
+  explicit owed_answer(req_t r) : req(std::move(r)) {
+  }
+  owed_answer(const owed_answer&) = delete;
+  owed_answer& operator=(const owed_answer&) = delete;
+  ~owed_answer() {
+    if (answered.load())
+      return;
+    try {
+      reply_error(req, 503, "Service unavailable");
+    } catch (...) {
+    }
+  }
+  /// True for the one caller that answers.
+  bool claim() {
+    return !answered.exchange(true);
+  }
+  req_t req;
+  std::atomic<bool> answered{false};
+};
+
+// Sends one request to the registry through a bridge actor and answers from
+// its reply: `on_ok(R&)` for a result, the error mapping otherwise. Never
+// blocks the asio thread.
+template <class R, bool before_body = false, class OnOk, class... Ts>
+inline void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto owed = std::make_shared<owed_answer>(req);
+  auto registry = ctx->registry;
+  bridge_job job{[=](caf::event_based_actor* self) {
+    self->request(registry, caf::infinite, args...)
+      .then(
+        [=](R& result) {
+          if (owed->claim())
+            answer_guarded(req, [&] { on_ok(result); });
+          (void) token;
+        },
+        [=](caf::error& err) {
+          if (owed->claim())
+            answer_guarded(req, [&] { reply_error(req, err, before_body); });
+        });
+  }};
+  caf::anon_send(next_bridge(ctx), std::move(job));
+}
+
+/// ask for a request whose body is not read yet: an error answer closes the
+/// connection (after a lingering read).
+template <class R, class OnOk, class... Ts>
+inline void ask_before_body(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
+  ask<R, true>(ctx, req, std::move(on_ok), std::move(args)...);
+}
+
+inline std::optional<std::string> authorization(const req_t& req) {
+  auto v = req->header().opt_value_of(restinio::http_field::authorization);
+  if (!v)
+    return std::nullopt;
+  return std::string{v->data(), v->size()};
+}
+
+// Job credentials, or the 401 already sent.
+inline std::optional<credential> job_credentials(const req_t& req, bool close = false) {
+  auto auth = parse_job_auth(authorization(req));
+  if (auth.result == job_auth::missing) {
+    reply_error(req, 401, "No authorization header", close);
+    return std::nullopt;
+  }
+  if (auth.result == job_auth::invalid) {
+    reply_error(req, 401, "Invalid authorization header", close);
+    return std::nullopt;
+  }
+  return auth.cred;
+}
+
+inline bool admin_ok(const ctx_ptr& ctx, const req_t& req, bool close = false) {
+  if (is_admin(authorization(req), ctx->admin_token_hash))
+    return true;
+  reply_error(req, 401, "Invalid authorization header", close);
+  return false;
+}
+
+/// 201 with the FILE document of an upload.
+inline void reply_created(const req_t& req, const std::string& analysis_id,
+                          const file_record& file) {
+  auto response = req->create_response(status_line(201));
+  response.append_header(restinio::http_field::content_type, "application/json")
+    .append_header(restinio::http_field::location,
+                   "/api/analyses/" + analysis_id + "/files/" + std::to_string(file.id));
+  response.set_body(render_file(analysis_id, file));
+  complete(std::move(response));
+}
+
+/// A request body read whole, with the memory it holds counted against the
+/// body budget until it goes.
+struct held_body {
+  std::string text;
+  std::unique_ptr<budget_hold> hold;
+};
+using body_ptr = std::shared_ptr<held_body>;
+
+/// A body that RESTinio buffered (requests without one: empty).
+inline body_ptr buffered_body(const req_t& req) {
+  return std::make_shared<held_body>(held_body{req->body(), nullptr});
+}
+
+// The routes with a JSON body, once the body is read (http/handlers.cpp).
+void finalize_with(const ctx_ptr& ctx, const req_t& req, const credential& cred,
+                   const std::string& id, body_ptr body);
+void create_with(const ctx_ptr& ctx, const req_t& req, body_ptr body);
+void acquire_with(const ctx_ptr& ctx, const req_t& req, const std::string& job_id, body_ptr body);
+
+} // namespace analysisd::http_detail

@@ -1,0 +1,469 @@
+// Request heads first (SPEC.md): every request with a body is decided when
+// its head is complete, through the RESTinio patch in third_party/restinio.
+// A request that is refused is answered before its body is read; an upload's
+// body streams to its file; a JSON body is read into memory only once the
+// request is authenticated, and only up to its limit.
+
+#include "http/handlers.hpp"
+
+#include "http/multipart_reader.hpp"
+#include "http/replies.hpp"
+#include "http/request_parsing.hpp"
+
+#include <caf/all.hpp>
+
+#include <mutex>
+
+namespace analysisd {
+
+namespace {
+
+using namespace http_detail;
+using decision = restinio::request_head_decision_t;
+using control_t = restinio::body_reading_control_t;
+
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using discard_atom = caf::atom_constant<caf::atom("discard")>;
+
+// -- routes whose body matters ---------------------------------------------------
+
+enum class body_route { upload, finalize, create, acquire, other };
+
+struct matched_route {
+  body_route route = body_route::other;
+  std::string id; ///< The analysis id, or the job id of an acquire.
+};
+
+// The routes of make_router that take a body, matched the way the router
+// matches them (whole segments, no trailing slash); anything else is `other`.
+matched_route match_body_route(restinio::http_method_id_t method, restinio::string_view_t path) {
+  std::vector<restinio::string_view_t> seg;
+  std::size_t at = 0;
+  if (path.empty() || path[0] != '/')
+    return {};
+  while (at < path.size()) {
+    auto next = path.find('/', at + 1);
+    auto end = next == restinio::string_view_t::npos ? path.size() : next;
+    seg.push_back(path.substr(at + 1, end - at - 1));
+    if (seg.back().empty())
+      return {};
+    at = end;
+  }
+  // /api/analyses/... and /analyses/... serve the same job routes.
+  std::size_t base = !seg.empty() && seg[0] == "api" ? 1 : 0;
+  auto rest = seg.size() - base;
+  if (seg.size() > base && seg[base] == "analyses") {
+    if (rest == 3 && seg[base + 2] == "files"
+        && (method == restinio::http_method_post() || method == restinio::http_method_put()))
+      return {body_route::upload, std::string{seg[base + 1]}};
+    if (rest == 2 && method == restinio::http_method_patch())
+      return {body_route::finalize, std::string{seg[base + 1]}};
+    return {};
+  }
+  if (seg.size() == 2 && seg[0] == "admin" && seg[1] == "analyses"
+      && method == restinio::http_method_post())
+    return {body_route::create, {}};
+  if (seg.size() == 3 && seg[0] == "admin" && seg[1] == "jobs"
+      && method == restinio::http_method_patch())
+    return {body_route::acquire, std::string{seg[2]}};
+  return {};
+}
+
+// The declared body size, if the request says (not for a chunked body).
+std::optional<std::uint64_t> declared_length(const req_t& req) {
+  auto v = req->header().opt_value_of("Content-Length");
+  std::uint64_t n = 0;
+  if (!v || !parse_decimal(*v, 19, n))
+    return std::nullopt;
+  return n;
+}
+
+// -- uploads -----------------------------------------------------------------------
+
+// What an upload's sink and its writer share. The sink runs on the
+// connection's asio strand, the writer on its own thread; they meet only in
+// the atomics, and in `out` and `error`, which belong to the writer.
+struct upload_job {
+  upload_job(ctx_ptr c, std::string analysis, file_record f, control_t ctl)
+    : ctx(std::move(c)), analysis_id(std::move(analysis)), file(std::move(f)),
+      control(std::move(ctl)) {
+  }
+
+  const ctx_ptr ctx;
+  const std::string analysis_id;
+  const file_record file;
+  const control_t control;
+  std::unique_ptr<writable_file> out; ///< The writer's.
+  std::error_code error;              ///< The writer's: the first write error.
+  std::atomic<std::size_t> in_flight{0}; ///< Bytes handed to the writer, not yet written.
+  std::atomic<bool> paused{false};       ///< The sink stopped reading.
+
+  // Reading goes on once the writer is at most this far behind.
+  std::size_t resume_below() const {
+    return ctx->upload_buffer_bytes / 2;
+  }
+
+  // The reading was paused: resume it once (writer and budget may both try).
+  void wake() {
+    if (paused.exchange(false))
+      control.resume();
+  }
+};
+
+// Writes the bytes of one upload, one message at a time, on its own thread
+// (blocking I/O must not stall a scheduler or asio thread).
+caf::behavior upload_writer(caf::event_based_actor* self, std::shared_ptr<upload_job> job) {
+  if (auto ec = job->ctx->files->begin_upload(job->analysis_id, job->file, job->out))
+    job->error = ec;
+  return {
+    [=](chunk_atom, const std::string& bytes) {
+      if (!job->error)
+        job->error = job->out->append(bytes.data(), bytes.size());
+      job->ctx->budget->give_back(bytes.size());
+      if (job->in_flight.fetch_sub(bytes.size()) - bytes.size() <= job->resume_below())
+        job->wake();
+    },
+    [=](close_atom) -> caf::result<bool> {
+      self->quit();
+      if (!job->error)
+        job->error = job->ctx->files->finish_upload(job->analysis_id, job->file, job->out);
+      else
+        job->ctx->files->discard_upload(job->analysis_id, job->file, job->out);
+      if (job->error) {
+        log_warning("writing " + job->analysis_id + "/" + name_on_disk(job->file)
+                    + " failed: " + job->error.message());
+        return storage_error(job->error);
+      }
+      return true;
+    },
+    [=](discard_atom) {
+      self->quit();
+      if (job->out || !job->error)
+        job->ctx->files->discard_upload(job->analysis_id, job->file, job->out);
+    },
+  };
+}
+
+// The body of an upload: reserved (SPEC.md's checks 1-5 and the declared
+// size) before a byte is read, then its `file` part streamed to the file
+// through at most upload_buffer_bytes in memory, then recorded.
+class upload_sink : public restinio::body_sink_t,
+                    public std::enable_shared_from_this<upload_sink> {
+public:
+  upload_sink(ctx_ptr ctx, req_t req, control_t control, credential cred, std::string id,
+              std::optional<std::string> boundary)
+    : ctx_(std::move(ctx)), token_(ctx_), req_(std::move(req)), control_(std::move(control)),
+      cred_(std::move(cred)), id_(std::move(id)), boundary_(std::move(boundary)),
+      reader_(boundary_.value_or("-")) {
+  }
+
+  // Asks the registry for the reservation; the body is read once it is made.
+  void reserve(upload_request up) {
+    auto self = shared_from_this();
+    ask_before_body<file_record>(
+      ctx_, req_, [self](file_record& file) { self->reserved(std::move(file)); },
+      reserve_atom::value, cred_, id_, std::move(up));
+  }
+
+  bool on_body_data(restinio::string_view_t data) override {
+    if (failed_)
+      return false;
+    received_ += data.size();
+    if (received_ > ctx_->max_body_bytes)
+      return fail(make_error(errc::too_large));
+    if (!boundary_)
+      return fail(make_error(errc::invalid_multipart));
+    reader_.feed({data.data(), data.size()}, [this](std::string_view bytes) {
+      pending_.append(bytes.data(), bytes.size());
+    });
+    if (reader_.status() == multipart_status::malformed)
+      return fail(make_error(errc::invalid_multipart));
+    if (!pending_.empty()) {
+      written_ += pending_.size();
+      ctx_->budget->take(pending_.size());
+      job_->in_flight.fetch_add(pending_.size());
+      caf::anon_send(writer_, chunk_atom::value, std::move(pending_));
+      pending_ = std::string{};
+    }
+    return !should_pause();
+  }
+
+  void on_body_complete() override {
+    if (failed_)
+      return;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      done_ = true;
+      if (!boundary_ || reader_.finish() != multipart_status::done) {
+        // The body is whole, so the connection stays: the upload goes here.
+        if (job_)
+          drop();
+        handler_scope scope{ctx_};
+        reply_error(req_, make_error(errc::invalid_multipart));
+        return;
+      }
+    }
+    auto self = shared_from_this();
+    auto file = job_->file;
+    file.size = written_;
+    auto token = std::make_shared<in_flight_token>(ctx_);
+    // The writer answers once the bytes are durable under their final name.
+    bridge_job job{[self, file, token](caf::event_based_actor* bridge) {
+      bridge->request(self->writer_, caf::infinite, close_atom::value)
+        .then(
+          [self, file](bool) {
+            auto req = self->req_;
+            auto id = self->id_;
+            ask<file_record>(
+              self->ctx_, req, [req, id](file_record& f) { reply_created(req, id, f); },
+              commit_atom::value, self->cred_, id, file);
+          },
+          [self](caf::error& err) {
+            self->abandon();
+            reply_error(self->req_, err);
+          });
+    }};
+    caf::anon_send(next_bridge(ctx_), std::move(job));
+  }
+
+  void on_body_aborted() noexcept override {
+    try {
+      std::lock_guard<std::mutex> guard{mutex_};
+      aborted_ = true;
+      if (job_ && !done_)
+        drop();
+    } catch (const std::exception& ex) {
+      log_error(std::string{"cannot abandon an upload: "} + ex.what());
+    }
+  }
+
+private:
+  // The reservation is made (on a bridge's thread): read the body, unless the
+  // connection went meanwhile.
+  void reserved(file_record file) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    job_ = std::make_shared<upload_job>(ctx_, id_, std::move(file), control_);
+    writer_ = ctx_->system.spawn<caf::detached>(upload_writer, job_);
+    if (aborted_) {
+      drop();
+      return;
+    }
+    control_.resume();
+  }
+
+  // Pauses reading while the writer is behind or the budget is used up; the
+  // writer or the budget resumes it.
+  bool should_pause() {
+    auto job = job_;
+    auto ready = [&] {
+      return job->in_flight.load() <= ctx_->upload_buffer_bytes && !ctx_->budget->exhausted();
+    };
+    if (ready())
+      return false;
+    job->paused.store(true);
+    // The writer may have caught up between the check and the flag.
+    if (ready() && job->paused.exchange(false))
+      return false;
+    if (ctx_->budget->exhausted())
+      ctx_->budget->when_available([job] { job->wake(); });
+    return true;
+  }
+
+  // Answers an error before the body ended (the connection then closes after
+  // a lingering read, and RESTinio calls on_body_aborted, which drops the
+  // bytes).
+  bool fail(const caf::error& err) {
+    failed_ = true;
+    handler_scope scope{ctx_};
+    reply_error(req_, err, true);
+    return false;
+  }
+
+  // The bytes go, then the name (mutex_ held, a reservation made).
+  void drop() {
+    caf::anon_send(writer_, discard_atom::value);
+    abandon();
+  }
+
+  void abandon() {
+    auto token = std::make_shared<in_flight_token>(ctx_);
+    auto registry = ctx_->registry;
+    auto cred = cred_;
+    auto id = id_;
+    auto file = job_->file;
+    caf::anon_send(next_bridge(ctx_),
+                   bridge_job{[token, registry, cred, id, file](caf::event_based_actor* self) {
+                     self->request(registry, caf::infinite, abandon_atom::value, cred, id, file)
+                       .then([](bool) {}, [](caf::error&) {});
+                   }});
+  }
+
+  const ctx_ptr ctx_;
+  in_flight_token token_; ///< The request is in flight until the sink goes.
+  const req_t req_;
+  const control_t control_;
+  const credential cred_;
+  const std::string id_;
+  const std::optional<std::string> boundary_;
+  multipart_reader reader_;
+  std::string pending_;
+  std::uint64_t received_ = 0;
+  std::uint64_t written_ = 0;
+  bool failed_ = false;
+  std::mutex mutex_; ///< Orders the reservation (a bridge's thread) and an abort.
+  bool aborted_ = false;
+  bool done_ = false;
+  std::shared_ptr<upload_job> job_;
+  caf::actor writer_;
+};
+
+// -- JSON bodies ---------------------------------------------------------------------
+
+// A JSON body collected once its request is authenticated, up to
+// --max-json-bytes, against the body budget; then handed to its route. For
+// the routes that ignore their body, the bytes are counted and dropped, and
+// the router answers the request.
+class json_sink : public restinio::body_sink_t, public std::enable_shared_from_this<json_sink> {
+public:
+  json_sink(ctx_ptr ctx, const router_t& router, req_t req, control_t control,
+            matched_route route, credential cred, std::optional<std::uint64_t> length)
+    : ctx_(std::move(ctx)), token_(ctx_), router_(router), req_(std::move(req)),
+      control_(std::move(control)), route_(std::move(route)), cred_(std::move(cred)),
+      length_(length), body_(std::make_shared<held_body>(
+        held_body{{}, std::make_unique<budget_hold>(*ctx_->budget)})) {
+  }
+
+  // A finalize reads its body only once the job may finalize this analysis.
+  void authorize() {
+    auto self = shared_from_this();
+    ask_before_body<bool>(
+      ctx_, req_,
+      [self](bool) {
+        // Authenticated: now the declared size may be refused.
+        if (self->length_ && *self->length_ > self->ctx_->max_json_bytes)
+          reply_error(self->req_, make_error(errc::too_large), true);
+        else
+          self->control_.resume();
+      },
+      authorize_atom::value, cred_, route_.id);
+  }
+
+  bool on_body_data(restinio::string_view_t data) override {
+    if (failed_)
+      return false;
+    received_ += data.size();
+    if (received_ > ctx_->max_json_bytes) {
+      failed_ = true;
+      handler_scope scope{ctx_};
+      reply_error(req_, make_error(errc::too_large), true);
+      return false;
+    }
+    if (route_.route != body_route::other) {
+      body_->hold->take(data.size());
+      body_->text.append(data.data(), data.size());
+    }
+    if (!ctx_->budget->exhausted())
+      return true;
+    auto control = control_;
+    ctx_->budget->when_available([control] { control.resume(); });
+    return false;
+  }
+
+  void on_body_complete() override {
+    if (failed_)
+      return;
+    handler_scope scope{ctx_};
+    answer_guarded(req_, [&] {
+      switch (route_.route) {
+        case body_route::finalize:
+          finalize_with(ctx_, req_, cred_, route_.id, std::move(body_));
+          break;
+        case body_route::create:
+          create_with(ctx_, req_, std::move(body_));
+          break;
+        case body_route::acquire:
+          acquire_with(ctx_, req_, route_.id, std::move(body_));
+          break;
+        default:
+          (void) router_(req_);
+      }
+    });
+  }
+
+  void on_body_aborted() noexcept override {
+  }
+
+private:
+  const ctx_ptr ctx_;
+  in_flight_token token_; ///< The request is in flight until the sink goes.
+  const router_t& router_;
+  const req_t req_;
+  const control_t control_;
+  const matched_route route_;
+  const credential cred_;
+  const std::optional<std::uint64_t> length_;
+  body_ptr body_;
+  std::uint64_t received_ = 0;
+  bool failed_ = false;
+};
+
+} // namespace
+
+decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& req,
+                     control_t control) {
+  handler_scope scope{ctx};
+  auto refused = [&](unsigned status, std::string message) {
+    reply_error(req, status, std::move(message), true);
+    return decision::refuse();
+  };
+  try {
+    if (!ctx->ready.load(std::memory_order_acquire))
+      return refused(503, "Service is starting");
+    if (ctx->draining.load())
+      return refused(503, "Service is shutting down");
+    auto route = match_body_route(req->header().method(), req->header().path());
+    auto length = declared_length(req);
+    switch (route.route) {
+      case body_route::upload: {
+        auto cred = job_credentials(req, true);
+        if (!cred)
+          return decision::refuse();
+        auto up = parse_upload(req); // the query: the body is not read yet
+        up.multipart_ok = true;      // checked while the body streams
+        up.too_large = length && *length > ctx->max_body_bytes;
+        auto type = req->header().opt_value_of(restinio::http_field::content_type);
+        auto boundary = type ? multipart_boundary({type->data(), type->size()}) : std::nullopt;
+        auto sink = std::make_shared<upload_sink>(ctx, req, control, *cred, route.id, boundary);
+        sink->reserve(std::move(up));
+        return decision::stream(sink, false);
+      }
+      case body_route::finalize: {
+        auto cred = job_credentials(req, true);
+        if (!cred)
+          return decision::refuse();
+        auto sink = std::make_shared<json_sink>(ctx, router, req, control, route, *cred, length);
+        sink->authorize();
+        return decision::stream(sink, false);
+      }
+      case body_route::create:
+      case body_route::acquire:
+        if (!admin_ok(ctx, req, true))
+          return decision::refuse();
+        break;
+      case body_route::other:
+        break;
+    }
+    if (length && *length > ctx->max_json_bytes) {
+      reply_error(req, make_error(errc::too_large), true);
+      return decision::refuse();
+    }
+    return decision::stream(
+      std::make_shared<json_sink>(ctx, router, req, control, route, credential{}, length), true);
+  } catch (const std::exception& ex) {
+    log_error(std::string{"deciding a request head failed: "} + ex.what());
+    return refused(500, "Internal server error");
+  }
+}
+
+} // namespace analysisd
