@@ -31,8 +31,16 @@ enum class multipart_status {
 
 /// Reads one multipart/form-data body fed in pieces and hands on the content
 /// of its `file` part: the first part whose Content-Disposition is
-/// `form-data` with `name="file"`. Every part must have such a disposition
-/// with a name, as `parse_upload` requires; the others are skipped.
+/// `form-data` with `name="file"`. Every part must have a `form-data`
+/// Content-Disposition with a name, as `parse_upload` requires; the parts
+/// other than the file are skipped.
+///
+/// It accepts every body `parse_upload` accepts, with the same file bytes,
+/// except one with a part header block over `max_header_bytes`. Where
+/// RESTinio's helper under `parse_upload` is stricter than RFC 2046, it
+/// follows the RFC: transport padding after a boundary, no CRLF after the
+/// close delimiter, the boundary inside a line (not at its start), and a
+/// delimiter right after a part's headers (an empty part) are accepted.
 ///
 /// The bytes handed on are only final once the status is `done`: a part
 /// after the file, or the end of the body, may still make it `malformed`.
@@ -62,12 +70,19 @@ public:
   /// A range is valid only during the call: it points into `piece` or into
   /// the reader. Once `done` or `malformed`, pieces are ignored (the
   /// epilogue after the close delimiter is never read). Throws only what
-  /// `on_file_bytes` throws, or std::bad_alloc; no allocation per call.
+  /// `on_file_bytes` throws, or std::bad_alloc. Allocates nothing for the
+  /// content: only the header block buffer (once) and the parse of each
+  /// part's Content-Disposition.
   template <class F>
   multipart_status feed(std::string_view piece, F&& on_file_bytes) {
     using callable = std::remove_reference_t<F>;
-    return feed_piece(piece, sink{const_cast<void*>(static_cast<const void*>(std::addressof(on_file_bytes))),
-                                  [](void* f, std::string_view bytes) { (*static_cast<callable*>(f))(bytes); }});
+    if constexpr (std::is_function_v<callable>) { // a function: no object to point to
+      return feed(piece, [&](std::string_view bytes) { on_file_bytes(bytes); });
+    } else {
+      auto call = [](void* f, std::string_view bytes) { (*static_cast<callable*>(f))(bytes); };
+      auto context = const_cast<void*>(static_cast<const void*>(std::addressof(on_file_bytes)));
+      return feed_piece(piece, sink{context, call});
+    }
   }
 
   /// The end of the body: `done` if the close delimiter was seen (the CRLF

@@ -143,6 +143,28 @@ void multipart_seeds() {
   seed("multipart", "attachment",
        ct + part(b, "Content-Disposition: attachment; name=\"file\"", "x") + "--" + b + "--\r\n");
   seed("multipart", "not_multipart", "application/json\n{\"file\":1}");
+  // For multipart_reader: starts of the delimiter inside the content, what
+  // RFC 2046 allows and RESTinio's helper refuses, a boundary prefixing a line.
+  std::string starts = "a\r";
+  for (std::size_t k = 1; k < b.size() + 4; ++k)
+    starts += ("\r\n--" + b).substr(0, k) + "#";
+  seed("multipart", "delimiter_starts",
+       ct + part(b, "Content-Disposition: form-data; name=\"file\"", starts + "\r") + "--" + b + "--\r\n");
+  seed("multipart", "rfc_padding_no_final_crlf",
+       ct + "preamble --" + b + "\r\n--" + b + " \t\r\nContent-Disposition: form-data; name=file\r\n\r\n"
+         + "x --" + b + "\r\n--" + b + "--");
+  seed("multipart", "rfc_empty_part",
+       ct + "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n--" + b + "--\r\n");
+  seed("multipart", "aiohttp",
+       "multipart/form-data; boundary=a3c1e0b2f4d64c1e8b7a9f0e1d2c3b4a\n"
+         + part("a3c1e0b2f4d64c1e8b7a9f0e1d2c3b4a",
+                "Content-Type: application/octet-stream\r\nContent-Disposition: form-data; name=\"file\"; "
+                "filename=\"reads.fa\"; filename*=utf-8''reads.fa",
+                ">seq1\nACGT\n")
+         + "--a3c1e0b2f4d64c1e8b7a9f0e1d2c3b4a--\r\n");
+  seed("multipart", "boundary_prefixes_a_line",
+       ct + part(b, "Content-Disposition: form-data; name=\"file\"", "x\r\n--" + b + "x") + "--" + b
+         + "--\r\n");
 }
 
 void json_seeds() {
