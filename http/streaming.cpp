@@ -139,8 +139,7 @@ caf::behavior upload_writer(caf::event_based_actor* self, std::shared_ptr<upload
     },
     [=](discard_atom) {
       self->quit();
-      if (job->out || !job->error)
-        job->ctx->files->discard_upload(job->analysis_id, job->file, job->out);
+      job->ctx->files->discard_upload(job->analysis_id, job->file, job->out);
     },
   };
 }
@@ -190,19 +189,21 @@ public:
   }
 
   void on_body_complete() override {
-    if (failed_)
+    if (failed_) {
+      // Answered already; the body ended before the answer went out, so
+      // RESTinio will not call on_body_aborted.
+      release();
       return;
+    }
+    if (!boundary_ || reader_.finish() != multipart_status::done) {
+      release();
+      handler_scope scope{ctx_};
+      reply_error(req_, make_error(errc::invalid_multipart));
+      return;
+    }
     {
       std::lock_guard<std::mutex> guard{mutex_};
       done_ = true;
-      if (!boundary_ || reader_.finish() != multipart_status::done) {
-        // The body is whole, so the connection stays: the upload goes here.
-        if (job_)
-          drop();
-        handler_scope scope{ctx_};
-        reply_error(req_, make_error(errc::invalid_multipart));
-        return;
-      }
     }
     auto self = shared_from_this();
     auto file = job_->file;
@@ -229,10 +230,7 @@ public:
 
   void on_body_aborted() noexcept override {
     try {
-      std::lock_guard<std::mutex> guard{mutex_};
-      aborted_ = true;
-      if (job_ && !done_)
-        drop();
+      release();
     } catch (const std::exception& ex) {
       log_error(std::string{"cannot abandon an upload: "} + ex.what());
     }
@@ -246,6 +244,7 @@ private:
     job_ = std::make_shared<upload_job>(ctx_, id_, std::move(file), control_);
     writer_ = ctx_->system.spawn<caf::detached>(upload_writer, job_);
     if (aborted_) {
+      done_ = true;
       drop();
       return;
     }
@@ -280,6 +279,17 @@ private:
     return false;
   }
 
+  // The upload will not be committed: its bytes and its name go, once (now,
+  // or when the reservation arrives).
+  void release() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    aborted_ = true;
+    if (job_ && !done_) {
+      done_ = true;
+      drop();
+    }
+  }
+
   // The bytes go, then the name (mutex_ held, a reservation made).
   void drop() {
     caf::anon_send(writer_, discard_atom::value);
@@ -312,8 +322,8 @@ private:
   std::uint64_t written_ = 0;
   bool failed_ = false;
   std::mutex mutex_; ///< Orders the reservation (a bridge's thread) and an abort.
-  bool aborted_ = false;
-  bool done_ = false;
+  bool aborted_ = false; ///< No commit will come: a reservation arriving now is dropped.
+  bool done_ = false;    ///< Committed or dropped.
   std::shared_ptr<upload_job> job_;
   caf::actor writer_;
 };
