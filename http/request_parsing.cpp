@@ -5,6 +5,9 @@
 #include <restinio/helpers/http_field_parsers/content-disposition.hpp>
 #include <restinio/helpers/multipart_body.hpp>
 
+#include <bitset>
+#include <charconv>
+
 namespace analysisd {
 
 bool parse_decimal(restinio::string_view_t text, std::size_t max_digits, std::uint64_t& out) {
@@ -24,14 +27,205 @@ bool parse_json_body(const std::string& body, nlohmann::json& out) {
   return parse_json_limited(body, out);
 }
 
-std::string extract_results(const std::string& body) {
-  nlohmann::json j;
-  if (!parse_json_body(body, j) || !j.is_object())
-    return {};
-  auto i = j.find("results");
-  if (i == j.end() || !i->is_object())
-    return {};
-  return i->dump();
+namespace {
+
+// Appends `s` as a JSON string, escaped as nlohmann's dump() escapes it (the
+// quote, the backslash and the control characters); every other byte as it
+// is, since the lexer has checked that the string is UTF-8.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0; // first byte of the run still to copy as it is
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+      case '\\':
+        out.push_back(static_cast<char>(c));
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      default:
+        out.append("u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xF]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+// The SAX handler behind extract_results: validates the whole body and copies
+// only the top-level `results` object out, compact, as it goes. State is a
+// few flags and one bit per open container.
+//
+// The depth limit is parse_json_limited's: its callback sees each key, value
+// and container start with the number of containers open around it, and
+// refuses max_json_depth or more. So max_json_depth containers may nest only
+// if the innermost is empty.
+class results_extractor final : public nlohmann::json_sax<nlohmann::json> {
+public:
+  explicit results_extractor(std::string& out) : out_(out) {}
+
+  // True once the parse is over if the last top-level `results` was an object.
+  bool found() const { return found_; }
+
+  bool null() override { return scalar("null"); }
+  bool boolean(bool value) override { return scalar(value ? "true" : "false"); }
+  bool number_integer(number_integer_t value) override { return integer(value); }
+  bool number_unsigned(number_unsigned_t value) override { return integer(value); }
+
+  bool number_float(number_float_t, const string_t& text) override {
+    if (!enter_value(false))
+      return false;
+    if (copying_) {
+      // The client's text, not a re-rendering of the double. The lexer wrote
+      // the locale's decimal point where the text had '.'.
+      for (char c : text)
+        out_.push_back((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'E'
+                         ? c : '.');
+    }
+    return true;
+  }
+
+  bool string(string_t& value) override {
+    if (!enter_value(false))
+      return false;
+    if (copying_)
+      append_json_string(out_, value);
+    return true;
+  }
+
+  bool binary(binary_t&) override { return false; } // JSON text has none
+
+  bool start_object(std::size_t) override { return open(true); }
+  bool end_object() override { return close('}'); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_array() override { return close(']'); }
+
+  bool key(string_t& name) override {
+    if (depth_ >= max_json_depth)
+      return false;
+    if (depth_ == 1) {
+      at_results_ = name == "results";
+    } else if (copying_) {
+      if (has_members_[depth_])
+        out_.push_back(',');
+      has_members_[depth_] = true;
+      append_json_string(out_, name);
+      out_.push_back(':');
+      after_key_ = true;
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override {
+    return false;
+  }
+
+private:
+  // Before every value, container or not: the depth check, the top level's
+  // bookkeeping and, inside results, the separator.
+  bool enter_value(bool is_object) {
+    if (depth_ >= max_json_depth)
+      return false;
+    if (depth_ == 0)
+      return is_object; // anything else is refused: no need to read on
+    if (depth_ == 1) {
+      if (at_results_) {
+        // A later `results` replaces an earlier one, as in a DOM.
+        at_results_ = false;
+        found_ = is_object;
+        copying_ = is_object;
+        out_.clear();
+      }
+      return true;
+    }
+    if (copying_) {
+      if (after_key_) {
+        after_key_ = false;
+      } else {
+        if (has_members_[depth_])
+          out_.push_back(',');
+        has_members_[depth_] = true;
+      }
+    }
+    return true;
+  }
+
+  bool scalar(std::string_view text) {
+    if (!enter_value(false))
+      return false;
+    if (copying_)
+      out_.append(text);
+    return true;
+  }
+
+  template <class Integer>
+  bool integer(Integer value) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+    return scalar(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  }
+
+  bool open(bool is_object) {
+    if (!enter_value(is_object))
+      return false;
+    if (copying_)
+      out_.push_back(is_object ? '{' : '[');
+    ++depth_;
+    has_members_[depth_] = false;
+    return true;
+  }
+
+  bool close(char bracket) {
+    --depth_;
+    if (copying_) {
+      out_.push_back(bracket);
+      copying_ = depth_ > 1; // back at the top level: the results object is done
+    }
+    return true;
+  }
+
+  std::string& out_;
+  int depth_ = 0; // containers open
+  bool at_results_ = false; // the last top-level key was "results"
+  bool found_ = false;
+  bool copying_ = false; // inside the top-level results object
+  bool after_key_ = false; // inside results, a key was written and its value is next
+  std::bitset<max_json_depth + 1> has_members_; // per open container, inside results
+};
+
+} // namespace
+
+std::string extract_results(std::string_view body) {
+  std::string out;
+  results_extractor sax(out);
+  try {
+    if (nlohmann::json::sax_parse(body.begin(), body.end(), &sax) && sax.found())
+      return out;
+  } catch (const std::exception&) {
+    // Out of memory: refused like any body we cannot read, as the DOM was.
+  }
+  return {};
 }
 
 namespace {

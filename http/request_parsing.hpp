@@ -9,6 +9,7 @@
 #include <restinio/all.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace analysisd {
 
@@ -20,8 +21,21 @@ bool parse_decimal(restinio::string_view_t text, std::size_t max_digits, std::ui
 bool parse_json_body(const std::string& body, nlohmann::json& out);
 
 /// The `results` of a finalize body as compact JSON text, or an empty string
-/// when the body is not JSON or `results` is missing or not an object.
-std::string extract_results(const std::string& body);
+/// when the body is not JSON (as parse_json_body judges it: valid UTF-8, at
+/// most max_json_depth deep), is not an object, or its `results` is missing or
+/// not an object. Of several top-level `results` the last counts, as in a DOM.
+///
+/// One streaming pass, no DOM: besides the returned text it holds O(depth),
+/// and nlohmann's lexer holds the bytes read since the last string or number
+/// began (for its error messages), so a long stretch without one, such as
+/// `[{},{},...]`, costs up to twice its length. The text is the client's,
+/// compacted: keys in the client's order (a duplicate key inside `results` is
+/// kept where it was given; a reader that takes the last one sees what a DOM
+/// kept), numbers as written (a float, or an integer too large for 64 bits,
+/// keeps its text; other integers are written from their value, so `-0`
+/// becomes `0`), strings re-escaped as nlohmann's dump() does.
+/// Never throws; any thread.
+std::string extract_results(std::string_view body);
 
 /// A create body; invalid_input with one entry per bad field.
 caf::error parse_create(const std::string& body, create_request& out);

@@ -1,9 +1,12 @@
 // Finalize and operator bodies on arbitrary bytes: the finalize path
 // (extract_results in the handler, which the analysis actor trusts, then the
 // rendered document) and the create and acquire bodies.
-// Invariants: never throws; accepted results are a compact object that
-// parses and dumps back to itself; the analysis document of an accepted create or
-// finalize is JSON that nlohmann parses back with the same values; every
+// Invariants: never throws; extract_results (one SAX pass) accepts exactly the
+// bodies that the DOM path it replaced accepted, and its results parse to the
+// DOM's value (key order and number text may differ: they are the client's);
+// accepted results are a compact object (extracting them again gives them
+// back) no longer than the body; the analysis document of an accepted create
+// or finalize is JSON that nlohmann parses back with the same values; every
 // refusal carries an `errors` object.
 
 #include "actors/analysis_logic.hpp"
@@ -21,6 +24,17 @@ nlohmann::json parse_back(const std::string& text) {
   nlohmann::json j;
   FUZZ_CHECK(parse_json_limited(text, j));
   return j;
+}
+
+// The DOM path that extract_results replaced: parse all, find, dump.
+std::string dom_results(const std::string& body) {
+  nlohmann::json j;
+  if (!parse_json_limited(body, j) || !j.is_object())
+    return {};
+  auto i = j.find("results");
+  if (i == j.end() || !i->is_object())
+    return {};
+  return i->dump();
 }
 
 void check_invalid_input(const caf::error& err) {
@@ -49,10 +63,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // PATCH /api/analyses/<id>: the handler extracts, the actor trusts it.
   auto results = extract_results(body);
+  auto dom = dom_results(body);
+  FUZZ_CHECK(results.empty() == dom.empty());
   if (!results.empty()) {
     auto parsed = parse_back(results);
     FUZZ_CHECK(parsed.is_object());
-    FUZZ_CHECK(parsed.dump() == results);
+    FUZZ_CHECK(parsed == parse_back(dom));
+    FUZZ_CHECK(results.size() <= body.size());
+    FUZZ_CHECK(extract_results("{\"results\":" + results + "}") == results);
     auto a = some_analysis();
     a.ready = true;
     a.results = results;
