@@ -7,10 +7,12 @@ peer), wrk, nginx-light, curl and perf. Standard library only.
 """
 import argparse
 import base64
+import errno
 import http.client
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -513,24 +515,39 @@ def part_finalize(args):
         record(line)
 
 
+BOUNDARY = "analysisd-bench-boundary"
+MULTIPART_PRE = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+                 f"filename=\"upload.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+MULTIPART_POST = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def multipart_length(size):
+    """Content-Length of a multipart upload of `size` file bytes."""
+    return len(MULTIPART_PRE) + size + len(MULTIPART_POST)
+
+
+def multipart_head(target, auth, length, expect=False):
+    """The request head of a multipart upload (MULTIPART_PRE + file + MULTIPART_POST)
+    of `length` body bytes."""
+    return (f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            f"Content-Length: {length}\r\n" + ("Expect: 100-continue\r\n" if expect else "")
+            + "Connection: close\r\n\r\n").encode()
+
+
 def sendfile_upload(port, target, auth, path, timeout=600):
     """POSTs `path` as the multipart part `file`, its bytes sent with sendfile(2):
     a client that costs the server's machine as little as possible (curl -F reads
     and copies the file itself, and reached only about 460 MiB/s into a socket
-    that discards everything on this machine). Returns (status, body)."""
-    boundary = "analysisd-bench-boundary"
-    pre = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-           f"filename=\"upload.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
-    post = f"\r\n--{boundary}--\r\n".encode()
-    length = len(pre) + os.path.getsize(path) + len(post)
-    head = (f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-            f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
+    that discards everything on this machine). `timeout` bounds every socket
+    operation (a server that stops reading or answering fails it). Returns
+    (status, body)."""
+    head = multipart_head(target, auth, multipart_length(os.path.getsize(path)))
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(head + pre)
+        sock.sendall(head + MULTIPART_PRE)
         with open(path, "rb") as f:
             sock.sendfile(f)
-        sock.sendall(post)
+        sock.sendall(MULTIPART_POST)
         answer = b""
         while True:
             chunk = sock.recv(65536)
@@ -602,11 +619,475 @@ def part_upload(args):
     record(f"dd             {md:8.0f} MiB/s (dd bs=1M count={size_mib} conv=fdatasync into the data "
            f"dir, baseline)")
     record(f"upload         {mu:8.0f} MiB/s ({size_mib} MiB multipart)  = {ratio(mu, md):.2f}x dd   "
-           + verdicts((">= 0.7x dd", mu >= 0.7 * md)))
+           + verdicts((">= 0.8x dd", mu >= 0.8 * md)))
     record(f"upload peak RSS {mh:7.0f} MiB  = upload size + {mh - size_mib:.0f} MiB   "
            + verdicts(("<= size + 64 MiB", mh <= size_mib + 64)))
     for line in prof:
         record(line)
+
+
+# -- upload limits: heads decided first, bodies streamed with bounded memory ----
+
+
+class RssWatch:
+    """`with RssWatch(pid) as w:` samples the VmRSS of `pid` from /proc every
+    `period` seconds in a thread, from the VmRSS just before the block. It also
+    resets the kernel's peak (VmHWM, by writing 5 to /proc/<pid>/clear_refs) at
+    the start, so that VmHWM after the block is the exact peak in between, which
+    sampling can miss. growth() is the larger of the two, in MiB."""
+
+    def __init__(self, pid, period=0.02):
+        self.pid, self.period = pid, period
+        self.samples = 0
+        self.hwm = None
+
+    def __enter__(self):
+        try:
+            with open(f"/proc/{self.pid}/clear_refs", "w") as f:
+                f.write("5")
+            self.hwm_reset = True
+        except OSError:
+            self.hwm_reset = False
+        self.before = proc_status(self.pid, "VmRSS")
+        self.peak = self.before
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            try:
+                rss = proc_status(self.pid, "VmRSS")
+            except (OSError, RuntimeError):  # the server is gone
+                return
+            self.peak = max(self.peak, rss)
+            self.samples += 1
+            self._stop.wait(self.period)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+        try:
+            self.peak = max(self.peak, proc_status(self.pid, "VmRSS"))
+            if self.hwm_reset:
+                self.hwm = proc_status(self.pid, "VmHWM")
+        except (OSError, RuntimeError):
+            pass
+        return False
+
+    def sampled_mib(self):
+        return (self.peak - self.before) / 1024
+
+    def hwm_mib(self):
+        return None if self.hwm is None else (self.hwm - self.before) / 1024
+
+    def growth(self):
+        return max(self.sampled_mib(), self.hwm_mib() or 0.0)
+
+    def describe(self):
+        hwm = "" if self.hwm is None else f", VmHWM +{self.hwm_mib():.0f} MiB"
+        return f"sampled +{self.sampled_mib():.0f} MiB ({self.samples} samples){hwm}"
+
+
+def run_bounded(fns, seconds, what, logfile):
+    """Runs each of `fns` in its own thread; returns their results in order.
+    Fails with a clear message if one raised, or if any is still running after
+    `seconds` (a stuck server: the threads are daemons, and the server is killed
+    on the way out, which ends their sockets)."""
+    out, errs = [None] * len(fns), [None] * len(fns)
+
+    def wrap(i, fn):
+        try:
+            out[i] = fn()
+        except BaseException as e:  # reported below
+            errs[i] = e
+
+    ts = [threading.Thread(target=wrap, args=(i, fn), daemon=True) for i, fn in enumerate(fns)]
+    end = time.monotonic() + seconds
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(max(0.0, end - time.monotonic()))
+    if any(t.is_alive() for t in ts):
+        raise RuntimeError(f"{what}: not done after {seconds:.0f} s, the server seems stuck "
+                           f"(see {logfile})")
+    for e in errs:
+        if e is not None:
+            raise RuntimeError(f"{what}: {type(e).__name__}: {e} (see {logfile})") from e
+    return out
+
+
+def status_code(line):
+    parts = line.split()
+    try:
+        return int(parts[1]) if len(parts) > 1 and parts[0].startswith(b"HTTP/") else 0
+    except ValueError:
+        return 0
+
+
+def read_status(sock, buf, deadline, skip_1xx):
+    """Reads from `sock` (after `buf`, what was read already) until a whole
+    status line, skipping whole 1xx answers if `skip_1xx`. Returns
+    (code, t_received, the bytes after that status line), or (0, None, note)
+    when none came before `deadline` (monotonic) or the connection ended."""
+    while True:
+        while b"\r\n" not in buf or (skip_1xx and status_code(buf.partition(b"\r\n")[0]) // 100 == 1
+                                      and b"\r\n\r\n" not in buf):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return 0, None, "no answer"
+            sock.settimeout(left)
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                return 0, None, "no answer"
+            except OSError as e:  # ECONNRESET before a status line
+                return 0, None, f"{errno.errorcode.get(e.errno, e)} before a status line"
+            if not chunk:
+                return 0, None, "closed before a status line"
+            buf += chunk
+        t = time.monotonic()
+        line, _, rest = buf.partition(b"\r\n")
+        code = status_code(line)
+        if skip_1xx and code // 100 == 1:
+            buf = buf.partition(b"\r\n\r\n")[2]
+            continue
+        return code, t, rest
+
+
+# The unauthenticated upload streams its body in PIECE pieces through a socket
+# whose send buffer is asked to be SNDBUF (Linux doubles what is asked).
+PIECE = 64 << 10
+SNDBUF = 64 << 10
+
+
+def body_bytes(offset, n, size, zeros):
+    """Bytes [offset, offset + n) of the multipart body of `size` zero file bytes."""
+    pre, post = MULTIPART_PRE, MULTIPART_POST
+    zeros_end = len(pre) + size
+    if offset >= len(pre) and offset + n <= zeros_end:
+        return zeros[:n]
+    out = bytearray(n)
+    if offset < len(pre):
+        k = min(n, len(pre) - offset)
+        out[:k] = pre[offset:offset + k]
+    if offset + n > zeros_end:
+        start = max(offset, zeros_end)
+        out[start - offset:] = post[start - zeros_end:offset + n - zeros_end]
+    return out
+
+
+def streamed_unauthorized(port, target, auth, size, timeout):
+    """An upload with bad credentials whose client does not wait: it sends the
+    head, then a thread sends the body (`size` zero file bytes in multipart) in
+    PIECE pieces with send(2), counting the bytes each call handed to the
+    socket, while this thread reads. When the status line arrives, the count
+    at that moment is kept ("sent"), and the sending stops.
+
+    What the server had read when it answered is at most "sent" (it cannot
+    read what was not handed over), and at least "sent" minus what the kernel
+    buffers between the two programs hold: this socket's send buffer (asked
+    to be SNDBUF; what Linux made of it is returned as "sndbuf") and the
+    server socket's receive buffer (tcp_rmem's initial value while the server
+    does not read, then grown by autotuning while it does). So "sent" <
+    1 MiB proves the answer came before 1 MiB was read; with the small send
+    buffer, a server that answers from the head, reading no body, shows a
+    "sent" of a few hundred KiB here. A connection closed or reset after the
+    status line (the server may close after a lingering read) ends the
+    sending and is not an error. Returns dict(status, sent, ms, sndbuf,
+    note); a server that neither answers nor takes body bytes for `timeout`
+    seconds fails with an exception."""
+    length = multipart_length(size)
+    zeros = memoryview(bytes(PIECE))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)  # before connect
+        sock.settimeout(timeout)  # bounds every send of the sending thread
+        sock.connect(("127.0.0.1", port))
+        sndbuf = sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        state = {"sent": 0, "error": None}
+        answered = threading.Event()
+
+        def send_body():
+            try:
+                while state["sent"] < length and not answered.is_set():
+                    off = state["sent"]
+                    state["sent"] = off + sock.send(body_bytes(off, min(PIECE, length - off),
+                                                               size, zeros))
+            except OSError as e:  # EPIPE/ECONNRESET once answered: expected
+                if not answered.is_set():
+                    state["error"] = e
+
+        t0 = time.monotonic()
+        sock.sendall(multipart_head(target, auth, length))
+        sender = threading.Thread(target=send_body, daemon=True)
+        sender.start()
+        buf, progress = b"", (t0, 0)
+        code = 0
+        note = ""
+        while True:
+            # a whole status line, not a 1xx (none is expected without Expect)
+            if b"\r\n" in buf:
+                line, _, rest = buf.partition(b"\r\n")
+                code = status_code(line)
+                if code // 100 != 1:
+                    sent, t1 = state["sent"], time.monotonic()
+                    break
+                if b"\r\n\r\n" in buf:
+                    buf = buf.partition(b"\r\n\r\n")[2]
+                    continue
+            readable = select.select([sock], [], [], 0.2)[0]
+            if readable:
+                try:
+                    chunk = sock.recv(65536)
+                except OSError as e:
+                    chunk, note = b"", f"{errno.errorcode.get(e.errno, e)} before a status line"
+                if not chunk:
+                    code, sent, t1 = 0, state["sent"], time.monotonic()
+                    note = note or "closed before a status line"
+                    break
+                buf += chunk
+                continue
+            now = time.monotonic()
+            if state["sent"] != progress[1]:
+                progress = (now, state["sent"])
+            elif now - progress[0] > timeout:
+                raise RuntimeError(f"no status line and no body byte taken for {timeout} s "
+                                   f"({state['sent']} of {length} body bytes sent)")
+            if state["error"] is not None and not sender.is_alive():
+                note = f"sending failed: {state['error']}"
+        answered.set()
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a send blocked on full buffers
+        except OSError:
+            pass
+        sender.join(timeout)
+        if sender.is_alive():
+            raise RuntimeError("the sending thread did not end")
+        return {"status": code, "sent": sent, "ms": (t1 - t0) * 1000, "sndbuf": sndbuf,
+                "note": note}
+    finally:
+        sock.close()
+
+
+def expect_head(port, target, auth, length, wait, timeout):
+    """Connects, then sends only the head of an upload of `length` body bytes
+    with `Expect: 100-continue` and waits up to `wait` seconds for the first
+    status line (100 or final). Returns (sock, code, ms from the head sent to
+    that status line, what was read from that status line on, note); code 0
+    when none came."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    t0 = time.monotonic()
+    sock.sendall(multipart_head(target, auth, length, expect=True))
+    code, t1, rest = read_status(sock, b"", t0 + wait, skip_1xx=False)
+    if code == 0:
+        return sock, 0, None, b"", f"{rest} within {wait:g} s"
+    return sock, code, (t1 - t0) * 1000, f"HTTP/1.1 {code} \r\n".encode() + rest, ""
+
+
+def expect_upload(port, target, auth, size, wait, timeout):
+    """An authorized upload of `size` zero bytes with `Expect: 100-continue`:
+    returns (first code, ms from the head sent to it, final code, note). After a
+    100 the body is sent and the final answer read; without an answer within
+    `wait` the body is sent anyway (as curl does after 1 s), so that the
+    request still ends cleanly."""
+    sock, code, ms, buf, note = expect_head(port, target, auth, multipart_length(size), wait,
+                                             timeout)
+    with sock:
+        final = code
+        if code in (0, 100):
+            sock.settimeout(timeout)
+            try:
+                sock.sendall(MULTIPART_PRE + bytes(size) + MULTIPART_POST)
+            except OSError as e:
+                return code, ms, 0, f"{note} sending the body: {e}".strip()
+            # skips the whole 100 answer (read further if need be)
+            final, _, why = read_status(sock, buf, time.monotonic() + timeout, skip_1xx=True)
+            if final == 0:
+                note = f"{note} final answer: {why}".strip()
+        return code, ms, final, note
+
+
+def head_to_status(port, head, timeout):
+    """ms from sending `head` (connected already) to its status line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        t0 = time.monotonic()
+        sock.sendall(head)
+        code, t1, why = read_status(sock, b"", t0 + timeout, skip_1xx=True)
+        if code == 0:
+            raise RuntimeError(f"GET: {why} within {timeout} s")
+        return code, (t1 - t0) * 1000
+
+
+def part_upload_limits(args):
+    """Request heads decided first, upload bodies streamed with bounded memory
+    (bench/README.md, lines `uploads x4`, `unauth x3`, `unauth Expect`,
+    `Expect 100`). Per round: a fresh server for 4 concurrent authorized
+    uploads, another for 3 concurrent refused bodies (streamed, then heads with
+    Expect: 100-continue) and 20 authorized uploads with Expect. Every socket
+    operation waits at most --limits-timeout, every head's first answer at most
+    --limits-wait; the data dirs are removed."""
+    size_mib = args.limits_mib
+    size = size_mib << 20
+    n_up, n_bad, n_expect = 4, 3, 20
+    wait, timeout = args.limits_wait, args.limits_timeout
+    log(f"\n== upload limits: {n_up} concurrent {size_mib} MiB uploads, {n_bad} unauthenticated "
+        f"{size_mib} MiB bodies (streamed and with Expect), Expect: 100-continue x{n_expect} ==")
+    d = fresh_dir("upload-limits")
+    src = os.path.join(d, "upload.bin")
+    with open(src, "wb") as f:  # sparse: the clients read zeros without disk I/O
+        f.truncate(size)
+    bad_auth = basic("zzzzzzzz", "0" * 64)  # Basic credentials of a job that does not exist
+    with open("/proc/sys/net/ipv4/tcp_rmem") as f:
+        rmem0 = int(f.read().split()[1])
+    up_rss, up_rate, up_ok = [], [], []
+    bad_rss, bad_sent, bad_ms, bad_ok, bad_notes = [], [], [], [], []
+    exp_bad_ms, exp_bad_ok, exp_bad_notes, exp_bad_401 = [], [], [], 0
+    exp_ms, exp_ok, exp_notes, get_ms = [], [], [], []
+    sndbuf = None
+    try:
+        for r in range(args.rounds):
+            # 1. n_up concurrent authorized uploads, each on its own connection
+            # from its own thread (sendfile clients), on a fresh server.
+            data = os.path.join(d, f"data{r}-uploads")
+            srv = Analysisd(f"analysisd-limits-uploads{r}", data, args.threads)
+            srv.wait_ready()
+            jobs = [srv.create_job() for _ in range(n_up)]
+            subprocess.run(["sync"], check=True, timeout=600)
+
+            def upload(aid, job, key):
+                try:
+                    status, body = sendfile_upload(srv.port,
+                                                   f"/api/analyses/{aid}/files?name=big.bin",
+                                                   basic(job, key), src, timeout=timeout)
+                except socket.timeout:
+                    raise RuntimeError(f"an upload made no progress for {timeout:g} s") from None
+                return status, time.monotonic(), body[:200]
+
+            # bounded: no socket operation waits longer than `timeout`, and the
+            # whole lot must go faster than 10 MiB/s
+            with RssWatch(srv.proc.pid) as w:
+                t0 = time.monotonic()
+                outs = run_bounded([lambda j=j: upload(*j) for j in jobs],
+                                   timeout + n_up * size_mib / 10, "concurrent uploads",
+                                   srv.proc.logfile)
+            secs = max(t for _, t, _ in outs) - t0
+            statuses = [s for s, _, _ in outs]
+            up_rss.append(w.growth())
+            up_rate.append(n_up * size_mib / secs)
+            up_ok.append(all(s == 201 for s in statuses))
+            log(f"  round {r + 1}: {n_up} uploads: {up_rate[-1]:.0f} MiB/s aggregate ({secs:.2f} s), "
+                f"statuses {statuses}, server RSS {w.before / 1024:.0f} MiB before, peak growth "
+                f"+{up_rss[-1]:.0f} MiB ({w.describe()})")
+            if not up_ok[-1]:
+                log(f"    answers: {[b for _, _, b in outs]}")
+            srv.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
+            # 2.-4. On another fresh server: unauthenticated bodies (their RSS
+            # growth not mixed with the uploads' leftovers), then Expect.
+            data = os.path.join(d, f"data{r}-limits")
+            srv = Analysisd(f"analysisd-limits{r}", data, args.threads)
+            srv.wait_ready()
+            aid, job, key = srv.create_job()
+            target = f"/api/analyses/{aid}/files?name=refused.bin"
+            # 2. n_bad concurrent streamed bodies with bad credentials
+            with RssWatch(srv.proc.pid) as w:
+                outs = run_bounded([lambda: streamed_unauthorized(srv.port, target, bad_auth, size,
+                                                                  timeout)] * n_bad,
+                                   timeout + n_bad * size_mib / 10, "unauthenticated bodies",
+                                   srv.proc.logfile)
+            sndbuf = outs[0]["sndbuf"]
+            bad_rss.append(w.growth())
+            bad_sent.append(max(o["sent"] for o in outs))
+            bad_ms.append(max(o["ms"] for o in outs))
+            bad_ok.append(all(o["status"] == 401 for o in outs))
+            bad_notes += [o["note"] for o in outs if o["note"]]
+            log(f"  round {r + 1}: {n_bad} unauthenticated bodies: statuses "
+                f"{[o['status'] for o in outs]}, body bytes sent at the status line "
+                f"{[o['sent'] for o in outs]}, after {[round(o['ms']) for o in outs]} ms, "
+                f"server RSS {w.before / 1024:.0f} MiB before, peak growth +{bad_rss[-1]:.0f} MiB "
+                f"({w.describe()})" + "".join(f"; {o['note']}" for o in outs if o["note"]))
+            # 3. the same with Expect: 100-continue: only heads are sent
+            def refused_head():
+                sock, code, ms, _, note = expect_head(srv.port, target, bad_auth,
+                                                      multipart_length(size), wait, timeout)
+                sock.close()
+                return code, ms, note
+
+            outs = run_bounded([refused_head] * n_bad, wait + timeout, "unauthenticated Expect heads",
+                               srv.proc.logfile)
+            exp_bad_401 += sum(c == 401 for c, _, _ in outs)
+            exp_bad_ok.append(all(c == 401 for c, _, _ in outs))
+            exp_bad_ms.append(max(ms for _, ms, _ in outs) if exp_bad_ok[-1] else float("nan"))
+            exp_bad_notes += [n for _, _, n in outs if n]
+            log(f"  round {r + 1}: {n_bad} unauthenticated Expect heads: first answers "
+                f"{[c or 'none' for c, _, _ in outs]}, after "
+                f"{[None if ms is None else round(ms, 2) for _, ms, _ in outs]} ms"
+                + "".join(f"; {n}" for _, _, n in outs if n))
+            # 4. authorized uploads with Expect: 100-continue, one at a time
+            times, firsts, notes = [], [], []
+            for i in range(n_expect):
+                code, ms, final, note = expect_upload(
+                    srv.port, f"/api/analyses/{aid}/files?name=expect-{i}.bin", basic(job, key),
+                    64 << 10, wait, timeout)
+                firsts.append(code)
+                if code == 100 and final == 201:
+                    times.append(ms)
+                else:
+                    notes.append(f"try {i + 1}: first answer {code or 'none'}, final {final or 'none'}"
+                                 + (f" ({note})" if note else ""))
+                    break  # bounded: the remaining tries would fail (or wait) as long
+            exp_ok.append(len(times) == n_expect)
+            exp_ms.append(median(times) if times else float("nan"))
+            exp_notes += notes
+            # reference: a job GET's head to its status line, on the same server
+            gets = []
+            head = (f"GET /api/analyses/{aid} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: {basic(job, key)}\r\nConnection: close\r\n\r\n").encode()
+            for _ in range(n_expect):
+                code, ms = head_to_status(srv.port, head, timeout)
+                if code != 200:
+                    raise RuntimeError(f"GET answered {code}, see {srv.proc.logfile}")
+                gets.append(ms)
+            get_ms.append(median(gets))
+            log(f"  round {r + 1}: Expect uploads: {len(times)}/{n_expect} got 100 Continue then 201"
+                + (f", head to 100 Continue median {exp_ms[-1]:.2f} ms" if times else "")
+                + f"; job GET head to status line median {get_ms[-1]:.2f} ms"
+                + "".join(f"; {n}" for n in notes))
+            srv.stop()
+            shutil.rmtree(data, ignore_errors=True)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+    def worst(notes):
+        return f"; {notes[0]}" if notes else ""
+
+    mb = median(bad_sent)
+    record(f"{f'uploads x{n_up} RSS':15s}+{median(up_rss):.0f} MiB peak growth ({n_up} concurrent "
+           f"{size_mib} MiB uploads; VmRSS every 20 ms and VmHWM, over the RSS before) "
+           f"{spread(up_rss)}   " + verdicts(("<= +64 MiB", median(up_rss) <= 64),
+                                            (f"all {n_up * args.rounds} 201", all(up_ok))))
+    record(f"{f'uploads x{n_up}':15s}{median(up_rate):8.0f} MiB/s aggregate (start to the last 201) "
+           f"{spread(up_rate)}   (no target)")
+    record(f"{f'unauth x{n_bad} RSS':15s}+{median(bad_rss):.0f} MiB peak growth ({n_bad} concurrent "
+           f"{size_mib} MiB bodies, bad Basic credentials) {spread(bad_rss)}   "
+           + verdicts(("<= +32 MiB", median(bad_rss) <= 32)))
+    record(f"{f'unauth x{n_bad} 401':15s}{mb / 1024:8.0f} KiB of body sent when the status line came "
+           f"(worst of {n_bad}; client SO_SNDBUF {sndbuf // 1024} KiB, server's initial receive "
+           f"buffer {rmem0 // 1024} KiB), after {median(bad_ms):.0f} ms {spread(bad_ms)}"
+           f"{worst(bad_notes)}   "
+           + verdicts(("401 before 1 MiB sent", all(bad_ok) and mb < 1 << 20)))
+    record(f"{'unauth Expect':15s}401 to {exp_bad_401}/{n_bad * args.rounds} heads with Expect: "
+           f"100-continue, no body byte sent (each waiting {wait:g} s)"
+           + (f", after {median(exp_bad_ms):.2f} ms" if all(exp_bad_ok) else "")
+           + f"{worst(exp_bad_notes)}   " + verdicts(("401 without a body byte", all(exp_bad_ok))))
+    ms_text = f"{median(exp_ms):8.2f} ms" if all(exp_ok) else "    none   "
+    record(f"{'Expect 100':15s}{ms_text} head sent to 100 Continue (median of {n_expect} authorized "
+           f"64 KiB uploads, each then 201; a job GET's head to its status line: "
+           f"{median(get_ms):.2f} ms){worst(exp_notes)}   "
+           + verdicts((f"100 Continue to every head within {wait:g} s", all(exp_ok))))
 
 
 def part_recovery(args):
@@ -673,17 +1154,18 @@ def part_recovery(args):
         shutil.rmtree(data, ignore_errors=True)
 
 
-PARTS = {"get": part_get, "finalize": part_finalize, "upload": part_upload, "recovery": part_recovery}
+PARTS = {"get": part_get, "finalize": part_finalize, "upload": part_upload,
+         "upload-limits": part_upload_limits, "recovery": part_recovery}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--parts", default="get,finalize,upload,recovery",
-                    help="comma-separated: get,finalize,upload,recovery")
+    ap.add_argument("--parts", default="get,finalize,upload,upload-limits,recovery",
+                    help="comma-separated: get,finalize,upload,upload-limits,recovery")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per figure (median is reported)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     ap.add_argument("--quick", action="store_true",
-                    help="short run: 1 round, 3 s wrk runs, 256 MiB upload, 100k instead of 1M")
+                    help="short run: 1 round, 3 s wrk runs, 256 MiB uploads, 100k instead of 1M")
     ap.add_argument("--connections", type=int, default=64, help="wrk connections (all servers)")
     ap.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (all servers)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2,
@@ -693,6 +1175,14 @@ def main():
                     help="fresh analyses per finalize round")
     ap.add_argument("--fsync-seconds", type=int, default=5, help="seconds of the fdatasync loop")
     ap.add_argument("--upload-mib", type=int, default=1024, help="upload size (MiB)")
+    ap.add_argument("--limits-mib", type=int, default=1024,
+                    help="size of each upload and body of part upload-limits (MiB)")
+    ap.add_argument("--limits-wait", type=float, default=5,
+                    help="upload-limits: seconds a head with Expect: 100-continue waits for its "
+                         "first answer")
+    ap.add_argument("--limits-timeout", type=float, default=60,
+                    help="upload-limits: seconds any socket operation may wait (a stuck server "
+                         "fails the part)")
     ap.add_argument("--big", type=int, default=1000000, help="analyses of the big recovery")
     ap.add_argument("--small", type=int, default=100000,
                     help="analyses of the small recoveries (snapshot and journal only)")
@@ -704,7 +1194,7 @@ def main():
     args = ap.parse_args()
     SERVER_ARGS.extend(args.server_args.split())
     if args.quick:  # shorter defaults; options given explicitly still win
-        quick = {"rounds": 1, "duration": 3, "fsync_seconds": 2, "upload_mib": 256,
+        quick = {"rounds": 1, "duration": 3, "fsync_seconds": 2, "upload_mib": 256, "limits_mib": 256,
                  "big": 100000, "fresh": 50000}
         for k, v in quick.items():
             if getattr(args, k) == ap.get_default(k):
