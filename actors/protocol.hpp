@@ -244,7 +244,8 @@ using registry_actor = caf::typed_actor<
   // write (file_store::begin_upload ... finish_upload); commit records it
   // once its bytes are durable under their final name -> the record (201);
   // abandon releases the name after the caller dropped the bytes. The
-  // reservation keeps the analysis's actor (a remove waits for it).
+  // reservation keeps the analysis's actor (a remove waits for it); commit
+  // and abandon are not authenticated again, the reservation entitles.
   caf::replies_to<reserve_atom, credential, std::string, upload_request>::with<file_record>,
   caf::replies_to<commit_atom, credential, std::string, file_record>::with<file_record>,
   caf::replies_to<abandon_atom, credential, std::string, file_record>::with<bool>,

@@ -546,13 +546,23 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
         upload_request& req) -> caf::result<file_record> {
       return forward<file_record>(self, cred, id, reserve_atom::value, std::move(req));
     },
-    [=](commit_atom, const credential& cred, const std::string& id,
+    // A reservation keeps its actor live, and only that actor can end it:
+    // these go to it even when the analysis was removed meanwhile (it then
+    // answers not_found and lets the remove finish), and the reservation,
+    // not the credential, is what entitles the caller.
+    [=](commit_atom, const credential&, const std::string& id,
         const file_record& file) -> caf::result<file_record> {
-      return forward<file_record>(self, cred, id, commit_atom::value, file);
+      auto i = self->state.live.find(id);
+      if (i == self->state.live.end())
+        return make_error(errc::not_found);
+      return self->delegate(i->second.actor, commit_atom::value, file);
     },
-    [=](abandon_atom, const credential& cred, const std::string& id,
+    [=](abandon_atom, const credential&, const std::string& id,
         const file_record& file) -> caf::result<bool> {
-      return forward<bool>(self, cred, id, abandon_atom::value, file);
+      auto i = self->state.live.find(id);
+      if (i == self->state.live.end())
+        return true;
+      return self->delegate(i->second.actor, abandon_atom::value, file);
     },
     [=](download_atom, const credential& cred, const std::string& id,
         std::uint64_t file_id) -> caf::result<file_location> {

@@ -27,13 +27,16 @@ namespace fs = std::filesystem;
 const std::vector<std::string> prefixes{"/api/analyses", "/analyses"};
 
 // Every entry under `dir` (recursively), as paths relative to it.
+// What is stored under `dir`: everything but directories (an upload that
+// streamed makes its analysis's directory before the body is known to be good).
 std::vector<std::string> entries_under(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
   if (!fs::exists(dir, ec))
     return out;
   for (auto& e : fs::recursive_directory_iterator(dir, ec))
-    out.push_back(fs::relative(e.path(), dir).string());
+    if (!e.is_directory())
+      out.push_back(fs::relative(e.path(), dir).string());
   return out;
 }
 
