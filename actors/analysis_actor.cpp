@@ -174,9 +174,10 @@ caf::expected<file_record> reserve(analysis_actor_state& st, const upload_reques
   return file;
 }
 
-// True if `file` is the reservation the caller got from reserve.
+// True if `file` names a reservation made by reserve and not yet ended.
+// (Not judged by next_file_id: a recorded removal resets the state.)
 bool holds_reservation(const analysis_actor_state& st, const file_record& file) {
-  return st.reserved.count(file.name) != 0 && file.id < st.data.next_file_id
+  return st.reserved.count(file.name) != 0
          && std::none_of(st.data.files.begin(), st.data.files.end(),
                          [&](const file_record& f) { return f.id == file.id; });
 }

@@ -152,7 +152,7 @@ class upload_sink : public restinio::body_sink_t,
 public:
   upload_sink(ctx_ptr ctx, req_t req, control_t control, credential cred, std::string id,
               std::optional<std::string> boundary)
-    : ctx_(std::move(ctx)), req_(std::move(req)), control_(std::move(control)),
+    : ctx_(std::move(ctx)), token_(ctx_), req_(std::move(req)), control_(std::move(control)),
       cred_(std::move(cred)), id_(std::move(id)), boundary_(std::move(boundary)),
       reader_(boundary_.value_or("-")) {
   }
@@ -208,9 +208,9 @@ public:
     auto self = shared_from_this();
     auto file = job_->file;
     file.size = written_;
-    auto token = std::make_shared<in_flight_token>(ctx_);
-    // The writer answers once the bytes are durable under their final name.
-    bridge_job job{[self, file, token](caf::event_based_actor* bridge) {
+    // The writer answers once the bytes are durable under their final name;
+    // the sink (and so the request) stays in flight until then.
+    bridge_job job{[self, file](caf::event_based_actor* bridge) {
       bridge->request(self->writer_, caf::infinite, close_atom::value)
         .then(
           [self, file](bool) {
@@ -310,6 +310,9 @@ private:
   }
 
   const ctx_ptr ctx_;
+  // A request is in flight (a graceful stop waits for it) from its head to
+  // its answer: the sink lives that long.
+  in_flight_token token_;
   const req_t req_;
   const control_t control_;
   const credential cred_;
@@ -337,7 +340,7 @@ class json_sink : public restinio::body_sink_t, public std::enable_shared_from_t
 public:
   json_sink(ctx_ptr ctx, const router_t& router, req_t req, control_t control,
             matched_route route, credential cred, std::optional<std::uint64_t> length)
-    : ctx_(std::move(ctx)), router_(router), req_(std::move(req)),
+    : ctx_(std::move(ctx)), token_(ctx_), router_(router), req_(std::move(req)),
       control_(std::move(control)), route_(std::move(route)), cred_(std::move(cred)),
       length_(length), body_(std::make_shared<held_body>(
         held_body{{}, std::make_unique<budget_hold>(*ctx_->budget)})) {
@@ -405,6 +408,7 @@ public:
 
 private:
   const ctx_ptr ctx_;
+  in_flight_token token_; ///< As upload_sink's.
   const router_t& router_;
   const req_t req_;
   const control_t control_;

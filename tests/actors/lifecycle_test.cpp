@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <set>
 #include <vector>
 
@@ -360,4 +361,69 @@ TEST_F(lifecycle, the_journal_append_is_refused_to_anyone_but_the_analysis_actor
     .receive([](bool) {}, [&](caf::error& err) { refused = code_of(err) == e(errc::forbidden); });
   EXPECT_TRUE(refused);
   EXPECT_EQ((ask<std::string>(get_atom::value, cred, id).second), 0);
+}
+
+// An upload whose bytes the caller writes (HTTP streams them) holds its
+// reservation across a remove: the remove waits for it, and once recorded,
+// the upload's commit or abandon ends it (not_found for the commit) and the
+// remove is answered.
+TEST_F(lifecycle, a_remove_waits_for_reserved_uploads_which_then_end_with_not_found) {
+  for (bool commit : {true, false}) {
+    SCOPED_TRACE(commit ? "commit" : "abandon");
+    auto [id, cred] = create_acquired();
+    auto query = upload("streamed.fa");
+    query.bytes = {};
+    auto [file, code] = ask<file_record>(reserve_atom::value, cred, id, query);
+    ASSERT_EQ(code, 0);
+    EXPECT_EQ((ask<file_record>(reserve_atom::value, cred, id, query).second),
+              e(errc::file_exists)) << "the name is reserved";
+    hold(record_kind::removed);
+    pending<bool> remove{sys_, registry_, remove_atom::value, cred, id};
+    wait_held(record_kind::removed);
+    release();
+    // Lets the actor apply the recorded removal before the commit or abandon
+    // arrives: the order in which a reservation once outlived its remove
+    // (the removal resets the state the check used). Either order must pass.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (commit) {
+      std::unique_ptr<writable_file> out;
+      ASSERT_FALSE(files_->begin_upload(id, file, out));
+      ASSERT_FALSE(out->append("ACGT", 4));
+      ASSERT_FALSE(files_->finish_upload(id, file, out));
+      file.size = 4;
+      EXPECT_EQ((ask<file_record>(commit_atom::value, cred, id, file).second),
+                e(errc::not_found));
+    } else {
+      EXPECT_EQ((ask<bool>(abandon_atom::value, cred, id, file).second), 0);
+    }
+    auto [removed, rcode] = remove.get();
+    EXPECT_EQ(rcode, 0) << remove.what();
+    EXPECT_TRUE(removed);
+    EXPECT_FALSE(posix_storage().exists(dir_.path() + "/analyses/" + id));
+  }
+}
+
+TEST_F(lifecycle, a_committed_reservation_is_recorded_and_an_abandoned_one_frees_its_name) {
+  auto [id, cred] = create_acquired();
+  auto query = upload("x.fa");
+  query.bytes = {};
+  auto [first, code] = ask<file_record>(reserve_atom::value, cred, id, query);
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ((ask<bool>(abandon_atom::value, cred, id, first).second), 0);
+  auto [second, code2] = ask<file_record>(reserve_atom::value, cred, id, query);
+  ASSERT_EQ(code2, 0) << "the abandoned name is free";
+  EXPECT_EQ(second.id, first.id + 1) << "file ids are never reused";
+  std::unique_ptr<writable_file> out;
+  ASSERT_FALSE(files_->begin_upload(id, second, out));
+  ASSERT_FALSE(out->append(">x\n", 3));
+  ASSERT_FALSE(files_->finish_upload(id, second, out));
+  second.size = 3;
+  auto [recorded, code3] = ask<file_record>(commit_atom::value, cred, id, second);
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(recorded.size, 3u);
+  auto [doc, code4] = ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code4, 0);
+  EXPECT_EQ(nlohmann::json::parse(doc)["files"].size(), 1u);
+  // A commit of what is not reserved (any more) is refused.
+  EXPECT_EQ((ask<file_record>(commit_atom::value, cred, id, second).second), e(errc::not_found));
 }
