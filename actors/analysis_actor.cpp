@@ -174,6 +174,14 @@ caf::expected<file_record> reserve(analysis_actor_state& st, const upload_reques
   return file;
 }
 
+// reserve_atom: the reservation is the answer; the caller writes the bytes.
+caf::result<file_record> reserve_upload(analysis_actor_state& st, const upload_request& req) {
+  auto file = reserve(st, req);
+  if (!file)
+    return file.error();
+  return std::move(*file);
+}
+
 // True if `file` names a reservation made by reserve and not yet ended.
 // (Not judged by next_file_id: a recorded removal resets the state.)
 bool holds_reservation(const analysis_actor_state& st, const file_record& file) {
@@ -290,12 +298,7 @@ behavior live(analysis_pointer self) {
     [=](get_atom) { return document(self->state, true); },
     [=](summary_atom) { return document(self->state, false); },
     [=](upload_atom, upload_request& req) { return start_upload(self, req); },
-    [=](reserve_atom, const upload_request& req) -> caf::result<file_record> {
-      auto file = reserve(self->state, req);
-      if (!file)
-        return file.error();
-      return *file;
-    },
+    [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
@@ -313,12 +316,7 @@ behavior finalizing(analysis_pointer self) {
     [=](get_atom) { return document(self->state, true); },
     [=](summary_atom) { return document(self->state, false); },
     [=](upload_atom, upload_request& req) { return start_upload(self, req); },
-    [=](reserve_atom, const upload_request& req) -> caf::result<file_record> {
-      auto file = reserve(self->state, req);
-      if (!file)
-        return file.error();
-      return *file;
-    },
+    [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },

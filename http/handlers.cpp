@@ -116,7 +116,7 @@ void job_upload(const ctx_ptr& ctx, const req_t& req, const params_t& params) {
   if (!cred)
     return;
   auto id = param(params, "id");
-  auto upload = parse_upload(req);
+  auto upload = parse_upload_query(req->header().query());
   ask<file_record>(
     ctx, req,
     [req, id](file_record& file) { reply_created(req, id, file); },

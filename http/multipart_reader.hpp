@@ -32,12 +32,13 @@ enum class multipart_status {
 /// Reads one multipart/form-data body fed in pieces and hands on the content
 /// of its `file` part: the first part whose Content-Disposition is
 /// `form-data` with `name="file"`. Every part must have a `form-data`
-/// Content-Disposition with a name, as `parse_upload` requires; the parts
+/// Content-Disposition with a name, as the whole-body parser before it
+/// required (tests/fuzz/whole_multipart.hpp, its reference); the parts
 /// other than the file are skipped.
 ///
-/// It accepts every body `parse_upload` accepts, with the same file bytes,
+/// It accepts every body that parser accepts, with the same file bytes,
 /// except one with a part header block over `max_header_bytes`. Where
-/// RESTinio's helper under `parse_upload` is stricter than RFC 2046, it
+/// RESTinio's helper under that parser is stricter than RFC 2046, it
 /// follows the RFC: transport padding after a boundary, no CRLF after the
 /// close delimiter, the boundary inside a line (not at its start), and a
 /// delimiter right after a part's headers (an empty part) are accepted.

@@ -2,8 +2,6 @@
 
 #include "actors/analysis_logic.hpp"
 
-#include <restinio/helpers/http_field_parsers/content-disposition.hpp>
-#include <restinio/helpers/multipart_body.hpp>
 
 #include <bitset>
 #include <charconv>
@@ -371,46 +369,6 @@ caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
 
 namespace {
 
-// Finds the part named `file`; false if the body is not multipart/form-data,
-// is malformed, has a part without a form-data Content-Disposition, or has no
-// `file` part.
-bool find_file_part(const restinio::request_handle_t& req, restinio::string_view_t& bytes) {
-  namespace mp = restinio::multipart_body;
-  namespace hfp = restinio::http_field_parsers;
-  bool found = false;
-  bool bad = false;
-  auto result = mp::enumerate_parts(
-    *req,
-    [&](mp::parsed_part_t part) {
-      auto disposition = part.fields.opt_value_of(restinio::http_field::content_disposition);
-      if (!disposition) {
-        bad = true;
-        return mp::handling_result_t::terminate_enumeration;
-      }
-      auto parsed = hfp::content_disposition_value_t::try_parse(*disposition);
-      if (!parsed || parsed->value != "form-data") {
-        bad = true;
-        return mp::handling_result_t::terminate_enumeration;
-      }
-      auto name = hfp::find_first(parsed->parameters, "name");
-      if (!name) {
-        bad = true;
-        return mp::handling_result_t::terminate_enumeration;
-      }
-      if (!found && *name == "file") {
-        found = true;
-        bytes = part.body;
-      }
-      return mp::handling_result_t::continue_enumeration;
-    },
-    "multipart", "form-data");
-  return result && !bad && found;
-}
-
-} // namespace
-
-namespace {
-
 // The first value of `key` in `query`, percent-decoded byte by byte; false if
 // absent or if an escape is malformed. Used only for a query that RESTinio
 // refuses as a whole because a decoded value is not UTF-8 (`name=%FF`): the
@@ -455,9 +413,8 @@ bool raw_query_value(restinio::string_view_t query, restinio::string_view_t key,
 
 } // namespace
 
-upload_request parse_upload(const restinio::request_handle_t& req) {
+upload_request parse_upload_query(restinio::string_view_t query) {
   upload_request out;
-  auto query = req->header().query();
   if (auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(query)) {
     if (auto name = params->get_param("name"))
       out.name.assign(name->data(), name->size());
@@ -470,10 +427,6 @@ upload_request parse_upload(const restinio::request_handle_t& req) {
       out.name.clear();
     out.has_format = raw_query_value(query, "format", out.format);
   }
-  restinio::string_view_t bytes;
-  out.multipart_ok = find_file_part(req, bytes);
-  if (out.multipart_ok)
-    out.bytes = file_payload(std::shared_ptr<const void>(req), bytes.data(), bytes.size());
   return out;
 }
 

@@ -47,9 +47,8 @@ caf::error parse_acquire(const std::string& body);
 /// with one entry per bad parameter.
 caf::error parse_list_query(restinio::string_view_t query, list_request& out);
 
-/// The parts of an upload: `name` and `format` from the query, and the
-/// `file` part of a multipart/form-data body (pointing into the request's
-/// buffer, which the payload keeps alive: no copy of the bytes).
-upload_request parse_upload(const restinio::request_handle_t& req);
+/// The query of an upload: `name` and `format` (its body streams through
+/// multipart_reader; multipart_ok is left false, bytes empty).
+upload_request parse_upload_query(restinio::string_view_t query);
 
 } // namespace analysisd

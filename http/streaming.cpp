@@ -441,8 +441,8 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
         auto cred = job_credentials(req, true);
         if (!cred)
           return decision::refuse();
-        auto up = parse_upload(req); // the query: the body is not read yet
-        up.multipart_ok = true;      // checked while the body streams
+        auto up = parse_upload_query(req->header().query());
+        up.multipart_ok = true; // checked while the body streams
         up.too_large = length && *length > ctx->max_body_bytes;
         auto type = req->header().opt_value_of(restinio::http_field::content_type);
         auto boundary = type ? multipart_boundary({type->data(), type->size()}) : std::nullopt;

@@ -1,7 +1,8 @@
-// Multipart bodies of an upload, read two ways: whole by parse_upload
-// (RESTinio's enumerate_parts) and in pieces by multipart_reader. The input
+// Multipart bodies of an upload, read two ways: whole by parse_upload_whole
+// (the server's parser before bodies streamed, on RESTinio's
+// enumerate_parts: whole_multipart.hpp) and in pieces by multipart_reader. The input
 // is `<Content-Type value>\n<body>`. Invariants:
-// - parse_upload never throws; the `file` part it finds points into the
+// - parse_upload_whole never throws; the `file` part it finds points into the
 //   request's own body and stays readable for as long as the payload lives
 //   (after the request handle is gone); the upload checks accept or refuse
 //   it without throwing.
@@ -10,7 +11,7 @@
 //   point derived from them. It withholds at most max_held_back() bytes and
 //   keeps at most max_header_bytes of part headers; the file bytes it hands
 //   on are a piece of the body.
-// - What parse_upload accepts, the reader accepts with the same bytes (it
+// - What parse_upload_whole accepts, the reader accepts with the same bytes (it
 //   accepts more: what RFC 2046 allows and RESTinio's helper does not).
 
 #include "actors/analysis_logic.hpp"
@@ -18,6 +19,7 @@
 #include "http/multipart_reader.hpp"
 #include "http/request_parsing.hpp"
 #include "request.hpp"
+#include "whole_multipart.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -78,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto req = fuzz::make_request("/api/analyses/abcd1234/files?name=reads.fa&format=fasta",
                                 content_type, body);
-  auto up = parse_upload(req);
+  auto up = fuzz::parse_upload_whole(req);
   FUZZ_CHECK(up.name == "reads.fa" && up.has_format && up.format == "fasta");
   std::string old_bytes;
   if (up.multipart_ok) {

@@ -53,10 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(std::to_string(x) == input.substr(std::min(input.find_first_not_of('0'), input.size() - 1)));
   }
 
-  // POST /api/analyses/<id>/files?<input> with no body: the query checks.
+  // POST /api/analyses/<id>/files?<input>: the query checks.
   auto req = fuzz::make_request("/api/analyses/abcd1234/files?" + input, "", "");
-  auto up = parse_upload(req);
-  FUZZ_CHECK(!up.multipart_ok);
+  auto up = parse_upload_query(req->header().query());
+  FUZZ_CHECK(!up.multipart_ok && up.bytes.size() == 0);
   if (!check_upload_query(up)) {
     FUZZ_CHECK(is_plain_file_name(up.name));
     FUZZ_CHECK(!up.has_format || is_supported_format(up.format));

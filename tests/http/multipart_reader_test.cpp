@@ -2,6 +2,7 @@
 
 #include "http/request_parsing.hpp"
 #include "tests/fuzz/request.hpp"
+#include "tests/fuzz/whole_multipart.hpp"
 
 #include <gtest/gtest.h>
 
@@ -121,7 +122,7 @@ const outcome malformed{multipart_status::malformed, {}};
 // The whole-body parser of today's upload route.
 outcome parse_upload_of(const std::string& content_type, const std::string& body) {
   auto req = fuzz::make_request("/api/analyses/abcd1234/files?name=reads.fa", content_type, body);
-  auto up = parse_upload(req);
+  auto up = fuzz::parse_upload_whole(req);
   if (!up.multipart_ok)
     return malformed;
   return done(std::string(up.bytes.data(), up.bytes.size()));
@@ -140,7 +141,7 @@ std::string delimiter_starts(const std::string& boundary) {
 }
 
 // The same and the whole boundary without the CRLF before it (which
-// parse_upload refuses, see follows_rfc_2046_where_parse_upload_does_not).
+// parse_upload_whole refuses, see follows_rfc_2046_where_parse_upload_does_not).
 std::string look_alikes(const std::string& boundary) {
   std::string s = delimiter_starts(boundary);
   s += "#--" + boundary + "--\r\n";       // the whole boundary, no CRLF before
@@ -226,7 +227,7 @@ TEST(multipart_reader, preamble_and_epilogue_are_ignored) {
   EXPECT_EQ(read(curl_boundary, "\r\n" + curl_body("data")), done("data"));
 }
 
-// RFC 2046 allows these; RESTinio's helper (and so parse_upload) does not.
+// RFC 2046 allows these; RESTinio's helper (and so parse_upload_whole) does not.
 TEST(multipart_reader, transport_padding_and_a_close_without_crlf_are_accepted) {
   auto b = curl_boundary;
   auto body = "--" + b + " \t \r\n" + file_headers + "\r\n\r\ndata\r\n--" + b + "\t\r\n"
@@ -391,7 +392,7 @@ TEST(multipart_reader, huge_part_headers_are_malformed) {
   };
   EXPECT_EQ(read_cut(b, with_block(multipart_reader::max_header_bytes), {}), done("data"));
   EXPECT_EQ(read_cut(b, with_block(multipart_reader::max_header_bytes + 1), {}), malformed);
-  // parse_upload has no such limit.
+  // parse_upload_whole has no such limit.
   EXPECT_EQ(parse_upload_of(curl_type, with_block(multipart_reader::max_header_bytes + 1)), done("data"));
 
   // One endless header line, or endless short ones: the block stays bounded.
@@ -548,7 +549,7 @@ std::vector<sample> valid_samples() {
 } // namespace
 
 // The differential check: on what clients send, the reader gives the bytes
-// parse_upload gives.
+// parse_upload_whole gives.
 TEST(multipart_reader, agrees_with_parse_upload_on_valid_bodies) {
   for (auto& s : valid_samples()) {
     SCOPED_TRACE(s.what);
@@ -578,7 +579,7 @@ TEST(multipart_reader, refuses_what_parse_upload_refuses) {
 }
 
 // Where RESTinio's helper and RFC 2046 differ, the reader follows the RFC:
-// these bodies parse_upload refuses are valid.
+// these bodies parse_upload_whole refuses are valid.
 TEST(multipart_reader, follows_rfc_2046_where_parse_upload_does_not) {
   auto b = curl_boundary;
   std::vector<std::pair<std::string, std::string>> cases = {
