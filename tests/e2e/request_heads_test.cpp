@@ -105,6 +105,15 @@ private:
   std::string got_;
 };
 
+// Under ASan the server's RSS says little about what it holds (freed memory
+// waits in ASan's quarantine, hundreds of MiB), so the memory bounds are
+// checked only in the normal build; bench/ measures them on the release.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool rss_bounds_hold = false;
+#else
+constexpr bool rss_bounds_hold = true;
+#endif
+
 int status_of(const std::string& response) {
   if (response.size() < 12 || response.compare(0, 5, "HTTP/") != 0)
     return 0;
@@ -216,7 +225,9 @@ TEST_F(request_heads, refused_unauthenticated_bodies_are_answered_before_they_ar
   // The kernel's socket buffers hold what was sent and not read: a few MiB
   // at most, never the declared 512 MiB.
   EXPECT_LT(worst_sent.load(), 16ull << 20);
-  EXPECT_LT(growth, 32.0);
+  if (rss_bounds_hold) {
+    EXPECT_LT(growth, 32.0);
+  }
   EXPECT_EQ(client_->get("/api/analyses/" + a.id, a.auth).status, 200);
 }
 
@@ -242,7 +253,9 @@ TEST_F(request_heads, concurrent_large_uploads_stream_with_bounded_memory) {
     for (auto& t : clients)
       t.join();
   });
-  EXPECT_LT(growth, 64.0) << "four " << (size >> 20) << " MiB uploads";
+  if (rss_bounds_hold) {
+    EXPECT_LT(growth, 64.0) << "four " << (size >> 20) << " MiB uploads";
+  }
   for (auto& a : jobs) {
     std::error_code ec;
     EXPECT_EQ(std::filesystem::file_size(analysis_dir(a.id) + "/1-big.bin", ec), size);
