@@ -324,8 +324,10 @@ TEST_F(request_heads, a_cut_upload_leaves_nothing_and_frees_its_name) {
   auto target = "/api/analyses/" + a.id + "/files?name=cut.bin";
   {
     raw_conn c(server_->port());
-    ASSERT_TRUE(c.send(upload_head(target, a.auth, 8 << 20) + part_head()
-                       + std::string(3 << 20, 'c')));
+    // The 100 Continue says the upload is reserved (file id 1).
+    ASSERT_TRUE(c.send(upload_head(target, a.auth, 8 << 20, true)));
+    ASSERT_EQ(c.read_until("\r\n\r\n").rfind("HTTP/1.1 100 Continue", 0), 0u);
+    ASSERT_TRUE(c.send(part_head() + std::string(3 << 20, 'c')));
   } // closed midway
   // The name is free again once the server has seen the connection go.
   http_response retry;
