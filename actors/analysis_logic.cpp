@@ -97,7 +97,10 @@ caf::error check_finalize(const analysis_state& a) {
 }
 
 bool parse_json_limited(const std::string& text, nlohmann::json& out) {
-  if (!is_valid_utf8(text))
+  // nlohmann's lexer takes a NUL byte for the end of the input, so that
+  // "{}\0garbage" would parse; JSON text has no NUL outside a string, and
+  // none raw inside one.
+  if (!is_valid_utf8(text) || text.find('\0') != std::string::npos)
     return false;
   try {
     // nlohmann counts the outermost value as depth 0.

@@ -216,6 +216,9 @@ private:
 
 std::string extract_results(std::string_view body) {
   std::string out;
+  // A NUL ends the input for nlohmann's lexer: what follows would go unread.
+  if (body.find('\0') != std::string_view::npos)
+    return out;
   results_extractor sax(out);
   try {
     if (nlohmann::json::sax_parse(body.begin(), body.end(), &sax) && sax.found())

@@ -431,3 +431,14 @@ TEST(finalize_body, a_16_mib_run_of_brackets_costs_the_lexer_a_copy_of_it) {
   EXPECT_LT(bytes, 2 * body.size() + (std::size_t{64} << 10));
   std::printf("16 MiB of [{},{},...]: %zu bytes allocated\n", bytes);
 }
+
+// nlohmann's lexer stops at a NUL byte: a body that goes on after one is not
+// JSON, whatever follows (found by the fuzzer: valid JSON, a NUL, invalid UTF-8).
+TEST(finalize_body, a_nul_byte_anywhere_refuses_the_body) {
+  using namespace std::string_literals;
+  EXPECT_EQ(analysisd::extract_results("{\"results\":{\"a\":0e4}}\0%`0\x01\xe5*i"s), "");
+  EXPECT_EQ(analysisd::extract_results("{\"results\":{\"a\":1}}\0"s), "");
+  EXPECT_EQ(analysisd::extract_results("{\"results\":{\"a\":1}}"s), "{\"a\":1}");
+  nlohmann::json j;
+  EXPECT_FALSE(analysisd::parse_json_limited("{}\0{}"s, j));
+}
