@@ -12,7 +12,10 @@
 
 #include <caf/all.hpp>
 
+#include <functional>
 #include <mutex>
+#include <string_view>
+#include <vector>
 
 namespace analysisd {
 
@@ -81,6 +84,32 @@ std::optional<std::uint64_t> declared_length(const req_t& req) {
 
 // -- uploads -----------------------------------------------------------------------
 
+// One message to an upload's writer: file bytes, in order, each range either
+// in a read buffer the connection lent (no copy) or copied.
+struct upload_chunk {
+  struct range {
+    bool lent;        ///< In `buffer`, else in `copied`.
+    std::size_t from; ///< Offset in its storage.
+    std::size_t size;
+  };
+  std::vector<char> buffer; ///< A lent read buffer, or empty.
+  std::string copied;
+  std::vector<range> ranges;
+
+  // The bytes this message holds in memory (a lent buffer counts whole).
+  std::size_t held() const {
+    return buffer.size() + copied.size();
+  }
+};
+
+} // namespace
+} // namespace analysisd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(analysisd::upload_chunk)
+
+namespace analysisd {
+namespace {
+
 // What an upload's sink and its writer share. The sink runs on the
 // connection's asio strand, the writer on its own thread; they meet only in
 // the atomics, and in `out` and `error`, which belong to the writer.
@@ -99,6 +128,21 @@ struct upload_job {
   std::atomic<std::size_t> in_flight{0}; ///< Bytes handed to the writer, not yet written.
   std::atomic<bool> paused{false};       ///< The sink stopped reading.
 
+  // Read buffers the writer is done with, for the sink to lend the
+  // connection in place of the next one it keeps (reused, not reallocated).
+  std::vector<char> spare_buffer() {
+    std::lock_guard<std::mutex> guard{spare_mutex};
+    if (spares.empty())
+      return {};
+    auto b = std::move(spares.back());
+    spares.pop_back();
+    return b;
+  }
+  void return_buffer(std::vector<char> b) {
+    std::lock_guard<std::mutex> guard{spare_mutex};
+    spares.push_back(std::move(b));
+  }
+
   // Reading goes on once the writer is at most this far behind.
   std::size_t resume_below() const {
     return ctx->upload_buffer_bytes / 2;
@@ -109,6 +153,10 @@ struct upload_job {
     if (paused.exchange(false))
       control.resume();
   }
+
+private:
+  std::mutex spare_mutex;
+  std::vector<std::vector<char>> spares; ///< At most the buffers ever in flight.
 };
 
 // Writes the bytes of one upload, one message at a time, on its own thread
@@ -117,11 +165,18 @@ caf::behavior upload_writer(caf::event_based_actor* self, std::shared_ptr<upload
   if (auto ec = job->ctx->files->begin_upload(job->analysis_id, job->file, job->out))
     job->error = ec;
   return {
-    [=](chunk_atom, const std::string& bytes) {
-      if (!job->error)
-        job->error = job->out->append(bytes.data(), bytes.size());
-      job->ctx->budget->give_back(bytes.size());
-      if (job->in_flight.fetch_sub(bytes.size()) - bytes.size() <= job->resume_below())
+    [=](chunk_atom, upload_chunk& chunk) {
+      for (const auto& r : chunk.ranges) {
+        if (job->error)
+          break;
+        const char* base = r.lent ? chunk.buffer.data() : chunk.copied.data();
+        job->error = job->out->append(base + r.from, r.size);
+      }
+      const auto held = chunk.held();
+      if (!chunk.buffer.empty())
+        job->return_buffer(std::move(chunk.buffer));
+      job->ctx->budget->give_back(held);
+      if (job->in_flight.fetch_sub(held) - held <= job->resume_below())
         job->wake();
     },
     [=](close_atom) -> caf::result<bool> {
@@ -173,19 +228,18 @@ public:
       return fail(make_error(errc::too_large));
     if (!boundary_)
       return fail(make_error(errc::invalid_multipart));
+    // The file's bytes stay where they are until this read's buffer is
+    // offered (on_read_buffer), or the body is complete.
     reader_.feed({data.data(), data.size()}, [this](std::string_view bytes) {
-      pending_.append(bytes.data(), bytes.size());
+      pending_.push_back(bytes);
     });
     if (reader_.status() == multipart_status::malformed)
       return fail(make_error(errc::invalid_multipart));
-    if (!pending_.empty()) {
-      written_ += pending_.size();
-      ctx_->budget->take(pending_.size());
-      job_->in_flight.fetch_add(pending_.size());
-      caf::anon_send(writer_, chunk_atom::value, std::move(pending_));
-      pending_ = std::string{};
-    }
     return !should_pause();
+  }
+
+  void on_read_buffer(std::vector<char>& buffer) override {
+    flush(&buffer);
   }
 
   void on_body_complete() override {
@@ -195,6 +249,7 @@ public:
       release();
       return;
     }
+    flush(nullptr); // a read without an offer: RESTinio makes none, but be sure
     if (!boundary_ || reader_.finish() != multipart_status::done) {
       release();
       handler_scope scope{ctx_};
@@ -249,6 +304,46 @@ private:
       return;
     }
     control_.resume();
+  }
+
+  // Hands the file bytes of this read to the writer. When they fill a good
+  // part of the read `buffer`, the sink keeps that buffer (the bytes are
+  // written from it, not copied) and gives the connection a spare one for
+  // its next read; otherwise, and for bytes outside it (those the reader
+  // withheld as a possible delimiter), they are copied.
+  void flush(std::vector<char>* buffer) {
+    if (pending_.empty())
+      return;
+    upload_chunk chunk;
+    std::size_t in_buffer = 0;
+    auto inside = [&](std::string_view v) {
+      if (!buffer)
+        return false;
+      std::less_equal<const char*> le;
+      return le(buffer->data(), v.data()) && le(v.data() + v.size(), buffer->data() + buffer->size());
+    };
+    for (auto v : pending_)
+      if (inside(v))
+        in_buffer += v.size();
+    const bool lend = buffer && in_buffer >= buffer->size() / 4;
+    for (auto v : pending_) {
+      written_ += v.size();
+      if (lend && inside(v)) {
+        chunk.ranges.push_back({true, static_cast<std::size_t>(v.data() - buffer->data()), v.size()});
+      } else {
+        chunk.ranges.push_back({false, chunk.copied.size(), v.size()});
+        chunk.copied.append(v.data(), v.size());
+      }
+    }
+    pending_.clear();
+    if (lend) {
+      chunk.buffer.swap(*buffer);
+      *buffer = job_->spare_buffer(); // empty: RESTinio allocates one
+    }
+    const auto held = chunk.held();
+    ctx_->budget->take(held);
+    job_->in_flight.fetch_add(held);
+    caf::anon_send(writer_, chunk_atom::value, std::move(chunk));
   }
 
   // Pauses reading while the writer is behind or the budget is used up; the
@@ -319,7 +414,7 @@ private:
   const std::string id_;
   const std::optional<std::string> boundary_;
   multipart_reader reader_;
-  std::string pending_;
+  std::vector<std::string_view> pending_; ///< File bytes of this read, not yet handed on.
   std::uint64_t received_ = 0;
   std::uint64_t written_ = 0;
   bool failed_ = false;

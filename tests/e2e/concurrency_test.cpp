@@ -169,6 +169,32 @@ TEST(e2e_concurrency, parallel_uploads_of_different_names_all_succeed) {
   EXPECT_EQ(server.stop(), 0);
 }
 
+// The server writes most of an upload straight from its read buffers, and
+// copies the bytes its multipart reader withheld as a possible delimiter: a
+// file full of delimiter prefixes mixes the two on every read.
+TEST(e2e_concurrency, an_upload_full_of_delimiter_prefixes_round_trips) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client c{server.port()};
+  auto job = create_job_analysis(server, c);
+  std::string ct;
+  multipart_body("", ct);
+  const std::string delimiter = "\r\n--" + ct.substr(ct.find("boundary=") + 9);
+  std::string bytes;
+  for (std::size_t k = 0; bytes.size() < 3 * 1024 * 1024; k = (k + 7) % delimiter.size()) {
+    bytes += delimiter.substr(0, k);
+    bytes += static_cast<char>('a' + k % 26);
+    bytes.append(k * 331 % 4093, static_cast<char>(k));
+  }
+  auto res = upload_named(c, job.id, "prefixes.bin", bytes, job.auth);
+  ASSERT_EQ(res.status, 201) << res.body;
+  auto dl = c.get("/api/analyses/" + job.id + "/files/1", job.auth);
+  ASSERT_EQ(dl.status, 200);
+  EXPECT_EQ(dl.body.size(), bytes.size());
+  EXPECT_TRUE(dl.body == bytes);
+  EXPECT_EQ(server.stop(), 0);
+}
+
 TEST(e2e_concurrency, multi_megabyte_upload_round_trips) {
   temp_dir dir;
   server_process server{dir.path() + "/data"};

@@ -1235,6 +1235,82 @@ void run_pipelined_after_streamed(pipelining_case pc) {
   EXPECT_TRUE(violations(seen).empty());
 }
 
+// Buffers a sink took from its connection, and the pieces it kept in them.
+struct taken_buffers {
+  std::vector<std::vector<char>> buffers;
+  std::vector<restinio::string_view_t> pieces;
+  std::size_t offers = 0;
+};
+
+// A sink that keeps every read buffer it is offered, without copying the
+// pieces in it, and gives the connection an empty or a small buffer instead
+// (which the connection must enlarge).
+class buffer_taking_sink : public recording_sink {
+public:
+  buffer_taking_sink(observed_ptr seen, behaviour b, std::shared_ptr<taken_buffers> taken)
+    : recording_sink(seen, std::move(b)), seen_(std::move(seen)), taken_(std::move(taken)) {
+  }
+
+  bool on_body_data(restinio::string_view_t data) override {
+    taken_->pieces.push_back(data);
+    return recording_sink::on_body_data(data);
+  }
+
+  void on_read_buffer(std::vector<char>& buffer) override {
+    std::less_equal<const char*> le;
+    for (auto i = since_offer_; i < taken_->pieces.size(); ++i) {
+      auto p = taken_->pieces[i];
+      if (!le(buffer.data(), p.data()) || !le(p.data() + p.size(), buffer.data() + buffer.size()))
+        seen_->update([&] { seen_->violations.push_back("a piece outside the offered buffer"); });
+    }
+    if (since_offer_ == taken_->pieces.size())
+      seen_->update([&] { seen_->violations.push_back("an offer without pieces"); });
+    since_offer_ = taken_->pieces.size();
+    taken_->buffers.push_back(std::move(buffer)); // its pieces stay where they are
+    buffer = taken_->offers++ % 2 == 0 ? std::vector<char>{} : std::vector<char>(16, 'x');
+  }
+
+private:
+  observed_ptr seen_;
+  std::shared_ptr<taken_buffers> taken_;
+  std::size_t since_offer_ = 0;
+};
+
+TEST(request_head, a_sink_that_takes_the_read_buffers_keeps_its_pieces_and_the_next_requests) {
+  auto seen = std::make_shared<observed>();
+  auto taken = std::make_shared<taken_buffers>();
+  server_options opts;
+  opts.max_pipelined = 4;
+  auto b = answer_on_complete(seen);
+  test_server server{seen,
+                     [seen, b, taken](const restinio::request_handle_t&,
+                                      restinio::body_reading_control_t) {
+                       return request_head_decision_t::stream(
+                         std::make_shared<buffer_taking_sink>(seen, b, taken), true);
+                     },
+                     {},
+                     opts};
+  auto body = random_bytes(300000);
+  raw_client c{server.port()};
+  // The GETs share reads with the body's end: their bytes must move into the
+  // buffer the sink gave.
+  ASSERT_TRUE(c.send_in_pieces(post_head("/post", body.size()) + body + get_request("/a")
+                                 + get_request("/b"),
+                               10007));
+  EXPECT_EQ(c.read_reply().body, "streamed " + std::to_string(body.size()));
+  EXPECT_EQ(c.read_reply().body, "/a");
+  EXPECT_EQ(c.read_reply().body, "/b");
+  server.stop();
+  std::string kept;
+  for (auto p : taken->pieces)
+    kept.append(p.data(), p.size());
+  EXPECT_TRUE(kept == body) << "the pieces in the taken buffers differ from the body";
+  EXPECT_GE(taken->offers, body.size() / opts.buffer_size);
+  EXPECT_EQ(taken->buffers.size(), taken->offers);
+  EXPECT_EQ(seen->handled_targets, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_TRUE(violations(seen).empty()) << violations(seen).front();
+}
+
 TEST(request_head, pipelined_gets_after_a_streamed_post_answered_at_once_in_order) {
   run_pipelined_after_streamed({4, false});
 }
