@@ -47,9 +47,33 @@ std::string param(const params_t& params, const char* name) {
 
 // -- job and operator actions (shared by both credential kinds) ---------------
 
+// The document with its ETag; 304 when If-None-Match names it (only once the
+// request is authenticated and authorized, as any answer).
 void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const std::string& id) {
   ask<std::string>(
-    ctx, req, [req](std::string& doc) { reply_json(req, 200, std::move(doc)); },
+    ctx, req,
+    [req](std::string& doc) {
+      auto etag = document_etag(doc);
+      bool matched = false;
+      req->header().for_each_value_of(restinio::http_field::if_none_match, [&](auto value) {
+        matched = matched || if_none_match({value.data(), value.size()}, etag);
+        return restinio::http_header_fields_t::continue_enumeration();
+      });
+      if (matched) {
+        // No content; Content-Length is what a 200 would carry (RFC 9110 8.6).
+        auto response =
+          req->create_response<restinio::user_controlled_output_t>(status_line(304));
+        response.append_header(restinio::http_field::etag, std::move(etag));
+        response.set_content_length(doc.size());
+        complete(std::move(response));
+        return;
+      }
+      auto response = req->create_response(status_line(200));
+      response.append_header(restinio::http_field::content_type, "application/json");
+      response.append_header(restinio::http_field::etag, std::move(etag));
+      response.set_body(std::move(doc));
+      complete(std::move(response));
+    },
     get_atom::value, cred, id);
 }
 

@@ -5,6 +5,9 @@
 
 #include <bitset>
 #include <charconv>
+#include <cstdio>
+#include <functional>
+#include <string_view>
 
 namespace analysisd {
 
@@ -431,6 +434,59 @@ upload_request parse_upload_query(restinio::string_view_t query) {
     out.has_format = raw_query_value(query, "format", out.format);
   }
   return out;
+}
+
+} // namespace analysisd
+
+namespace analysisd {
+
+std::string document_etag(std::string_view document) {
+  char tag[20];
+  std::snprintf(tag, sizeof(tag), "\"%016zx\"",
+                static_cast<std::size_t>(std::hash<std::string_view>{}(document)));
+  return tag;
+}
+
+bool if_none_match(std::string_view header, std::string_view etag) {
+  auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t i = 0;
+  auto skip_ows = [&] {
+    while (i < header.size() && is_ows(header[i]))
+      ++i;
+  };
+  skip_ows();
+  if (header.substr(i, 1) == "*") {
+    ++i;
+    skip_ows();
+    return i == header.size();
+  }
+  // #entity-tag: tags separated by commas, empty elements allowed.
+  bool matched = false;
+  while (i < header.size()) {
+    if (header[i] == ',') {
+      ++i;
+      skip_ows();
+      continue;
+    }
+    if (header.substr(i, 2) == "W/")
+      i += 2;
+    if (i >= header.size() || header[i] != '"')
+      return false;
+    auto end = header.find('"', i + 1);
+    if (end == std::string_view::npos)
+      return false;
+    for (auto k = i + 1; k < end; ++k) {
+      auto c = static_cast<unsigned char>(header[k]);
+      if (c < 0x21 || c == 0x7f)
+        return false; // etagc: %x21 / %x23-7E / obs-text
+    }
+    matched = matched || header.substr(i, end + 1 - i) == etag;
+    i = end + 1;
+    skip_ows();
+    if (i < header.size() && header[i] != ',')
+      return false;
+  }
+  return matched;
 }
 
 } // namespace analysisd

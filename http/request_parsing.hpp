@@ -47,6 +47,17 @@ caf::error parse_acquire(const std::string& body);
 /// with one entry per bad parameter.
 caf::error parse_list_query(restinio::string_view_t query, list_request& out);
 
+/// The entity tag of a document: a strong tag (quoted) derived from its
+/// bytes, so it changes whenever the document does, on every node that
+/// renders the same document alike.
+std::string document_etag(std::string_view document);
+
+/// Whether an `If-None-Match` header value names `etag` (a quoted tag as
+/// document_etag gives it) or is `*`. The comparison is weak (RFC 9110
+/// 13.1.2): a `W/` prefix is ignored. A value that does not parse matches
+/// nothing.
+bool if_none_match(std::string_view header, std::string_view etag);
+
 /// The query of an upload: `name` and `format` (its body streams through
 /// multipart_reader; multipart_ok is left false, bytes empty).
 upload_request parse_upload_query(restinio::string_view_t query);

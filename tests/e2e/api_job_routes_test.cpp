@@ -168,6 +168,56 @@ TEST_P(e2e_job_routes, finalize_sets_ready_results_and_new_updated_at) {
   EXPECT_EQ(read_file(file_path("2-late.tsv")), "x\ty");
 }
 
+TEST_P(e2e_job_routes, conditional_get_answers_304_until_the_document_changes) {
+  auto conditional = [&](const std::string& if_none_match, const std::string& auth) {
+    http_request req;
+    req.target = base();
+    req.headers = {{"Authorization", auth}, {"If-None-Match", if_none_match}};
+    return client_->send(req);
+  };
+  auto first = client_->get(base(), auth_);
+  ASSERT_EQ(first.status, 200);
+  const auto etag = first.header("etag");
+  ASSERT_TRUE(std::regex_match(etag, std::regex{R"("[0-9a-f]{16}")"})) << etag;
+  EXPECT_EQ(client_->get(base(), auth_).header("etag"), etag) << "the same document, the same tag";
+
+  for (const auto& value : {etag, "W/" + etag, std::string{"*"}, "\"nope\", " + etag,
+                            " " + etag + " ,"}) {
+    auto res = conditional(value, auth_);
+    EXPECT_EQ(res.status, 304) << value;
+    EXPECT_EQ(res.header("etag"), etag) << value;
+    // RFC 9110 8.6: a 304 may only give the length of the 200's content.
+    EXPECT_EQ(res.header("content-length"), std::to_string(first.body.size())) << value;
+    EXPECT_TRUE(res.body.empty());
+  }
+  // The connection carries on after a 304 (it sent no content).
+  EXPECT_EQ(client_->get(base(), auth_).body, first.body);
+  for (const auto& value : {std::string{"\"0000000000000000\""}, etag.substr(1, 16), std::string{""},
+                            etag + " x"}) {
+    auto res = conditional(value, auth_);
+    EXPECT_EQ(res.status, 200) << value;
+    EXPECT_EQ(res.body, first.body) << value;
+  }
+  // Authentication and authorization come first.
+  expect_error(conditional(etag, basic_auth(job_, std::string(64, '0'))), 401, "unauthorized",
+               "Invalid authorization header");
+  auto other = create_job_analysis(*server_, *client_);
+  expect_error(conditional(etag, other.auth), 403, "forbidden", "Insufficient rights");
+
+  // A change gives a new tag: the old one no longer matches.
+  ASSERT_EQ(upload(*client_, base() + "/files?name=e.fa", auth_, "AC").status, 201);
+  auto changed = conditional(etag, auth_);
+  ASSERT_EQ(changed.status, 200);
+  EXPECT_NE(changed.header("etag"), etag);
+  EXPECT_EQ(changed.json().at("files").size(), 1u);
+  EXPECT_EQ(conditional(changed.header("etag"), auth_).status, 304);
+  auto fin = client_->patch(base(), R"({"results":{"a":1}})", auth_);
+  ASSERT_EQ(fin.status, 200);
+  auto after = conditional(changed.header("etag"), auth_);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.json().at("ready"), true);
+}
+
 TEST_P(e2e_job_routes, remove_deletes_analysis_and_files) {
   auto up = upload(*client_, base() + "/files?name=a.sam&format=sam", auth_, "@HD");
   ASSERT_EQ(up.status, 201);

@@ -204,3 +204,29 @@ TEST(request_parsing, parse_decimal_takes_only_bounded_digit_strings) {
     EXPECT_EQ(x, 7u) << "unchanged on failure: " << bad;
   }
 }
+
+TEST(request_parsing, document_etag_is_a_quoted_tag_that_follows_the_bytes) {
+  auto a = document_etag(R"({"id":"a"})");
+  EXPECT_EQ(a.size(), 18u);
+  EXPECT_EQ(a.front(), '"');
+  EXPECT_EQ(a.back(), '"');
+  EXPECT_EQ(document_etag(R"({"id":"a"})"), a);
+  EXPECT_NE(document_etag(R"({"id":"b"})"), a);
+  EXPECT_NE(document_etag(""), a);
+}
+
+TEST(request_parsing, if_none_match_follows_rfc_9110) {
+  const std::string tag = "\"0123456789abcdef\"";
+  const std::vector<std::string> matching = {
+    tag, "W/" + tag, "*", " * ", "\"x\"," + tag, "\"x\" , W/" + tag + " ", ", ," + tag + ",",
+    "\t" + tag};
+  for (const auto& v : matching)
+    EXPECT_TRUE(if_none_match(v, tag)) << v;
+  const std::vector<std::string> not_matching = {
+    "", " ", "\"x\"", "0123456789abcdef", "w/" + tag, tag + "x", tag + " \"y\"", "*, " + tag,
+    "\"" + tag, "\"0123456789abcdef", "\"0123456789 abcdef\"", "**"};
+  for (const auto& v : not_matching)
+    EXPECT_FALSE(if_none_match(v, tag)) << v;
+  EXPECT_FALSE(if_none_match("\"\"", tag));
+  EXPECT_TRUE(if_none_match("\"\"", "\"\""));
+}

@@ -135,6 +135,8 @@ http_response http_client::read_response() {
   std::size_t length = 0;
   if (auto cl = res.headers.find("content-length"); cl != res.headers.end())
     length = std::stoull(cl->second);
+  if (res.status == 204 || res.status == 304)
+    length = 0; // RFC 9112 6.3: no content, whatever Content-Length says
   while (buffer_.size() < length)
     if (!fill())
       break;
