@@ -54,12 +54,14 @@ void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const 
     ctx, req,
     [req](std::string& doc) {
       auto etag = document_etag(doc);
-      bool matched = false;
+      std::string condition; // RFC 9110 5.3: several lines are one list
+      bool conditional = false;
       req->header().for_each_value_of(restinio::http_field::if_none_match, [&](auto value) {
-        matched = matched || if_none_match({value.data(), value.size()}, etag);
+        condition.append(conditional ? ", " : "").append(value.data(), value.size());
+        conditional = true;
         return restinio::http_header_fields_t::continue_enumeration();
       });
-      if (matched) {
+      if (conditional && if_none_match(condition, etag)) {
         // No content; Content-Length is what a 200 would carry (RFC 9110 8.6).
         auto response =
           req->create_response<restinio::user_controlled_output_t>(status_line(304));

@@ -67,10 +67,7 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                     .lingering_close_timelimit(opts.lingering_close)
                     .incoming_http_msg_limits(limits)
                     .max_parallel_connections(opts.max_connections)
-                    // 256 KiB reads instead of RESTinio's 4 KiB: a large upload is
-                    // received in a quarter of the system calls (bench/); at most
-                    // max_connections of these buffers exist (README, memory).
-                    .buffer_size(256 * 1024)
+                    .buffer_size(ctx->read_buffer_bytes)
                     .read_next_http_message_timelimit(opts.read_timeout)
                     .write_http_response_timelimit(opts.write_timeout)
                     .handle_request_timeout(opts.handle_timeout)

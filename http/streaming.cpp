@@ -128,19 +128,32 @@ struct upload_job {
   std::atomic<std::size_t> in_flight{0}; ///< Bytes handed to the writer, not yet written.
   std::atomic<bool> paused{false};       ///< The sink stopped reading.
 
-  // Read buffers the writer is done with, for the sink to lend the
-  // connection in place of the next one it keeps (reused, not reallocated).
-  std::vector<char> spare_buffer() {
-    std::lock_guard<std::mutex> guard{spare_mutex};
-    if (spares.empty())
-      return {};
-    auto b = std::move(spares.back());
-    spares.pop_back();
+  ~upload_job() {
+    ctx->budget->give_back(spare.size());
+  }
+
+  // The sink gives the connection a read buffer in place of one it keeps:
+  // the spare one if there is one (its bytes now count as the connection's
+  // read buffer, no longer against the budget), else an empty one, which
+  // RESTinio allocates.
+  std::vector<char> take_spare() {
+    std::vector<char> b;
+    {
+      std::lock_guard<std::mutex> guard{spare_mutex};
+      b.swap(spare);
+    }
+    ctx->budget->give_back(b.size());
     return b;
   }
-  void return_buffer(std::vector<char> b) {
+
+  // The writer is done with a lent buffer: it stays as the spare (still
+  // counted against the budget) unless there is one; -> the bytes freed.
+  std::size_t keep_spare(std::vector<char>& b) {
     std::lock_guard<std::mutex> guard{spare_mutex};
-    spares.push_back(std::move(b));
+    if (!spare.empty())
+      return b.size();
+    spare.swap(b);
+    return 0;
   }
 
   // Reading goes on once the writer is at most this far behind.
@@ -156,7 +169,7 @@ struct upload_job {
 
 private:
   std::mutex spare_mutex;
-  std::vector<std::vector<char>> spares; ///< At most the buffers ever in flight.
+  std::vector<char> spare; ///< One lent buffer kept for reuse, or empty.
 };
 
 // Writes the bytes of one upload, one message at a time, on its own thread
@@ -173,9 +186,8 @@ caf::behavior upload_writer(caf::event_based_actor* self, std::shared_ptr<upload
         job->error = job->out->append(base + r.from, r.size);
       }
       const auto held = chunk.held();
-      if (!chunk.buffer.empty())
-        job->return_buffer(std::move(chunk.buffer));
-      job->ctx->budget->give_back(held);
+      const auto freed = chunk.copied.size() + job->keep_spare(chunk.buffer);
+      job->ctx->budget->give_back(freed);
       if (job->in_flight.fetch_sub(held) - held <= job->resume_below())
         job->wake();
     },
@@ -229,9 +241,16 @@ public:
     if (!boundary_)
       return fail(make_error(errc::invalid_multipart));
     // The file's bytes stay where they are until this read's buffer is
-    // offered (on_read_buffer), or the body is complete.
-    reader_.feed({data.data(), data.size()}, [this](std::string_view bytes) {
-      pending_.push_back(bytes);
+    // offered (on_read_buffer); the few that the reader withheld as a
+    // possible delimiter, and hands on from its own memory, are copied now.
+    reader_.feed({data.data(), data.size()}, [&](std::string_view bytes) {
+      std::less_equal<const char*> le;
+      if (le(data.data(), bytes.data()) && le(bytes.data() + bytes.size(), data.data() + data.size())) {
+        pending_.push_back({bytes.data(), 0, bytes.size()});
+      } else {
+        pending_.push_back({nullptr, withheld_.size(), bytes.size()});
+        withheld_.append(bytes.data(), bytes.size());
+      }
     });
     if (reader_.status() == multipart_status::malformed)
       return fail(make_error(errc::invalid_multipart));
@@ -239,7 +258,7 @@ public:
   }
 
   void on_read_buffer(std::vector<char>& buffer) override {
-    flush(&buffer);
+    flush(buffer);
   }
 
   void on_body_complete() override {
@@ -249,7 +268,7 @@ public:
       release();
       return;
     }
-    flush(nullptr); // a read without an offer: RESTinio makes none, but be sure
+    // (Every read's bytes were flushed when its buffer was offered.)
     if (!boundary_ || reader_.finish() != multipart_status::done) {
       release();
       handler_scope scope{ctx_};
@@ -308,37 +327,35 @@ private:
 
   // Hands the file bytes of this read to the writer. When they fill a good
   // part of the read `buffer`, the sink keeps that buffer (the bytes are
-  // written from it, not copied) and gives the connection a spare one for
-  // its next read; otherwise, and for bytes outside it (those the reader
-  // withheld as a possible delimiter), they are copied.
-  void flush(std::vector<char>* buffer) {
-    if (pending_.empty())
+  // written from it, not copied) and gives the connection the spare one for
+  // its next read; otherwise they are copied.
+  void flush(std::vector<char>& buffer) {
+    if (failed_ || pending_.empty()) {
+      // Answered already (the bytes will be dropped), or no file bytes.
+      pending_.clear();
+      withheld_.clear();
       return;
-    upload_chunk chunk;
+    }
     std::size_t in_buffer = 0;
-    auto inside = [&](std::string_view v) {
-      if (!buffer)
-        return false;
-      std::less_equal<const char*> le;
-      return le(buffer->data(), v.data()) && le(v.data() + v.size(), buffer->data() + buffer->size());
-    };
-    for (auto v : pending_)
-      if (inside(v))
-        in_buffer += v.size();
-    const bool lend = buffer && in_buffer >= buffer->size() / 4;
-    for (auto v : pending_) {
-      written_ += v.size();
-      if (lend && inside(v)) {
-        chunk.ranges.push_back({true, static_cast<std::size_t>(v.data() - buffer->data()), v.size()});
+    for (const auto& p : pending_)
+      if (p.at)
+        in_buffer += p.size;
+    const bool lend = in_buffer >= buffer.size() / 4;
+    upload_chunk chunk;
+    for (const auto& p : pending_) {
+      written_ += p.size;
+      if (lend && p.at) {
+        chunk.ranges.push_back({true, static_cast<std::size_t>(p.at - buffer.data()), p.size});
       } else {
-        chunk.ranges.push_back({false, chunk.copied.size(), v.size()});
-        chunk.copied.append(v.data(), v.size());
+        chunk.ranges.push_back({false, chunk.copied.size(), p.size});
+        chunk.copied.append(p.at ? p.at : withheld_.data() + p.from, p.size);
       }
     }
     pending_.clear();
+    withheld_.clear();
     if (lend) {
-      chunk.buffer.swap(*buffer);
-      *buffer = job_->spare_buffer(); // empty: RESTinio allocates one
+      chunk.buffer.swap(buffer);
+      buffer = job_->take_spare();
     }
     const auto held = chunk.held();
     ctx_->budget->take(held);
@@ -350,8 +367,11 @@ private:
   // writer or the budget resumes it.
   bool should_pause() {
     auto job = job_;
+    // This read's bytes are not counted yet: they may take a whole buffer.
     auto ready = [&] {
-      return job->in_flight.load() <= ctx_->upload_buffer_bytes && !ctx_->budget->exhausted();
+      auto in_flight = job->in_flight.load();
+      return (in_flight == 0 || in_flight + ctx_->read_buffer_bytes <= ctx_->upload_buffer_bytes)
+             && !ctx_->budget->exhausted();
     };
     if (ready())
       return false;
@@ -414,7 +434,15 @@ private:
   const std::string id_;
   const std::optional<std::string> boundary_;
   multipart_reader reader_;
-  std::vector<std::string_view> pending_; ///< File bytes of this read, not yet handed on.
+  // File bytes of this read, not yet handed on: in the read buffer (`at`),
+  // or copied into withheld_ (at `from`).
+  struct piece {
+    const char* at;
+    std::size_t from;
+    std::size_t size;
+  };
+  std::vector<piece> pending_;
+  std::string withheld_;
   std::uint64_t received_ = 0;
   std::uint64_t written_ = 0;
   bool failed_ = false;

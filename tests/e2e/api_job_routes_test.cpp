@@ -198,6 +198,21 @@ TEST_P(e2e_job_routes, conditional_get_answers_304_until_the_document_changes) {
     EXPECT_EQ(res.status, 200) << value;
     EXPECT_EQ(res.body, first.body) << value;
   }
+  // Several If-None-Match lines are one list: a tag on a second line counts,
+  // and '*' beside a tag is no valid list.
+  http_request two_lines;
+  two_lines.target = base();
+  two_lines.headers = {{"Authorization", auth_}, {"If-None-Match", "\"x\""},
+                       {"If-None-Match", etag}};
+  EXPECT_EQ(client_->send(two_lines).status, 304);
+  two_lines.headers.back().second = "*";
+  EXPECT_EQ(client_->send(two_lines).status, 200);
+  // The operator's GET of the same document has the same tag.
+  http_request admin;
+  admin.target = "/admin/analyses/" + id_;
+  admin.headers = {{"Authorization", bearer(server_->admin_token())}, {"If-None-Match", etag}};
+  EXPECT_EQ(client_->send(admin).status, 304);
+
   // Authentication and authorization come first.
   expect_error(conditional(etag, basic_auth(job_, std::string(64, '0'))), 401, "unauthorized",
                "Invalid authorization header");
