@@ -125,34 +125,40 @@ struct upload_job {
   const control_t control;
   std::unique_ptr<writable_file> out; ///< The writer's.
   std::error_code error;              ///< The writer's: the first write error.
+  std::size_t unsynced = 0;           ///< The writer's: bytes written since the last writeback.
   std::atomic<std::size_t> in_flight{0}; ///< Bytes handed to the writer, not yet written.
   std::atomic<bool> paused{false};       ///< The sink stopped reading.
 
   ~upload_job() {
-    ctx->budget->give_back(spare.size());
+    for (const auto& b : spares)
+      ctx->budget->give_back(b.size());
   }
 
   // The sink gives the connection a read buffer in place of one it keeps:
-  // the spare one if there is one (its bytes now count as the connection's
+  // a spare one if there is one (its bytes now count as the connection's
   // read buffer, no longer against the budget), else an empty one, which
   // RESTinio allocates.
   std::vector<char> take_spare() {
     std::vector<char> b;
     {
       std::lock_guard<std::mutex> guard{spare_mutex};
-      b.swap(spare);
+      if (spares.empty())
+        return b;
+      b.swap(spares.back());
+      spares.pop_back();
     }
     ctx->budget->give_back(b.size());
     return b;
   }
 
-  // The writer is done with a lent buffer: it stays as the spare (still
-  // counted against the budget) unless there is one; -> the bytes freed.
+  // The writer is done with a lent buffer: it is kept as a spare (still
+  // counted against the budget), unless there are as many spares as buffers
+  // may be in flight; -> the bytes freed.
   std::size_t keep_spare(std::vector<char>& b) {
     std::lock_guard<std::mutex> guard{spare_mutex};
-    if (!spare.empty())
+    if (b.empty() || spares.size() * ctx->read_buffer_bytes >= ctx->upload_buffer_bytes)
       return b.size();
-    spare.swap(b);
+    spares.push_back(std::move(b));
     return 0;
   }
 
@@ -169,8 +175,11 @@ struct upload_job {
 
 private:
   std::mutex spare_mutex;
-  std::vector<char> spare; ///< One lent buffer kept for reuse, or empty.
+  std::vector<std::vector<char>> spares; ///< Lent buffers kept for reuse.
 };
+
+// How many bytes an upload writes before it starts their writeback.
+constexpr std::size_t writeback_bytes = 8u << 20;
 
 // Writes the bytes of one upload, one message at a time, on its own thread
 // (blocking I/O must not stall a scheduler or asio thread).
@@ -184,6 +193,14 @@ caf::behavior upload_writer(caf::event_based_actor* self, std::shared_ptr<upload
           break;
         const char* base = r.lent ? chunk.buffer.data() : chunk.copied.data();
         job->error = job->out->append(base + r.from, r.size);
+        job->unsynced += r.size;
+      }
+      // The disk writes while the body still arrives, so that the fsync at
+      // its end waits only for the last few MiB (the kernel would start
+      // only at its dirty-page threshold, gigabytes later).
+      if (!job->error && job->unsynced >= writeback_bytes) {
+        job->out->start_writeback();
+        job->unsynced = 0;
       }
       const auto held = chunk.held();
       const auto freed = chunk.copied.size() + job->keep_spare(chunk.buffer);
@@ -327,7 +344,7 @@ private:
 
   // Hands the file bytes of this read to the writer. When they fill a good
   // part of the read `buffer`, the sink keeps that buffer (the bytes are
-  // written from it, not copied) and gives the connection the spare one for
+  // written from it, not copied) and gives the connection a spare one for
   // its next read; otherwise they are copied.
   void flush(std::vector<char>& buffer) {
     if (failed_ || pending_.empty()) {

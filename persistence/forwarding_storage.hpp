@@ -24,6 +24,9 @@ public:
   std::error_code sync() override {
     return inner_->sync();
   }
+  void start_writeback() override {
+    inner_->start_writeback();
+  }
   std::error_code truncate(std::uint64_t size) override {
     return inner_->truncate(size);
   }

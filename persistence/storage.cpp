@@ -45,6 +45,12 @@ public:
       ::close(fd_);
   }
 
+  void start_writeback() override {
+    // Dirty pages of the whole file not yet under write-out (a hint: errors
+    // show at sync()).
+    (void) ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+
   std::error_code append(const char* data, std::size_t size) override {
     while (size > 0) {
       auto n = ::write(fd_, data, size);

@@ -16,6 +16,11 @@ public:
   virtual std::error_code append(const char* data, std::size_t size) = 0;
   /// fdatasync: returns once the bytes written so far are durable.
   virtual std::error_code sync() = 0;
+  /// Starts writing the bytes written so far to the disk, without waiting
+  /// for them: a hint that makes a later sync() shorter (durability still
+  /// needs it). By default nothing.
+  virtual void start_writeback() {
+  }
   /// Cuts the file back to `size` bytes and continues writing there.
   virtual std::error_code truncate(std::uint64_t size) = 0;
   /// Closes the file; further calls are errors.

@@ -238,3 +238,50 @@ TEST(storage, create_own_dir_makes_a_directory_and_refuses_a_link_to_one) {
   EXPECT_EQ(create_own_dir(st, dir.path() + "/file"),
             std::make_error_code(std::errc::not_a_directory));
 }
+
+// A file that counts its writeback hints, under a forwarding file.
+class writeback_counter : public writable_file {
+public:
+  explicit writeback_counter(int& hints) : hints_(hints) {
+  }
+  std::error_code append(const char*, std::size_t) override {
+    return {};
+  }
+  std::error_code sync() override {
+    return {};
+  }
+  std::error_code truncate(std::uint64_t) override {
+    return {};
+  }
+  std::error_code close() override {
+    return {};
+  }
+  void start_writeback() override {
+    ++hints_;
+  }
+
+private:
+  int& hints_;
+};
+
+TEST(storage, start_writeback_keeps_the_bytes_and_is_forwarded) {
+  temp_dir dir;
+  auto& st = posix_storage();
+  std::unique_ptr<writable_file> f;
+  ASSERT_FALSE(st.create_exclusive(dir.path() + "/f", f));
+  std::string bytes(3 << 20, 'a');
+  ASSERT_FALSE(f->append(bytes.data(), bytes.size()));
+  f->start_writeback();
+  ASSERT_FALSE(f->append("tail", 4));
+  f->start_writeback();
+  ASSERT_FALSE(f->sync());
+  ASSERT_FALSE(f->close());
+  std::string back;
+  ASSERT_FALSE(st.read_all(dir.path() + "/f", back));
+  EXPECT_TRUE(back == bytes + "tail");
+
+  int hints = 0;
+  forwarding_file fwd{std::make_unique<writeback_counter>(hints)};
+  fwd.start_writeback();
+  EXPECT_EQ(hints, 1);
+}
