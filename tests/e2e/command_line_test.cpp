@@ -16,7 +16,7 @@ namespace {
 
 // Runs the binary with `args`; returns its exit code and everything it printed.
 int run_binary(const std::string& args, std::string& output) {
-  return run_command(std::string{ANALYSISD_BINARY} + " " + args, output);
+  return run_command(server_binary() + " " + args, output);
 }
 
 } // namespace

@@ -59,7 +59,7 @@ std::string flip_last(std::string s) {
 // Runs the binary with `args` and no admin token in the environment; returns
 // its exit code (it must end by itself within 30 s).
 int run_without_env_token(const std::string& args, std::string& output) {
-  return run_command("env -u ANALYSISD_ADMIN_TOKEN timeout 30 " + std::string{ANALYSISD_BINARY}
+  return run_command("env -u ANALYSISD_ADMIN_TOKEN timeout 30 " + server_binary()
                        + " " + args,
                      output);
 }

@@ -276,7 +276,7 @@ TEST(e2e_hardening_limits, parallel_connections_are_bounded_and_freed_by_the_rea
 TEST(e2e_hardening_limits, timeouts_must_be_positive) {
   temp_dir dir;
   for (std::string opt : {"--read-timeout", "--write-timeout", "--handle-timeout"}) {
-    auto cmd = std::string{ANALYSISD_BINARY} + " --data-dir " + dir.path() + "/data " + opt
+    auto cmd = server_binary() + " --data-dir " + dir.path() + "/data " + opt
                + " 0 >/dev/null 2>&1";
     int status = std::system(cmd.c_str());
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << opt << " 0";

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -44,10 +45,24 @@ int run_command(const std::string& cmd, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string server_binary() {
+  const char* env = std::getenv("ANALYSISD_TEST_BINARY");
+  return env && *env ? env : ANALYSISD_BINARY;
+}
+
+bool server_sanitized() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#else
+  const char* env = std::getenv("ANALYSISD_TEST_SANITIZED");
+  return env && std::string{env} == "1";
+#endif
+}
+
 int run_binary_once(const std::string& data_dir, const std::vector<std::string>& args,
                     std::string& output, int seconds) {
   std::string cmd = "ANALYSISD_ADMIN_TOKEN=test-admin-token timeout -s KILL "
-                    + std::to_string(seconds) + " " ANALYSISD_BINARY " --listen 127.0.0.1:"
+                    + std::to_string(seconds) + " " + server_binary() + " --listen 127.0.0.1:"
                     + std::to_string(free_port()) + " --data-dir '" + data_dir + "'";
   for (auto& a : args)
     cmd += " '" + a + "'";
@@ -81,7 +96,7 @@ server_process::~server_process() {
 }
 
 pid_t server_process::spawn() {
-  std::vector<std::string> argv_s{ANALYSISD_BINARY, "--listen",
+  std::vector<std::string> argv_s{server_binary(), "--listen",
                                   "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
   argv_s.insert(argv_s.end(), args_.begin(), args_.end());
   pid_t pid = ::fork();

@@ -98,6 +98,15 @@ private:
 /// and appends everything it printed (stdout and stderr) to `output`.
 int run_command(const std::string& cmd, std::string& output);
 
+/// The server binary the end-to-end tests run: $ANALYSISD_TEST_BINARY if
+/// set (the sanitize build runs the dev build's suite against its own
+/// server that way), else this build's analysisd.
+std::string server_binary();
+
+/// The server under test is built with ASan: $ANALYSISD_TEST_SANITIZED is
+/// 1, or this test program is built with it (so is the server then).
+bool server_sanitized();
+
 /// Runs the binary in the foreground on `data_dir` with `args` (bounded to
 /// `seconds`, then killed), for a start that must fail; returns its exit
 /// status and appends what it printed to `output`.
