@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs the whole test suite:
 # first the normal build, then (unless ANALYSISD_SKIP_SANITIZE=1) the same
-# tests under ASan+UBSan, then (unless ANALYSISD_SKIP_FUZZ=1) each libFuzzer
+# tests under ASan+UBSan (the normal build's end-to-end suite runs against the
+# sanitized server), then (unless ANALYSISD_SKIP_FUZZ=1) each libFuzzer
 # target for a few seconds (scripts/fuzz.sh runs them for longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
