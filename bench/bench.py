@@ -452,6 +452,42 @@ def part_get(args):
            f"{ratio(a[0], p[0]):.1f}x aiohttp   "
            + verdicts((">= 0.9x nginx", a[0] >= 0.9 * n[0]), (">= 4x aiohttp", a[0] >= 4 * p[0]),
                       ("p99 < 5 ms", a[1] < 5)))
+    # Conditional GETs: each client sends back the document's ETag and gets a
+    # 304 with no content (how a polling job reads an unchanged analysis).
+    etags = []
+    for aid, job, key in jobs[:1000]:
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+        c.request("GET", f"/api/analyses/{aid}", headers={"Authorization": basic(job, key)})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        etags.append(f"/api/analyses/{aid} {basic(job, key)}\t{r.getheader('ETag')}")
+    write_lines(os.path.join(d, "analysisd-304.lines"), etags)
+    c = http.client.HTTPConnection("127.0.0.1", ngx_port, timeout=30)
+    c.request("GET", "/analysis.json")
+    r = c.getresponse()
+    r.read()
+    c.close()
+    write_lines(os.path.join(d, "nginx-304.lines"), [f"/analysis.json -\t{r.getheader('ETag')}"])
+    cond = {"nginx": [], "analysisd": []}
+    for r in range(args.rounds):
+        for name, port, lines in (("nginx", ngx_port, "nginx-304.lines"),
+                                  ("analysisd", srv.port, "analysisd-304.lines")):
+            cpu0 = cpu_seconds(pids[name])
+            res = wrk(port, os.path.join(d, lines), args, seconds=args.duration)
+            res["cpu_us"] = (cpu_seconds(pids[name]) - cpu0) * 1e6 / max(res["requests"], 1)
+            if res["other"] or res["socket_errors"]:
+                log(f"  warning: {name}: {res['other']} answers other than 304, "
+                    f"{res['socket_errors']} socket errors")
+            cond[name].append(res)
+            log(f"  round {r + 1}: {name:9s} {res['ok_rps']:8.0f} 304s/s  p99 {res['p99_ms']:.2f} ms"
+                f"  server CPU {res['cpu_us']:.1f} us/request")
+    cn, ca = ((median([x["ok_rps"] for x in cond[k]]), median([x["p99_ms"] for x in cond[k]]),
+               median([x["cpu_us"] for x in cond[k]])) for k in ("nginx", "analysisd"))
+    record(f"GET 304 nginx  {cn[0]:8.0f} 304s/s  p99 {cn[1]:.2f} ms  {cn[2]:.1f} us CPU/request  "
+           f"(If-None-Match with its ETag, baseline)")
+    record(f"GET 304 analysisd {ca[0]:5.0f} 304s/s  p99 {ca[1]:.2f} ms  {ca[2]:.1f} us CPU/request  "
+           f"= {ratio(ca[0], cn[0]):.2f}x nginx   " + verdicts((">= 1.0x nginx", ca[0] >= cn[0])))
     stop(ngx, signal.SIGQUIT)
     stop(peer)
     if args.profile:

@@ -1,14 +1,17 @@
 -- wrk script for bench/bench.py: sends the requests listed in a file.
 --   wrk ... -s requests.lua URL -- FILE NTHREADS MODE [BODY]
 -- FILE has one "PATH AUTHORIZATION-VALUE..." per line (the value may hold
--- spaces: "Basic ..."; "-" for none). MODE "rotate": each thread cycles over
+-- spaces: "Basic ..."; "-" for none), optionally followed by a tab and an
+-- If-None-Match value (a conditional GET, whose expected answer is a 304). MODE "rotate": each thread cycles over
 -- all lines, from its own offset (GET). MODE "once": thread k takes lines
 -- k, k+n, k+2n... once each, then repeats its last one (its further answers are
 -- not 200s). With BODY, requests are PATCHes carrying it, else GETs.
--- done() prints one line "RESULT k=v ..." with the 200s counted per thread.
+-- done() prints one line "RESULT k=v ..." with the expected answers (200s,
+-- or 304s for conditional GETs) counted per thread as "ok".
 
 local threads = {}
 local counter = 0
+expected = 200
 
 function setup(thread)
   thread:set("tid", counter)
@@ -22,9 +25,14 @@ function init(args)
   local i = 0
   for line in io.lines(file) do
     if mode == "rotate" or i % nthreads == tid then
-      local path, auth = line:match("^(%S+)%s+(.*)$")
+      local path, auth = line:match("^(%S+)%s+([^\t]*)")
+      local etag = line:match("\t(.*)$")
       local headers = {}
       if auth ~= "-" then headers["Authorization"] = auth end
+      if etag then
+        headers["If-None-Match"] = etag
+        expected = 304
+      end
       if body then
         headers["Content-Type"] = "application/json"
         table.insert(reqs, wrk.format("PATCH", path, headers, body))
@@ -51,7 +59,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status == 200 then ok = ok + 1 else other = other + 1 end
+  if status == expected then ok = ok + 1 else other = other + 1 end
 end
 
 function done(summary, latency, requests)

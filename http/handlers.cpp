@@ -62,11 +62,9 @@ void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const 
         return restinio::http_header_fields_t::continue_enumeration();
       });
       if (conditional && if_none_match(condition, etag)) {
-        // No content; Content-Length is what a 200 would carry (RFC 9110 8.6).
-        auto response =
-          req->create_response<restinio::user_controlled_output_t>(status_line(304));
+        // No content, nor a Content-Length (patch 0002).
+        auto response = req->create_response(status_line(304));
         response.append_header(restinio::http_field::etag, std::move(etag));
-        response.set_content_length(doc.size());
         complete(std::move(response));
         return;
       }

@@ -1375,3 +1375,35 @@ TEST(request_head, expect_100_continue_of_an_http_1_0_request_is_ignored) {
 }
 
 } // namespace
+
+// -- patch 0002: no Content-Length without content ---------------------------------
+
+TEST(response_header, no_content_length_in_204_and_304_but_in_an_empty_200) {
+  auto seen = std::make_shared<observed>();
+  test_server server{seen, {}, [](const restinio::request_handle_t& req) {
+                       auto target = std::string{req->header().request_target()};
+                       auto status = target == "/204"   ? restinio::status_no_content()
+                                     : target == "/304" ? restinio::status_not_modified()
+                                                        : restinio::status_ok();
+                       req->create_response(status).append_header("X-Target", target).done();
+                       return restinio::request_accepted();
+                     }};
+  // One connection: each response is framed right (RFC 9110 8.6 forbids a
+  // Content-Length in the first two, and none of them has content).
+  raw_client c{server.port()};
+  auto ask = [&](const std::string& target) {
+    EXPECT_TRUE(c.send(get_request(target)));
+    return c.read_reply();
+  };
+  auto no_content = ask("/204");
+  auto not_modified = ask("/304");
+  auto ok = ask("/200");
+  EXPECT_EQ(no_content.status, 204);
+  EXPECT_EQ(no_content.headers.count("content-length"), 0u);
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_EQ(not_modified.headers.count("content-length"), 0u);
+  EXPECT_EQ(not_modified.header("x-target"), "/304");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.header("content-length"), "0");
+  EXPECT_EQ(ok.header("x-target"), "/200");
+}
