@@ -392,6 +392,27 @@ def short_symbol(line):
 # -- parts ----------------------------------------------------------------------
 
 
+def wrk_rounds(targets, pids, d, args, unit="req/s", answer="200"):
+    """Runs wrk against each (name, port, lines file) of `targets` for args.rounds
+    rounds, measuring its server's CPU per request (pids[name]); logs each round and
+    returns {name: (expected answers/s, p99 ms, CPU us per request)}, medians."""
+    runs = {name: [] for name, _, _ in targets}
+    for r in range(args.rounds):
+        for name, port, lines in targets:
+            cpu0 = cpu_seconds(pids[name])
+            res = wrk(port, os.path.join(d, lines), args, seconds=args.duration)
+            res["cpu_us"] = (cpu_seconds(pids[name]) - cpu0) * 1e6 / max(res["requests"], 1)
+            if res["other"] or res["socket_errors"]:
+                log(f"  warning: {name}: {res['other']} answers other than {answer}, "
+                    f"{res['socket_errors']} socket errors")
+            runs[name].append(res)
+            log(f"  round {r + 1}: {name:9s} {res['ok_rps']:8.0f} {unit}  p50 {res['p50_ms']:.2f} ms"
+                f"  p99 {res['p99_ms']:.2f} ms  server CPU {res['cpu_us']:.1f} us/request")
+    return {n: (median([x["ok_rps"] for x in v]), median([x["p99_ms"] for x in v]),
+                median([x["cpu_us"] for x in v]))
+            for n, v in runs.items()}
+
+
 def part_get(args):
     log("\n== GET /api/analyses/:id (wrk -t%d -c%d, %d s per round) ==" % (
         args.wrk_threads, args.connections, args.duration))
@@ -428,21 +449,7 @@ def part_get(args):
     pids = {"nginx": ngx.pid, "aiohttp": peer.pid, "analysisd": srv.proc.pid}
     for name, port, lines in targets:  # warm-up (analysis actors are spawned on first use)
         wrk(port, os.path.join(d, lines), args, seconds=2)
-    runs = {name: [] for name, _, _ in targets}
-    for r in range(args.rounds):
-        for name, port, lines in targets:
-            cpu0 = cpu_seconds(pids[name])
-            res = wrk(port, os.path.join(d, lines), args, seconds=args.duration)
-            res["cpu_us"] = (cpu_seconds(pids[name]) - cpu0) * 1e6 / max(res["requests"], 1)
-            if res["other"] or res["socket_errors"]:
-                log(f"  warning: {name}: {res['other']} non-200 answers, "
-                    f"{res['socket_errors']} socket errors")
-            runs[name].append(res)
-            log(f"  round {r + 1}: {name:9s} {res['ok_rps']:8.0f} req/s  p50 {res['p50_ms']:.2f} ms"
-                f"  p99 {res['p99_ms']:.2f} ms  server CPU {res['cpu_us']:.1f} us/request")
-    med = {n: (median([x["ok_rps"] for x in v]), median([x["p99_ms"] for x in v]),
-               median([x["cpu_us"] for x in v]))
-           for n, v in runs.items()}
+    med = wrk_rounds(targets, pids, d, args)
     a, n, p = med["analysisd"], med["nginx"], med["aiohttp"]
     record(f"GET nginx      {n[0]:8.0f} req/s  p99 {n[1]:.2f} ms  (static file, baseline)")
     record(f"GET aiohttp    {p[0]:8.0f} req/s  p99 {p[1]:.2f} ms  = {ratio(p[0], n[0]):.2f}x nginx")
@@ -469,21 +476,9 @@ def part_get(args):
     r.read()
     c.close()
     write_lines(os.path.join(d, "nginx-304.lines"), [f"/analysis.json -\t{r.getheader('ETag')}"])
-    cond = {"nginx": [], "analysisd": []}
-    for r in range(args.rounds):
-        for name, port, lines in (("nginx", ngx_port, "nginx-304.lines"),
-                                  ("analysisd", srv.port, "analysisd-304.lines")):
-            cpu0 = cpu_seconds(pids[name])
-            res = wrk(port, os.path.join(d, lines), args, seconds=args.duration)
-            res["cpu_us"] = (cpu_seconds(pids[name]) - cpu0) * 1e6 / max(res["requests"], 1)
-            if res["other"] or res["socket_errors"]:
-                log(f"  warning: {name}: {res['other']} answers other than 304, "
-                    f"{res['socket_errors']} socket errors")
-            cond[name].append(res)
-            log(f"  round {r + 1}: {name:9s} {res['ok_rps']:8.0f} 304s/s  p99 {res['p99_ms']:.2f} ms"
-                f"  server CPU {res['cpu_us']:.1f} us/request")
-    cn, ca = ((median([x["ok_rps"] for x in cond[k]]), median([x["p99_ms"] for x in cond[k]]),
-               median([x["cpu_us"] for x in cond[k]])) for k in ("nginx", "analysisd"))
+    cond = wrk_rounds((("nginx", ngx_port, "nginx-304.lines"),
+                       ("analysisd", srv.port, "analysisd-304.lines")), pids, d, args, "304s/s", "304")
+    cn, ca = cond["nginx"], cond["analysisd"]
     record(f"GET 304 nginx  {cn[0]:8.0f} 304s/s  p99 {cn[1]:.2f} ms  {cn[2]:.1f} us CPU/request  "
            f"(If-None-Match with its ETag, baseline)")
     record(f"GET 304 analysisd {ca[0]:5.0f} 304s/s  p99 {ca[1]:.2f} ms  {ca[2]:.1f} us CPU/request  "

@@ -10,7 +10,8 @@
 
 set(_restinio_src "${CMAKE_CURRENT_LIST_DIR}")
 set(_restinio_out "${CMAKE_BINARY_DIR}/third_party/restinio")
-file(GLOB _restinio_patches "${_restinio_src}/patches/*.patch")
+# CONFIGURE_DEPENDS: a patch file added later makes the build configure again.
+file(GLOB _restinio_patches CONFIGURE_DEPENDS "${_restinio_src}/patches/*.patch")
 list(SORT _restinio_patches)
 file(GLOB_RECURSE _restinio_headers "${_restinio_src}/restinio/*")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_restinio_patches} ${_restinio_headers})
