@@ -26,12 +26,19 @@ namespace {
 // loading a million analyses (half of the recovery time) and receiving a
 // large upload (bench/). So, unless the environment already sets tunables,
 // the process starts itself again once with that one set.
+// It execs its own file by its real path, not /proc/self/exe, whose name
+// ("exe") the kernel would give the process (ps, top, pgrep -x).
 void restart_with_huge_pages(char** argv) {
   if (std::getenv("GLIBC_TUNABLES") != nullptr)
     return;
+  char self[4096];
+  auto n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0 || static_cast<std::size_t>(n) == sizeof(self) - 1)
+    return; // no /proc, or a path too long: go on with normal pages
+  self[n] = '\0';
   ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
-  ::execv("/proc/self/exe", argv);
-  ::unsetenv("GLIBC_TUNABLES"); // no /proc: go on with normal pages
+  ::execv(self, argv);
+  ::unsetenv("GLIBC_TUNABLES"); // the file was replaced or removed: normal pages
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
@@ -53,5 +54,21 @@ TEST(e2e_command_line, config_file_sets_options) {
   expect_error(c.patch("/api/analyses/" + a.id, big, a.auth), 413, "payload_too_large",
                "Payload too large", "body over max-json-bytes from the config file");
   EXPECT_EQ(c.patch("/api/analyses/" + a.id, R"({"results":{}})", a.auth).status, 200);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// The process restarts itself once (with glibc's huge-page tunable) and must
+// keep its name for ps, top and pgrep -x: exec through /proc/self/exe named
+// it "exe".
+TEST(e2e_command_line, the_process_keeps_its_name_after_restarting_itself) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  auto proc = "/proc/" + std::to_string(server.pid());
+  EXPECT_EQ(read_file(proc + "/comm"), "analysisd\n");
+  if (std::getenv("GLIBC_TUNABLES") == nullptr) {
+    auto env = read_file(proc + "/environ");
+    EXPECT_NE(env.find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), std::string::npos)
+      << "it did not restart itself";
+  }
   EXPECT_EQ(server.stop(), 0);
 }
