@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   if (cfg.cli_helptext_printed)
     return 0;
   if (cfg.version) {
-    std::cout << "analysisd " << ANALYSISD_VERSION << "\n";
+    std::cout << "analysisd " << ANALYSISD_VERSION << "\ncommit " << ANALYSISD_COMMIT
+              << "\nbuild " << ANALYSISD_BUILD << "\n";
     return 0;
   }
   http_options http;

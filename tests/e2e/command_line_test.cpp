@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <sys/wait.h>
 
@@ -25,7 +26,11 @@ int run_binary(const std::string& args, std::string& output) {
 TEST(e2e_command_line, version_prints_the_version_and_exits_0) {
   std::string out;
   EXPECT_EQ(run_binary("--version", out), 0);
-  EXPECT_EQ(out.rfind("analysisd ", 0), 0u) << out;
+  EXPECT_EQ(out.rfind("analysisd " ANALYSISD_VERSION "\n", 0), 0u) << out;
+  // Then the commit it was built from and the build type.
+  EXPECT_TRUE(std::regex_search(out, std::regex{"\ncommit ([0-9a-f]{12}|unknown)\n"})) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex{"\nbuild (Debug|Release|RelWithDebInfo|MinSizeRel)"}))
+    << out;
 }
 
 TEST(e2e_command_line, help_lists_the_options_and_exits_0) {
