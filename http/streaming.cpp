@@ -178,6 +178,12 @@ private:
   std::vector<std::vector<char>> spares; ///< Lent buffers kept for reuse.
 };
 
+// Whether [p, p + n) lies in [begin, begin + size).
+bool within(const char* p, std::size_t n, const char* begin, std::size_t size) {
+  std::less_equal<const char*> le;
+  return le(begin, p) && le(p + n, begin + size);
+}
+
 // How many bytes an upload writes before it starts their writeback.
 constexpr std::size_t writeback_bytes = 8u << 20;
 
@@ -261,8 +267,7 @@ public:
     // offered (on_read_buffer); the few that the reader withheld as a
     // possible delimiter, and hands on from its own memory, are copied now.
     reader_.feed({data.data(), data.size()}, [&](std::string_view bytes) {
-      std::less_equal<const char*> le;
-      if (le(data.data(), bytes.data()) && le(bytes.data() + bytes.size(), data.data() + data.size())) {
+      if (within(bytes.data(), bytes.size(), data.data(), data.size())) {
         pending_.push_back({bytes.data(), 0, bytes.size()});
       } else {
         pending_.push_back({nullptr, withheld_.size(), bytes.size()});
@@ -353,15 +358,18 @@ private:
       withheld_.clear();
       return;
     }
-    std::size_t in_buffer = 0;
+    // RESTinio's pieces are all in `buffer`; one that were not is copied.
+    auto in_buffer = [&](const piece& p) {
+      return p.at && within(p.at, p.size, buffer.data(), buffer.size());
+    };
+    std::size_t lendable = 0;
     for (const auto& p : pending_)
-      if (p.at)
-        in_buffer += p.size;
-    const bool lend = in_buffer >= buffer.size() / 4;
+      lendable += in_buffer(p) ? p.size : 0;
+    const bool lend = lendable >= buffer.size() / 4;
     upload_chunk chunk;
     for (const auto& p : pending_) {
       written_ += p.size;
-      if (lend && p.at) {
+      if (lend && in_buffer(p)) {
         chunk.ranges.push_back({true, static_cast<std::size_t>(p.at - buffer.data()), p.size});
       } else {
         chunk.ranges.push_back({false, chunk.copied.size(), p.size});
