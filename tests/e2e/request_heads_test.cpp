@@ -218,9 +218,13 @@ TEST_F(request_heads, refused_unauthenticated_bodies_are_answered_before_they_ar
     for (auto& t : clients)
       t.join();
   });
-  // The kernel's socket buffers hold what was sent and not read: a few MiB
-  // at most, never the declared 512 MiB.
-  EXPECT_LT(worst_sent.load(), 16ull << 20);
+  // Answered before the body was read: a server that read it first would
+  // answer only after all 512 MiB. What a client sends before it notices the
+  // answer is the socket buffers plus what the lingering close drains in the
+  // meantime, at loopback speed: a few MiB, more when the client's thread is
+  // descheduled on a loaded machine (19 MiB once in CI), so the bound is a
+  // quarter of the body.
+  EXPECT_LT(worst_sent.load(), declared / 4);
   if (rss_bounds_hold) {
     EXPECT_LT(growth, 32.0);
   }
