@@ -1221,7 +1221,7 @@ def main():
                     help="skip the perf profiles of GET, finalize and upload")
     ap.add_argument("--server-args", default="",
                     help="extra analysisd options for experiments, e.g. "
-                         "'--scheduler.policy=sharing' (printed in the header)")
+                         "'--caf.scheduler.policy=stealing' (printed in the header)")
     args = ap.parse_args()
     SERVER_ARGS.extend(args.server_args.split())
     if args.quick:  # shorter defaults; options given explicitly still win

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,14 @@ struct http_context {
   /// RESTinio's 4 KiB: a large upload is received in a quarter of the system
   /// calls (bench/); one per connection exists (README, memory).
   std::size_t read_buffer_bytes = 256u << 10;
+  /// The streamed uploads whose bodies have not ended. An upload's writer
+  /// and its connection hold each other until then, so a stop that closes
+  /// the connections must end them (abort_open_uploads).
+  struct open_sinks {
+    std::mutex mutex;
+    std::map<const restinio::body_sink_t*, std::weak_ptr<restinio::body_sink_t>> sinks;
+  };
+  std::shared_ptr<open_sinks> open_uploads = std::make_shared<open_sinks>();
 };
 
 using router_t = restinio::router::express_router_t<>;
@@ -65,6 +75,11 @@ restinio::request_head_decision_t decide_head(const std::shared_ptr<http_context
                                               const router_t& router,
                                               const restinio::request_handle_t& req,
                                               restinio::body_reading_control_t control);
+
+/// Ends the streamed uploads whose bodies never came to an end, as if their
+/// connections had closed: their bytes and names go. Call once the HTTP
+/// server stopped (no connection is served any more), before the actors stop.
+void abort_open_uploads(http_context& ctx);
 
 /// Spawns the bridge actors of `ctx` (call once, before serving).
 void spawn_bridges(http_context& ctx, std::size_t count);

@@ -247,6 +247,11 @@ public:
       reader_(boundary_.value_or("-")) {
   }
 
+  ~upload_sink() override {
+    std::lock_guard<std::mutex> guard{ctx_->open_uploads->mutex};
+    ctx_->open_uploads->sinks.erase(this);
+  }
+
   // Asks the registry for the reservation; the body is read once it is made.
   void reserve(upload_request up) {
     auto self = shared_from_this();
@@ -430,9 +435,13 @@ private:
     }
   }
 
-  // The bytes go, then the name (mutex_ held, a reservation made).
+  // The bytes go, then the name (mutex_ held, a reservation made). The
+  // writer's handle goes too: a detached actor's thread ends only with its
+  // last handle, and a stop's abort_open_uploads may leave this sink held by
+  // a connection that is never destroyed.
   void drop() {
     caf::anon_send(writer_, discard_atom::value);
+    writer_ = nullptr;
     abandon();
   }
 
@@ -595,6 +604,10 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
         auto type = req->header().opt_value_of(restinio::http_field::content_type);
         auto boundary = type ? multipart_boundary({type->data(), type->size()}) : std::nullopt;
         auto sink = std::make_shared<upload_sink>(ctx, req, control, *cred, route.id, boundary);
+        {
+          std::lock_guard<std::mutex> guard{ctx->open_uploads->mutex};
+          ctx->open_uploads->sinks.emplace(sink.get(), sink);
+        }
         sink->reserve(std::move(up));
         return decision::stream(sink, false);
       }
@@ -624,6 +637,21 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
     log_error(std::string{"deciding a request head failed: "} + ex.what());
     return refused(500, "Internal server error");
   }
+}
+
+void abort_open_uploads(http_context& ctx) {
+  std::vector<std::shared_ptr<restinio::body_sink_t>> open;
+  {
+    std::lock_guard<std::mutex> guard{ctx.open_uploads->mutex};
+    for (auto& [key, sink] : ctx.open_uploads->sinks)
+      if (auto live = sink.lock())
+        open.push_back(std::move(live));
+  }
+  if (!open.empty())
+    log_warning("stopping: " + std::to_string(open.size())
+                + " uploads never finished; their bytes are dropped");
+  for (auto& sink : open)
+    sink->on_body_aborted(); // idempotent: a sink that ended ignores it
 }
 
 } // namespace analysisd

@@ -1,20 +1,23 @@
 // analysisd: wires the configuration, the actors and the HTTP server together.
 
 #include "actors/service.hpp"
-#include "http/config.hpp"
+#include "app/config.hpp"
 #include "http/server.hpp"
 #include "persistence/data_dir.hpp"
 #include "persistence/log.hpp"
 #include "persistence/storage.hpp"
 
 #include <caf/all.hpp>
+#include <systemd/sd-daemon.h>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 using namespace analysisd;
@@ -41,6 +44,53 @@ void restart_with_huge_pages(char** argv) {
   ::unsetenv("GLIBC_TUNABLES"); // the file was replaced or removed: normal pages
 }
 
+std::string version_text() {
+  return std::string{"analysisd "} + ANALYSISD_VERSION + "\ncommit " + ANALYSISD_COMMIT
+         + "\nbuild " + ANALYSISD_BUILD + "\n";
+}
+
+// Tells systemd (Type=notify units; a no-op elsewhere) that the service is
+// alive every half WatchdogSec, as long as the registry, the actor every
+// request goes through, answers within that half.
+class watchdog {
+public:
+  watchdog(caf::actor_system& sys, registry_actor registry) {
+    std::uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+      return;
+    auto interval = std::chrono::microseconds(usec / 2);
+    thread_ = std::thread([this, &sys, registry, interval] {
+      caf::scoped_actor self{sys};
+      std::unique_lock<std::mutex> lock{mutex_};
+      while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+        bool healthy = false;
+        self->request(registry, interval, list_atom::value, list_request{1, 1})
+          .receive([&](const std::string&) { healthy = true; }, [](const caf::error&) {});
+        if (healthy)
+          sd_notify(0, "WATCHDOG=1");
+        else
+          log_warning("watchdog: the registry did not answer in time; not telling systemd "
+                      "that the service is alive");
+      }
+    });
+  }
+  ~watchdog() {
+    {
+      std::lock_guard<std::mutex> lock{mutex_};
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -56,35 +106,21 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   server_config cfg;
-  add_message_types(cfg);
-  if (auto err = cfg.parse(cfg.normalize_args(argc, argv))) {
-    std::cerr << "analysisd: " << to_string(err) << "\n(try --help)\n";
-    return 2;
-  }
-  if (cfg.cli_helptext_printed)
-    return 0;
-  if (cfg.version) {
-    std::cout << "analysisd " << ANALYSISD_VERSION << "\ncommit " << ANALYSISD_COMMIT
-              << "\nbuild " << ANALYSISD_BUILD << "\n";
-    return 0;
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e)
+    environment.emplace_back(*e);
+  auto parsed = parse_command_line({argv + 1, argv + argc}, environment, cfg);
+  if (!parsed.run) {
+    if (parsed.version)
+      std::cout << version_text();
+    std::cout << parsed.out;
+    std::cerr << parsed.err;
+    return parsed.exit_code;
   }
   http_options http;
-  if (!split_listen(cfg.listen, http.host, http.port)) {
-    std::cerr << "analysisd: --listen takes HOST:PORT, not '" << cfg.listen << "'\n";
-    return 2;
-  }
-  http.threads = std::max<std::size_t>(cfg.threads, 1);
+  split_listen(cfg.listen, http.host, http.port); // checked by the parser
+  http.threads = cfg.threads;
   http.max_connections = cfg.max_connections;
-  if (cfg.read_timeout == 0 || cfg.write_timeout == 0 || cfg.handle_timeout == 0) {
-    std::cerr << "analysisd: --read-timeout, --write-timeout and --handle-timeout take a "
-                 "positive number of seconds\n";
-    return 2;
-  }
-  if (cfg.max_json_bytes > max_json_bytes_limit) {
-    std::cerr << "analysisd: --max-json-bytes is at most " << max_json_bytes_limit
-              << " (a JSON body becomes one journal record), not " << cfg.max_json_bytes << "\n";
-    return 2;
-  }
   http.read_timeout = std::chrono::seconds(cfg.read_timeout);
   http.write_timeout = std::chrono::seconds(cfg.write_timeout);
   http.handle_timeout = std::chrono::seconds(cfg.handle_timeout);
@@ -94,6 +130,19 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  log_info("analysisd " ANALYSISD_VERSION " (commit " ANALYSISD_COMMIT ", " ANALYSISD_BUILD
+           ") starting, pid " + std::to_string(::getpid())
+           + (cfg.config_file.empty() ? std::string{} : ", config " + cfg.config_file));
+  for (auto& var : cfg.unknown_environment)
+    log_warning("ignoring the environment variable " + var + ": it names no option");
+  log_info("limits: threads " + std::to_string(cfg.threads) + ", max-connections "
+           + std::to_string(cfg.max_connections) + ", max-body-bytes "
+           + std::to_string(cfg.max_body_bytes) + ", max-json-bytes "
+           + std::to_string(cfg.max_json_bytes) + ", max-body-memory "
+           + std::to_string(cfg.max_body_memory) + ", timeouts read "
+           + std::to_string(cfg.read_timeout) + " s, write " + std::to_string(cfg.write_timeout)
+           + " s, handle " + std::to_string(cfg.handle_timeout) + " s, drain "
+           + std::to_string(cfg.drain_timeout) + " s");
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;
@@ -106,14 +155,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string token_error, token_source;
-  auto token = load_admin_token(cfg.data_dir, cfg.admin_token_file, token_error, token_source);
+  auto token = load_admin_token(cfg, token_error, token_source);
   if (token.empty()) {
     log_error(token_error);
     return 1;
   }
   log_info("admin token from " + token_source);
 
-  caf::actor_system sys{cfg};
+  caf_config caf_cfg;
+  add_message_types(caf_cfg);
+  caf_cfg.apply(cfg.caf_args); // checked by the parser
+  caf::actor_system sys{caf_cfg};
   auto ctx = std::make_shared<http_context>(sys);
   ctx->admin_token_hash = sha256(token);
   ctx->max_json_bytes = cfg.max_json_bytes;
@@ -149,8 +201,12 @@ int main(int argc, char** argv) {
   ctx->registry = svc->registry;
   ctx->files = svc->files;
   ctx->ready.store(true, std::memory_order_release);
-  log_info("ready: serving " + std::to_string(svc->analyses_loaded) + " analyses on "
-           + cfg.listen + " with data in " + cfg.data_dir);
+  auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
+               + " with data in " + cfg.data_dir;
+  log_info("ready: " + ready);
+  sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", ready.c_str(),
+             static_cast<unsigned long>(::getpid()));
+  auto alive = std::make_unique<watchdog>(sys, svc->registry);
 
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
@@ -164,12 +220,17 @@ int main(int argc, char** argv) {
   }
   log_info(std::string{"received "} + (sig == SIGTERM ? "SIGTERM" : "SIGINT")
            + ": finishing requests in flight");
+  sd_notify(0, "STOPPING=1\nSTATUS=draining");
   ctx->draining.store(true);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.drain_timeout);
   while (ctx->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (auto left = ctx->in_flight.load(); left > 0)
+    log_warning("drain-timeout: closing " + std::to_string(left) + " requests still in flight");
+  alive.reset();
   server->stop();
   server.reset();
+  abort_open_uploads(*ctx);
   auto err = stop_service(sys, *svc);
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
