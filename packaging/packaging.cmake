@@ -30,12 +30,14 @@ install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
 # -- man page: analysisd(1), generated from what the built binary prints -------
 # --no-discard-stderr: CAF's option parser prints --help on stderr.
+# --version-string: the version --version starts with, without the commit and
+# the build it names after it (the man page changes only with the version).
 find_program(HELP2MAN_PROGRAM help2man)
 find_program(GZIP_PROGRAM gzip)
 if(HELP2MAN_PROGRAM AND GZIP_PROGRAM)
   add_custom_command(
     OUTPUT "${_pkg_bin}/analysisd.1.gz"
-    COMMAND "${HELP2MAN_PROGRAM}" --no-info --no-discard-stderr
+    COMMAND "${HELP2MAN_PROGRAM}" --no-info --no-discard-stderr "--version-string=${PROJECT_VERSION}"
             "--include=${_pkg_src}/analysisd.h2m" "--output=${_pkg_bin}/analysisd.1"
             "$<TARGET_FILE:analysisd>"
     COMMAND "${GZIP_PROGRAM}" -9nf "${_pkg_bin}/analysisd.1"
@@ -77,10 +79,11 @@ set(CPACK_PACKAGE_DESCRIPTION
 set(ANALYSISD_PACKAGE_CONTACT "analysisd maintainers <root@localhost>" CACHE STRING
     "The .deb's Maintainer field")
 set(CPACK_PACKAGE_CONTACT "${ANALYSISD_PACKAGE_CONTACT}")
-# CPack installs with DESTDIR and CMAKE_INSTALL_PREFIX=/usr, so that the
-# absolute paths above (/etc, the unit dir) land in the package, not on the
-# build machine.
+# CPack installs with CMAKE_INSTALL_PREFIX=/usr (whatever the build's prefix)
+# and DESTDIR set to its staging dir, so that the absolute paths above (/etc,
+# the unit dir) land in the package, not on the build machine.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX "/usr")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT") # analysisd_<version>_<arch>.deb
@@ -103,4 +106,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_pkg_src}/debian/postinst" "${_pkg_src}/debian/prerm" "${_pkg_src}/debian/postrm"
     "${_pkg_bin}/conffiles")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# `--target package_source`: the sources only, never build or data dirs.
+set(CPACK_SOURCE_GENERATOR "TGZ")
+set(CPACK_SOURCE_IGNORE_FILES "/\\.git" "/build[^/]*/" "/data/" "__pycache__")
 include(CPack)
