@@ -108,5 +108,5 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # `--target package_source`: the sources only, never build or data dirs.
 set(CPACK_SOURCE_GENERATOR "TGZ")
-set(CPACK_SOURCE_IGNORE_FILES "/\\.git" "/build[^/]*/" "/data/" "__pycache__")
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git" "/build[^/]*/" "/data/" "__pycache__")
 include(CPack)

@@ -13,6 +13,7 @@ import gzip
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -221,11 +222,39 @@ def check_package(args, tmp):
                  % (score.group(0) if score else (s.stdout + s.stderr)[-500:])):
             check(float(score.group(1)) <= 2.0, "its exposure is at most 2.0 (OK)")
 
+    install_test(args, deb, tmp)
+
     if failures:
         print("\n%d check(s) failed:\n  %s" % (len(failures), "\n  ".join(failures)))
         return 1
     print("\nall checks passed")
     return 0
+
+
+def install_test(args, deb, tmp):
+    """install_test.sh: dpkg -i, again, -r and -P with the real maintainer
+    scripts, in a private mount namespace whose /usr, /etc and /var are
+    throwaway overlays. As root, where CI=true or ANALYSISD_PACKAGE_INSTALL_TEST=1."""
+    wanted = os.environ.get("CI") == "true" or os.environ.get("ANALYSISD_PACKAGE_INSTALL_TEST") == "1"
+    if not wanted:
+        print("SKIP: the install test runs where CI=true or ANALYSISD_PACKAGE_INSTALL_TEST=1")
+        return
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("dpkg") is None:
+        print("SKIP: the install test needs root, unshare and dpkg")
+        return
+    scratch = os.path.join(tmp, "install")
+    os.mkdir(scratch)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "install_test.sh")
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", script, deb,
+                        scratch, str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    print(r.stdout, end="")
+    if r.returncode == SKIP:
+        return
+    check(r.returncode == 0, "the package installs, upgrades, removes and purges (install_test.sh)")
 
 
 def needed_packages(binary):
