@@ -24,14 +24,20 @@ RUN cmake --preset release -DANALYSISD_BUILD_BENCH=OFF \
 
 # -- runtime: the .deb, with only the libraries it depends on -------------------
 FROM debian:12-slim
+# The user has a fixed, numeric id, so that USER below is numeric too:
+# Kubernetes' runAsNonRoot can check only a numeric one.
+ARG ANALYSISD_UID=999
+RUN groupadd --system --gid "$ANALYSISD_UID" analysisd \
+ && useradd --system --uid "$ANALYSISD_UID" --gid analysisd --home-dir /var/lib/analysisd \
+            --no-create-home --shell /usr/sbin/nologin analysisd
 COPY --from=build /analysisd.deb /tmp/analysisd.deb
 # apt resolves the package's Depends (the runtime libraries and adduser); its
-# postinst creates the analysisd user and /var/lib/analysisd (0700). Without
-# systemd in the container it neither enables nor starts a unit.
+# postinst finds the user and creates /var/lib/analysisd (0700, the user's).
+# Without systemd in the container it neither enables nor starts a unit.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends /tmp/analysisd.deb \
  && rm -rf /var/lib/apt/lists/* /tmp/analysisd.deb
-USER analysisd
+USER $ANALYSISD_UID:$ANALYSISD_UID
 WORKDIR /var/lib/analysisd
 VOLUME /var/lib/analysisd
 EXPOSE 9950
