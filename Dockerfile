@@ -24,11 +24,12 @@ RUN cmake --preset release -DANALYSISD_BUILD_BENCH=OFF \
 
 # -- runtime: the .deb, with only the libraries it depends on -------------------
 FROM debian:12-slim
-# The user has a fixed, numeric id, so that USER below is numeric too:
-# Kubernetes' runAsNonRoot can check only a numeric one.
-ARG ANALYSISD_UID=999
-RUN groupadd --system --gid "$ANALYSISD_UID" analysisd \
- && useradd --system --uid "$ANALYSISD_UID" --gid analysisd --home-dir /var/lib/analysisd \
+# The user has a fixed, numeric id, so that USER below is numeric too
+# (Kubernetes' runAsNonRoot can check only a numeric one), above the range
+# Debian gives system users (100-999), so no package's user can take it.
+ARG ANALYSISD_UID=10001
+RUN groupadd --gid "$ANALYSISD_UID" analysisd \
+ && useradd --uid "$ANALYSISD_UID" --gid analysisd --home-dir /var/lib/analysisd \
             --no-create-home --shell /usr/sbin/nologin analysisd
 COPY --from=build /analysisd.deb /tmp/analysisd.deb
 # apt resolves the package's Depends (the runtime libraries and adduser); its
