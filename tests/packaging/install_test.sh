@@ -84,9 +84,17 @@ check "analysisd --version names the version" version_ok
 check "man finds analysisd(1)" man_ok
 
 echo "== the server as the analysisd user, on /var/lib/analysisd"
-setpriv --reuid=analysisd --regid=analysisd --clear-groups --inh-caps=-all \
-    /usr/bin/analysisd --listen "127.0.0.1:$port" --data-dir /var/lib/analysisd \
-    > "$scratch/server.log" 2>&1 &
+# With the packaged config file, as the unit runs it (--listen: a free port).
+# CAF's option parser (whose --help names --config-file) takes INI files, not
+# the packaged file's format, which the CLI11 configuration of issue 12 reads.
+if /usr/bin/analysisd --help 2>&1 | grep -q -- --config-file; then
+    echo "SKIP: this binary reads CAF INI config files: the server runs without the packaged one"
+    set -- --data-dir /var/lib/analysisd
+else
+    set -- --config /etc/analysisd/analysisd.conf
+fi
+setpriv --reuid=analysisd --regid=analysisd --init-groups --inh-caps=-all \
+    /usr/bin/analysisd "$@" --listen "127.0.0.1:$port" > "$scratch/server.log" 2>&1 &
 pid=$!
 ready=0
 for _ in $(seq 100); do
