@@ -158,7 +158,8 @@ def check_package(args, tmp):
     check("/etc/analysisd/analysisd.conf" in man, "the man page names the config file")
 
     help_text = subprocess.run([args.binary, "--help"], capture_output=True, text=True)
-    options = set(re.findall(r"--([a-z][a-z0-9-]*[a-z0-9])\b", help_text.stdout + help_text.stderr))
+    # Long options, not the dotted pass-through ones (CAF's, e.g. --caf.scheduler.policy).
+    options = set(re.findall(r"--([a-z][a-z0-9-]*[a-z0-9])(?![\w.-])", help_text.stdout + help_text.stderr))
     options -= {"help", "version", "config", "config-file", "long-help", "dump-config"}
     with open(os.path.join(root, "etc/analysisd/analysisd.conf")) as f:
         conf = f.read()
