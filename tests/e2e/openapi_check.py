@@ -422,22 +422,26 @@ class Checker:
                 _, got, data = self.call(U, method, "%s/%s/files%s" % (base, id1, query), 201, J1,
                                          body=body, content_type=ctype)
                 files[name] = json.loads(data)
-        U, target = "/api/analyses/{analysis_id}/files", "/api/analyses/%s/files" % id1
-        body, ctype = self.multipart()
-        self.call(U, "post", target, 422, J1, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=", 422, J1, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=a.exe&format=exe", 400, J1, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=..", 422, J1, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=a%2Fb", 422, J1, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=api_analyses-post.fa", 409, J1, body=body, content_type=ctype)
-        nopart, nctype = self.multipart(part="other")
-        self.call(U, "post", target + "?name=nopart.txt", 400, J1, body=nopart, content_type=nctype)
-        self.call(U, "post", target + "?name=garbage.txt", 400, J1, body=b"not multipart", content_type=ctype)
-        self.call(U, "post", target + "?name=big.bin", 413, J1, body=b"", content_type=ctype,
-                  declared_length=self.args.max_body_bytes + 1)
-        self.call(U, "post", target + "?name=x.txt", 401, {}, body=body, content_type=ctype)
-        self.call(U, "post", target + "?name=x.txt", 403, J2, body=body, content_type=ctype)
-        self.call(U, "post", "/api/analyses/zzzzzzzz/files?name=x.txt", 404, J1, body=body, content_type=ctype)
+        for base in ("/api/analyses", "/analyses"):
+            U, target = base + "/{analysis_id}/files", "%s/%s/files" % (base, id1)
+            for m in ("post", "put"):
+                body, ctype = self.multipart()
+                def up(query, expect, auth=J1, content=body, media=ctype, length=None, to=target):
+                    self.call(U, m, to + query, expect, auth, body=content, content_type=media,
+                              declared_length=length)
+                up("", 422)
+                up("?name=", 422)
+                up("?name=a.exe&format=exe", 400)
+                up("?name=..", 422)
+                up("?name=a%2Fb", 422)
+                up("?name=api_analyses-post.fa", 409)
+                nopart, nctype = self.multipart(part="other")
+                up("?name=nopart.txt", 400, content=nopart, media=nctype)
+                up("?name=garbage.txt", 400, content=b"not multipart")
+                up("?name=big.bin", 413, content=b"", length=self.args.max_body_bytes + 1)
+                up("?name=x.txt", 401, auth={})
+                up("?name=x.txt", 403, auth=J2)
+                up("?name=x.txt", 404, to=base + "/zzzzzzzz/files")
 
         # Download.
         first = files["api_analyses-post.fa"]
@@ -459,33 +463,40 @@ class Checker:
                   "/api/analyses/%s/files/%d" % (id1, gone["id"]), 404, J1)
         self.call(D, "get", "/admin/analyses/%s/files/%d" % (id1, gone["id"]), 404, A)
 
-        # Finalize.
-        F = "/api/analyses/{analysis_id}"
-        target = "/api/analyses/" + id1
-        self.call(F, "patch", target, 422, J1, {"results": 1})
-        self.call(F, "patch", target, 422, J1, body="{", content_type="application/json")
-        self.call(F, "patch", target, 413, J1, body=b"", content_type="application/json",
-                  declared_length=self.args.max_json_bytes + 1)
-        self.call(F, "patch", target, 401, {}, {"results": {}})
-        self.call(F, "patch", target, 403, J2, {"results": {}})
-        self.call(F, "patch", "/api/analyses/zzzzzzzz", 404, J1, {"results": {}})
-        self.call(F, "patch", target, 200, J1, {"results": {"hits": [{"otu": "x", "pi": 0.5}]}, "other": 1})
-        self.call("/analyses/{analysis_id}", "patch", "/analyses/" + id1, 409, J1, {"results": {}})
+        # Finalize: every refusal on both job paths, then a success on each.
+        for base in ("/api/analyses", "/analyses"):
+            F = base + "/{analysis_id}"
+            target = "%s/%s" % (base, id1)
+            self.call(F, "patch", target, 422, J1, {"results": 1})
+            self.call(F, "patch", target, 422, J1, body="{", content_type="application/json")
+            self.call(F, "patch", target, 413, J1, body=b"", content_type="application/json",
+                      declared_length=self.args.max_json_bytes + 1)
+            self.call(F, "patch", target, 401, {}, {"results": {}})
+            self.call(F, "patch", target, 403, J2, {"results": {}})
+            self.call(F, "patch", base + "/zzzzzzzz", 404, J1, {"results": {}})
+        self.call("/api/analyses/{analysis_id}", "patch", "/api/analyses/" + id1, 200, J1,
+                  {"results": {"hits": [{"otu": "x", "pi": 0.5}]}, "other": 1})
         self.call("/analyses/{analysis_id}", "patch", "/analyses/" + id3, 200, J3, {"results": {}})
-        self.call(F, "get", target, 200, J1)
+        for base in ("/api/analyses", "/analyses"):
+            self.call(base + "/{analysis_id}", "patch", "%s/%s" % (base, id1), 409, J1, {"results": {}})
+            self.call(base + "/{analysis_id}", "get", "%s/%s" % (base, id1), 200, J1)
         self.call(P, "get", P, 200, A)  # finalized documents in the list too
 
-        # Remove.
-        self.call(F, "delete", target, 409, J1)
-        self.call(F, "delete", target, 403, J2)
-        self.call(F, "delete", target, 401)
-        self.call(F, "delete", "/api/analyses/zzzzzzzz", 404, J1)
-        self.call("/analyses/{analysis_id}", "delete", "/analyses/" + id2, 204, J2)
-        self.call(F, "get", "/api/analyses/" + id2, 404, J2)
+        # Remove: every refusal on both job paths, then a success on each.
         four = json.loads(self.call(P, "post", P, 201, A, minimal)[2])
         key4 = json.loads(self.call(J, "patch", "/admin/jobs/" + four["job"]["id"], 200, A,
                                     {"acquired": True})[2])["key"]
-        self.call(F, "delete", "/api/analyses/" + four["id"], 204, self.basic(four["job"]["id"], key4))
+        for base in ("/api/analyses", "/analyses"):
+            F = base + "/{analysis_id}"
+            target = "%s/%s" % (base, id1)
+            self.call(F, "delete", target, 409, J1)
+            self.call(F, "delete", target, 403, J2)
+            self.call(F, "delete", target, 401)
+            self.call(F, "delete", base + "/zzzzzzzz", 404, J1)
+        self.call("/analyses/{analysis_id}", "delete", "/analyses/" + id2, 204, J2)
+        self.call("/api/analyses/{analysis_id}", "get", "/api/analyses/" + id2, 404, J2)
+        self.call("/api/analyses/{analysis_id}", "delete", "/api/analyses/" + four["id"], 204,
+                  self.basic(four["job"]["id"], key4))
         R = "/admin/analyses/{analysis_id}"
         self.call(R, "delete", "/admin/analyses/" + id1, 204, A)
         self.call(R, "delete", "/admin/analyses/" + id1, 404, A)
@@ -605,6 +616,9 @@ class Checker:
             for s in op.get("responses", {}):
                 if int(s) not in self.exercised.get((path, method), set()):
                     untested.append("%s %s %s" % (method.upper(), path, s))
+        if self.args.verbose:
+            for u in untested:
+                print("not produced: " + u)
         print("%d responses checked over %d operations; documented and not produced here "
               "(server faults, races): %d" % (self.checked, len(self.exercised), len(untested)))
 
@@ -619,6 +633,7 @@ def main():
     parser.add_argument("--version", required=True, help="the server's version")
     parser.add_argument("--max-json-bytes", type=int, required=True)
     parser.add_argument("--max-body-bytes", type=int, required=True)
+    parser.add_argument("--verbose", action="store_true", help="list the documented responses not produced")
     parser.add_argument("--not-yet-served", action="append", default=[],
                         help="a described path this build may not serve yet")
     parser.add_argument("--mutate", nargs=2, action="append", default=[], metavar=("OLD", "NEW"),
