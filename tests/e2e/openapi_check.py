@@ -4,7 +4,9 @@
 Run by tests/e2e/openapi_test.cpp against a server it started. It
 1. fetches GET /openapi.yaml, checks that it is the source tree's openapi.yaml
    byte for byte, and that it is valid OpenAPI 3.0 (the OpenAPI Initiative's
-   JSON Schema, Debian's openapi-specification package);
+   JSON Schema, Debian's openapi-specification package), that every schema
+   is a valid JSON Schema and every example matches its schema, that every
+   $ref resolves, and that no operation hides statuses behind `default`;
 2. runs a workload over every route, its successes and its main errors, and
    checks each response against the description: its status must be listed
    for that path and method, its Content-Type must be one the response lists
@@ -168,6 +170,9 @@ class Checker:
                 jsonschema.Draft4Validator.check_schema(self.to_json_schema(s))
             except jsonschema.exceptions.SchemaError as e:
                 self.fail("%s is not a valid schema: %s" % (where, e.message[:300]))
+                continue
+            if "example" in s:  # an example is what the schema takes
+                self.validate(s["example"], s, where + " example")
         # Operations: unique ids, explicit statuses only (a `default` would hide drift).
         ids = {}
         for path, item in self.doc.get("paths", {}).items():
