@@ -1,5 +1,6 @@
 #include "http/handlers.hpp"
 
+#include "http/openapi.hpp"
 #include "http/replies.hpp"
 #include "http/request_parsing.hpp"
 
@@ -361,6 +362,13 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
     return request_accepted();
   });
   router->add_handler(router::none_of_methods(http_method_get()), "/livez", not_allowed("GET"));
+  router->http_get("/openapi.yaml", [ctx](const req_t& req, params_t) -> status_t {
+    handler_scope scope{ctx};
+    reply_openapi(req);
+    return request_accepted();
+  });
+  router->add_handler(router::none_of_methods(http_method_get()), "/openapi.yaml",
+                      not_allowed("GET"));
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
     handler_scope scope{ctx};
     reply_error(req, 404, "Not found");

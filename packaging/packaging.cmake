@@ -29,7 +29,6 @@ install(TARGETS analysisd RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
 # -- man page: analysisd(1), generated from what the built binary prints -------
-# --no-discard-stderr: CAF's option parser prints --help on stderr.
 # --version-string: the version --version starts with, without the commit and
 # the build it names after it (the man page changes only with the version).
 find_program(HELP2MAN_PROGRAM help2man)
@@ -37,7 +36,7 @@ find_program(GZIP_PROGRAM gzip)
 if(HELP2MAN_PROGRAM AND GZIP_PROGRAM)
   add_custom_command(
     OUTPUT "${_pkg_bin}/analysisd.1.gz"
-    COMMAND "${HELP2MAN_PROGRAM}" --no-info --no-discard-stderr "--version-string=${PROJECT_VERSION}"
+    COMMAND "${HELP2MAN_PROGRAM}" --no-info "--version-string=${PROJECT_VERSION}"
             "--include=${_pkg_src}/analysisd.h2m" "--output=${_pkg_bin}/analysisd.1"
             "$<TARGET_FILE:analysisd>"
     COMMAND "${GZIP_PROGRAM}" -9nf "${_pkg_bin}/analysisd.1"

@@ -11,6 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   libcli11-dev prometheus-cpp-dev libspdlog-dev libsystemd-dev help2man dpkg-dev
   curl python3 procps patch
+  python3-yaml python3-jsonschema openapi-specification
 )
 
 missing=()

@@ -85,14 +85,7 @@ check "man finds analysisd(1)" man_ok
 
 echo "== the server as the analysisd user, on /var/lib/analysisd"
 # With the packaged config file, as the unit runs it (--listen: a free port).
-# CAF's option parser (whose --help names --config-file) takes INI files, not
-# the packaged file's format, which the CLI11 configuration of issue 12 reads.
-if /usr/bin/analysisd --help 2>&1 | grep -q -- --config-file; then
-    echo "SKIP: this binary reads CAF INI config files: the server runs without the packaged one"
-    set -- --data-dir /var/lib/analysisd
-else
-    set -- --config /etc/analysisd/analysisd.conf
-fi
+set -- --config /etc/analysisd/analysisd.conf
 setpriv --reuid=analysisd --regid=analysisd --init-groups --inh-caps=-all \
     /usr/bin/analysisd "$@" --listen "127.0.0.1:$port" > "$scratch/server.log" 2>&1 &
 pid=$!

@@ -160,7 +160,7 @@ def check_package(args, tmp):
     help_text = subprocess.run([args.binary, "--help"], capture_output=True, text=True)
     # Long options, not the dotted pass-through ones (CAF's, e.g. --caf.scheduler.policy).
     options = set(re.findall(r"--([a-z][a-z0-9-]*[a-z0-9])(?![\w.-])", help_text.stdout + help_text.stderr))
-    options -= {"help", "version", "config", "config-file", "long-help", "dump-config"}
+    options -= {"help", "version", "config"}
     with open(os.path.join(root, "etc/analysisd/analysisd.conf")) as f:
         conf = f.read()
     keys = set(re.findall(r"^#?\s?([a-z][a-z0-9-]*) = ", conf, re.M))
