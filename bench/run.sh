@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
   exec /usr/bin/python3 bench/bench.py --help
 fi
-for tool in /usr/bin/wrk /usr/sbin/nginx /usr/bin/curl /usr/bin/perf; do
-  [[ -x $tool ]] || { echo "bench: $tool is missing (apt-get install wrk nginx-light curl linux-perf)" >&2; exit 1; }
+for tool in /usr/bin/wrk /usr/sbin/nginx /usr/bin/curl /usr/bin/perf /usr/bin/redis-server /usr/bin/redis-benchmark; do
+  [[ -x $tool ]] || { echo "bench: $tool is missing (apt-get install wrk nginx-light curl linux-perf redis-server)" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import aiohttp' 2>/dev/null \
   || { echo "bench: /usr/bin/python3 lacks aiohttp (apt-get install python3-aiohttp)" >&2; exit 1; }
