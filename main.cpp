@@ -3,6 +3,7 @@
 #include "actors/service.hpp"
 #include "http/config.hpp"
 #include "http/server.hpp"
+#include "metrics/metrics.hpp"
 #include "persistence/data_dir.hpp"
 #include "persistence/log.hpp"
 #include "persistence/storage.hpp"
@@ -88,12 +89,42 @@ int main(int argc, char** argv) {
   http.read_timeout = std::chrono::seconds(cfg.read_timeout);
   http.write_timeout = std::chrono::seconds(cfg.write_timeout);
   http.handle_timeout = std::chrono::seconds(cfg.handle_timeout);
-  if (!cfg.log_file.empty()) {
-    if (auto err = open_log_file(cfg.log_file); !err.empty()) {
-      std::cerr << "analysisd: " << err << "\n";
-      return 2;
-    }
+  // -- logging (issue 12) --
+  log_options log_opts;
+  log_opts.level = cfg.log_level;
+  log_opts.format = cfg.log_format;
+  log_opts.file = cfg.log_file;
+  if (auto err = check_log_options(log_opts); !err.empty()) {
+    std::cerr << "analysisd: " << err << "\n";
+    return 2;
   }
+  if (cfg.access_log != "on" && cfg.access_log != "off") {
+    std::cerr << "analysisd: --access-log takes on or off, not '" << cfg.access_log << "'\n";
+    return 2;
+  }
+  if (std::string err; !init_logging(log_opts, err)) {
+    std::cerr << "analysisd: " << err << "\n";
+    return 2;
+  }
+  log_entry{log_level::info, "starting"}
+    .field("version", ANALYSISD_VERSION)
+    .field("commit", ANALYSISD_COMMIT)
+    .field("pid", static_cast<std::uint64_t>(::getpid()))
+    .field("data_dir", cfg.data_dir)
+    .field("listen", cfg.listen)
+    .field("threads", static_cast<std::uint64_t>(http.threads))
+    .field("max_connections", static_cast<std::uint64_t>(cfg.max_connections))
+    .field("max_body_bytes", static_cast<std::uint64_t>(cfg.max_body_bytes))
+    .field("max_json_bytes", static_cast<std::uint64_t>(cfg.max_json_bytes))
+    .field("max_body_memory", static_cast<std::uint64_t>(cfg.max_body_memory))
+    .field("read_timeout_s", static_cast<std::uint64_t>(cfg.read_timeout))
+    .field("write_timeout_s", static_cast<std::uint64_t>(cfg.write_timeout))
+    .field("handle_timeout_s", static_cast<std::uint64_t>(cfg.handle_timeout))
+    .field("journal_rotate_bytes", static_cast<std::uint64_t>(cfg.journal_rotate_bytes))
+    .field("actor_idle_ms", static_cast<std::uint64_t>(cfg.actor_idle_ms))
+    .field("log_level", cfg.log_level)
+    .field("access_log", cfg.access_log)
+    .write();
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;
@@ -119,6 +150,7 @@ int main(int argc, char** argv) {
   ctx->max_json_bytes = cfg.max_json_bytes;
   ctx->max_body_bytes = cfg.max_body_bytes;
   ctx->budget = std::make_shared<body_budget>(cfg.max_body_memory);
+  ctx->access_log = cfg.access_log == "on";
   spawn_bridges(*ctx, http.threads);
   std::unique_ptr<http_server> server;
   try {
@@ -138,7 +170,12 @@ int main(int argc, char** argv) {
   sopts.repair = cfg.repair;
   sopts.lock = lock;
   sopts.read_only = ctx->read_only;
+  auto recovery_start = std::chrono::steady_clock::now();
   auto svc = start_service(sys, sopts);
+  metrics().recovery_ns.store(static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now()
+                                                         - recovery_start)
+      .count()));
   if (!svc) {
     log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
     server->stop();
@@ -176,5 +213,6 @@ int main(int argc, char** argv) {
   ctx->bridges.clear();
   ctx->registry = nullptr;
   log_info("stopped");
+  shutdown_logging();
   return err ? 1 : 0;
 }

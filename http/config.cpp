@@ -48,6 +48,10 @@ server_config::server_config() {
          "milliseconds after which an idle analysis actor hands its state back and quits "
          "(default 30000; 0: never)")
     .add(log_file, "log-file", "append log lines to this file instead of stderr (SIGHUP reopens it)")
+    .add(log_level, "log-level", "trace, debug, info, warning, error or off (default info)")
+    .add(log_format, "log-format",
+         "text, or json: one object a line with ts, level, msg and fields (default text)")
+    .add(access_log, "access-log", "on or off: one log line per request at level info (default on)")
     .add(repair, "repair",
          "start even if the state is damaged: move what cannot be read to state/quarantine/")
     .add(version, "version", "print the version and exit");

@@ -29,6 +29,9 @@ public:
   std::size_t journal_rotate_bytes = 64ull << 20;
   std::size_t actor_idle_ms = 30000;           ///< Idle analysis actors retire after this.
   std::string log_file;                        ///< Empty: log to stderr.
+  std::string log_level = "info";              ///< trace, debug, info, warning, error, off.
+  std::string log_format = "text";             ///< text or json.
+  std::string access_log = "on";               ///< on or off: one line per request at info.
   bool repair = false;                         ///< Quarantine damaged state instead of stopping.
   bool version = false;
 

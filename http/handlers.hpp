@@ -2,6 +2,7 @@
 
 #include "actors/protocol.hpp"
 #include "http/body_budget.hpp"
+#include "http/request_record.hpp"
 #include "persistence/file_store.hpp"
 
 #include <caf/actor.hpp>
@@ -48,9 +49,15 @@ struct http_context {
   /// RESTinio's 4 KiB: a large upload is received in a quarter of the system
   /// calls (bench/); one per connection exists (README, memory).
   std::size_t read_buffer_bytes = 256u << 10;
+  /// One access-log line per request (at level info).
+  bool access_log = true;
+  /// GET /metrics is served on this server (with the admin token).
+  bool serve_metrics = true;
 };
 
-using router_t = restinio::router::express_router_t<>;
+using router_t =
+  restinio::router::generic_express_router_t<restinio::router::std_regex_engine_t,
+                                             request_record_factory>;
 
 /// The routing table: every route of SPEC.md, 405 with Allow for known
 /// paths with other methods, 404 for the rest.
@@ -63,7 +70,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
 /// Called on an asio thread; never blocks.
 restinio::request_head_decision_t decide_head(const std::shared_ptr<http_context>& ctx,
                                               const router_t& router,
-                                              const restinio::request_handle_t& req,
+                                              const request_ptr& req,
                                               restinio::body_reading_control_t control);
 
 /// Spawns the bridge actors of `ctx` (call once, before serving).
