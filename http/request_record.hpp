@@ -31,7 +31,9 @@ struct request_record {
   bool began = false;
   bool access_log = true;
   std::string request_id;
-  std::string job_id; ///< From a job's Basic credentials; never the key.
+  /// From a job's Basic credentials (never the key); logged only once they
+  /// were accepted.
+  std::string job_id;
   http_route route = http_route::unmatched;
   http_method_label method = http_method_label::other;
   const char* method_text = "";

@@ -107,6 +107,8 @@ workload run_workload(server_process& server, http_client& c) {
   // 401s: at the router, and at the head of a request with a body.
   EXPECT_EQ(sent(w, c.get(base)).status, 401);
   EXPECT_EQ(sent(w, c.get(base, basic_auth(w.job.job_id, "wrong-key"))).status, 401);
+  // A key where the job id goes: refused, and so never logged as a job id.
+  EXPECT_EQ(sent(w, c.get(base, basic_auth(w.job.key, w.job.key))).status, 401);
   EXPECT_EQ(sent(w, c.get("/admin/analyses", bearer("not-the-token"))).status, 401);
   EXPECT_EQ(sent(w, upload_named(c, w.job.id, "more.fa", "ACGT", "")).status, 401);
   EXPECT_EQ(sent(w, c.get("/no/such/route")).status, 404);
@@ -154,7 +156,7 @@ TEST(e2e_observability, metrics_count_requests_by_route_pattern_after_a_workload
   EXPECT_EQ(value(m, requests("POST", "/admin/analyses", "201")), 1);
   EXPECT_EQ(value(m, requests("PATCH", "/admin/jobs/{job_id}", "200")), 1);
   EXPECT_EQ(value(m, requests("GET", analysis, "200")), 3);
-  EXPECT_EQ(value(m, requests("GET", analysis, "401")), 2);
+  EXPECT_EQ(value(m, requests("GET", analysis, "401")), 3);
   EXPECT_EQ(value(m, requests("PATCH", analysis, "200")), 1);
   EXPECT_EQ(value(m, requests("POST", analysis + "/files", "201")), 1);
   EXPECT_EQ(value(m, requests("POST", analysis + "/files", "401")), 1);
@@ -163,10 +165,10 @@ TEST(e2e_observability, metrics_count_requests_by_route_pattern_after_a_workload
   EXPECT_EQ(value(m, requests("GET", "unmatched", "404")), 1);
   EXPECT_EQ(value(m, requests("GET", "/metrics", "401")), 2);
   // Duration histograms by route: their counts match the counters.
-  EXPECT_EQ(value(m, "analysisd_http_request_duration_seconds_count{route=\"" + analysis + "\"}"), 6);
+  EXPECT_EQ(value(m, "analysisd_http_request_duration_seconds_count{route=\"" + analysis + "\"}"), 7);
   EXPECT_EQ(value(m, "analysisd_http_request_duration_seconds_bucket{le=\"+Inf\",route=\"" + analysis
                        + "\"}"),
-            6);
+            7);
   EXPECT_EQ(value(m, "analysisd_http_requests_in_flight"), 1); // this scrape
   EXPECT_EQ(value(m, "analysisd_upload_bytes_received_total") > 8, true);
   EXPECT_EQ(value(m, "analysisd_download_bytes_sent_total"), 8);
@@ -253,6 +255,9 @@ TEST(e2e_observability, json_access_log_has_one_line_per_request_and_no_secret) 
   EXPECT_EQ(down.at("route"), "/api/analyses/{analysis_id}/files/{file_id}");
   EXPECT_EQ(down.at("bytes_out"), 8);
   EXPECT_EQ(by_id.at("early-refusal-1").at("status"), 401);
+  auto wrong_key = by_id.at(w.response_ids[7]);
+  EXPECT_EQ(wrong_key.at("status"), 401);
+  EXPECT_EQ(wrong_key.at("job_id"), "-"); // not authenticated: not a job's
   EXPECT_EQ(by_id.at("client-id.42:x_y").at("route"), "/livez");
   // No secret anywhere: the job key, the admin token, the credentials.
   for (const auto& secret : {w.job.key, server.admin_token(), w.job.auth.substr(6)})
