@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
     std::cerr << "analysisd: --access-log takes on or off, not '" << cfg.access_log << "'\n";
     return 2;
   }
+  http_options metrics_http;
+  metrics_http.threads = 1;
+  metrics_http.metrics_only = true;
+  if (!cfg.metrics_listen.empty()
+      && !split_listen(cfg.metrics_listen, metrics_http.host, metrics_http.port)) {
+    std::cerr << "analysisd: --metrics-listen takes HOST:PORT, not '" << cfg.metrics_listen
+              << "'\n";
+    return 2;
+  }
   if (std::string err; !init_logging(log_opts, err)) {
     std::cerr << "analysisd: " << err << "\n";
     return 2;
@@ -162,6 +171,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   log_info("listening on " + cfg.listen + " (starting)");
+  std::unique_ptr<http_server> metrics_server;
+  if (!cfg.metrics_listen.empty()) {
+    try {
+      metrics_server = start_http(ctx, metrics_http);
+    } catch (const std::exception& ex) {
+      log_error("cannot serve metrics on " + cfg.metrics_listen + ": " + ex.what());
+      server->stop();
+      for (auto& b : ctx->bridges)
+        caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    log_info("serving metrics on " + cfg.metrics_listen);
+  }
 
   service_options sopts;
   sopts.data_dir = cfg.data_dir;
@@ -207,6 +229,8 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   server->stop();
   server.reset();
+  if (metrics_server)
+    metrics_server->stop();
   auto err = stop_service(sys, *svc);
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);

@@ -52,6 +52,9 @@ server_config::server_config() {
     .add(log_format, "log-format",
          "text, or json: one object a line with ts, level, msg and fields (default text)")
     .add(access_log, "access-log", "on or off: one log line per request at level info (default on)")
+    .add(metrics_listen, "metrics-listen",
+         "HOST:PORT to serve GET /metrics on without credentials too (default: only on "
+         "--listen, with the admin token)")
     .add(repair, "repair",
          "start even if the state is damaged: move what cannot be read to state/quarantine/")
     .add(version, "version", "print the version and exit");

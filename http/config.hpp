@@ -32,6 +32,7 @@ public:
   std::string log_level = "info";              ///< trace, debug, info, warning, error, off.
   std::string log_format = "text";             ///< text or json.
   std::string access_log = "on";               ///< on or off: one line per request at info.
+  std::string metrics_listen;                  ///< HOST:PORT serving GET /metrics without credentials; empty: none.
   bool repair = false;                         ///< Quarantine damaged state instead of stopping.
   bool version = false;
 

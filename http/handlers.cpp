@@ -409,17 +409,17 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   // Readiness (SPEC.md): ok only while recovered, not draining, and taking writes.
   auto readiness = [ctx](http_route route) {
     return [ctx, route](const req_t& req, params_t) -> status_t {
-    req->extra_data().route = route;
-    handler_scope scope{ctx};
-    if (ctx->draining.load())
-      reply_json(req, 503, R"({"status":"stopping"})");
-    else if (!ctx->ready.load(std::memory_order_acquire))
-      reply_json(req, 503, R"({"status":"starting"})");
-    else if (ctx->read_only->load())
-      reply_json(req, 503, R"({"status":"read_only"})");
-    else
-      reply_json(req, 200, R"({"status":"ok"})");
-    return request_accepted();
+      req->extra_data().route = route;
+      handler_scope scope{ctx};
+      if (ctx->draining.load())
+        reply_json(req, 503, R"({"status":"stopping"})");
+      else if (!ctx->ready.load(std::memory_order_acquire))
+        reply_json(req, 503, R"({"status":"starting"})");
+      else if (ctx->read_only->load())
+        reply_json(req, 503, R"({"status":"read_only"})");
+      else
+        reply_json(req, 200, R"({"status":"ok"})");
+      return request_accepted();
     };
   };
   for (auto [path, route] : {std::pair{"/readyz", http_route::readyz},
@@ -436,6 +436,24 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   });
   router->add_handler(router::none_of_methods(http_method_get()), "/livez",
                       not_allowed(http_route::livez, "GET"));
+  router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
+    req->extra_data().route = http_route::unmatched;
+    handler_scope scope{ctx};
+    reply_error(req, 404, "Not found");
+    return request_accepted();
+  });
+  return router;
+}
+
+std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx) {
+  using namespace restinio;
+  auto router = std::make_unique<router_t>();
+  router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+    req->extra_data().route = http_route::metrics;
+    handler_scope scope{ctx};
+    answer_guarded(req, [&] { reply_metrics(ctx, req); });
+    return request_accepted();
+  });
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
     req->extra_data().route = http_route::unmatched;
     handler_scope scope{ctx};

@@ -63,6 +63,10 @@ using router_t =
 /// paths with other methods, 404 for the rest.
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
 
+/// The routing table of --metrics-listen: GET /metrics without credentials
+/// (the address is the operator's choice), 404 for the rest.
+std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx);
+
 /// Decides a request with a body at its head (SPEC.md, "Request heads
 /// first"): refuses it with its error before the body is read, or streams
 /// the body (uploads to their file, JSON bodies into memory up to their limit

@@ -97,7 +97,8 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                   .max_field_value_size(16 * 1024)
                   .max_field_count(100)
                   .max_body_size(ctx->max_json_bytes);
-  std::shared_ptr<const router_t> router = make_router(ctx);
+  std::shared_ptr<const router_t> router =
+    opts.metrics_only ? make_metrics_router(ctx) : make_router(ctx);
   auto records = std::make_shared<request_record_factory>();
   records->access_log = ctx->access_log;
   auto settings = restinio::server_settings_t<server_traits>{}
@@ -105,11 +106,6 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                     .port(opts.port)
                     .request_handler(routed{router})
                     .extra_data_factory(std::move(records))
-                    .request_head_handler(
-                      [ctx, router](const request_ptr& req,
-                                    restinio::body_reading_control_t control) {
-                        return decide_head(ctx, *router, req, std::move(control));
-                      })
                     .lingering_close_timelimit(opts.lingering_close)
                     .incoming_http_msg_limits(limits)
                     .max_parallel_connections(opts.max_connections)
@@ -119,6 +115,16 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
                     .handle_request_timeout(opts.handle_timeout)
                     .concurrent_accepts_count(opts.threads)
                     .separate_accept_and_create_connect(true);
+  if (opts.metrics_only) {
+    // Bodies are of no use there: RESTinio closes the connection of one
+    // over a few bytes.
+    settings.incoming_http_msg_limits(limits.max_body_size(1024));
+  } else {
+    settings.request_head_handler(
+      [ctx, router](const request_ptr& req, restinio::body_reading_control_t control) {
+        return decide_head(ctx, *router, req, std::move(control));
+      });
+  }
   auto handle = restinio::run_async<server_traits>(restinio::own_io_context(),
                                                    std::move(settings), opts.threads);
   return std::make_unique<restinio_server>(std::move(handle));

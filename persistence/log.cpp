@@ -14,15 +14,20 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace analysisd {
 
 namespace {
 
-// Writes each formatted line with one write(2), so that lines never
+// Writes whole lines to a descriptor: each line at once (`buffered` false),
+// or gathered up to 64 KiB and written at a flush (the writer thread's: one
+// write(2) per line cost as much as the rest of a GET). Lines never
 // interleave with what other processes append to the same file. The
 // descriptor is replaced in place with dup2 when the file is reopened, so a
 // line being written never meets a closed or reused descriptor.
@@ -31,11 +36,22 @@ public:
   explicit fd_sink(int fd) : fd_(fd) {
   }
 
+  ~fd_sink() override {
+    write_out();
+  }
+
+  void set_buffered(bool buffered) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    buffered_ = buffered;
+    write_out();
+  }
+
   std::string reopen(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
       return "cannot open the log file " + path + ": " + std::strerror(errno);
     std::lock_guard<std::mutex> guard{mutex_};
+    write_out(); // what was logged before goes to the file it was logged to
     if (fd_ == STDERR_FILENO) {
       fd_ = fd; // the first open: from now on lines go to a descriptor of their own
       return {};
@@ -52,24 +68,67 @@ protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t buf;
     formatter_->format(msg, buf);
-    const char* p = buf.data();
-    std::size_t left = buf.size();
+    pending_.append(buf.data(), buf.size());
+    if (!buffered_ || pending_.size() >= (64u << 10))
+      write_out();
+  }
+
+  void flush_() override {
+    write_out();
+  }
+
+private:
+  void write_out() {
+    const char* p = pending_.data();
+    std::size_t left = pending_.size();
     while (left > 0) {
       auto n = ::write(fd_, p, left);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return; // nowhere left to report a failed write of a log line
+        break; // nowhere left to report a failed write of a log line
       p += n;
       left -= static_cast<std::size_t>(n);
     }
+    pending_.clear();
   }
 
-  void flush_() override {
+  int fd_;
+  bool buffered_ = false;
+  std::string pending_;
+};
+
+// Flushes the async logger every flush_interval, so that a buffered line
+// waits at most that long (warnings and errors are flushed at once).
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+
+class flusher {
+public:
+  explicit flusher(spdlog::logger* logger)
+    : thread_([this, logger] {
+        std::unique_lock<std::mutex> lock{mutex_};
+        while (!stop_) {
+          cv_.wait_for(lock, flush_interval);
+          if (!stop_)
+            logger->flush();
+        }
+      }) {
+  }
+
+  ~flusher() {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
   }
 
 private:
-  int fd_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
@@ -103,12 +162,13 @@ spdlog::level::level_enum to_spdlog(log_level level) {
 // The logger in use. Loggers are never destroyed (a thread may still hold
 // the previous one after a switch), so it is read without a lock.
 std::vector<std::shared_ptr<spdlog::logger>>& all_loggers() {
-  static std::vector<std::shared_ptr<spdlog::logger>> loggers;
-  return loggers;
+  static auto* loggers = new std::vector<std::shared_ptr<spdlog::logger>>; // never freed
+  return *loggers;
 }
 
 std::shared_ptr<fd_sink> current_sink = std::make_shared<fd_sink>(STDERR_FILENO);
 std::shared_ptr<spdlog::details::thread_pool> pool;
+std::unique_ptr<flusher> periodic_flush;
 std::atomic<std::uint64_t> dropped_at_shutdown{0};
 std::atomic<bool> json_format{false};
 
@@ -202,10 +262,13 @@ bool init_logging(const log_options& opts, std::string& error) {
   auto async = std::make_shared<spdlog::async_logger>(
     "analysisd", sink, pool, spdlog::async_overflow_policy::overrun_oldest);
   async->set_level(to_spdlog(level));
+  async->flush_on(spdlog::level::warn);
+  sink->set_buffered(true);
   all_loggers().push_back(async);
   current_sink = sink;
   json_format.store(json, std::memory_order_relaxed);
   current.store(async.get(), std::memory_order_release);
+  periodic_flush = std::make_unique<flusher>(async.get());
   return true;
 }
 
@@ -216,6 +279,7 @@ std::string open_log_file(const std::string& path) {
 void shutdown_logging() {
   if (!pool)
     return;
+  periodic_flush.reset();
   auto* async = logger();
   // From now on lines go straight to the sink; the queued ones are written
   // as the pool ends (its thread drains the queue before it stops).
@@ -223,11 +287,25 @@ void shutdown_logging() {
                 std::memory_order_release);
   dropped_at_shutdown.store(pool->overrun_counter());
   pool.reset();
+  current_sink->set_buffered(false); // writes out what the pool's thread left
 }
 
 bool log_enabled(log_level level) {
   return level != log_level::off && logger()->should_log(to_spdlog(level));
 }
+
+namespace {
+
+// A return from main that skips shutdown_logging still writes every line:
+// destroyed before the other globals of this file, it shuts down while
+// they exist.
+struct shutdown_at_exit {
+  ~shutdown_at_exit() {
+    shutdown_logging();
+  }
+} at_exit;
+
+} // namespace
 
 std::uint64_t log_lines_dropped() {
   auto p = pool; // the main thread resets it only at the very end

@@ -334,3 +334,25 @@ TEST(e2e_observability, log_level_warning_hides_info_lines) {
   ASSERT_EQ(server.stop(), 0);
   EXPECT_EQ(server.log().find(" info "), std::string::npos) << server.log();
 }
+
+TEST(e2e_observability, metrics_listen_serves_metrics_without_credentials_on_its_own_address) {
+  temp_dir dir;
+  auto port = free_port();
+  server_process server{dir.path() + "/data",
+                        {"--metrics-listen", "127.0.0.1:" + std::to_string(port)}};
+  http_client c{server.port()};
+  EXPECT_EQ(c.get("/livez").status, 200);
+  EXPECT_EQ(c.get("/metrics").status, 401); // the main address still wants the token
+  http_client m{port};
+  auto res = m.get("/metrics");
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto s = parse_metrics(res.body);
+  EXPECT_EQ(value(s, requests("GET", "/livez", "200")), 1);
+  EXPECT_EQ(value(s, requests("GET", "/metrics", "401")), 1);
+  EXPECT_EQ(value(s, "analysisd_analyses"), 0);
+  EXPECT_EQ(m.get("/admin/analyses", bearer(server.admin_token())).status, 404);
+  EXPECT_EQ(server.stop(), 0);
+  std::string out;
+  EXPECT_EQ(run_binary_once(dir.path() + "/data", {"--metrics-listen", "nowhere"}, out), 2) << out;
+  EXPECT_NE(out.find("--metrics-listen"), std::string::npos) << out;
+}
