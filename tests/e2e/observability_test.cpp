@@ -356,3 +356,16 @@ TEST(e2e_observability, metrics_listen_serves_metrics_without_credentials_on_its
   EXPECT_EQ(run_binary_once(dir.path() + "/data", {"--metrics-listen", "nowhere"}, out), 2) << out;
   EXPECT_NE(out.find("--metrics-listen"), std::string::npos) << out;
 }
+
+TEST(e2e_observability, restinio_messages_are_logged_at_debug) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data", {"--log-level", "debug"}};
+  ASSERT_EQ(server.stop(), 0);
+  // RESTinio's info messages (server started/closed) are our debug lines.
+  EXPECT_TRUE(std::regex_search(server.log(), std::regex{"debug restinio detail=\"server started on "}))
+    << server.log();
+  temp_dir quiet;
+  server_process info{quiet.path() + "/data"};
+  ASSERT_EQ(info.stop(), 0);
+  EXPECT_EQ(info.log().find("restinio"), std::string::npos) << info.log();
+}
