@@ -32,10 +32,15 @@ public:
   }
 
 private:
+  // RESTinio calls some of these from noexcept code.
   template <class Builder>
-  static void write(log_level level, Builder& msg) {
-    if (log_enabled(level))
-      log_entry{level, "restinio"}.field("detail", std::string_view{msg()}).write();
+  static void write(log_level level, Builder& msg) noexcept {
+    try {
+      if (log_enabled(level))
+        log_entry{level, "restinio"}.field("detail", std::string_view{msg()}).write();
+    } catch (...) {
+      // A message that cannot be built (out of memory) is not logged.
+    }
   }
 };
 

@@ -159,8 +159,9 @@ spdlog::level::level_enum to_spdlog(log_level level) {
   return spdlog::level::off;
 }
 
-// The logger in use. Loggers are never destroyed (a thread may still hold
-// the previous one after a switch), so it is read without a lock.
+// Every logger made. They are never destroyed (a thread may still hold the
+// previous one after a switch), so the one in use (`current`) is read
+// without a lock.
 std::vector<std::shared_ptr<spdlog::logger>>& all_loggers() {
   static auto* loggers = new std::vector<std::shared_ptr<spdlog::logger>>; // never freed
   return *loggers;
