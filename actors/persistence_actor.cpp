@@ -1,10 +1,14 @@
 #include "actors/persistence_actor.hpp"
 
+#include "metrics/metrics.hpp"
 #include "persistence/journal.hpp"
 #include "persistence/log.hpp"
 #include "persistence/recovery.hpp"
+#include "persistence/snapshot.hpp"
 
 #include <caf/all.hpp>
+
+#include <sys/stat.h>
 
 namespace analysisd {
 
@@ -36,6 +40,11 @@ syncer_actor::behavior_type syncer_impl(syncer_actor::stateful_pointer<syncer_st
                     + "): the batch was cut off again and refused");
         return storage_error(ec);
       }
+      auto& m = metrics();
+      m.journal_fsync.observe(journal->last_sync());
+      m.journal_batch_bytes.observe(frames.size());
+      m.journal_bytes_written.fetch_add(frames.size(), std::memory_order_relaxed);
+      m.journal_bytes.store(journal->size(), std::memory_order_relaxed);
       return true;
     },
     [=](rotate_atom) -> caf::result<std::uint64_t> {
@@ -59,10 +68,16 @@ compactor_actor::behavior_type compactor_impl(compactor_actor::pointer self, sto
   return {
     [=](snapshot_atom, std::uint64_t upto) -> caf::result<bool> {
       self->quit();
+      auto start = std::chrono::steady_clock::now();
       if (auto err = compact(*st, state_dir, upto); !err.empty()) {
+        metrics().snapshot_failures.fetch_add(1, std::memory_order_relaxed);
         log_error("compaction failed: " + err);
         return make_error(errc::io_error, err);
       }
+      metrics().snapshot_duration.observe(std::chrono::steady_clock::now() - start);
+      struct stat sb {};
+      if (::stat((state_dir + "/" + snapshot_file_name).c_str(), &sb) == 0)
+        metrics().snapshot_bytes.store(static_cast<std::uint64_t>(sb.st_size));
       return true;
     },
   };
@@ -133,11 +148,17 @@ void flush(persistence_pointer self) {
   s.pending.clear();
   auto waiting = std::move(s.waiting);
   s.waiting.clear();
+  auto since = std::move(s.waiting_since);
+  s.waiting_since.clear();
+  metrics().journal_batch_records.observe(waiting.size());
   auto size = frames.size();
   self->request(s.syncer, caf::infinite, append_atom::value, std::move(frames))
     .then(
       [=](bool) mutable {
         self->state.journal_bytes += size;
+        auto now = std::chrono::steady_clock::now();
+        for (auto t : since)
+          metrics().journal_append_durable.observe(now - t);
         for (auto& rp : waiting)
           rp.deliver(true);
         self->state.writing = false;
@@ -180,6 +201,7 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
       append_frame(s.pending, payload);
       auto rp = self->make_response_promise<bool>();
       s.waiting.push_back(rp);
+      s.waiting_since.push_back(std::chrono::steady_clock::now());
       flush(self);
       return rp;
     },

@@ -5,6 +5,7 @@
 #include "persistence/storage.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,7 @@ struct persistence_actor_state {
   syncer_actor syncer;
   std::string pending;                                  ///< Framed records waiting for the next batch.
   std::vector<caf::typed_response_promise<bool>> waiting; ///< Their requesters.
+  std::vector<std::chrono::steady_clock::time_point> waiting_since; ///< When each was appended.
   bool writing = false;          ///< A batch (or a rotation) is with the syncer.
   bool compacting = false;       ///< A compactor runs.
   bool failed = false;           ///< An fsync failed: no more writes, ever.

@@ -47,6 +47,7 @@ using rotate_atom = caf::atom_constant<caf::atom("rotate")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -257,6 +258,9 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<finalize_atom, credential, std::string, std::string>::with<std::string>,
   // Remove an analysis and its files -> true.
   caf::replies_to<remove_atom, credential, std::string>::with<bool>,
+  // Operator: how many analyses have a running actor, and how many are
+  // dormant (metrics).
+  caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t>,
   // Internal timer: lets analysis actors that were idle for a while go.
   caf::reacts_to<sweep_atom>>;
 

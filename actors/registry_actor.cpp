@@ -482,6 +482,11 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
           });
       return rp;
     },
+    [=](stats_atom) -> caf::result<std::uint64_t, std::uint64_t> {
+      auto& s = self->state;
+      return {static_cast<std::uint64_t>(s.live.size()),
+              static_cast<std::uint64_t>(s.dormant.size())};
+    },
     [=](list_atom, const list_request& req) -> caf::result<std::string> {
       auto& s = self->state;
       if (req.page < 1 || req.per_page < 1)

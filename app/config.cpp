@@ -61,6 +61,18 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
       return split_listen(v, host, port) ? "" : "takes HOST:PORT, not '" + v + "'";
     },
     "");
+  auto one_of = [](std::vector<std::string> values) {
+    return CLI::Validator(
+      [values](std::string& v) -> std::string {
+        if (std::find(values.begin(), values.end(), v) != values.end())
+          return "";
+        std::string list;
+        for (auto& x : values)
+          list += (list.empty() ? "" : ", ") + x;
+        return "takes one of " + list + ", not '" + v + "'";
+      },
+      "");
+  };
   // CLI11 reads "-5" as a huge unsigned number.
   CLI::Validator whole(
     [](std::string& v) -> std::string {
@@ -150,10 +162,20 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
     ->type_name("FILE");
   app->add_option("--log-level", c.log_level, "trace, debug, info, warning, error or off (default info)")
     ->type_name("LEVEL")
-    ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}).description(""));
-  app->add_option("--log-format", c.log_format, "text or json, one object per line (default text)")
+    ->check(one_of({"trace", "debug", "info", "warning", "error", "off"}));
+  app->add_option("--log-format", c.log_format,
+                  "text, or json: one object a line with ts, level, msg and fields (default text)")
     ->type_name("FORMAT")
-    ->check(CLI::IsMember({"text", "json"}).description(""));
+    ->check(one_of({"text", "json"}));
+  app->add_option("--access-log", c.access_log,
+                  "on or off: one log line per request at level info (default on)")
+    ->type_name("on|off")
+    ->check(one_of({"on", "off"}));
+  app->add_option("--metrics-listen", c.metrics_listen,
+                  "HOST:PORT to serve GET /metrics on without credentials too (default: only on "
+                  "--listen, with the admin token)")
+    ->type_name("HOST:PORT")
+    ->check(listen_check);
   app->add_flag("--repair", c.repair,
                 "start even if the state is damaged: move what cannot be read to "
                 "state/quarantine/");

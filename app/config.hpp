@@ -37,6 +37,8 @@ struct server_config {
   std::string log_file;                        ///< Empty: log to stderr.
   std::string log_level = "info";
   std::string log_format = "text";
+  std::string access_log = "on";               ///< on or off: one line per request at info.
+  std::string metrics_listen;                  ///< HOST:PORT serving GET /metrics without credentials; empty: none.
   bool repair = false;                         ///< Quarantine damaged state instead of stopping.
   /// CAF's own options, `--caf.NAME=VALUE` on the command line or `caf.NAME`
   /// in the file, as CAF takes them: `--NAME=VALUE`.

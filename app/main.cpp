@@ -3,6 +3,7 @@
 #include "actors/service.hpp"
 #include "app/config.hpp"
 #include "http/server.hpp"
+#include "metrics/metrics.hpp"
 #include "persistence/data_dir.hpp"
 #include "persistence/log.hpp"
 #include "persistence/storage.hpp"
@@ -124,25 +125,45 @@ int main(int argc, char** argv) {
   http.read_timeout = std::chrono::seconds(cfg.read_timeout);
   http.write_timeout = std::chrono::seconds(cfg.write_timeout);
   http.handle_timeout = std::chrono::seconds(cfg.handle_timeout);
-  if (!cfg.log_file.empty()) {
-    if (auto err = open_log_file(cfg.log_file); !err.empty()) {
-      std::cerr << "analysisd: " << err << "\n";
-      return 2;
-    }
+  // Logging first: everything after it is logged where the options say.
+  log_options log_opts;
+  log_opts.level = cfg.log_level;
+  log_opts.format = cfg.log_format;
+  log_opts.file = cfg.log_file;
+  if (std::string err; !init_logging(log_opts, err)) {
+    std::cerr << "analysisd: " << err << "\n";
+    return 2;
   }
-  log_info("analysisd " ANALYSISD_VERSION " (commit " ANALYSISD_COMMIT ", " ANALYSISD_BUILD
-           ") starting, pid " + std::to_string(::getpid())
-           + (cfg.config_file.empty() ? std::string{} : ", config " + cfg.config_file));
+  http_options metrics_http;
+  metrics_http.threads = 1;
+  metrics_http.metrics_only = true;
+  if (!cfg.metrics_listen.empty())
+    split_listen(cfg.metrics_listen, metrics_http.host, metrics_http.port); // checked by the parser
+  log_entry{log_level::info, "starting"}
+    .field("version", ANALYSISD_VERSION)
+    .field("commit", ANALYSISD_COMMIT)
+    .field("build", ANALYSISD_BUILD)
+    .field("pid", static_cast<std::uint64_t>(::getpid()))
+    .field("data_dir", cfg.data_dir)
+    .field("config", cfg.config_file)
+    .field("listen", cfg.listen)
+    .field("threads", static_cast<std::uint64_t>(http.threads))
+    .field("max_connections", static_cast<std::uint64_t>(cfg.max_connections))
+    .field("max_body_bytes", static_cast<std::uint64_t>(cfg.max_body_bytes))
+    .field("max_json_bytes", static_cast<std::uint64_t>(cfg.max_json_bytes))
+    .field("max_body_memory", static_cast<std::uint64_t>(cfg.max_body_memory))
+    .field("read_timeout_s", static_cast<std::uint64_t>(cfg.read_timeout))
+    .field("write_timeout_s", static_cast<std::uint64_t>(cfg.write_timeout))
+    .field("handle_timeout_s", static_cast<std::uint64_t>(cfg.handle_timeout))
+    .field("drain_timeout_s", static_cast<std::uint64_t>(cfg.drain_timeout))
+    .field("journal_rotate_bytes", static_cast<std::uint64_t>(cfg.journal_rotate_bytes))
+    .field("actor_idle_ms", static_cast<std::uint64_t>(cfg.actor_idle_ms))
+    .field("log_level", cfg.log_level)
+    .field("access_log", cfg.access_log)
+    .field("metrics_listen", cfg.metrics_listen)
+    .write();
   for (auto& var : cfg.unknown_environment)
     log_warning("ignoring the environment variable " + var + ": it names no option");
-  log_info("limits: threads " + std::to_string(cfg.threads) + ", max-connections "
-           + std::to_string(cfg.max_connections) + ", max-body-bytes "
-           + std::to_string(cfg.max_body_bytes) + ", max-json-bytes "
-           + std::to_string(cfg.max_json_bytes) + ", max-body-memory "
-           + std::to_string(cfg.max_body_memory) + ", timeouts read "
-           + std::to_string(cfg.read_timeout) + " s, write " + std::to_string(cfg.write_timeout)
-           + " s, handle " + std::to_string(cfg.handle_timeout) + " s, drain "
-           + std::to_string(cfg.drain_timeout) + " s");
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;
@@ -171,6 +192,7 @@ int main(int argc, char** argv) {
   ctx->max_json_bytes = cfg.max_json_bytes;
   ctx->max_body_bytes = cfg.max_body_bytes;
   ctx->budget = std::make_shared<body_budget>(cfg.max_body_memory);
+  ctx->access_log = cfg.access_log == "on";
   spawn_bridges(*ctx, http.threads);
   std::unique_ptr<http_server> server;
   try {
@@ -182,6 +204,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   log_info("listening on " + cfg.listen + " (starting)");
+  std::unique_ptr<http_server> metrics_server;
+  if (!cfg.metrics_listen.empty()) {
+    try {
+      metrics_server = start_http(ctx, metrics_http);
+    } catch (const std::exception& ex) {
+      log_error("cannot serve metrics on " + cfg.metrics_listen + ": " + ex.what());
+      server->stop();
+      for (auto& b : ctx->bridges)
+        caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    log_info("serving metrics on " + cfg.metrics_listen);
+  }
 
   service_options sopts;
   sopts.data_dir = cfg.data_dir;
@@ -190,7 +225,12 @@ int main(int argc, char** argv) {
   sopts.repair = cfg.repair;
   sopts.lock = lock;
   sopts.read_only = ctx->read_only;
+  auto recovery_start = std::chrono::steady_clock::now();
   auto svc = start_service(sys, sopts);
+  metrics().recovery_ns.store(static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now()
+                                                         - recovery_start)
+      .count()));
   if (!svc) {
     log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
     server->stop();
@@ -230,6 +270,8 @@ int main(int argc, char** argv) {
   alive.reset();
   server->stop();
   server.reset();
+  if (metrics_server)
+    metrics_server->stop();
   abort_open_uploads(*ctx);
   auto err = stop_service(sys, *svc);
   for (auto& b : ctx->bridges)
@@ -237,5 +279,6 @@ int main(int argc, char** argv) {
   ctx->bridges.clear();
   ctx->registry = nullptr;
   log_info("stopped");
+  shutdown_logging();
   return err ? 1 : 0;
 }

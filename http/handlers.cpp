@@ -22,8 +22,9 @@ using status_t = restinio::request_handling_status_t;
 // Turns a handler body into a RESTinio handler that always answers: 503
 // before recovery and while draining, 500 on an exception.
 template <class F>
-auto handler(ctx_ptr ctx, F f) {
-  return [ctx, f](const req_t& req, params_t params) -> status_t {
+auto handler(ctx_ptr ctx, http_route route, F f) {
+  return [ctx, route, f](const req_t& req, params_t params) -> status_t {
+    req->extra_data().route = route;
     handler_scope scope{ctx};
     answer_guarded(req, [&] {
       if (!ctx->ready.load(std::memory_order_acquire)) {
@@ -55,25 +56,8 @@ void do_get(const ctx_ptr& ctx, const req_t& req, const credential& cred, const 
     ctx, req,
     [req](std::string& doc) {
       auto etag = document_etag(doc);
-      std::string condition; // RFC 9110 5.3: several lines are one list
-      bool conditional = false;
-      req->header().for_each_value_of(restinio::http_field::if_none_match, [&](auto value) {
-        condition.append(conditional ? ", " : "").append(value.data(), value.size());
-        conditional = true;
-        return restinio::http_header_fields_t::continue_enumeration();
-      });
-      if (conditional && if_none_match(condition, etag)) {
-        // No content, nor a Content-Length (patch 0002).
-        auto response = req->create_response(status_line(304));
-        response.append_header(restinio::http_field::etag, std::move(etag));
-        complete(std::move(response));
-        return;
-      }
-      auto response = req->create_response(status_line(200));
-      response.append_header(restinio::http_field::content_type, "application/json");
-      response.append_header(restinio::http_field::etag, std::move(etag));
-      response.set_body(std::move(doc));
-      complete(std::move(response));
+      auto size = doc.size();
+      reply_document(req, std::move(etag), "application/json", std::move(doc), size);
     },
     get_atom::value, cred, id);
 }
@@ -107,12 +91,14 @@ void do_download(const ctx_ptr& ctx, const req_t& req, const credential& cred,
       }
       restinio::file_meta_t meta{static_cast<restinio::file_size_t>(st.st_size),
                                  std::chrono::system_clock::from_time_t(st.st_mtime)};
-      req->create_response(status_line(200))
-        .append_header(restinio::http_field::content_type, "application/octet-stream")
+      auto size = static_cast<std::uint64_t>(st.st_size);
+      auto response = respond(req, 200);
+      response.append_header(restinio::http_field::content_type, "application/octet-stream")
         .append_header(restinio::http_field::content_disposition,
                        "attachment; filename=\"" + quoted + "\"")
-        .set_body(restinio::sendfile(restinio::file_descriptor_holder_t{fd}, meta))
-        .done();
+        .set_body(restinio::sendfile(restinio::file_descriptor_holder_t{fd}, meta));
+      metrics().download_bytes.fetch_add(size, std::memory_order_relaxed);
+      send_now(req, response, 200, size);
     },
     download_atom::value, cred, id, file_id);
 }
@@ -122,9 +108,42 @@ void do_remove(const ctx_ptr& ctx, const req_t& req, const credential& cred,
   ask<bool>(
     ctx, req,
     [req](bool) {
-      req->create_response(status_line(204)).done();
+      send_now(req, respond(req, 204), 204, 0);
     },
     remove_atom::value, cred, id);
+}
+
+// The metrics text, with the registry's counts once it runs.
+void reply_metrics(const ctx_ptr& ctx, const req_t& req) {
+  auto send = [req](const std::optional<registry_counts>& counts) {
+    auto body = metrics().render(counts);
+    auto size = body.size();
+    auto response = respond(req, 200);
+    response.append_header(restinio::http_field::content_type,
+                           "text/plain; version=0.0.4; charset=utf-8");
+    response.set_body(std::move(body));
+    complete(req, std::move(response), 200, size);
+  };
+  if (!ctx->ready.load(std::memory_order_acquire)) {
+    send(std::nullopt);
+    return;
+  }
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto owed = std::make_shared<owed_answer>(req);
+  auto registry = ctx->registry;
+  caf::anon_send(next_bridge(ctx), bridge_job{[=](caf::event_based_actor* self) {
+    self->request(registry, std::chrono::seconds(5), stats_atom::value)
+      .then(
+        [=](std::uint64_t live, std::uint64_t dormant) {
+          if (owed->claim())
+            answer_guarded(req, [&] { send(registry_counts{live, dormant}); });
+          (void) token;
+        },
+        [=](caf::error&) {
+          if (owed->claim())
+            answer_guarded(req, [&] { send(std::nullopt); });
+        });
+  }});
 }
 
 // -- routes --------------------------------------------------------------------
@@ -298,78 +317,136 @@ void spawn_bridges(http_context& ctx, std::size_t count) {
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   using namespace restinio;
   auto router = std::make_unique<router_t>();
-  auto not_allowed = [ctx](std::string allow) {
-    return [ctx, allow](const req_t& req, params_t) -> status_t {
+  auto not_allowed = [ctx](http_route route, std::string allow) {
+    return [ctx, route, allow](const req_t& req, params_t) -> status_t {
+      req->extra_data().route = route;
       handler_scope scope{ctx};
       auto e = http_error{405, "method_not_allowed", "Method not allowed", {}};
-      complete(req->create_response(status_line(405))
-                 .append_header(http_field::content_type, "application/json")
-                 .append_header(http_field::allow, allow)
-                 .set_body(render_error(e)));
+      auto body = render_error(e);
+      auto size = body.size();
+      auto response = respond(req, 405);
+      response.append_header(http_field::content_type, "application/json")
+        .append_header(http_field::allow, allow)
+        .set_body(std::move(body));
+      complete(req, std::move(response), 405, size);
       return request_accepted();
     };
   };
-  for (const char* prefix : {"/api/analyses", "/analyses"}) {
+  struct job_routes {
+    const char* prefix;
+    http_route analysis, files, file;
+  };
+  for (auto [prefix, analysis, files, file] :
+       {job_routes{"/api/analyses", http_route::api_analysis, http_route::api_files,
+                   http_route::api_file},
+        job_routes{"/analyses", http_route::analysis, http_route::files, http_route::file}}) {
     std::string p = prefix;
-    router->http_get(p + "/:id", handler(ctx, job_get));
-    router->add_handler(http_method_patch(), p + "/:id", handler(ctx, job_finalize));
-    router->http_delete(p + "/:id", handler(ctx, job_remove));
+    router->http_get(p + "/:id", handler(ctx, analysis, job_get));
+    router->add_handler(http_method_patch(), p + "/:id", handler(ctx, analysis, job_finalize));
+    router->http_delete(p + "/:id", handler(ctx, analysis, job_remove));
     router->add_handler(router::none_of_methods(http_method_get(), http_method_patch(),
                                                 http_method_delete()),
-                        p + "/:id", not_allowed("GET, PATCH, DELETE"));
-    router->http_post(p + "/:id/files", handler(ctx, job_upload));
-    router->http_put(p + "/:id/files", handler(ctx, job_upload));
+                        p + "/:id", not_allowed(analysis, "GET, PATCH, DELETE"));
+    router->http_post(p + "/:id/files", handler(ctx, files, job_upload));
+    router->http_put(p + "/:id/files", handler(ctx, files, job_upload));
     router->add_handler(router::none_of_methods(http_method_post(), http_method_put()),
-                        p + "/:id/files", not_allowed("POST, PUT"));
-    router->http_get(p + "/:id/files/:file_id", handler(ctx, job_download));
+                        p + "/:id/files", not_allowed(files, "POST, PUT"));
+    router->http_get(p + "/:id/files/:file_id", handler(ctx, file, job_download));
     router->add_handler(router::none_of_methods(http_method_get()), p + "/:id/files/:file_id",
-                        not_allowed("GET"));
+                        not_allowed(file, "GET"));
   }
-  router->http_get("/admin/analyses", handler(ctx, admin_list));
-  router->http_post("/admin/analyses", handler(ctx, admin_create));
+  const auto analyses = http_route::admin_analyses;
+  router->http_get("/admin/analyses", handler(ctx, analyses, admin_list));
+  router->http_post("/admin/analyses", handler(ctx, analyses, admin_create));
   router->add_handler(router::none_of_methods(http_method_get(), http_method_post()),
-                      "/admin/analyses", not_allowed("GET, POST"));
-  router->http_get("/admin/analyses/:id", handler(ctx, admin_get));
-  router->http_delete("/admin/analyses/:id", handler(ctx, admin_remove));
+                      "/admin/analyses", not_allowed(analyses, "GET, POST"));
+  const auto analysis = http_route::admin_analysis;
+  router->http_get("/admin/analyses/:id", handler(ctx, analysis, admin_get));
+  router->http_delete("/admin/analyses/:id", handler(ctx, analysis, admin_remove));
   router->add_handler(router::none_of_methods(http_method_get(), http_method_delete()),
-                      "/admin/analyses/:id", not_allowed("GET, DELETE"));
-  router->http_get("/admin/analyses/:id/files/:file_id", handler(ctx, admin_download));
+                      "/admin/analyses/:id", not_allowed(analysis, "GET, DELETE"));
+  const auto file = http_route::admin_file;
+  router->http_get("/admin/analyses/:id/files/:file_id", handler(ctx, file, admin_download));
   router->add_handler(router::none_of_methods(http_method_get()),
-                      "/admin/analyses/:id/files/:file_id", not_allowed("GET"));
-  router->add_handler(http_method_patch(), "/admin/jobs/:job_id", handler(ctx, admin_acquire));
+                      "/admin/analyses/:id/files/:file_id", not_allowed(file, "GET"));
+  const auto job = http_route::admin_job;
+  router->add_handler(http_method_patch(), "/admin/jobs/:job_id",
+                      handler(ctx, job, admin_acquire));
   router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
-                      not_allowed("PATCH"));
+                      not_allowed(job, "PATCH"));
+  // Metrics for the operator's Prometheus, with the admin token; even
+  // while starting (without the registry's counts then).
+  if (ctx->serve_metrics) {
+    router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+      req->extra_data().route = http_route::metrics;
+      handler_scope scope{ctx};
+      answer_guarded(req, [&] {
+        if (admin_ok(ctx, req))
+          reply_metrics(ctx, req);
+      });
+      return request_accepted();
+    });
+    router->add_handler(router::none_of_methods(http_method_get()), "/metrics",
+                        not_allowed(http_route::metrics, "GET"));
+  }
   // Readiness (SPEC.md): ok only while recovered, not draining, and taking writes.
-  auto readiness = [ctx](const req_t& req, params_t) -> status_t {
-    handler_scope scope{ctx};
-    if (ctx->draining.load())
-      reply_json(req, 503, R"({"status":"stopping"})");
-    else if (!ctx->ready.load(std::memory_order_acquire))
-      reply_json(req, 503, R"({"status":"starting"})");
-    else if (ctx->read_only->load())
-      reply_json(req, 503, R"({"status":"read_only"})");
-    else
-      reply_json(req, 200, R"({"status":"ok"})");
-    return request_accepted();
+  auto readiness = [ctx](http_route route) {
+    return [ctx, route](const req_t& req, params_t) -> status_t {
+      req->extra_data().route = route;
+      handler_scope scope{ctx};
+      if (ctx->draining.load())
+        reply_json(req, 503, R"({"status":"stopping"})");
+      else if (!ctx->ready.load(std::memory_order_acquire))
+        reply_json(req, 503, R"({"status":"starting"})");
+      else if (ctx->read_only->load())
+        reply_json(req, 503, R"({"status":"read_only"})");
+      else
+        reply_json(req, 200, R"({"status":"ok"})");
+      return request_accepted();
+    };
   };
-  for (const char* path : {"/readyz", "/healthz"}) {
-    router->http_get(path, readiness);
-    router->add_handler(router::none_of_methods(http_method_get()), path, not_allowed("GET"));
+  for (auto [path, route] : {std::pair{"/readyz", http_route::readyz},
+                             std::pair{"/healthz", http_route::healthz}}) {
+    router->http_get(path, readiness(route));
+    router->add_handler(router::none_of_methods(http_method_get()), path,
+                        not_allowed(route, "GET"));
   }
   router->http_get("/livez", [ctx](const req_t& req, params_t) -> status_t {
+    req->extra_data().route = http_route::livez;
     handler_scope scope{ctx};
     reply_json(req, 200, R"({"status":"ok"})");
     return request_accepted();
   });
-  router->add_handler(router::none_of_methods(http_method_get()), "/livez", not_allowed("GET"));
+  router->add_handler(router::none_of_methods(http_method_get()), "/livez",
+                      not_allowed(http_route::livez, "GET"));
   router->http_get("/openapi.yaml", [ctx](const req_t& req, params_t) -> status_t {
+    req->extra_data().route = http_route::openapi;
     handler_scope scope{ctx};
     reply_openapi(req);
     return request_accepted();
   });
   router->add_handler(router::none_of_methods(http_method_get()), "/openapi.yaml",
-                      not_allowed("GET"));
+                      not_allowed(http_route::openapi, "GET"));
   router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
+    req->extra_data().route = http_route::unmatched;
+    handler_scope scope{ctx};
+    reply_error(req, 404, "Not found");
+    return request_accepted();
+  });
+  return router;
+}
+
+std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx) {
+  using namespace restinio;
+  auto router = std::make_unique<router_t>();
+  router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+    req->extra_data().route = http_route::metrics;
+    handler_scope scope{ctx};
+    answer_guarded(req, [&] { reply_metrics(ctx, req); });
+    return request_accepted();
+  });
+  router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
+    req->extra_data().route = http_route::unmatched;
     handler_scope scope{ctx};
     reply_error(req, 404, "Not found");
     return request_accepted();

@@ -2,6 +2,7 @@
 
 #include "actors/protocol.hpp"
 #include "http/body_budget.hpp"
+#include "http/request_record.hpp"
 #include "persistence/file_store.hpp"
 
 #include <caf/actor.hpp>
@@ -50,6 +51,10 @@ struct http_context {
   /// RESTinio's 4 KiB: a large upload is received in a quarter of the system
   /// calls (bench/); one per connection exists (README, memory).
   std::size_t read_buffer_bytes = 256u << 10;
+  /// One access-log line per request (at level info).
+  bool access_log = true;
+  /// GET /metrics is served on this server (with the admin token).
+  bool serve_metrics = true;
   /// The streamed uploads whose bodies have not ended. An upload's writer
   /// and its connection hold each other until then, so a stop that closes
   /// the connections must end them (abort_open_uploads).
@@ -60,11 +65,17 @@ struct http_context {
   std::shared_ptr<open_sinks> open_uploads = std::make_shared<open_sinks>();
 };
 
-using router_t = restinio::router::express_router_t<>;
+using router_t =
+  restinio::router::generic_express_router_t<restinio::router::std_regex_engine_t,
+                                             request_record_factory>;
 
 /// The routing table: every route of SPEC.md, 405 with Allow for known
 /// paths with other methods, 404 for the rest.
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
+
+/// The routing table of --metrics-listen: GET /metrics without credentials
+/// (the address is the operator's choice), 404 for the rest.
+std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx);
 
 /// Decides a request with a body at its head (SPEC.md, "Request heads
 /// first"): refuses it with its error before the body is read, or streams
@@ -73,7 +84,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx);
 /// Called on an asio thread; never blocks.
 restinio::request_head_decision_t decide_head(const std::shared_ptr<http_context>& ctx,
                                               const router_t& router,
-                                              const restinio::request_handle_t& req,
+                                              const request_ptr& req,
                                               restinio::body_reading_control_t control);
 
 /// Ends the streamed uploads whose bodies never came to an end, as if their

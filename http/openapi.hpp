@@ -1,6 +1,6 @@
 #pragma once
 
-#include <restinio/request_handler.hpp>
+#include "http/request_record.hpp"
 
 #include <string_view>
 
@@ -15,6 +15,6 @@ std::string_view openapi_document();
 /// and its ETag, or 304 when `If-None-Match` names that ETag. Public, and
 /// answered before recovery and while draining too, as /livez is. Called by
 /// the router on an asio thread.
-void reply_openapi(const restinio::request_handle_t& req);
+void reply_openapi(const request_ptr& req);
 
 } // namespace analysisd

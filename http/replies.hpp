@@ -8,6 +8,8 @@
 #include "http/auth.hpp"
 #include "http/errors.hpp"
 #include "http/handlers.hpp"
+#include "http/request_parsing.hpp"
+#include "http/request_record.hpp"
 #include "persistence/log.hpp"
 
 #include <caf/all.hpp>
@@ -31,12 +33,28 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(analysisd::bridge_job)
 
 namespace analysisd::http_detail {
 
-using req_t = restinio::request_handle_t;
+using req_t = request_ptr;
 using ctx_ptr = std::shared_ptr<http_context>;
 
 inline restinio::http_status_line_t status_line(unsigned status) {
   return restinio::http_status_line_t{
     restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)};
+}
+
+/// A response with `status`, echoing the request's id (every response is
+/// made here).
+inline auto respond(const req_t& req, unsigned status) {
+  auto response = req->create_response(status_line(status));
+  response.append_header("X-Request-Id", req->extra_data().request_id);
+  return response;
+}
+
+/// Sends `response` (its body `bytes_out` long) now, and logs and counts its request.
+template <class Builder>
+inline void send_now(const req_t& req, Builder&& response, unsigned status,
+                     std::uint64_t bytes_out) {
+  finish_request(req, status, bytes_out);
+  response.done();
 }
 
 // Counts a request as in flight from the moment it is taken until its answer
@@ -77,7 +95,8 @@ struct handler_scope {
 // dropped (its bridge died), when the job is destroyed.
 template <class Builder>
 struct held_response {
-  explicit held_response(Builder&& b) : builder(std::move(b)) {
+  held_response(req_t r, Builder&& b, unsigned s, std::uint64_t n)
+    : req(std::move(r)), builder(std::move(b)), status(s), bytes_out(n) {
   }
   held_response(const held_response&) = delete;
   held_response& operator=(const held_response&) = delete;
@@ -89,12 +108,15 @@ struct held_response {
       return;
     sent = true;
     try {
-      builder.done();
+      send_now(req, builder, status, bytes_out);
     } catch (const std::exception& ex) {
       log_error(std::string{"cannot send a response: "} + ex.what());
     }
   }
+  req_t req;
   Builder builder;
+  unsigned status;
+  std::uint64_t bytes_out;
   bool sent = false;
 };
 
@@ -102,27 +124,59 @@ inline const caf::actor& next_bridge(const ctx_ptr& ctx) {
   return ctx->bridges[ctx->next_bridge.fetch_add(1) % ctx->bridges.size()];
 }
 
+/// Sends `response` to `req` (its body `bytes_out` long), through a bridge
+/// when called inside a handler.
 template <class Builder>
-inline void complete(Builder&& response) {
+inline void complete(const req_t& req, Builder&& response, unsigned status,
+                     std::uint64_t bytes_out) {
   if (inline_ctx == nullptr) {
-    response.done();
+    send_now(req, response, status, bytes_out);
     return;
   }
   const auto& ctx = *inline_ctx;
   auto token = std::make_shared<in_flight_token>(ctx);
-  auto held = std::make_shared<held_response<std::decay_t<Builder>>>(std::forward<Builder>(response));
+  auto held = std::make_shared<held_response<std::decay_t<Builder>>>(
+    req, std::forward<Builder>(response), status, bytes_out);
   caf::anon_send(next_bridge(ctx), bridge_job{[token, held](caf::event_based_actor*) { held->send(); }});
+}
+
+/// Answers a GET of a document (`body`, `size` bytes, of `content_type`)
+/// with its ETag: 304 with no content (nor a Content-Length, patch 0002)
+/// when the request's If-None-Match names the ETag (RFC 9110 13.1.2; several
+/// header lines are one list), else 200 with the body.
+template <class Body>
+inline void reply_document(const req_t& req, std::string etag, const char* content_type,
+                           Body&& body, std::size_t size) {
+  std::string condition;
+  bool conditional = false;
+  req->header().for_each_value_of(restinio::http_field::if_none_match, [&](auto value) {
+    condition.append(conditional ? ", " : "").append(value.data(), value.size());
+    conditional = true;
+    return restinio::http_header_fields_t::continue_enumeration();
+  });
+  if (conditional && if_none_match(condition, etag)) {
+    auto response = respond(req, 304);
+    response.append_header(restinio::http_field::etag, std::move(etag));
+    complete(req, std::move(response), 304, 0);
+    return;
+  }
+  auto response = respond(req, 200);
+  response.append_header(restinio::http_field::content_type, content_type);
+  response.append_header(restinio::http_field::etag, std::move(etag));
+  response.set_body(std::forward<Body>(body));
+  complete(req, std::move(response), 200, size);
 }
 
 /// `close`: for an answer before the request's body was read, which ends
 /// the connection (RESTinio closes it after a lingering read).
 inline void reply_json(const req_t& req, unsigned status, std::string body, bool close = false) {
-  auto response = req->create_response(status_line(status));
+  auto response = respond(req, status);
   response.append_header(restinio::http_field::content_type, "application/json");
   if (close)
     response.connection_close();
+  auto size = body.size();
   response.set_body(std::move(body));
-  complete(std::move(response));
+  complete(req, std::move(response), status, size);
 }
 
 inline void reply_error(const req_t& req, const http_error& e, bool close = false) {
@@ -219,6 +273,8 @@ inline std::optional<std::string> authorization(const req_t& req) {
 // Job credentials, or the 401 already sent.
 inline std::optional<credential> job_credentials(const req_t& req, bool close = false) {
   auto auth = parse_job_auth(authorization(req));
+  if (auth.result == job_auth::ok)
+    note_job(req, auth.cred.job_id);
   if (auth.result == job_auth::missing) {
     reply_error(req, 401, "No authorization header", close);
     return std::nullopt;
@@ -240,12 +296,14 @@ inline bool admin_ok(const ctx_ptr& ctx, const req_t& req, bool close = false) {
 /// 201 with the FILE document of an upload.
 inline void reply_created(const req_t& req, const std::string& analysis_id,
                           const file_record& file) {
-  auto response = req->create_response(status_line(201));
+  auto response = respond(req, 201);
   response.append_header(restinio::http_field::content_type, "application/json")
     .append_header(restinio::http_field::location,
                    "/api/analyses/" + analysis_id + "/files/" + std::to_string(file.id));
-  response.set_body(render_file(analysis_id, file));
-  complete(std::move(response));
+  auto body = render_file(analysis_id, file);
+  auto size = body.size();
+  response.set_body(std::move(body));
+  complete(req, std::move(response), 201, size);
 }
 
 /// A request body read whole, with the memory it holds counted against the

@@ -20,6 +20,8 @@ struct http_options {
   /// After an answer sent before its request's body was read: how long the
   /// rest of the body is read and dropped before the connection closes.
   std::chrono::seconds lingering_close{5};
+  /// Serve only GET /metrics, without credentials (--metrics-listen).
+  bool metrics_only = false;
 };
 
 /// A running HTTP server. Destroying it stops it (and leaves RESTinio's

@@ -36,6 +36,7 @@ enum class body_route { upload, finalize, create, acquire, other };
 struct matched_route {
   body_route route = body_route::other;
   std::string id; ///< The analysis id, or the job id of an acquire.
+  http_route label = http_route::unmatched; ///< For the log and the metrics.
 };
 
 // The routes of make_router that take a body, matched the way the router
@@ -57,19 +58,22 @@ matched_route match_body_route(restinio::http_method_id_t method, restinio::stri
   std::size_t base = !seg.empty() && seg[0] == "api" ? 1 : 0;
   auto rest = seg.size() - base;
   if (seg.size() > base && seg[base] == "analyses") {
+    const bool api = base == 1;
     if (rest == 3 && seg[base + 2] == "files"
         && (method == restinio::http_method_post() || method == restinio::http_method_put()))
-      return {body_route::upload, std::string{seg[base + 1]}};
+      return {body_route::upload, std::string{seg[base + 1]},
+              api ? http_route::api_files : http_route::files};
     if (rest == 2 && method == restinio::http_method_patch())
-      return {body_route::finalize, std::string{seg[base + 1]}};
+      return {body_route::finalize, std::string{seg[base + 1]},
+              api ? http_route::api_analysis : http_route::analysis};
     return {};
   }
   if (seg.size() == 2 && seg[0] == "admin" && seg[1] == "analyses"
       && method == restinio::http_method_post())
-    return {body_route::create, {}};
+    return {body_route::create, {}, http_route::admin_analyses};
   if (seg.size() == 3 && seg[0] == "admin" && seg[1] == "jobs"
       && method == restinio::http_method_patch())
-    return {body_route::acquire, std::string{seg[2]}};
+    return {body_route::acquire, std::string{seg[2]}, http_route::admin_job};
   return {};
 }
 
@@ -264,6 +268,8 @@ public:
     if (failed_)
       return false;
     received_ += data.size();
+    req_->extra_data().bytes_in.fetch_add(data.size(), std::memory_order_relaxed);
+    metrics().upload_bytes.fetch_add(data.size(), std::memory_order_relaxed);
     if (received_ > ctx_->max_body_bytes)
       return fail(make_error(errc::too_large));
     if (!boundary_)
@@ -522,6 +528,7 @@ public:
     if (failed_)
       return false;
     received_ += data.size();
+    req_->extra_data().bytes_in.fetch_add(data.size(), std::memory_order_relaxed);
     if (received_ > ctx_->max_json_bytes) {
       failed_ = true;
       handler_scope scope{ctx_};
@@ -581,17 +588,19 @@ private:
 
 decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& req,
                      control_t control) {
+  begin_request(req);
   handler_scope scope{ctx};
   auto refused = [&](unsigned status, std::string message) {
     reply_error(req, status, std::move(message), true);
     return decision::refuse();
   };
   try {
+    auto route = match_body_route(req->header().method(), req->header().path());
+    req->extra_data().route = route.label;
     if (!ctx->ready.load(std::memory_order_acquire))
       return refused(503, "Service is starting");
     if (ctx->draining.load())
       return refused(503, "Service is shutting down");
-    auto route = match_body_route(req->header().method(), req->header().path());
     auto length = declared_length(req);
     switch (route.route) {
       case body_route::upload: {

@@ -230,10 +230,12 @@ std::error_code journal_writer::append_durably(const std::string& frames) {
       broken_ = true;
     return ec;
   }
+  auto before = std::chrono::steady_clock::now();
   if (auto ec = file_->sync()) {
     broken_ = true;
     return ec;
   }
+  last_sync_ = std::chrono::steady_clock::now() - before;
   size_ += frames.size();
   return {};
 }

@@ -5,6 +5,7 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -151,6 +152,11 @@ public:
     return size_;
   }
 
+  /// How long the fdatasync of the last successful append_durably took.
+  std::chrono::steady_clock::duration last_sync() const {
+    return last_sync_;
+  }
+
 private:
   journal_writer(std::unique_ptr<writable_file> file, std::uint64_t seq)
     : file_(std::move(file)), seq_(seq) {
@@ -160,6 +166,7 @@ private:
   std::uint64_t seq_;
   std::uint64_t size_ = 0;
   bool broken_ = false;
+  std::chrono::steady_clock::duration last_sync_{0};
 };
 
 } // namespace analysisd

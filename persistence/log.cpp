@@ -1,44 +1,476 @@
 #include "persistence/log.hpp"
 
-#include "persistence/model.hpp"
+#include <spdlog/async.h>
+#include <spdlog/async_logger.h>
+#include <spdlog/details/thread_pool.h>
+#include <spdlog/logger.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace analysisd {
 
 namespace {
 
-// Where log lines go. Replaced in place with dup2 when the log file is
-// reopened, so that a line being written on another thread never meets a
-// closed or reused descriptor.
-int log_fd = STDERR_FILENO;
+// Writes whole lines to a descriptor: each line at once (`buffered` false),
+// or gathered up to 64 KiB and written at a flush (the writer thread's: one
+// write(2) per line cost as much as the rest of a GET). Lines never
+// interleave with what other processes append to the same file. The
+// descriptor is replaced in place with dup2 when the file is reopened, so a
+// line being written never meets a closed or reused descriptor.
+class fd_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit fd_sink(int fd) : fd_(fd) {
+  }
+
+  ~fd_sink() override {
+    write_out();
+  }
+
+  void set_buffered(bool buffered) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    buffered_ = buffered;
+    write_out();
+  }
+
+  std::string reopen(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return "cannot open the log file " + path + ": " + std::strerror(errno);
+    std::lock_guard<std::mutex> guard{mutex_};
+    write_out(); // what was logged before goes to the file it was logged to
+    if (fd_ == STDERR_FILENO) {
+      fd_ = fd; // the first open: from now on lines go to a descriptor of their own
+      return {};
+    }
+    int rc = ::dup2(fd, fd_);
+    int err = errno;
+    ::close(fd);
+    if (rc < 0)
+      return "cannot reopen the log file " + path + ": " + std::strerror(err);
+    return {};
+  }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    pending_.append(buf.data(), buf.size());
+    if (!buffered_ || pending_.size() >= (64u << 10))
+      write_out();
+  }
+
+  void flush_() override {
+    write_out();
+  }
+
+private:
+  void write_out() {
+    const char* p = pending_.data();
+    std::size_t left = pending_.size();
+    while (left > 0) {
+      auto n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break; // nowhere left to report a failed write of a log line
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    pending_.clear();
+  }
+
+  int fd_;
+  bool buffered_ = false;
+  std::string pending_;
+};
+
+// Flushes the async logger every flush_interval, so that a buffered line
+// waits at most that long (warnings and errors are flushed at once).
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+
+class flusher {
+public:
+  explicit flusher(spdlog::logger* logger)
+    : thread_([this, logger] {
+        std::unique_lock<std::mutex> lock{mutex_};
+        while (!stop_) {
+          cv_.wait_for(lock, flush_interval);
+          if (!stop_)
+            logger->flush();
+        }
+      }) {
+  }
+
+  ~flusher() {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
+constexpr const char* json_pattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
+// Lines waiting for the writer thread; beyond it the oldest are dropped.
+constexpr std::size_t queue_lines = 16384;
+
+std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
+  return std::make_unique<spdlog::pattern_formatter>(
+    json ? json_pattern : text_pattern, spdlog::pattern_time_type::utc, "\n");
+}
+
+spdlog::level::level_enum to_spdlog(log_level level) {
+  switch (level) {
+    case log_level::trace:
+      return spdlog::level::trace;
+    case log_level::debug:
+      return spdlog::level::debug;
+    case log_level::info:
+      return spdlog::level::info;
+    case log_level::warning:
+      return spdlog::level::warn;
+    case log_level::error:
+      return spdlog::level::err;
+    case log_level::off:
+      break;
+  }
+  return spdlog::level::off;
+}
+
+// Every logger made. They are never destroyed (a thread may still hold the
+// previous one after a switch), so the one in use (`current`) is read
+// without a lock.
+std::vector<std::shared_ptr<spdlog::logger>>& all_loggers() {
+  static auto* loggers = new std::vector<std::shared_ptr<spdlog::logger>>; // never freed
+  return *loggers;
+}
+
+std::shared_ptr<fd_sink> current_sink = std::make_shared<fd_sink>(STDERR_FILENO);
+std::shared_ptr<spdlog::details::thread_pool> pool;
+std::unique_ptr<flusher> periodic_flush;
+std::atomic<std::uint64_t> dropped_at_shutdown{0};
+std::atomic<bool> json_format{false};
+
+spdlog::logger* make_sync_logger(std::shared_ptr<fd_sink> sink, bool json,
+                                 spdlog::level::level_enum level) {
+  sink->set_formatter(make_formatter(json));
+  auto logger = std::make_shared<spdlog::logger>("analysisd", std::move(sink));
+  logger->set_level(level);
+  all_loggers().push_back(logger);
+  return logger.get();
+}
+
+spdlog::logger* initial_logger() {
+  static spdlog::logger* logger = make_sync_logger(current_sink, false, spdlog::level::info);
+  return logger;
+}
+
+std::atomic<spdlog::logger*> current{nullptr};
+
+spdlog::logger* logger() {
+  auto* l = current.load(std::memory_order_acquire);
+  return l != nullptr ? l : initial_logger();
+}
+
+bool parse_format(const std::string& name, bool& json) {
+  if (name == "text")
+    json = false;
+  else if (name == "json")
+    json = true;
+  else
+    return false;
+  return true;
+}
+
+// Characters a text-format value may hold unquoted.
+bool plain(std::string_view value) {
+  if (value.empty())
+    return false;
+  for (char c : value) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || std::strchr("-_.:/{}@+,", c) != nullptr;
+    if (!ok || c == '\0')
+      return false;
+  }
+  return true;
+}
 
 } // namespace
 
-void log_line(const char* level, const std::string& message) {
-  auto line = format_timestamp(now()) + " " + level + " " + message + "\n";
-  auto rc = ::write(log_fd, line.data(), line.size());
-  (void) rc; // nowhere left to report a failed write of a log line
+bool parse_log_level(const std::string& name, log_level& out) {
+  static const std::pair<const char*, log_level> names[] = {
+    {"trace", log_level::trace}, {"debug", log_level::debug},     {"info", log_level::info},
+    {"warning", log_level::warning}, {"error", log_level::error}, {"off", log_level::off}};
+  for (const auto& [n, l] : names) {
+    if (name == n) {
+      out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string check_log_options(const log_options& opts) {
+  log_level level;
+  bool json;
+  if (!parse_log_level(opts.level, level))
+    return "--log-level takes trace, debug, info, warning, error or off, not '" + opts.level + "'";
+  if (!parse_format(opts.format, json))
+    return "--log-format takes text or json, not '" + opts.format + "'";
+  return {};
+}
+
+bool init_logging(const log_options& opts, std::string& error) {
+  error = check_log_options(opts);
+  if (!error.empty())
+    return false;
+  log_level level = log_level::info;
+  bool json = false;
+  parse_log_level(opts.level, level);
+  parse_format(opts.format, json);
+  auto sink = std::make_shared<fd_sink>(STDERR_FILENO);
+  if (!opts.file.empty()) {
+    error = sink->reopen(opts.file);
+    if (!error.empty())
+      return false;
+  }
+  sink->set_formatter(make_formatter(json));
+  // One writer thread; a full queue drops its oldest line rather than make
+  // a request wait (overrun_oldest; spdlog's `block` would).
+  pool = std::make_shared<spdlog::details::thread_pool>(queue_lines, 1);
+  auto async = std::make_shared<spdlog::async_logger>(
+    "analysisd", sink, pool, spdlog::async_overflow_policy::overrun_oldest);
+  async->set_level(to_spdlog(level));
+  async->flush_on(spdlog::level::warn);
+  sink->set_buffered(true);
+  all_loggers().push_back(async);
+  current_sink = sink;
+  json_format.store(json, std::memory_order_relaxed);
+  current.store(async.get(), std::memory_order_release);
+  periodic_flush = std::make_unique<flusher>(async.get());
+  return true;
 }
 
 std::string open_log_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return "cannot open the log file " + path + ": " + std::strerror(errno);
-  if (log_fd == STDERR_FILENO) {
-    // The first open: from now on the lines go to a descriptor of their own.
-    log_fd = fd;
-    return {};
+  return current_sink->reopen(path);
+}
+
+void shutdown_logging() {
+  if (!pool)
+    return;
+  periodic_flush.reset();
+  auto* async = logger();
+  // From now on lines go straight to the sink; the queued ones are written
+  // as the pool ends (its thread drains the queue before it stops).
+  current.store(make_sync_logger(current_sink, json_format.load(), async->level()),
+                std::memory_order_release);
+  dropped_at_shutdown.store(pool->overrun_counter());
+  pool.reset();
+  current_sink->set_buffered(false); // writes out what the pool's thread left
+}
+
+bool log_enabled(log_level level) {
+  return level != log_level::off && logger()->should_log(to_spdlog(level));
+}
+
+namespace {
+
+// A return from main that skips shutdown_logging still writes every line:
+// destroyed before the other globals of this file, it shuts down while
+// they exist.
+struct shutdown_at_exit {
+  ~shutdown_at_exit() {
+    shutdown_logging();
   }
-  int rc = ::dup2(fd, log_fd);
-  int err = errno;
-  ::close(fd);
-  if (rc < 0)
-    return "cannot reopen the log file " + path + ": " + std::strerror(err);
-  return {};
+} at_exit;
+
+} // namespace
+
+std::uint64_t log_lines_dropped() {
+  auto p = pool; // the main thread resets it only at the very end
+  return p ? p->overrun_counter() : dropped_at_shutdown.load();
+}
+
+void log_at(log_level level, std::string_view message) {
+  auto* l = logger();
+  auto lv = to_spdlog(level);
+  if (level == log_level::off || !l->should_log(lv))
+    return;
+  if (json_format.load(std::memory_order_relaxed)) {
+    std::string line = "\"msg\":";
+    append_json_string(line, message);
+    l->log(lv, spdlog::string_view_t{line.data(), line.size()});
+  } else {
+    l->log(lv, spdlog::string_view_t{message.data(), message.size()});
+  }
+}
+
+void log_line(const char* level, const std::string& message) {
+  log_level l = log_level::info;
+  if (std::strcmp(level, "warning") == 0)
+    l = log_level::warning;
+  else if (std::strcmp(level, "error") == 0)
+    l = log_level::error;
+  log_at(l, message);
+}
+
+log_entry::log_entry(log_level level, std::string_view message)
+  : level_(level), enabled_(log_enabled(level)) {
+  if (!enabled_)
+    return;
+  json_ = json_format.load(std::memory_order_relaxed);
+  if (json_) {
+    text_ = "\"msg\":";
+    append_json_string(text_, message);
+  } else {
+    text_.assign(message.data(), message.size());
+  }
+}
+
+log_entry& log_entry::field(std::string_view key, std::string_view value) {
+  if (!enabled_)
+    return *this;
+  if (json_) {
+    text_ += ',';
+    append_json_string(text_, key);
+    text_ += ':';
+    append_json_string(text_, value);
+  } else {
+    text_ += ' ';
+    text_.append(key.data(), key.size());
+    text_ += '=';
+    if (plain(value))
+      text_.append(value.data(), value.size());
+    else
+      append_json_string(text_, value);
+  }
+  return *this;
+}
+
+log_entry& log_entry::field(std::string_view key, std::uint64_t value) {
+  if (!enabled_)
+    return *this;
+  if (json_) {
+    text_ += ',';
+    append_json_string(text_, key);
+    text_ += ':';
+  } else {
+    text_ += ' ';
+    text_.append(key.data(), key.size());
+    text_ += '=';
+  }
+  text_ += std::to_string(value);
+  return *this;
+}
+
+log_entry& log_entry::field(std::string_view key, double value, int decimals) {
+  if (!enabled_)
+    return *this;
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  if (json_) {
+    text_ += ',';
+    append_json_string(text_, key);
+    text_ += ':';
+  } else {
+    text_ += ' ';
+    text_.append(key.data(), key.size());
+    text_ += '=';
+  }
+  text_ += buf;
+  return *this;
+}
+
+void log_entry::write() {
+  if (!enabled_)
+    return;
+  enabled_ = false;
+  logger()->log(to_spdlog(level_), spdlog::string_view_t{text_.data(), text_.size()});
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static const char hex[] = "0123456789abcdef";
+  out += '"';
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      switch (c) {
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xf];
+      }
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: copied if well-formed (no overlong form, no
+    // surrogate, at most U+10FFFF), else one U+FFFD for its first byte.
+    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    bool ok = len != 0 && c <= 0xf4 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k)
+      ok = (p[i + k] & 0xc0) == 0x80;
+    if (ok && len == 3) {
+      unsigned c1 = p[i + 1];
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    }
+    if (ok && len == 4) {
+      unsigned c1 = p[i + 1];
+      ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(text.data() + i, len);
+      i += len;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
 }
 
 } // namespace analysisd

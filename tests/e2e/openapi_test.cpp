@@ -47,9 +47,7 @@ protected:
                       + " --sources '" + source + "'"
                       + " --version " ANALYSISD_VERSION
                       + " --max-json-bytes " + std::to_string(max_json_bytes)
-                      + " --max-body-bytes " + std::to_string(max_body_bytes)
-                      // The metrics route of issue 12 lands separately.
-                      + " --not-yet-served /metrics " + extra;
+                      + " --max-body-bytes " + std::to_string(max_body_bytes) + " " + extra;
     return run_command(cmd, output);
   }
 

@@ -88,8 +88,12 @@ def check_package(args, tmp):
     for n in ("libc6", "libstdc++6"):
         check(n in names, "Depends on " + n)
     # Every shared library the binary needs comes from a package it depends on.
+    # (Or on a name the package provides: libspdlog1.10's shlibs name libspdlog1.10-fmt9.)
     for lib, pkg in needed_packages(args.binary):
-        check(pkg in names, "Depends on %s (for %s)" % (pkg, lib))
+        provides = subprocess.run(["dpkg-query", "-W", "-f=${Provides}", pkg], capture_output=True,
+                                  text=True).stdout
+        aliases = {pkg} | {p.split()[0] for p in provides.split(",") if p.strip()}
+        check(bool(aliases & set(names)), "Depends on %s (for %s)" % (" or ".join(sorted(aliases)), lib))
 
     # -- files ----------------------------------------------------------------
     listing = run(["dpkg-deb", "-c", deb])
