@@ -199,6 +199,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ctx->registry = svc->registry;
+  ctx->journal = svc->journal;
   ctx->files = svc->files;
   ctx->ready.store(true, std::memory_order_release);
   auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
@@ -236,6 +237,7 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   ctx->bridges.clear();
   ctx->registry = nullptr;
+  ctx->journal = nullptr;
   log_info("stopped");
   return err ? 1 : 0;
 }
