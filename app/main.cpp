@@ -1,6 +1,7 @@
 // analysisd: wires the configuration, the actors and the HTTP server together.
 
 #include "actors/service.hpp"
+#include "app/admin.hpp"
 #include "app/config.hpp"
 #include "http/server.hpp"
 #include "persistence/data_dir.hpp"
@@ -94,6 +95,17 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+  // The operator's commands (app/admin.hpp) are short-lived clients: none of
+  // the server's process set-up below.
+  if (argc > 1 && (std::string{argv[1]} == "admin" || std::string{argv[1]} == "backup")) {
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e)
+      environment.emplace_back(*e);
+    std::vector<std::string> args{argv + 2, argv + argc};
+    return std::string{argv[1]} == "admin"
+             ? run_admin(args, environment, std::cout, std::cerr)
+             : run_offline_backup(args, environment, std::cout, std::cerr);
+  }
   restart_with_huge_pages(argv);
   // Block the stop signals before any thread exists, so that every thread
   // inherits the mask and only sigwait below receives them.
