@@ -426,10 +426,12 @@ int run_admin(const std::vector<std::string>& args, const std::vector<std::strin
     if (!q.empty())
       path += "?" + q;
   } else if (get->parsed()) {
-    path = "/admin/analyses/" + analysis_id;
+    path = "/admin/analyses";
+    path += "/" + analysis_id;
   } else if (remove->parsed()) {
     method = "DELETE";
-    path = "/admin/analyses/" + analysis_id;
+    path = "/admin/analyses";
+    path += "/" + analysis_id;
   } else if (backup->parsed()) {
     std::error_code ec;
     auto absolute = std::filesystem::absolute(dest, ec);

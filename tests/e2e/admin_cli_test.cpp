@@ -35,8 +35,9 @@ run_result admin(const std::string& env, const std::string& args, const std::str
   for (auto var : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
     if (auto v = std::getenv(var))
       pass += std::string{" "} + var + "='" + v + "'";
-  auto cmd = "cd " + dir + " && env -i PATH=/usr/bin:/bin" + pass + " " + env + " "
-             + server_binary() + " admin " + args + " <" + in_path + " 2>" + err_path;
+  // In a subshell: run_command adds 2>&1 to the whole.
+  auto cmd = "(cd " + dir + " && env -i PATH=/usr/bin:/bin" + pass + " " + env + " "
+             + server_binary() + " admin " + args + " <" + in_path + " 2>" + err_path + ")";
   r.code = run_command(cmd, r.out);
   r.err = read_file(err_path);
   return r;
