@@ -7,6 +7,7 @@
 #include "persistence/snapshot.hpp"
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
@@ -85,6 +86,118 @@ compactor_actor::behavior_type compactor_impl(compactor_actor::pointer self, sto
 
 void flush(persistence_pointer self);
 
+// -- backups ------------------------------------------------------------------
+
+caf::error backup_failure(const backup_error& err) {
+  switch (err.fault) {
+    case backup_fault::bad_path:
+      return make_error(errc::invalid_input,
+                        nlohmann::json{{"path", nlohmann::json::array({err.message})}}.dump());
+    case backup_fault::not_empty: return make_error(errc::backup_not_empty);
+    case backup_fault::disk_full: return make_error(errc::storage_full, err.message);
+    default: return make_error(errc::backup_failed, err.message);
+  }
+}
+
+struct backup_worker_state {
+  std::unique_ptr<backup_job> job; ///< Destroyed unfinished (the actor failed or was killed): undone.
+  static inline const char* name = "backup";
+};
+
+backup_worker_actor::behavior_type
+backup_worker_impl(backup_worker_actor::stateful_pointer<backup_worker_state> self,
+                   std::string data_dir, std::string dest, storage* st) {
+  self->state.job = std::make_unique<backup_job>(data_dir, dest, *st);
+  auto fail = [self](const backup_error& err) {
+    self->state.job.reset();
+    self->quit();
+    return backup_failure(err);
+  };
+  return {
+    [=](backup_open_atom) -> caf::result<bool> {
+      if (auto err = self->state.job->open())
+        return fail(err);
+      return true;
+    },
+    [=](backup_pin_atom, std::uint64_t upto) -> caf::result<bool> {
+      if (auto err = self->state.job->pin(upto))
+        return fail(err);
+      return true;
+    },
+    [=](backup_finish_atom) -> caf::result<backup_report> {
+      backup_report report;
+      if (auto err = self->state.job->finish(report))
+        return fail(err);
+      self->state.job.reset();
+      self->quit();
+      return report;
+    },
+  };
+}
+
+void end_backup(persistence_pointer self, caf::expected<backup_report> outcome) {
+  auto& s = self->state;
+  if (!s.backup)
+    return;
+  auto backup = std::move(s.backup);
+  if (outcome) {
+    log_info("backup to " + outcome->path + " done: " + std::to_string(outcome->analyses)
+             + " analyses, " + std::to_string(outcome->files) + " files ("
+             + std::to_string(outcome->linked) + " linked, " + std::to_string(outcome->copied)
+             + " copied), journals below " + std::to_string(outcome->journal_seq));
+    backup->promise.deliver(std::move(*outcome));
+  } else {
+    auto why = context_of(outcome.error());
+    log_warning("backup failed: " + (why.empty() ? self->system().render(outcome.error()) : why));
+    caf::anon_send_exit(backup->worker, caf::exit_reason::user_shutdown);
+    backup->promise.deliver(outcome.error());
+  }
+}
+
+void start_compactor(persistence_pointer self, std::uint64_t seq, bool final);
+
+// The journal is rotated and the state as of the rotation pinned while no
+// batch is written, so that no record that the pin does not hold can be
+// acknowledged before it and no file that it names can be deleted (a file
+// goes only once its removal is durable). Then appends flow again, the data
+// dir compacts as it would have, and the backup finishes on its own.
+void start_backup(persistence_pointer self) {
+  auto& s = self->state;
+  s.writing = true;
+  s.compacting = true;
+  s.backup->opened = false;
+  auto worker = s.backup->worker;
+  self->request(s.syncer, caf::infinite, rotate_atom::value)
+    .then(
+      [=](std::uint64_t seq) {
+        self->state.journal_bytes = 0;
+        auto resume = [=] {
+          self->state.writing = false;
+          start_compactor(self, seq, false);
+          flush(self);
+        };
+        self->request(worker, caf::infinite, backup_pin_atom::value, seq)
+          .then(
+            [=](bool) {
+              resume();
+              self->request(worker, caf::infinite, backup_finish_atom::value)
+                .then([=](backup_report& report) { end_backup(self, std::move(report)); },
+                      [=](caf::error& err) { end_backup(self, std::move(err)); });
+            },
+            [=](caf::error& err) {
+              resume();
+              end_backup(self, std::move(err));
+            });
+      },
+      [=](caf::error& err) {
+        auto& s = self->state;
+        s.writing = false;
+        s.compacting = false;
+        end_backup(self, std::move(err));
+        flush(self);
+      });
+}
+
 void finish_snapshot(persistence_pointer self, bool final, const caf::error& err) {
   auto& s = self->state;
   s.compacting = false;
@@ -100,6 +213,15 @@ void finish_snapshot(persistence_pointer self, bool final, const caf::error& err
   flush(self);
 }
 
+// Folds everything before journal `seq` into a snapshot.
+void start_compactor(persistence_pointer self, std::uint64_t seq, bool final) {
+  auto& s = self->state;
+  auto compactor = self->spawn<caf::detached>(compactor_impl, s.opts.st, s.opts.state_dir);
+  self->request(compactor, caf::infinite, snapshot_atom::value, seq)
+    .then([=](bool) { finish_snapshot(self, final, caf::error{}); },
+          [=](caf::error& err) { finish_snapshot(self, final, err); });
+}
+
 // Rotates the journal and folds everything before it into a snapshot. New
 // appends go to the new journal while the compactor works.
 void start_compaction(persistence_pointer self, bool final) {
@@ -112,10 +234,7 @@ void start_compaction(persistence_pointer self, bool final) {
         auto& s = self->state;
         s.journal_bytes = 0;
         s.writing = false;
-        auto compactor = self->spawn<caf::detached>(compactor_impl, s.opts.st, s.opts.state_dir);
-        self->request(compactor, caf::infinite, snapshot_atom::value, seq)
-          .then([=](bool) { finish_snapshot(self, final, caf::error{}); },
-                [=](caf::error& err) { finish_snapshot(self, final, err); });
+        start_compactor(self, seq, final);
         flush(self);
       },
       [=](caf::error& err) {
@@ -134,6 +253,13 @@ void flush(persistence_pointer self) {
   auto& s = self->state;
   if (s.writing)
     return;
+  // Before the next batch: under steady load there always is one.
+  if (s.backup && s.backup->opened && (s.failed || s.final_snapshot)) {
+    end_backup(self, make_error(s.failed ? errc::read_only : errc::unavailable));
+  } else if (s.backup && s.backup->opened && !s.compacting) {
+    start_backup(self);
+    return;
+  }
   if (s.pending.empty()) {
     if (!s.snapshot_waiters.empty() && !s.compacting && !s.final_snapshot) {
       s.final_snapshot = true;
@@ -183,6 +309,8 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
                                                         persistence_options opts) {
   if (opts.st == nullptr)
     opts.st = &posix_storage();
+  if (opts.data_dir.empty())
+    opts.data_dir = opts.state_dir.substr(0, opts.state_dir.rfind('/'));
   self->state.opts = opts;
   self->state.syncer = self->spawn<caf::detached + caf::linked>(syncer_impl, opts.st,
                                                                 opts.state_dir,
@@ -212,6 +340,31 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
       auto rp = self->make_response_promise<bool>();
       s.snapshot_waiters.push_back(rp);
       flush(self);
+      return rp;
+    },
+    [=](backup_atom, std::string& dest) -> caf::result<backup_report> {
+      auto& s = self->state;
+      if (s.failed)
+        return make_error(errc::read_only);
+      if (s.final_snapshot)
+        return make_error(errc::unavailable);
+      if (s.backup)
+        return make_error(errc::backup_running);
+      auto worker = self->spawn<caf::detached>(backup_worker_impl, s.opts.data_dir, dest, s.opts.st);
+      s.backup = std::make_unique<persistence_actor_state::backup_request>();
+      s.backup->promise = self->make_response_promise<backup_report>();
+      s.backup->worker = worker;
+      auto rp = s.backup->promise;
+      log_info("backup to " + dest + " asked for");
+      self->request(worker, caf::infinite, backup_open_atom::value)
+        .then(
+          [=](bool) {
+            if (!self->state.backup)
+              return;
+            self->state.backup->opened = true;
+            flush(self);
+          },
+          [=](caf::error& err) { end_backup(self, std::move(err)); });
       return rp;
     },
   };

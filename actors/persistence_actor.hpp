@@ -20,8 +20,21 @@ using syncer_actor = caf::typed_actor<
   // Starts the next journal; answers its number.
   caf::replies_to<rotate_atom>::with<std::uint64_t>>;
 
+/// The steps of one backup (persistence/backup.hpp) on a detached actor
+/// (internal to the persistence actor): open the destination, pin the state
+/// as of a journal number, finish.
+using backup_open_atom = caf::atom_constant<caf::atom("bkopen")>;
+using backup_pin_atom = caf::atom_constant<caf::atom("bkpin")>;
+using backup_finish_atom = caf::atom_constant<caf::atom("bkfinish")>;
+using backup_worker_actor = caf::typed_actor<
+  caf::replies_to<backup_open_atom>::with<bool>,
+  caf::replies_to<backup_pin_atom, std::uint64_t>::with<bool>,
+  caf::replies_to<backup_finish_atom>::with<backup_report>>;
+
 struct persistence_options {
   std::string state_dir;
+  /// The data dir (for backups); empty: the parent of state_dir.
+  std::string data_dir;
   /// The journal to append to, already created (start_service does it, so
   /// that a journal that cannot be created stops the start, loudly).
   std::shared_ptr<journal_writer> journal;
@@ -44,6 +57,13 @@ struct persistence_actor_state {
   std::uint64_t journal_bytes = 0;
   std::vector<caf::typed_response_promise<bool>> snapshot_waiters;
   bool final_snapshot = false;   ///< The shutdown snapshot has started.
+  /// The backup asked for, if any (one at a time).
+  struct backup_request {
+    caf::typed_response_promise<backup_report> promise;
+    backup_worker_actor worker;
+    bool opened = false; ///< Its destination is ready: pin at the next quiet moment.
+  };
+  std::unique_ptr<backup_request> backup;
   static inline const char* name = "persistence";
 };
 
@@ -55,6 +75,9 @@ using persistence_pointer = persistence_actor::stateful_pointer<persistence_acto
 /// on a detached syncer (and compactor), never on a scheduler thread.
 /// Errors: storage_full or io_error for a batch that could not be written
 /// (nothing of it counts); read_only for every append once an fdatasync failed.
+/// A backup rotates the journal and pins the state as of that rotation while
+/// no batch is written (appends queue meanwhile: they are answered late, not
+/// refused); the rest of it runs while appends go on.
 persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self,
                                                         persistence_options opts);
 

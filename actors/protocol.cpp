@@ -73,6 +73,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<upload_request>("analysisd::upload_request");
   cfg.add_message_type<file_location>("analysisd::file_location");
   cfg.add_message_type<list_request>("analysisd::list_request");
+  cfg.add_message_type<backup_report>("analysisd::backup_report");
 }
 
 } // namespace analysisd

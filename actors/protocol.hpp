@@ -5,6 +5,7 @@
 /// same interfaces work in-process and across nodes (register the types with
 /// add_message_types()).
 
+#include "persistence/backup.hpp"
 #include "persistence/journal.hpp"
 #include "persistence/model.hpp"
 
@@ -48,6 +49,7 @@ using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using backup_atom = caf::atom_constant<caf::atom("backup")>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -74,6 +76,9 @@ enum class errc : std::uint8_t {
   io_error,             ///< Another write failure: nothing was recorded.
   read_only,            ///< An fsync failed earlier: the service takes no more writes.
   unavailable,          ///< Starting or shutting down.
+  backup_running,       ///< A backup was asked for while another one runs.
+  backup_not_empty,     ///< The backup's destination exists and is not an empty directory.
+  backup_failed,        ///< A backup failed; the context says why.
 };
 
 /// The category atom of every analysisd error.
@@ -287,7 +292,13 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<append_atom, journal_record>::with<bool>,
   // Writes a snapshot of everything acknowledged so far and starts a fresh
   // journal (used at shutdown).
-  caf::replies_to<snapshot_atom>::with<bool>>;
+  caf::replies_to<snapshot_atom>::with<bool>,
+  // Backs up the data dir into a new directory (an absolute path, absent or
+  // empty), holding every change acknowledged before the request arrived
+  // (see persistence/backup.hpp). Errors: invalid_input (the path; context:
+  // the `errors` JSON), backup_not_empty, backup_running, storage_full,
+  // backup_failed (context: why), read_only, unavailable.
+  caf::replies_to<backup_atom, std::string>::with<backup_report>>;
 
 /// Blocking file I/O, one detached actor per job of work.
 using file_io_actor = caf::typed_actor<

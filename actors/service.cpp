@@ -2,6 +2,7 @@
 
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
+#include "persistence/backup.hpp"
 #include "persistence/file_store.hpp"
 #include "persistence/log.hpp"
 #include "persistence/snapshot.hpp"
@@ -101,6 +102,14 @@ std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
     return "cannot sync " + state_dir + ": " + ec.message();
   file_store files{st, data_dir};
   out.cleanup = files.cleanup(rep.analyses, rep.complete);
+  // What a backup interrupted by a crash left: links to files, copied nowhere yet.
+  auto staging = state_dir + "/" + backup_job::staging_name;
+  if (st.exists(staging)) {
+    if (auto ec = st.remove_all(staging))
+      out.cleanup.push_back("cannot remove " + staging + ": " + ec.message());
+    else
+      out.cleanup.push_back("removed " + staging + " (left by an unfinished backup)");
+  }
   auto seq = rep.next_journal_seq;
   if (auto ec = journal_writer::create(st, state_dir, seq, out.journal))
     return "cannot create " + journal_name(seq) + ": " + ec.message();
@@ -147,6 +156,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   svc.files = files;
   persistence_options popts;
   popts.state_dir = opts.data_dir + "/state";
+  popts.data_dir = opts.data_dir;
   popts.journal = std::move(opened.journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
   popts.st = st;

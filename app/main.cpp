@@ -1,6 +1,7 @@
 // analysisd: wires the configuration, the actors and the HTTP server together.
 
 #include "actors/service.hpp"
+#include "app/admin.hpp"
 #include "app/config.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
@@ -95,6 +96,17 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+  // The operator's commands (app/admin.hpp) are short-lived clients: none of
+  // the server's process set-up below.
+  if (argc > 1 && (std::string{argv[1]} == "admin" || std::string{argv[1]} == "backup")) {
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e)
+      environment.emplace_back(*e);
+    std::vector<std::string> args{argv + 2, argv + argc};
+    return std::string{argv[1]} == "admin"
+             ? run_admin(args, environment, std::cout, std::cerr)
+             : run_offline_backup(args, environment, std::cout, std::cerr);
+  }
   restart_with_huge_pages(argv);
   // Block the stop signals before any thread exists, so that every thread
   // inherits the mask and only sigwait below receives them.
@@ -239,6 +251,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ctx->registry = svc->registry;
+  ctx->journal = svc->journal;
   ctx->files = svc->files;
   ctx->ready.store(true, std::memory_order_release);
   auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
@@ -278,6 +291,7 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   ctx->bridges.clear();
   ctx->registry = nullptr;
+  ctx->journal = nullptr;
   log_info("stopped");
   shutdown_logging();
   return err ? 1 : 0;

@@ -91,6 +91,9 @@ http_error to_http(const caf::error& err) {
     case errc::read_only:
       return make(503, "Storage failed; the service accepts no more changes");
     case errc::unavailable: return make(503, "Service unavailable");
+    case errc::backup_running: return make(409, "A backup is already running");
+    case errc::backup_not_empty: return make(409, "Backup destination is not empty");
+    case errc::backup_failed: return make(500, "Backup failed: " + context_of(err));
   }
   return make(500, "Internal server error");
 }

@@ -221,6 +221,11 @@ void admin_remove(const ctx_ptr& ctx, const req_t& req, const params_t& params) 
     do_remove(ctx, req, admin_credential(), param(params, "id"));
 }
 
+void admin_backup(const ctx_ptr& ctx, const req_t& req, const params_t&) {
+  if (admin_ok(ctx, req))
+    backup_with(ctx, req, buffered_body(req));
+}
+
 } // namespace
 
 namespace http_detail {
@@ -279,6 +284,41 @@ void acquire_with(const ctx_ptr& ctx, const req_t& req, const std::string& job_i
       reply_json(req, 200, answer.dump());
     },
     acquire_atom::value, job_id);
+}
+
+// A backup is the journal's to make (it pins the state between two batches);
+// the answer comes when the backup is whole, fsynced, in its directory.
+void backup_with(const ctx_ptr& ctx, const req_t& req, body_ptr body) {
+  std::string path;
+  auto err = parse_backup(body->text, path);
+  body.reset();
+  if (err) {
+    reply_error(req, err);
+    return;
+  }
+  auto token = std::make_shared<in_flight_token>(ctx);
+  auto owed = std::make_shared<owed_answer>(req);
+  auto journal = ctx->journal;
+  caf::anon_send(next_bridge(ctx), bridge_job{[=](caf::event_based_actor* self) {
+                   self->request(journal, caf::infinite, backup_atom::value, path)
+                     .then(
+                       [=](backup_report& r) {
+                         if (!owed->claim())
+                           return;
+                         nlohmann::json answer = {
+                           {"path", r.path},         {"analyses", r.analyses},
+                           {"files", r.files},       {"bytes", r.bytes},
+                           {"linked", r.linked},     {"copied", r.copied},
+                           {"missing", r.missing},   {"journal", r.journal_seq},
+                           {"admin_token", r.admin_token}, {"seconds", r.seconds}};
+                         answer_guarded(req, [&] { reply_json(req, 201, answer.dump()); });
+                         (void) token;
+                       },
+                       [=](caf::error& err) {
+                         if (owed->claim())
+                           answer_guarded(req, [&] { reply_error(req, err); });
+                       });
+                 }});
 }
 
 } // namespace http_detail
@@ -374,6 +414,10 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
                       handler(ctx, job, admin_acquire));
   router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
                       not_allowed(job, "PATCH"));
+  const auto backup = http_route::admin_backup;
+  router->http_post("/admin/backup", handler(ctx, backup, admin_backup));
+  router->add_handler(router::none_of_methods(http_method_post()), "/admin/backup",
+                      not_allowed(backup, "POST"));
   // Metrics for the operator's Prometheus, with the admin token; even
   // while starting (without the registry's counts then).
   if (ctx->serve_metrics) {

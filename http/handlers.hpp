@@ -27,6 +27,8 @@ struct http_context {
   caf::actor_system& system;
   /// Set once recovery is done, before `ready` becomes true.
   registry_actor registry;
+  /// The journal, for backups (set with `registry`).
+  persistence_actor journal;
   std::atomic<bool> ready{false};
   /// Set by a graceful shutdown: new requests are refused with 503.
   std::atomic<bool> draining{false};

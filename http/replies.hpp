@@ -324,5 +324,6 @@ void finalize_with(const ctx_ptr& ctx, const req_t& req, const credential& cred,
                    const std::string& id, body_ptr body);
 void create_with(const ctx_ptr& ctx, const req_t& req, body_ptr body);
 void acquire_with(const ctx_ptr& ctx, const req_t& req, const std::string& job_id, body_ptr body);
+void backup_with(const ctx_ptr& ctx, const req_t& req, body_ptr body);
 
 } // namespace analysisd::http_detail

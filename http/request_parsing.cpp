@@ -351,6 +351,20 @@ caf::error parse_acquire(const std::string& body) {
   return make_error(errc::invalid_input, R"({"acquired":["must be true"]})");
 }
 
+caf::error parse_backup(const std::string& body, std::string& path) {
+  nlohmann::json j;
+  if (parse_json_body(body, j) && j.is_object()) {
+    auto i = j.find("path");
+    if (i != j.end() && i->is_string()) {
+      path = i->get<std::string>();
+      if (!path.empty() && path.front() == '/' && path.find('\0') == std::string::npos)
+        return {};
+      return make_error(errc::invalid_input, R"({"path":["must be an absolute path"]})");
+    }
+  }
+  return make_error(errc::invalid_input, R"({"path":["required field"]})");
+}
+
 caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
   nlohmann::json errors = nlohmann::json::object();
   auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(query);

@@ -43,6 +43,10 @@ caf::error parse_create(const std::string& body, create_request& out);
 /// `{"acquired": true}`; invalid_input otherwise.
 caf::error parse_acquire(const std::string& body);
 
+/// The body of POST /admin/backup: `{"path": "/absolute/dir"}`; invalid_input
+/// (`path`: required field, or must be an absolute path) otherwise.
+caf::error parse_backup(const std::string& body, std::string& path);
+
 /// `page` and `per_page` (1..100) from a raw query string; invalid_query
 /// with one entry per bad parameter.
 caf::error parse_list_query(restinio::string_view_t query, list_request& out);

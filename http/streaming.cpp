@@ -31,7 +31,7 @@ using discard_atom = caf::atom_constant<caf::atom("discard")>;
 
 // -- routes whose body matters ---------------------------------------------------
 
-enum class body_route { upload, finalize, create, acquire, other };
+enum class body_route { upload, finalize, create, acquire, backup, other };
 
 struct matched_route {
   body_route route = body_route::other;
@@ -74,6 +74,9 @@ matched_route match_body_route(restinio::http_method_id_t method, restinio::stri
   if (seg.size() == 3 && seg[0] == "admin" && seg[1] == "jobs"
       && method == restinio::http_method_patch())
     return {body_route::acquire, std::string{seg[2]}, http_route::admin_job};
+  if (seg.size() == 2 && seg[0] == "admin" && seg[1] == "backup"
+      && method == restinio::http_method_post())
+    return {body_route::backup, {}, http_route::admin_backup};
   return {};
 }
 
@@ -561,6 +564,9 @@ public:
         case body_route::acquire:
           acquire_with(ctx_, req_, route_.id, std::move(body_));
           break;
+        case body_route::backup:
+          backup_with(ctx_, req_, std::move(body_));
+          break;
         default:
           (void) router_(req_);
       }
@@ -630,6 +636,7 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
       }
       case body_route::create:
       case body_route::acquire:
+      case body_route::backup:
         if (!admin_ok(ctx, req, true))
           return decision::refuse();
         break;

@@ -83,6 +83,7 @@ const char* const route_patterns[] = {
   "/admin/analyses/{analysis_id}",
   "/admin/analyses/{analysis_id}/files/{file_id}",
   "/admin/jobs/{job_id}",
+  "/admin/backup",
   "/readyz",
   "/healthz",
   "/livez",

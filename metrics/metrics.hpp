@@ -70,6 +70,7 @@ enum class http_route : std::uint8_t {
   admin_analysis,
   admin_file,
   admin_job,
+  admin_backup,
   readyz,
   healthz,
   livez,

@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libboost-filesystem-dev libssl-dev
   googletest libgtest-dev
   clang-14 libclang-rt-14-dev
-  libcli11-dev prometheus-cpp-dev libspdlog-dev libsystemd-dev help2man dpkg-dev
+  libcli11-dev libcurl4-openssl-dev prometheus-cpp-dev libspdlog-dev libsystemd-dev help2man dpkg-dev
   curl python3 procps patch
   python3-yaml python3-jsonschema openapi-specification
 )

@@ -506,6 +506,17 @@ class Checker:
         self.call(R, "delete", "/admin/analyses/" + id1, 404, A)
         self.call(R, "delete", "/admin/analyses/" + id3, 401)
 
+        # Backup: into a fresh directory next to the data dir, then the refusals.
+        B = "/admin/backup"
+        dest = os.path.join(os.path.dirname(os.path.abspath(self.args.data_dir)), "openapi-backup")
+        self.call(B, "post", B, 201, A, {"path": dest})
+        self.call(B, "post", B, 409, A, {"path": dest})
+        self.call(B, "post", B, 422, A, {"path": "relative/dir"})
+        self.call(B, "post", B, 422, A, {"to": dest})
+        self.call(B, "post", B, 401, {}, {"path": dest + "-2"})
+        self.call(B, "post", B, 413, A, body=b"", content_type="application/json",
+                  declared_length=self.args.max_json_bytes + 1)
+
         # An unknown path.
         status, got, data = self.send("GET", "/no/such/path")
         self.check_response("/no/such/path", "get", status, got, data,

@@ -41,6 +41,9 @@ TEST(errors, every_errc_maps_to_the_spec_status_id_and_message) {
     {errc::io_error, 500, "internal_server_error", nullptr},
     {errc::read_only, 503, "service_unavailable", nullptr},
     {errc::unavailable, 503, "service_unavailable", nullptr},
+    {errc::backup_running, 409, "conflict", "A backup is already running"},
+    {errc::backup_not_empty, 409, "conflict", "Backup destination is not empty"},
+    {errc::backup_failed, 500, "internal_server_error", "Backup failed: "},
   };
   for (auto& t : table) {
     auto h = to_http(make_error(t.code));
@@ -54,7 +57,7 @@ TEST(errors, every_errc_maps_to_the_spec_status_id_and_message) {
     EXPECT_EQ(h.errors.empty(), t.status != 422);
   }
   // Every code from the first to the last is in the table.
-  EXPECT_EQ(std::size(table), static_cast<std::size_t>(errc::unavailable));
+  EXPECT_EQ(std::size(table), static_cast<std::size_t>(errc::backup_failed));
 }
 
 TEST(errors, query_errors_name_the_field) {
