@@ -58,6 +58,9 @@ std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
   // of them without syncing. A parent that cannot be synced (not readable,
   // say) stops the start only when the data dir is new.
   // New: no format file, no state yet (main has made the directory itself).
+  if (st.exists(data_dir + "/" + unfinished_backup_file_name))
+    return data_dir + " is a backup that never finished (" + unfinished_backup_file_name
+           + "): it may lack files; start on a finished backup";
   bool fresh = !st.exists(data_dir + "/" + format_file_name) && !st.exists(data_dir + "/state");
   if (auto ec = st.create_dir(data_dir))
     return "cannot create " + data_dir + ": " + ec.message();

@@ -54,6 +54,9 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
   auto size = CLI::AsSizeValue(false).description(""); // 4GiB, 64MiB, 256k (KiB) or bytes
   auto positive =
     CLI::Range(std::size_t{1}, std::numeric_limits<std::size_t>::max()).description("");
+  // Durations up to a year: beyond, a deadline computed from now overflows.
+  constexpr std::size_t year_s = 365ull * 24 * 3600;
+  auto seconds = CLI::Range(std::size_t{1}, year_s).description("");
   CLI::Validator listen_check(
     [](std::string& v) -> std::string {
       std::string host;
@@ -94,8 +97,8 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
                   "directory for the journal, snapshots and files (default ./data)")
     ->type_name("DIR");
   app->add_option("--admin-token-file", c.admin_token_file,
-                  "file holding the admin token (default: ANALYSISD_ADMIN_TOKEN, else "
-                  "DIR/admin-token, generated on the first start)")
+                  "file holding the admin token (ANALYSISD_ADMIN_TOKEN, the token itself, wins "
+                  "over it; default DIR/admin-token, generated on the first start)")
     ->type_name("FILE");
   app->add_option("--threads", c.threads, "threads serving HTTP (default 2)")
     ->type_name("N")
@@ -130,22 +133,23 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
                   "or to wait idle for the next request on a kept-alive connection (default 60)")
     ->type_name("SECONDS")
     ->check(whole)
-    ->check(positive);
+    ->check(seconds);
   app->add_option("--write-timeout", c.write_timeout, "seconds to send a response (default 120)")
     ->type_name("SECONDS")
     ->check(whole)
-    ->check(positive);
+    ->check(seconds);
   app->add_option("--handle-timeout", c.handle_timeout,
                   "seconds from a received request to the start of its answer (default 600)")
     ->type_name("SECONDS")
     ->check(whole)
-    ->check(positive);
+    ->check(seconds);
   app->add_option("--drain-timeout", c.drain_timeout,
                   "seconds to finish the requests in flight at SIGTERM before closing them "
                   "(default 25: within Kubernetes' 30 s grace period, with time left for the "
                   "final snapshot)")
     ->type_name("SECONDS")
-    ->check(whole);
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{0}, year_s).description(""));
   app->add_option("--journal-rotate-bytes", c.journal_rotate_bytes,
                   "journal size that starts a snapshot (default 64MiB)")
     ->type_name("SIZE")
@@ -156,7 +160,8 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
                   "milliseconds after which an idle analysis actor hands its state back and "
                   "quits (default 30000; 0: never)")
     ->type_name("MS")
-    ->check(whole);
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{0}, year_s * 1000).description(""));
   app->add_option("--log-file", c.log_file,
                   "append log lines to FILE instead of stderr (SIGHUP reopens it)")
     ->type_name("FILE");
@@ -294,8 +299,11 @@ std::vector<std::string> environment_args(const std::vector<std::string>& names,
                        + err};
     args.push_back(arg);
   }
-  if (auto token = env.find("ANALYSISD_ADMIN_TOKEN"); token != env.end())
+  if (auto token = env.find("ANALYSISD_ADMIN_TOKEN"); token != env.end()) {
     cfg.admin_token = trim(token->second);
+    if (cfg.admin_token.empty())
+      throw error_exit{"environment variable ANALYSISD_ADMIN_TOKEN is empty"};
+  }
   for (auto& [var, value] : env)
     if (known.count(var) == 0)
       cfg.unknown_environment.push_back(var);
@@ -398,8 +406,6 @@ parse_outcome parse_command_line(const std::vector<std::string>& args,
     bool unused = false;
     auto names = option_names(*make_app(cfg, unused));
     auto env = environment_args(names, environment, cfg);
-    if (!from_cli.admin_token_file.empty())
-      cfg.admin_token.clear(); // the flag wins over ANALYSISD_ADMIN_TOKEN
     auto config_file = from_cli.config_file;
     if (config_file.empty())
       for (auto& a : env)

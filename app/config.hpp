@@ -20,8 +20,7 @@ struct server_config {
   std::string data_dir = "./data";
   std::string admin_token_file;
   /// ANALYSISD_ADMIN_TOKEN (never a flag or a file key: a secret on a command
-  /// line is visible to every user). Empty when --admin-token-file was given
-  /// on the command line, which takes precedence over the environment.
+  /// line is visible to every user). SPEC.md: it wins over --admin-token-file.
   std::string admin_token;
   std::size_t threads = 2;                     ///< asio threads serving HTTP.
   std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).

@@ -420,19 +420,17 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
                       not_allowed(backup, "POST"));
   // Metrics for the operator's Prometheus, with the admin token; even
   // while starting (without the registry's counts then).
-  if (ctx->serve_metrics) {
-    router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
-      req->extra_data().route = http_route::metrics;
-      handler_scope scope{ctx};
-      answer_guarded(req, [&] {
-        if (admin_ok(ctx, req))
-          reply_metrics(ctx, req);
-      });
-      return request_accepted();
+  router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+    req->extra_data().route = http_route::metrics;
+    handler_scope scope{ctx};
+    answer_guarded(req, [&] {
+      if (admin_ok(ctx, req))
+        reply_metrics(ctx, req);
     });
-    router->add_handler(router::none_of_methods(http_method_get()), "/metrics",
-                        not_allowed(http_route::metrics, "GET"));
-  }
+    return request_accepted();
+  });
+  router->add_handler(router::none_of_methods(http_method_get()), "/metrics",
+                      not_allowed(http_route::metrics, "GET"));
   // Readiness (SPEC.md): ok only while recovered, not draining, and taking writes.
   auto readiness = [ctx](http_route route) {
     return [ctx, route](const req_t& req, params_t) -> status_t {

@@ -55,8 +55,6 @@ struct http_context {
   std::size_t read_buffer_bytes = 256u << 10;
   /// One access-log line per request (at level info).
   bool access_log = true;
-  /// GET /metrics is served on this server (with the admin token).
-  bool serve_metrics = true;
   /// The streamed uploads whose bodies have not ended. An upload's writer
   /// and its connection hold each other until then, so a stop that closes
   /// the connections must end them (abort_open_uploads).

@@ -119,7 +119,6 @@ public:
   std::atomic<std::uint64_t> snapshot_bytes{0}; ///< The size of the last snapshot written.
   std::atomic<std::uint64_t> snapshot_failures{0};
   std::atomic<std::uint64_t> recovery_ns{0};   ///< The recovery at start.
-  std::atomic<std::uint64_t> analyses_recovered{0};
 
   /// The text exposition of every metric, the process's included;
   /// `counts` when the registry answered. Thread-safe.

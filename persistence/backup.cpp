@@ -49,8 +49,13 @@ std::error_code errno_code() {
   return {errno, std::generic_category()};
 }
 
-// Copies the bytes of `from` into the new file `to` (mode 0600) and fsyncs it.
-std::error_code copy_file(const std::string& from, const std::string& to) {
+// Copies the bytes of `from` into the new file `to` (mode 0600) and fsyncs
+// it: written under a temporary name ('.' first, which no final name has)
+// and renamed, so that `to` is whole or absent. (The caller syncs the
+// directory.)
+std::error_code copy_file(const std::string& from, const std::string& final_name) {
+  auto slash = final_name.rfind('/');
+  const auto to = final_name.substr(0, slash + 1) + ".copy-" + final_name.substr(slash + 1);
   int in = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (in < 0)
     return errno_code();
@@ -86,6 +91,8 @@ std::error_code copy_file(const std::string& from, const std::string& to) {
     ec = errno_code();
   ::close(in);
   if (::close(out) != 0 && !ec)
+    ec = errno_code();
+  if (!ec && ::rename(to.c_str(), final_name.c_str()) != 0)
     ec = errno_code();
   if (ec)
     ::unlink(to.c_str());
@@ -139,6 +146,13 @@ backup_error backup_job::open() {
     return bad("cannot be created: " + std::string{std::strerror(errno)});
   }
   opened_ = true;
+  // Until the backup is whole and durable, it says so: a server refuses to
+  // start on it (a crash or a stop may interrupt it).
+  auto marker = dest_ + "/" + unfinished_backup_file_name;
+  if (auto ec = write_new_file(st_, marker, "a backup in progress, or one that never finished\n"))
+    return io_fault("cannot write " + marker, ec);
+  if (auto ec = st_.sync_dir(dest_))
+    return io_fault("cannot sync " + dest_, ec);
   // A hard link from the data dir tells whether the destination is on its
   // file system (a bind mount of the same one is not: links give EXDEV).
   auto probe = dest_ + "/.link-probe";
@@ -342,6 +356,12 @@ backup_error backup_job::finish_steps(backup_report& out) {
   for (auto& dir : {dest_files, dest_ + "/state", dest_, parent_of(dest_)})
     if (auto ec = st_.sync_dir(dir))
       return io_fault("cannot sync " + dir, ec);
+  // Whole and durable: the marker goes last.
+  auto marker = dest_ + "/" + unfinished_backup_file_name;
+  if (auto ec = st_.remove(marker))
+    return io_fault("cannot remove " + marker, ec);
+  if (auto ec = st_.sync_dir(dest_))
+    return io_fault("cannot sync " + dest_, ec);
   out.seconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return {};

@@ -33,6 +33,11 @@ private:
 /// The name of the format file inside the data dir.
 constexpr const char* format_file_name = "format";
 
+/// Present in a backup until it is whole and durable (persistence/backup.*):
+/// a server refuses to start on a data dir that holds it, since a crash or a
+/// stop that interrupted the backup may have left it without files.
+constexpr const char* unfinished_backup_file_name = "BACKUP-UNFINISHED";
+
 /// Reads the data dir's format: 0 when it has no format file yet (a new data
 /// dir, or one of analysisd 0.1, which wrote none: its state files say format
 /// 1 themselves). Returns an error message for a format file that cannot be

@@ -327,15 +327,6 @@ void log_at(log_level level, std::string_view message) {
   }
 }
 
-void log_line(const char* level, const std::string& message) {
-  log_level l = log_level::info;
-  if (std::strcmp(level, "warning") == 0)
-    l = log_level::warning;
-  else if (std::strcmp(level, "error") == 0)
-    l = log_level::error;
-  log_at(l, message);
-}
-
 log_entry::log_entry(log_level level, std::string_view message)
   : level_(level), enabled_(log_enabled(level)) {
   if (!enabled_)

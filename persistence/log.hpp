@@ -76,9 +76,6 @@ private:
   std::string text_;
 };
 
-/// `level` is "info", "warning" or "error" (anything else: info).
-void log_line(const char* level, const std::string& message);
-
 inline void log_debug(const std::string& message) {
   log_at(log_level::debug, message);
 }

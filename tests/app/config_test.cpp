@@ -133,7 +133,7 @@ TEST(config, a_file_variable_reads_the_value_from_its_file) {
                  {"ANALYSISD_DATA_DIR_FILE", "missing"});
 }
 
-TEST(config, the_admin_token_comes_from_the_environment_unless_a_flag_names_a_file) {
+TEST(config, the_admin_token_comes_from_the_environment_even_when_a_flag_names_a_file) {
   auto p = parse({}, {"ANALYSISD_ADMIN_TOKEN= secret \n"});
   ASSERT_TRUE(p.outcome.run) << p.outcome.err;
   EXPECT_EQ(p.cfg.admin_token, "secret");
@@ -141,10 +141,13 @@ TEST(config, the_admin_token_comes_from_the_environment_unless_a_flag_names_a_fi
   // ANALYSISD_ADMIN_TOKEN_FILE is --admin-token-file's variable.
   p = parse({}, {"ANALYSISD_ADMIN_TOKEN_FILE=/etc/token"});
   EXPECT_EQ(p.cfg.admin_token_file, "/etc/token");
+  // SPEC.md: the environment's token wins over --admin-token-file.
   p = parse({"--admin-token-file", "/run/t"}, {"ANALYSISD_ADMIN_TOKEN=secret"});
   ASSERT_TRUE(p.outcome.run) << p.outcome.err;
-  EXPECT_TRUE(p.cfg.admin_token.empty());
+  EXPECT_EQ(p.cfg.admin_token, "secret");
   EXPECT_EQ(p.cfg.admin_token_file, "/run/t");
+  // An empty one is a mistake, not "generate one".
+  expect_refused({}, {"ANALYSISD_ADMIN_TOKEN= \n"}, {"ANALYSISD_ADMIN_TOKEN", "empty"});
 }
 
 TEST(config, admin_token_loading_follows_that_precedence) {
@@ -183,6 +186,10 @@ TEST(config, bad_flags_exit_2_naming_the_option) {
   expect_refused({"--log-level", "chatty"}, {}, {"--log-level", "chatty"});
   expect_refused({"--log-format", "xml"}, {}, {"--log-format", "xml"});
   expect_refused({"--read-timeout", "0"}, {}, {"--read-timeout"});
+  // Durations past a year would overflow a deadline computed from now.
+  expect_refused({"--drain-timeout", "99999999999"}, {}, {"--drain-timeout"});
+  expect_refused({"--handle-timeout", "31536001"}, {}, {"--handle-timeout"});
+  expect_refused({"--actor-idle-ms", "99999999999999"}, {}, {"--actor-idle-ms"});
   expect_refused({"stray"}, {}, {"stray"});
   expect_refused({"--listen"}, {}, {"--listen"});
 }

@@ -149,11 +149,11 @@ TEST_F(e2e_admin_cli, the_token_comes_from_the_servers_sources) {
   std::ofstream{dir_.path() + "/other/admin-token"} << server_->admin_token() << "\n";
   EXPECT_EQ(admin("", "--data-dir other " + get, dir_.path()).out, "tokn0001\n");
   EXPECT_EQ(admin("ANALYSISD_DATA_DIR=other", get, dir_.path()).out, "tokn0001\n");
-  // The flag wins over the environment's token.
+  // The environment's token wins over the flag's file (SPEC.md), as for the server.
   EXPECT_EQ(admin("ANALYSISD_ADMIN_TOKEN=wrong", "--admin-token-file " + file + " " + get,
                   dir_.path())
               .code,
-            0);
+            1);
   // --config: the server's file names the listen address and the token file;
   // ANALYSISD_URL names the server too.
   std::ofstream{dir_.path() + "/analysisd.conf"}

@@ -309,6 +309,19 @@ TEST(e2e_backup, a_stopped_servers_data_dir_is_backed_up_offline) {
   auto report = nlohmann::json::parse(out);
   EXPECT_EQ(report["files"], 1);
   EXPECT_EQ(report["analyses"], 1);
+  // A finished backup has no marker; one with it (a backup that a crash or a
+  // stop interrupted) is refused.
+  EXPECT_FALSE(fs::exists(dir.path() + "/b/BACKUP-UNFINISHED"));
+  ASSERT_EQ(run_command("cp -a " + dir.path() + "/b " + dir.path() + "/c && touch " + dir.path()
+                          + "/c/BACKUP-UNFINISHED",
+                        out),
+            0);
+  out.clear();
+  EXPECT_EQ(run_command(server_binary() + " --listen 127.0.0.1:0 --data-dir " + dir.path() + "/c",
+                        out),
+            1)
+    << out;
+  EXPECT_NE(out.find("a backup that never finished"), std::string::npos) << out;
   server_process restored{dir.path() + "/b"};
   http_client rc{restored.port()};
   auto got = rc.get("/admin/analyses/" + a1.id + "/files/1", bearer(restored));

@@ -185,7 +185,8 @@ def check_package(args, tmp):
     want = {
         "Type": "notify", "User": "analysisd", "Group": "analysisd",
         "ExecStart": "/usr/bin/analysisd --config /etc/analysisd/analysisd.conf",
-        "Restart": "on-failure", "TimeoutStopSec": "35s",
+        "Restart": "on-failure", "RestartPreventExitStatus": "2", "TimeoutStopSec": "35s",
+        "ExecReload": "/bin/kill -HUP $MAINPID",
         "StateDirectory": "analysisd", "StateDirectoryMode": "0700", "UMask": "0077",
         "NoNewPrivileges": "true", "ProtectSystem": "strict",
         "ReadWritePaths": "/var/lib/analysisd", "PrivateTmp": "true", "PrivateDevices": "true",
