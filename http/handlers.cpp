@@ -354,6 +354,20 @@ void spawn_bridges(http_context& ctx, std::size_t count) {
     ctx.bridges.push_back(ctx.system.spawn(bridge_supervisor));
 }
 
+namespace {
+
+// 404 for a request that no route matched.
+auto not_found(const ctx_ptr& ctx) {
+  return [ctx](const req_t& req) -> restinio::request_handling_status_t {
+    req->extra_data().route = http_route::unmatched;
+    handler_scope scope{ctx};
+    reply_error(req, 404, "Not found");
+    return restinio::request_accepted();
+  };
+}
+
+} // namespace
+
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   using namespace restinio;
   auto router = std::make_unique<router_t>();
@@ -469,12 +483,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   });
   router->add_handler(router::none_of_methods(http_method_get()), "/openapi.yaml",
                       not_allowed(http_route::openapi, "GET"));
-  router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
-    req->extra_data().route = http_route::unmatched;
-    handler_scope scope{ctx};
-    reply_error(req, 404, "Not found");
-    return request_accepted();
-  });
+  router->non_matched_request_handler(not_found(ctx));
   return router;
 }
 
@@ -487,12 +496,7 @@ std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx)
     answer_guarded(req, [&] { reply_metrics(ctx, req); });
     return request_accepted();
   });
-  router->non_matched_request_handler([ctx](const req_t& req) -> status_t {
-    req->extra_data().route = http_route::unmatched;
-    handler_scope scope{ctx};
-    reply_error(req, 404, "Not found");
-    return request_accepted();
-  });
+  router->non_matched_request_handler(not_found(ctx));
   return router;
 }
 

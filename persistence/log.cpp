@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -322,8 +323,15 @@ void log_at(log_level level, std::string_view message) {
     std::string line = "\"msg\":";
     append_json_string(line, message);
     l->log(lv, spdlog::string_view_t{line.data(), line.size()});
-  } else {
+  } else if (std::none_of(message.begin(), message.end(),
+                          [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     l->log(lv, spdlog::string_view_t{message.data(), message.size()});
+  } else {
+    // A control character (a newline in a path that someone gave) would
+    // start a line of its own: the message goes as a JSON string instead.
+    std::string quoted;
+    append_json_string(quoted, message);
+    l->log(lv, spdlog::string_view_t{quoted.data(), quoted.size()});
   }
 }
 
@@ -343,15 +351,10 @@ log_entry::log_entry(log_level level, std::string_view message)
 log_entry& log_entry::field(std::string_view key, std::string_view value) {
   if (!enabled_)
     return *this;
+  append_key(key);
   if (json_) {
-    text_ += ',';
-    append_json_string(text_, key);
-    text_ += ':';
     append_json_string(text_, value);
   } else {
-    text_ += ' ';
-    text_.append(key.data(), key.size());
-    text_ += '=';
     if (plain(value))
       text_.append(value.data(), value.size());
     else
@@ -360,9 +363,7 @@ log_entry& log_entry::field(std::string_view key, std::string_view value) {
   return *this;
 }
 
-log_entry& log_entry::field(std::string_view key, std::uint64_t value) {
-  if (!enabled_)
-    return *this;
+void log_entry::append_key(std::string_view key) {
   if (json_) {
     text_ += ',';
     append_json_string(text_, key);
@@ -372,6 +373,12 @@ log_entry& log_entry::field(std::string_view key, std::uint64_t value) {
     text_.append(key.data(), key.size());
     text_ += '=';
   }
+}
+
+log_entry& log_entry::field(std::string_view key, std::uint64_t value) {
+  if (!enabled_)
+    return *this;
+  append_key(key);
   text_ += std::to_string(value);
   return *this;
 }
@@ -381,15 +388,7 @@ log_entry& log_entry::field(std::string_view key, double value, int decimals) {
     return *this;
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
-  if (json_) {
-    text_ += ',';
-    append_json_string(text_, key);
-    text_ += ':';
-  } else {
-    text_ += ' ';
-    text_.append(key.data(), key.size());
-    text_ += '=';
-  }
+  append_key(key);
   text_ += buf;
   return *this;
 }

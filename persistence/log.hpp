@@ -70,6 +70,8 @@ public:
   void write();
 
 private:
+  void append_key(std::string_view key); ///< `,"key":` or ` key=`.
+
   log_level level_;
   bool enabled_;
   bool json_ = false;
