@@ -313,6 +313,25 @@ TEST(e2e_observability, access_log_off_leaves_only_the_other_lines) {
   EXPECT_NE(server.log().find("ready: serving"), std::string::npos) << server.log();
 }
 
+// A message that carries what someone gave (here a backup path with a
+// newline, which a file name may hold) stays one line in the text log.
+TEST(e2e_observability, a_newline_in_a_logged_value_cannot_forge_a_text_line) {
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  http_client c{server.port()};
+  auto path = dir.path() + "/backup\nFORGED error injected";
+  auto body = nlohmann::json{{"path", path}}.dump();
+  auto res = send_with(c, "POST", "/admin/backup", bearer(server.admin_token()), body,
+                       "application/json");
+  EXPECT_EQ(res.status, 201) << res.body;
+  ASSERT_EQ(server.stop(), 0);
+  auto log = server.log();
+  // The whole message goes as a JSON string.
+  EXPECT_NE(log.find("info \"backup to " + dir.path() + "/backup\\nFORGED"), std::string::npos)
+    << log;
+  EXPECT_EQ(log.find("\nFORGED"), std::string::npos) << log;
+}
+
 TEST(e2e_observability, bad_log_level_format_or_access_log_exits_2) {
   temp_dir dir;
   for (auto args : std::vector<std::vector<std::string>>{{"--log-level", "loud"},
