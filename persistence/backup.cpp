@@ -247,7 +247,8 @@ backup_error backup_job::pin(std::uint64_t upto) {
       }
       if (auto err = link_or_copy(from_dir + "/" + f, to_dir + "/" + f, copied))
         return err;
-      (copied ? copied_ : linked_) += 1;
+      if (copied)
+        copied_.insert(id + "/" + f);
     }
   }
   return {};
@@ -329,6 +330,7 @@ backup_error backup_job::finish_steps(backup_report& out) {
       }
       ++out.files;
       out.bytes += f.size;
+      out.copied += staging_ || copied_.count(id + "/" + name) != 0 ? 1 : 0;
       if (staging_) {
         if (auto ec = copy_file(pinned_dir + "/" + name, dest_dir + "/" + name))
           return io_fault("cannot copy " + pinned_dir + "/" + name, ec);
@@ -338,13 +340,10 @@ backup_error backup_job::finish_steps(backup_report& out) {
       if (auto ec = st_.sync_dir(dest_dir))
         return io_fault("cannot sync " + dest_dir, ec);
   }
-  if (staging_) {
-    out.copied = out.files;
+  // Counted over the files the snapshot names (not those pinned and dropped).
+  out.linked = out.files - out.copied;
+  if (staging_)
     st_.remove_all(pin_root_);
-  } else {
-    out.copied = std::min(copied_, out.files);
-    out.linked = out.files - out.copied;
-  }
   auto token = data_dir_ + "/admin-token";
   if (st_.exists(token)) {
     if (auto ec = copy_file(token, dest_ + "/admin-token"))

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 
 namespace analysisd {
 
@@ -114,8 +115,8 @@ private:
   bool created_dest_ = false;
   bool done_ = false;
   std::uint64_t upto_ = 0;
-  std::uint64_t linked_ = 0;
-  std::uint64_t copied_ = 0;
+  /// "<id>/<name on disk>" of the files the pin copied (links failed).
+  std::unordered_set<std::string> copied_;
   std::chrono::steady_clock::time_point started_;
 };
 
