@@ -277,6 +277,27 @@ std::string describe_error(long status, const std::string& body) {
   return line;
 }
 
+// Parses `args` with `app`; -1 to go on, else the exit code: 0 after
+// printing help, 2 after a usage error (`name` is "admin" or "backup").
+int parse_or_exit(CLI::App& app, const std::vector<std::string>& args, const char* name,
+                  std::ostream& out, std::ostream& err) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "analysisd " << name << ": " << e.what() << "\n(try analysisd " << name
+        << " --help)\n";
+    return 2;
+  }
+  return -1;
+}
+
 } // namespace
 
 int run_admin(const std::vector<std::string>& args, const std::vector<std::string>& environment,
@@ -366,19 +387,8 @@ int run_admin(const std::vector<std::string>& args, const std::vector<std::strin
     ->required()
     ->type_name("DEST");
 
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    out << app.help("", CLI::AppFormatMode::All);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "analysisd admin: " << e.what() << "\n(try analysisd admin --help)\n";
-    return 2;
-  }
+  if (int code = parse_or_exit(app, args, "admin", out, err); code >= 0)
+    return code;
 
   server_config cfg;
   if (auto e = resolve_server(view, environment, cfg); !e.empty()) {
@@ -503,16 +513,8 @@ int run_offline_backup(const std::vector<std::string>& args,
     ->type_name("DIR");
   app.add_option("--to,dest", dest, "the backup's directory")->required()->type_name("DEST");
   app.add_flag("--pretty", pretty, "indent the JSON report");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "analysisd backup: " << e.what() << "\n(try analysisd backup --help)\n";
-    return 2;
-  }
+  if (int code = parse_or_exit(app, args, "backup", out, err); code >= 0)
+    return code;
   server_config cfg;
   if (auto e = resolve_server(view, environment, cfg); !e.empty()) {
     err << "analysisd backup: " << e << "\n";
