@@ -128,6 +128,21 @@ caf::error check_remove(const analysis_state& a, bool forced) {
   return {};
 }
 
+std::string list_range_error(std::uint64_t max) {
+  return "must be an integer from 1 to " + std::to_string(max);
+}
+
+caf::error check_list(const list_request& req) {
+  nlohmann::json errors = nlohmann::json::object();
+  if (req.page < 1 || req.page > max_list_page)
+    errors["page"].push_back(list_range_error(max_list_page));
+  if (req.per_page < 1 || req.per_page > max_list_per_page)
+    errors["per_page"].push_back(list_range_error(max_list_per_page));
+  if (errors.empty())
+    return {};
+  return make_error(errc::invalid_query, errors.dump());
+}
+
 caf::error check_create(const create_request& req) {
   nlohmann::json errors = nlohmann::json::object();
   auto text = [&](const char* field, const std::string& value) {

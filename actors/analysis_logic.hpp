@@ -48,6 +48,17 @@ caf::error check_results(const std::string& results);
 /// analysis_finalized if a job (not `forced`) removes a finalized analysis.
 caf::error check_remove(const analysis_state& a, bool forced);
 
+/// The largest `page` and `per_page` of an operator's listing.
+constexpr std::uint64_t max_list_page = 100000000;
+constexpr std::uint64_t max_list_per_page = 100;
+
+/// The entry of a listing's invalid_query errors for a `page` or `per_page`
+/// outside 1..max.
+std::string list_range_error(std::uint64_t max);
+
+/// invalid_query with one entry per `page` or `per_page` out of range.
+caf::error check_list(const list_request& req);
+
 /// invalid_input with one entry per bad field of a create request.
 caf::error check_create(const create_request& req);
 

@@ -489,8 +489,8 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
     },
     [=](list_atom, const list_request& req) -> caf::result<std::string> {
       auto& s = self->state;
-      if (req.page < 1 || req.per_page < 1)
-        return make_error(errc::invalid_query, R"({"page":["must be at least 1"]})");
+      if (auto err = check_list(req))
+        return err;
       auto total = s.by_created.size();
       // Newest first; a page past the end is empty.
       auto skip = req.page - 1 > total / req.per_page ? total : (req.page - 1) * req.per_page;

@@ -1,12 +1,16 @@
 #include "app/config.hpp"
 
+#include "actors/remote_protocol.hpp"
 #include "persistence/model.hpp"
 #include "persistence/storage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <caf/atom.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
@@ -181,6 +185,21 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
                   "--listen, with the admin token)")
     ->type_name("HOST:PORT")
     ->check(listen_check);
+  app->add_option("--remote-listen", c.remote_listen,
+                  "HOST:PORT to publish the CAF interface analysisd.registry.v1 on, for other CAF "
+                  "services (default: none; see examples/remote_client.cpp)")
+    ->type_name("HOST:PORT")
+    ->check(listen_check);
+  app->add_option("--remote-tls-certificate", c.remote_tls_certificate,
+                  "PEM certificate (chain) of --remote-listen: with it and --remote-tls-key, "
+                  "remote clients connect over TLS")
+    ->type_name("FILE");
+  app->add_option("--remote-tls-key", c.remote_tls_key,
+                  "PEM private key of --remote-tls-certificate")
+    ->type_name("FILE");
+  app->add_option("--remote-tls-ca", c.remote_tls_ca,
+                  "PEM CA certificates: remote clients must present a certificate they signed")
+    ->type_name("FILE");
   app->add_flag("--repair", c.repair,
                 "start even if the state is damaged: move what cannot be read to "
                 "state/quarantine/");
@@ -366,6 +385,26 @@ std::vector<std::string> file_args(const std::string& path, const std::vector<st
   return args;
 }
 
+// The --remote-* options that only make sense together; "" if they fit.
+std::string check_remote(const server_config& cfg) {
+  bool tls = !cfg.remote_tls_certificate.empty() || !cfg.remote_tls_key.empty()
+             || !cfg.remote_tls_ca.empty();
+  if (tls && cfg.remote_listen.empty())
+    return "the --remote-tls-* options need --remote-listen";
+  if (cfg.remote_tls_certificate.empty() != cfg.remote_tls_key.empty())
+    return "--remote-tls-certificate and --remote-tls-key go together";
+  if (!cfg.remote_tls_ca.empty() && cfg.remote_tls_certificate.empty())
+    return "--remote-tls-ca needs --remote-tls-certificate and --remote-tls-key";
+  for (auto* path : {&cfg.remote_tls_certificate, &cfg.remote_tls_key, &cfg.remote_tls_ca}) {
+    std::string text;
+    if (path->empty())
+      continue;
+    if (auto ec = posix_storage().read_all(*path, text))
+      return "cannot read " + *path + ": " + ec.message();
+  }
+  return "";
+}
+
 } // namespace
 
 std::string help_text() {
@@ -425,8 +464,11 @@ parse_outcome parse_command_line(const std::vector<std::string>& args,
   } catch (const error_exit& e) {
     return fail(e.message);
   }
+  if (auto err = check_remote(cfg); !err.empty())
+    return fail(err);
   if (!cfg.caf_args.empty()) {
     caf_config probe;
+    probe.enable_remote(cfg);
     if (auto err = probe.apply(cfg.caf_args); !err.empty())
       return fail("a CAF option (caf.*): " + err);
   }
@@ -446,6 +488,21 @@ caf_config::caf_config() {
   // cores, one scheduler thread gave 1.2-1.3x the GETs and finalizes of two
   // (fewer hand-overs between threads; bench/).
   set("scheduler.max-threads", std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2));
+}
+
+void caf_config::enable_remote(const server_config& cfg) {
+  if (cfg.remote_listen.empty())
+    return;
+  load<caf::io::middleman>();
+  if (!cfg.remote_tls_certificate.empty()) {
+    load<caf::openssl::manager>();
+    openssl_certificate = cfg.remote_tls_certificate;
+    openssl_key = cfg.remote_tls_key;
+    openssl_cafile = cfg.remote_tls_ca;
+  }
+  set("middleman.app-identifiers", std::vector<std::string>{remote_interface_v1});
+  set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
 }
 
 std::string caf_config::apply(const std::vector<std::string>& caf_args) {

@@ -38,6 +38,10 @@ struct server_config {
   std::string log_format = "text";
   std::string access_log = "on";               ///< on or off: one line per request at info.
   std::string metrics_listen;                  ///< HOST:PORT serving GET /metrics without credentials; empty: none.
+  std::string remote_listen;                   ///< HOST:PORT publishing remote_registry_v1 over CAF; empty: none.
+  std::string remote_tls_certificate;          ///< With remote_tls_key: TLS for remote clients.
+  std::string remote_tls_key;
+  std::string remote_tls_ca;                   ///< CAs that sign remote clients' certificates; empty: no client certificates.
   bool repair = false;                         ///< Quarantine damaged state instead of stopping.
   /// CAF's own options, `--caf.NAME=VALUE` on the command line or `caf.NAME`
   /// in the file, as CAF takes them: `--NAME=VALUE`.
@@ -70,6 +74,13 @@ std::string help_text();
 class caf_config : public caf::actor_system_config {
 public:
   caf_config();
+  /// For --remote-listen: loads CAF's middleman (and its OpenSSL module with
+  /// the --remote-tls-* files), and sets the app identifier of
+  /// remote_registry_v1 and the middleman's heartbeat (every second) and
+  /// connection timeout (5 s, then a silent peer counts as gone). Call
+  /// before apply(), whose middleman.* options win, and before the actor
+  /// system is made. Does nothing without cfg.remote_listen.
+  void enable_remote(const server_config& cfg);
   /// Applies `caf_args` (see server_config); returns an error message or "".
   std::string apply(const std::vector<std::string>& caf_args);
 };

@@ -1,5 +1,6 @@
 // analysisd: wires the configuration, the actors and the HTTP server together.
 
+#include "actors/remote_facade.hpp"
 #include "actors/service.hpp"
 #include "app/admin.hpp"
 #include "app/config.hpp"
@@ -10,6 +11,8 @@
 #include "persistence/storage.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <systemd/sd-daemon.h>
 
 #include <unistd.h>
@@ -92,6 +95,20 @@ private:
   bool stopping_ = false;
   std::thread thread_;
 };
+
+// Publishes the remote facade on --remote-listen, over TLS with the
+// --remote-tls-* files; an error message, or "".
+std::string publish_remote(const server_config& cfg, const remote_registry_v1& facade) {
+  std::string host;
+  std::uint16_t port = 0;
+  split_listen(cfg.remote_listen, host, port); // checked by the parser
+  auto published = cfg.remote_tls_certificate.empty()
+                     ? caf::io::publish(facade, port, host.c_str(), true)
+                     : caf::openssl::publish(facade, port, host.c_str(), true);
+  if (!published)
+    return facade.home_system().render(published.error());
+  return "";
+}
 
 } // namespace
 
@@ -196,7 +213,8 @@ int main(int argc, char** argv) {
   log_info("admin token from " + token_source);
 
   caf_config caf_cfg;
-  add_message_types(caf_cfg);
+  add_remote_message_types(caf_cfg);
+  caf_cfg.enable_remote(cfg);
   caf_cfg.apply(cfg.caf_args); // checked by the parser
   caf::actor_system sys{caf_cfg};
   auto ctx = std::make_shared<http_context>(sys);
@@ -253,6 +271,23 @@ int main(int argc, char** argv) {
   ctx->registry = svc->registry;
   ctx->journal = svc->journal;
   ctx->files = svc->files;
+  remote_registry_v1 facade;
+  if (!cfg.remote_listen.empty()) {
+    facade = spawn_remote_facade(sys, svc->registry, ctx->admin_token_hash);
+    if (auto err = publish_remote(cfg, facade); !err.empty()) {
+      log_error("cannot publish the remote interface on " + cfg.remote_listen + ": " + err);
+      caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+      server->stop();
+      if (metrics_server)
+        metrics_server->stop();
+      stop_service(sys, *svc);
+      for (auto& b : ctx->bridges)
+        caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    log_info(std::string{"remote interface "} + remote_interface_v1 + " on " + cfg.remote_listen
+             + (cfg.remote_tls_certificate.empty() ? "" : " (TLS)"));
+  }
   ctx->ready.store(true, std::memory_order_release);
   auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
                + " with data in " + cfg.data_dir;
@@ -286,6 +321,8 @@ int main(int argc, char** argv) {
   if (metrics_server)
     metrics_server->stop();
   abort_open_uploads(*ctx);
+  if (facade)
+    caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
   auto err = stop_service(sys, *svc);
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);

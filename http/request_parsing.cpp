@@ -376,12 +376,12 @@ caf::error parse_list_query(restinio::string_view_t query, list_request& out) {
       return;
     std::uint64_t x = 0;
     if (!parse_decimal(*v, 9, x) || x < 1 || x > max)
-      errors[key].push_back("must be an integer from 1 to " + std::to_string(max));
+      errors[key].push_back(list_range_error(max));
     else
       into = x;
   };
-  number("page", out.page, 100000000);
-  number("per_page", out.per_page, 100);
+  number("page", out.page, max_list_page);
+  number("per_page", out.per_page, max_list_per_page);
   if (!errors.empty())
     return make_error(errc::invalid_query, errors.dump());
   return {};

@@ -314,3 +314,41 @@ TEST(config, bad_listen_values_are_refused) {
   for (const char* bad : {"", ":80", "host:", "host", "host:65536", "host:12a", "host:123456"})
     EXPECT_FALSE(split_listen(bad, host, port)) << bad;
 }
+
+TEST(config, remote_options_fit_together_or_exit_2) {
+  temp_dir dir;
+  auto cert = write(dir, "cert.pem", "x");
+  auto key = write(dir, "key.pem", "x");
+  expect_refused({"--remote-listen", "nowhere"}, {}, {"--remote-listen", "nowhere"});
+  expect_refused({"--remote-tls-certificate", cert, "--remote-tls-key", key}, {},
+                 {"--remote-listen"});
+  expect_refused({"--remote-listen", "127.0.0.1:9960", "--remote-tls-certificate", cert}, {},
+                 {"--remote-tls-certificate", "--remote-tls-key", "together"});
+  expect_refused({"--remote-listen", "127.0.0.1:9960", "--remote-tls-ca", cert}, {},
+                 {"--remote-tls-ca"});
+  expect_refused({"--remote-listen", "127.0.0.1:9960", "--remote-tls-certificate",
+                  dir.path() + "/missing.pem", "--remote-tls-key", key},
+                 {}, {"missing.pem"});
+  auto p = parse({"--remote-listen", "127.0.0.1:9960", "--remote-tls-certificate", cert,
+                  "--remote-tls-key", key, "--caf.middleman.heartbeat-interval=2s"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.err;
+  EXPECT_EQ(p.cfg.remote_listen, "127.0.0.1:9960");
+}
+
+TEST(config, the_remote_interface_sets_its_app_identifier_and_finite_timeouts) {
+  server_config cfg;
+  caf_config plain;
+  plain.enable_remote(cfg); // no --remote-listen: nothing changes
+  EXPECT_FALSE(caf::get_if<caf::timespan>(&plain, "middleman.heartbeat-interval"));
+  cfg.remote_listen = "127.0.0.1:9960";
+  caf_config remote;
+  remote.enable_remote(cfg);
+  ASSERT_EQ(remote.apply({"--middleman.connection-timeout=7s"}), "");
+  EXPECT_EQ(caf::get_or(remote, "middleman.app-identifiers", std::vector<std::string>{}),
+            std::vector<std::string>{"analysisd.registry.v1"});
+  EXPECT_EQ(caf::get_or(remote, "middleman.heartbeat-interval", caf::timespan{0}),
+            caf::timespan{std::chrono::seconds(1)});
+  // CAF's options given by the operator win over these defaults.
+  EXPECT_EQ(caf::get_or(remote, "middleman.connection-timeout", caf::timespan{0}),
+            caf::timespan{std::chrono::seconds(7)});
+}
