@@ -1,6 +1,7 @@
 #include "actors/remote_facade.hpp"
 
 #include "actors/analysis_logic.hpp"
+#include "actors/relay.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -55,20 +56,9 @@ std::optional<credential> resolve(const remote_credential& c, const std::string&
   return job_credential(c.job_id, c.job_key);
 }
 
-// Asks the registry and passes its answer on. Not a delegation: the answer
-// comes from the facade, so no handle of the registry's analysis actors ever
-// reaches a remote node (the middleman would keep such an actor alive for as
-// long as the process runs, and the actor system would never shut down).
 // The registry answers every request (the HTTP handle timeout applies to it
-// as well); the timeout only bounds what a lost answer would hold.
-template <class T, class... Ts>
-caf::result<T> relay(facade_pointer self, const registry_actor& registry, Ts&&... xs) {
-  auto rp = self->make_response_promise<T>();
-  self->request(registry, std::chrono::minutes(10), std::forward<Ts>(xs)...)
-    .then([rp](T& x) mutable { rp.deliver(std::move(x)); },
-          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-  return rp;
-}
+// as well); this only bounds what a lost answer would hold.
+constexpr auto registry_timeout = std::chrono::minutes(10);
 
 // The results as the registry takes them: compact JSON text of an object, or
 // "" (invalid_input, answered after authentication as for HTTP).
@@ -94,13 +84,13 @@ remote_registry_v1 spawn_remote_facade(caf::actor_system& sys, registry_actor re
           create_request& req) -> caf::result<std::string> {
         if (!is_admin_token(c, hash))
           return unauthorized();
-        return relay<std::string>(self, registry, create_atom::value, std::move(req));
+        return relay<std::string>(self, registry, registry_timeout, create_atom::value, std::move(req));
       },
       [=](acquire_atom, const remote_credential& c,
           std::string& job_id) -> caf::result<std::string> {
         if (!is_admin_token(c, hash))
           return unauthorized();
-        return relay<std::string>(self, registry, acquire_atom::value, std::move(job_id));
+        return relay<std::string>(self, registry, registry_timeout, acquire_atom::value, std::move(job_id));
       },
       [=](list_atom, const remote_credential& c,
           const list_request& req) -> caf::result<std::string> {
@@ -108,28 +98,28 @@ remote_registry_v1 spawn_remote_facade(caf::actor_system& sys, registry_actor re
           return unauthorized();
         if (auto err = check_list(req))
           return err;
-        return relay<std::string>(self, registry, list_atom::value, req);
+        return relay<std::string>(self, registry, registry_timeout, list_atom::value, req);
       },
       [=](get_atom, const remote_credential& c,
           std::string& id) -> caf::result<std::string> {
         auto cred = resolve(c, hash, true);
         if (!cred)
           return unauthorized();
-        return relay<std::string>(self, registry, get_atom::value, std::move(*cred), std::move(id));
+        return relay<std::string>(self, registry, registry_timeout, get_atom::value, std::move(*cred), std::move(id));
       },
       [=](finalize_atom, const remote_credential& c, std::string& id,
           const std::string& results) -> caf::result<std::string> {
         auto cred = resolve(c, hash, false);
         if (!cred)
           return unauthorized();
-        return relay<std::string>(self, registry, finalize_atom::value, std::move(*cred), std::move(id),
+        return relay<std::string>(self, registry, registry_timeout, finalize_atom::value, std::move(*cred), std::move(id),
                               compact_results(results));
       },
       [=](remove_atom, const remote_credential& c, std::string& id) -> caf::result<bool> {
         auto cred = resolve(c, hash, true);
         if (!cred)
           return unauthorized();
-        return relay<bool>(self, registry, remove_atom::value, std::move(*cred), std::move(id));
+        return relay<bool>(self, registry, registry_timeout, remove_atom::value, std::move(*cred), std::move(id));
       },
     };
   });

@@ -1,0 +1,237 @@
+// The peer link (actors/peer_link.hpp) against a real peer process
+// (tests/support/fake_node.cpp) over CAF's middleman on loopback: requests
+// and errors pass through, a peer that dies fails the requests in flight at
+// once, a silent one fails them in bounded time, and an unreachable peer or
+// one with another interface fails fast.
+
+#include "actors/peer_link.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+using namespace analysisd;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+// A fake_node process: its stdin is kept open (closing it ends the process).
+class fake_peer {
+public:
+  explicit fake_peer(const std::string& mode, std::uint16_t port = 0) {
+    int in[2], out[2];
+    EXPECT_EQ(::pipe(in), 0);
+    EXPECT_EQ(::pipe(out), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, in[1]);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::string program = ANALYSISD_FAKE_NODE;
+    auto port_arg = std::to_string(port);
+    char* argv[] = {program.data(), const_cast<char*>(mode.c_str()), port_arg.data(), nullptr};
+    EXPECT_EQ(posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(in[0]);
+    ::close(out[1]);
+    stdin_ = in[1];
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n')
+      line.push_back(c);
+    ::close(out[0]);
+    port_ = line.empty() ? 0 : static_cast<std::uint16_t>(std::stoul(line));
+    EXPECT_NE(port_, 0) << "the fake node did not start";
+  }
+  ~fake_peer() {
+    ::close(stdin_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::uint16_t port() const {
+    return port_;
+  }
+  void signal(int sig) {
+    ::kill(pid_, sig);
+  }
+  void kill() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+struct node_config : caf::actor_system_config {
+  node_config() {
+    load<caf::io::middleman>();
+    analysisd::add_message_types(*this);
+    set("logger.console", caf::atom("none"));
+    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+    set("middleman.heartbeat-interval", caf::timespan{200ms});
+    set("middleman.connection-timeout", caf::timespan{1s});
+  }
+};
+
+struct outcome {
+  std::optional<std::string> value;
+  caf::error error;
+  std::chrono::steady_clock::duration took{};
+};
+
+// Asks `link` for the analysis `id` and waits (at most 60 s) for the answer.
+outcome get(caf::actor_system& sys, const node_actor_v1& link, const std::string& id) {
+  outcome o;
+  caf::scoped_actor self{sys};
+  auto start = std::chrono::steady_clock::now();
+  credential cred;
+  cred.job_id = "job1";
+  self->request(link, 60s, get_atom::value, cred, id)
+    .receive([&](std::string& doc) { o.value = doc; }, [&](caf::error& err) { o.error = err; });
+  o.took = std::chrono::steady_clock::now() - start;
+  return o;
+}
+
+std::string context(const caf::error& err) {
+  return context_of(err);
+}
+
+class peer_link_test : public ::testing::Test {
+protected:
+  node_actor_v1 link_to(std::uint16_t port, caf::timespan request_timeout = 60s) {
+    peer_link_options opts;
+    opts.host = "127.0.0.1";
+    opts.port = port;
+    opts.request_timeout = request_timeout;
+    auto link = spawn_peer_link(sys_, opts);
+    links_.push_back(link);
+    return link;
+  }
+  void TearDown() override {
+    for (auto& l : links_)
+      caf::anon_send_exit(l, caf::exit_reason::user_shutdown);
+  }
+
+  node_config cfg_;
+  caf::actor_system sys_{cfg_};
+  std::vector<node_actor_v1> links_;
+};
+
+} // namespace
+
+TEST_F(peer_link_test, requests_and_errors_pass_through) {
+  fake_peer peer{"node"};
+  auto link = link_to(peer.port());
+  auto ok = get(sys_, link, "abc12345");
+  ASSERT_TRUE(ok.value) << sys_.render(ok.error);
+  EXPECT_EQ(*ok.value, "doc:abc12345:job1");
+  auto missing = get(sys_, link, "missing");
+  EXPECT_EQ(code_of(missing.error), static_cast<std::uint8_t>(errc::not_found));
+  caf::scoped_actor self{sys_};
+  self->request(link, 10s, finalize_atom::value, credential{}, std::string{"a"},
+                std::string{"{}"})
+    .receive([](std::string& doc) { EXPECT_EQ(doc, "final:{}"); },
+             [&](caf::error& err) { ADD_FAILURE() << sys_.render(err); });
+  create_request req;
+  req.id = "newid123";
+  self->request(link, 10s, create_atom::value, req)
+    .receive([](std::string& doc) { EXPECT_EQ(doc, "created:newid123"); },
+             [&](caf::error& err) { ADD_FAILURE() << sys_.render(err); });
+}
+
+TEST_F(peer_link_test, a_peer_that_dies_fails_the_requests_in_flight_at_once) {
+  fake_peer peer{"node"};
+  auto link = link_to(peer.port(), 60s);
+  ASSERT_TRUE(get(sys_, link, "warmup12").value); // connected
+  std::thread killer([&] {
+    std::this_thread::sleep_for(300ms);
+    peer.kill();
+  });
+  auto hung = get(sys_, link, "hang");
+  killer.join();
+  EXPECT_FALSE(hung.value);
+  EXPECT_EQ(code_of(hung.error), static_cast<std::uint8_t>(errc::unavailable));
+  EXPECT_EQ(context(hung.error), "peer down");
+  // Not the request timeout (60 s): the peer's loss.
+  EXPECT_LT(hung.took, 20s);
+  // The next request tries to connect again, and fails fast.
+  auto after = get(sys_, link, "abc12345");
+  EXPECT_EQ(code_of(after.error), static_cast<std::uint8_t>(errc::unavailable));
+  EXPECT_LT(after.took, 20s);
+}
+
+TEST_F(peer_link_test, a_silent_peer_fails_the_requests_in_bounded_time) {
+  fake_peer peer{"node"};
+  auto link = link_to(peer.port(), 60s);
+  ASSERT_TRUE(get(sys_, link, "warmup12").value);
+  peer.signal(SIGSTOP); // alive, but answers nothing, heartbeats included
+  auto silent = get(sys_, link, "abc12345");
+  peer.signal(SIGCONT);
+  EXPECT_FALSE(silent.value);
+  EXPECT_EQ(code_of(silent.error), static_cast<std::uint8_t>(errc::unavailable));
+  // The middleman's connection timeout (1 s here), not the request's 60 s.
+  EXPECT_LT(silent.took, 20s);
+}
+
+TEST_F(peer_link_test, a_request_without_an_answer_times_out) {
+  fake_peer peer{"node"};
+  auto link = link_to(peer.port(), caf::timespan{500ms});
+  auto hung = get(sys_, link, "hang");
+  EXPECT_EQ(code_of(hung.error), static_cast<std::uint8_t>(errc::unavailable));
+  EXPECT_EQ(context(hung.error), "timeout");
+  // The link still serves.
+  EXPECT_TRUE(get(sys_, link, "abc12345").value);
+}
+
+TEST_F(peer_link_test, an_unreachable_peer_or_another_interface_fails_fast) {
+  std::uint16_t closed_port = 0;
+  {
+    fake_peer gone{"node"};
+    closed_port = gone.port();
+  }
+  auto unreachable = get(sys_, link_to(closed_port), "abc12345");
+  EXPECT_EQ(code_of(unreachable.error), static_cast<std::uint8_t>(errc::unavailable));
+  EXPECT_EQ(context(unreachable.error).rfind("unreachable", 0), 0u) << context(unreachable.error);
+  EXPECT_LT(unreachable.took, 20s);
+
+  fake_peer other{"other"};
+  auto wrong = get(sys_, link_to(other.port()), "abc12345");
+  EXPECT_EQ(code_of(wrong.error), static_cast<std::uint8_t>(errc::unavailable));
+  EXPECT_EQ(context(wrong.error), "peer offers another interface");
+}
+
+TEST_F(peer_link_test, the_link_connects_again_to_a_restarted_peer) {
+  std::uint16_t port = 0;
+  node_actor_v1 link;
+  {
+    fake_peer first{"node"};
+    port = first.port();
+    link = link_to(port);
+    ASSERT_TRUE(get(sys_, link, "abc12345").value);
+  }
+  fake_peer second{"node", port};
+  auto again = get(sys_, link, "abc12345");
+  // The first request after the loss may still meet the old connection's end.
+  if (!again.value)
+    again = get(sys_, link, "abc12345");
+  ASSERT_TRUE(again.value) << sys_.render(again.error);
+}
