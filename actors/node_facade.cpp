@@ -1,0 +1,54 @@
+#include "actors/node_facade.hpp"
+
+#include "actors/relay.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+namespace analysisd {
+
+node_actor_v1 spawn_node_facade(caf::actor_system& sys, registry_actor registry) {
+  return sys.spawn([registry](node_actor_v1::pointer self) -> node_actor_v1::behavior_type {
+    // The registry answers every request; this bounds what a lost answer holds.
+    constexpr auto timeout = std::chrono::minutes(10);
+    return {
+      [=](get_atom a, credential& c, std::string& id) {
+        return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id));
+      },
+      [=](authorize_atom a, credential& c, std::string& id) {
+        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
+      },
+      [=](reserve_atom a, credential& c, std::string& id, upload_request& req) {
+        return relay<file_record>(self, registry, timeout, a, std::move(c), std::move(id),
+                                  std::move(req));
+      },
+      [=](commit_atom a, credential& c, std::string& id, file_record& f) {
+        return relay<file_record>(self, registry, timeout, a, std::move(c), std::move(id),
+                                  std::move(f));
+      },
+      [=](abandon_atom a, credential& c, std::string& id, file_record& f) {
+        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id), std::move(f));
+      },
+      [=](download_atom a, credential& c, std::string& id, std::uint64_t file_id) {
+        return relay<file_location>(self, registry, timeout, a, std::move(c), std::move(id),
+                                    file_id);
+      },
+      [=](finalize_atom a, credential& c, std::string& id, std::string& results) {
+        return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id),
+                                  std::move(results));
+      },
+      [=](remove_atom a, credential& c, std::string& id) {
+        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
+      },
+      [=](create_atom a, create_request& req) {
+        return relay<std::string>(self, registry, timeout, a, std::move(req));
+      },
+      [=](acquire_atom a, std::string& job_id) {
+        return relay<std::string>(self, registry, timeout, a, std::move(job_id));
+      },
+    };
+  });
+}
+
+} // namespace analysisd

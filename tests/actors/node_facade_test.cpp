@@ -1,0 +1,114 @@
+// A node's facade (actors/node_facade.hpp) serves a real service to a peer
+// node over CAF's middleman: every message type of node_actor_v1 crosses the
+// wire both ways, errors keep their code, and the owner's actor system still
+// shuts down (no handle of an analysis actor was ever sent to the peer).
+
+#include "actors/node_facade.hpp"
+#include "actors/peer_link.hpp"
+#include "actors/service.hpp"
+#include "tests/actors/helpers.hpp"
+#include "tests/support/server_process.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
+
+using namespace analysisd;
+using namespace analysisd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct node_config : caf::actor_system_config {
+  node_config() {
+    load<caf::io::middleman>();
+    analysisd::add_message_types(*this);
+    set("logger.console", caf::atom("none"));
+    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+  }
+};
+
+// Sends one request through `link`; the answer, or the error's code in `code`.
+template <class T, class... Ts>
+std::optional<T> ask(caf::actor_system& sys, const node_actor_v1& link, std::uint8_t& code,
+                     Ts&&... xs) {
+  std::optional<T> result;
+  code = 0;
+  caf::scoped_actor self{sys};
+  self->request(link, 30s, std::forward<Ts>(xs)...)
+    .receive([&](T& x) { result = std::move(x); }, [&](caf::error& err) { code = code_of(err); });
+  return result;
+}
+
+} // namespace
+
+TEST(node_facade, a_peer_reaches_the_owners_service_through_it) {
+  temp_dir dir;
+  node_config owner_cfg;
+  node_config peer_cfg;
+  std::uint8_t code = 0;
+  {
+    caf::actor_system owner{owner_cfg};
+    service_options opts;
+    opts.data_dir = dir.path() + "/data";
+    auto svc = start_service(owner, opts);
+    ASSERT_TRUE(svc) << owner.render(svc.error());
+    auto facade = spawn_node_facade(owner, svc->registry);
+    auto port = caf::io::publish(facade, 0, "127.0.0.1");
+    ASSERT_TRUE(port) << owner.render(port.error());
+    {
+      caf::actor_system peer{peer_cfg};
+      peer_link_options lo;
+      lo.host = "127.0.0.1";
+      lo.port = *port;
+      auto link = spawn_peer_link(peer, lo);
+
+      auto doc = ask<std::string>(peer, link, code, create_atom::value, good_create("abcd1234"));
+      ASSERT_TRUE(doc) << int(code);
+      std::string job = nlohmann::json::parse(*doc)["job"]["id"];
+      auto key = ask<std::string>(peer, link, code, acquire_atom::value, job);
+      ASSERT_TRUE(key) << int(code);
+      ask<std::string>(peer, link, code, acquire_atom::value, job);
+      EXPECT_EQ(code, e(errc::job_already_acquired));
+      auto cred = job_credential(job, *key);
+
+      auto got = ask<std::string>(peer, link, code, get_atom::value, cred, std::string{"abcd1234"});
+      ASSERT_TRUE(got) << int(code);
+      EXPECT_EQ(nlohmann::json::parse(*got)["id"], "abcd1234");
+      ask<std::string>(peer, link, code, get_atom::value, job_credential(job, "wrong"),
+                       std::string{"abcd1234"});
+      EXPECT_EQ(code, e(errc::unauthorized));
+      EXPECT_TRUE(ask<bool>(peer, link, code, authorize_atom::value, cred, std::string{"abcd1234"}));
+
+      // An upload reserved and abandoned, a download of a file that is not there.
+      auto reserved = ask<file_record>(peer, link, code, reserve_atom::value, cred,
+                                       std::string{"abcd1234"}, upload("reads.fa", ""));
+      ASSERT_TRUE(reserved) << int(code);
+      EXPECT_EQ(reserved->id, 1u);
+      EXPECT_EQ(reserved->name, "reads.fa");
+      EXPECT_TRUE(ask<bool>(peer, link, code, abandon_atom::value, cred, std::string{"abcd1234"},
+                            *reserved));
+      ask<file_location>(peer, link, code, download_atom::value, cred, std::string{"abcd1234"},
+                         std::uint64_t{1});
+      EXPECT_EQ(code, e(errc::not_found));
+
+      auto final_doc = ask<std::string>(peer, link, code, finalize_atom::value, cred,
+                                        std::string{"abcd1234"}, std::string{R"({"hits":[]})"});
+      ASSERT_TRUE(final_doc) << int(code);
+      EXPECT_EQ(nlohmann::json::parse(*final_doc)["ready"], true);
+      ask<bool>(peer, link, code, remove_atom::value, cred, std::string{"abcd1234"});
+      EXPECT_EQ(code, e(errc::analysis_finalized));
+      EXPECT_TRUE(ask<bool>(peer, link, code, remove_atom::value, admin_credential(),
+                            std::string{"abcd1234"}));
+      ask<std::string>(peer, link, code, get_atom::value, cred, std::string{"abcd1234"});
+      EXPECT_EQ(code, e(errc::not_found));
+      caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+    }
+    caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+    EXPECT_FALSE(stop_service(owner, *svc));
+  } // ~actor_system returns: nothing of the owner is held by the (gone) peer
+}
