@@ -61,8 +61,13 @@ http_error to_http(const caf::error& err) {
   // An actor that died before it could answer: the registry (shutting down),
   // or an analysis actor that a read was delegated to (the registry answers
   // for the writes it sends them itself). The request may be retried.
+  auto retry_later = [] {
+    auto e = make(503, "Service unavailable");
+    e.retry_after = retry_after_seconds;
+    return e;
+  };
   if (err == caf::sec::request_receiver_down)
-    return make(503, "Service unavailable");
+    return retry_later();
   switch (static_cast<errc>(code_of(err))) {
     case errc::unauthorized: return make(401, "Invalid authorization header");
     case errc::not_found: return make(404, "Not found");
@@ -90,7 +95,7 @@ http_error to_http(const caf::error& err) {
     case errc::io_error: return make(500, "Internal server error");
     case errc::read_only:
       return make(503, "Storage failed; the service accepts no more changes");
-    case errc::unavailable: return make(503, "Service unavailable");
+    case errc::unavailable: return retry_later();
     case errc::backup_running: return make(409, "A backup is already running");
     case errc::backup_not_empty: return make(409, "Backup destination is not empty");
     case errc::backup_failed: return make(500, "Backup failed: " + context_of(err));

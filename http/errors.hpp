@@ -13,7 +13,13 @@ struct http_error {
   std::string id;
   std::string message;
   std::string errors; ///< Empty unless status is 422.
+  /// Seconds for a Retry-After header (0: none). Set on a 503 that a retry
+  /// may get past: starting, draining, an owner node out of reach.
+  unsigned retry_after = 0;
 };
+
+/// The Retry-After of a 503 that is worth retrying soon.
+constexpr unsigned retry_after_seconds = 1;
 
 /// The one place that maps errors to HTTP. Errors that are not analysisd's
 /// (a dead actor, a CAF failure) are 500.

@@ -169,9 +169,13 @@ inline void reply_document(const req_t& req, std::string etag, const char* conte
 
 /// `close`: for an answer before the request's body was read, which ends
 /// the connection (RESTinio closes it after a lingering read).
-inline void reply_json(const req_t& req, unsigned status, std::string body, bool close = false) {
+/// `retry_after`: seconds for a Retry-After header (0: none).
+inline void reply_json(const req_t& req, unsigned status, std::string body, bool close = false,
+                       unsigned retry_after = 0) {
   auto response = respond(req, status);
   response.append_header(restinio::http_field::content_type, "application/json");
+  if (retry_after > 0)
+    response.append_header(restinio::http_field::retry_after, std::to_string(retry_after));
   if (close)
     response.connection_close();
   auto size = body.size();
@@ -180,7 +184,7 @@ inline void reply_json(const req_t& req, unsigned status, std::string body, bool
 }
 
 inline void reply_error(const req_t& req, const http_error& e, bool close = false) {
-  reply_json(req, e.status, render_error(e), close);
+  reply_json(req, e.status, render_error(e), close, e.retry_after);
 }
 
 inline void reply_error(const req_t& req, const caf::error& err, bool close = false) {
@@ -189,7 +193,10 @@ inline void reply_error(const req_t& req, const caf::error& err, bool close = fa
 
 inline void reply_error(const req_t& req, unsigned status, std::string message,
                         bool close = false) {
-  reply_error(req, http_error{status, reason_id(status), std::move(message), {}}, close);
+  http_error e{status, reason_id(status), std::move(message), {}};
+  if (status == 503) // starting, draining, or an answer lost: worth a retry
+    e.retry_after = retry_after_seconds;
+  reply_error(req, e, close);
 }
 
 // Runs `f`, answering 500 if it throws: an exception escaping a RESTinio

@@ -108,3 +108,12 @@ TEST(errors, reason_phrases_and_ids) {
   EXPECT_EQ(reason_id(413), "payload_too_large");
   EXPECT_EQ(reason_id(503), "service_unavailable");
 }
+
+TEST(errors, a_503_worth_retrying_says_when_and_a_failed_disk_does_not) {
+  EXPECT_EQ(to_http(make_error(errc::unavailable)).retry_after, retry_after_seconds);
+  EXPECT_EQ(to_http(caf::make_error(caf::sec::request_receiver_down)).retry_after,
+            retry_after_seconds);
+  // After a failed fsync the service takes no more writes: no retry helps.
+  EXPECT_EQ(to_http(make_error(errc::read_only)).retry_after, 0u);
+  EXPECT_EQ(to_http(make_error(errc::not_found)).retry_after, 0u);
+}

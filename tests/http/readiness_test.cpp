@@ -33,13 +33,21 @@ TEST(readiness, readyz_says_starting_ok_read_only_and_stopping_and_livez_stays_o
       EXPECT_EQ(live.status, 200) << what;
       EXPECT_EQ(live.json(), (nlohmann::json{{"status", "ok"}}));
     };
+    // A request for work is refused with 503, worth retrying after a second.
+    auto refused = [&](const char* what) {
+      auto res = c.get("/api/analyses/abcd1234");
+      EXPECT_EQ(res.status, 503) << what;
+      EXPECT_EQ(res.header("retry-after"), "1") << what;
+    };
     expect(503, "starting"); // recovery has not finished
+    refused("starting");
     ctx->ready.store(true);
     expect(200, "ok");
     ctx->read_only->store(true); // an fsync of the journal failed
     expect(503, "read_only");
     ctx->draining.store(true); // SIGTERM: draining wins over everything else
     expect(503, "stopping");
+    refused("stopping");
   }
   server->stop();
   for (auto& b : ctx->bridges)
