@@ -24,15 +24,6 @@ namespace {
 
 constexpr const char* default_url = "http://127.0.0.1:9950";
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
-    s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-    ++i;
-  return s.substr(i);
-}
-
 std::map<std::string, std::string> env_map(const std::vector<std::string>& environment) {
   std::map<std::string, std::string> env;
   for (auto& entry : environment) {

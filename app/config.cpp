@@ -20,8 +20,6 @@
 
 namespace analysisd {
 
-namespace {
-
 std::string trim(std::string s) {
   auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
   while (!s.empty() && is_space(s.back()))
@@ -31,6 +29,8 @@ std::string trim(std::string s) {
     ++i;
   return s.substr(i);
 }
+
+namespace {
 
 constexpr const char* env_prefix = "ANALYSISD_";
 constexpr const char* caf_prefix = "--caf.";

@@ -89,6 +89,9 @@ public:
 /// which must fit a frame (max_frame_payload) with room to spare.
 constexpr std::size_t max_json_bytes_limit = 256ull << 20;
 
+/// `s` without its leading and trailing spaces, tabs, CRs and LFs.
+std::string trim(std::string s);
+
 /// Splits `HOST:PORT` (the host may be `[v6]`); false if it is not one.
 bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port);
 
