@@ -253,6 +253,7 @@ int main(int argc, char** argv) {
   ctx->registry = svc->registry;
   ctx->journal = svc->journal;
   ctx->files = svc->files;
+  ctx->views = svc->views;
   ctx->ready.store(true, std::memory_order_release);
   auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
                + " with data in " + cfg.data_dir;
