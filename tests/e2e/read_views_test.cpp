@@ -117,8 +117,9 @@ TEST(e2e_read_views, pipelined_gets_answered_from_views_are_all_answered_in_orde
     res.push_back(p.read_response());
   for (int k = 0; k < n; ++k) {
     ASSERT_EQ(res[k].status, k % 2 == 1 ? 304 : 200) << "response " << k;
-    if (k % 2 == 0)
+    if (k % 2 == 0) {
       EXPECT_EQ(res[k].body, first.body);
+    }
   }
   EXPECT_EQ(res[n].body, R"({"status":"ok"})");
   EXPECT_EQ(p.get("/api/analyses/" + job.id, job.auth).status, 200) << "the connection goes on";
@@ -180,7 +181,8 @@ TEST(e2e_read_views, an_acquire_shows_in_the_next_get) {
   http_client c{server.port()};
   auto admin = bearer(server.admin_token());
   auto created = c.post("/admin/analyses",
-                        R"({"workflow":"w","sample":{"id":"s","name":"S"},"index":{"id":"i","version":0},"user":{"id":"u"}})",
+                        R"({"workflow":"w","sample":{"id":"s","name":"S"},"index":{"id":"i","version":0},)"
+                        R"("user":{"id":"u"},"reference":{"id":"r","name":"R","data_type":"genome"}})",
                         admin);
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id = created.json()["id"], job_id = created.json()["job"]["id"];
