@@ -17,9 +17,7 @@ behavior finalizing(analysis_pointer self);
 behavior removing(analysis_pointer self);
 behavior gone(analysis_pointer self);
 
-// The documents of the current state, rendered at the first read after a
-// change: a finalize renders once for its answer, an upload not at all, and
-// an actor spawned for a write renders nothing it will not send.
+// The documents of the current state, rendered once per change.
 void render(analysis_actor_state& st) {
   if (st.rendered)
     return;
@@ -28,16 +26,35 @@ void render(analysis_actor_state& st) {
   st.rendered = true;
 }
 
+// Readers on other threads see the current document from now on (or, once
+// the analysis is removed, none): called after every change and before it
+// is answered, so that a client reads its own writes.
+void publish(analysis_actor_state& st) {
+  if (!st.views)
+    return;
+  if (st.data.removed) {
+    st.views->analyses.withdraw(st.data.id);
+    return;
+  }
+  render(st);
+  st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id));
+}
+
 // The job was acquired: the document shows it running from now on.
-void mark_acquired(analysis_actor_state& st) {
-  st.data.job_acquired = true;
-  st.rendered = false;
+bool mark_acquired(analysis_actor_state& st) {
+  if (!st.data.removed && !st.data.job_acquired) {
+    st.data.job_acquired = true;
+    st.rendered = false;
+    publish(st);
+  }
+  return true;
 }
 
 // Applies a change whose record is durable, the same way recovery replays it.
 void commit(analysis_actor_state& st, journal_record&& rec) {
   apply(st.data, std::move(rec));
   st.rendered = false;
+  publish(st);
 }
 
 void quit_if_done(analysis_pointer self) {
@@ -285,6 +302,8 @@ caf::result<analysis_state> retire(analysis_pointer self) {
   auto& st = self->state;
   if (!st.reserved.empty())
     return make_error(errc::unavailable);
+  if (st.views)
+    st.views->analyses.withdraw(st.data.id);
   auto rp = self->make_response_promise<analysis_state>();
   rp.deliver(std::move(st.data));
   self->quit();
@@ -304,7 +323,7 @@ behavior live(analysis_pointer self) {
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
     [=](finalize_atom, const std::string& results) { return start_finalize(self, results); },
     [=](remove_atom, bool forced) { return start_remove(self, forced); },
-    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](acquire_atom) { return mark_acquired(self->state); },
     [=](retire_atom) { return retire(self); },
   };
 }
@@ -322,7 +341,7 @@ behavior finalizing(analysis_pointer self) {
     [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
-    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](acquire_atom) { return mark_acquired(self->state); },
     [=](retire_atom) -> caf::result<analysis_state> { return make_error(errc::unavailable); },
   };
 }
@@ -341,7 +360,7 @@ behavior removing(analysis_pointer self) {
     [=](download_atom, std::uint64_t) -> caf::result<file_location> { return caf::skip; },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
-    [=](acquire_atom) { mark_acquired(self->state); },
+    [=](acquire_atom) { return mark_acquired(self->state); },
     [=](retire_atom) -> caf::result<analysis_state> { return make_error(errc::unavailable); },
   };
 }
@@ -358,7 +377,7 @@ behavior gone(analysis_pointer self) {
     [=](download_atom, std::uint64_t) -> caf::result<file_location> { return not_found(); },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return not_found(); },
     [=](remove_atom, bool) -> caf::result<bool> { return not_found(); },
-    [=](acquire_atom) {},
+    [=](acquire_atom) { return true; },
     [=](retire_atom) -> caf::result<analysis_state> {
       self->state.stop_asked = true;
       quit_if_done(self);
@@ -372,14 +391,17 @@ behavior gone(analysis_pointer self) {
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,
-                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids) {
+                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
+                                                  std::shared_ptr<read_views> views) {
   auto& st = self->state;
   st.data = std::move(data);
   st.journal = std::move(journal);
   st.files = std::move(files);
   st.issued_ids = std::move(issued_ids);
+  st.views = std::move(views);
   if (st.data.removed)
     return gone(self);
+  publish(st);
   return live(self);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/protocol.hpp"
+#include "actors/read_views.hpp"
 #include "persistence/file_store.hpp"
 
 #include <atomic>
@@ -33,6 +34,8 @@ struct analysis_actor_state {
   /// reservation: if the actor dies, the registry starts the next one past
   /// every id whose bytes may already be on disk.
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
+  /// Where the actor publishes its analysis's view (may be null).
+  std::shared_ptr<read_views> views;
   /// The removed record is with the journal. For the continuations of uploads
   /// in flight (CAF runs response handlers whatever the behaviour): an upload
   /// whose bytes are written while a remove waits for its record is decided
@@ -66,10 +69,15 @@ using analysis_pointer = analysis_actor::stateful_pointer<analysis_actor_state>;
 /// record when the bytes are durable, so reads never wait behind a disk
 /// write. An upload whose record ended `read_only` keeps its bytes: the
 /// record may be on disk (start-up cleanup removes the bytes if not).
-/// `issued_ids` may be null.
+/// Reads need no message while the actor runs: it publishes its analysis's
+/// view in `views->analyses` when it starts and after every change, before
+/// the change is answered, and withdraws it when the analysis is removed
+/// (once the removal is durable) and when it hands its state back.
+/// `issued_ids` and `views` may be null.
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,
-                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids);
+                                                  std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
+                                                  std::shared_ptr<read_views> views);
 
 } // namespace analysisd

@@ -281,8 +281,9 @@ using analysis_actor = caf::typed_actor<
   caf::replies_to<finalize_atom, std::string>::with<std::string>,
   // bool: forced (operator), which may remove a finalized analysis.
   caf::replies_to<remove_atom, bool>::with<bool>,
-  // The job was acquired: the document's job is running from now on.
-  caf::reacts_to<acquire_atom>,
+  // The job was acquired: the document's job is running from now on
+  // (answered once the actor's view shows it).
+  caf::replies_to<acquire_atom>::with<bool>,
   // Hand the state back and quit (the registry keeps it dormant); refused
   // with `unavailable` while uploads are in flight.
   caf::replies_to<retire_atom>::with<analysis_state>>;

@@ -53,6 +53,22 @@ void schedule_sweep(registry_pointer self) {
                      sweep_atom::value);
 }
 
+// Readers may authenticate the job of a live analysis without a message
+// once it is acquired.
+void publish_job(registry_state& s, const std::string& job_id) {
+  if (!s.views)
+    return;
+  auto j = s.jobs.find(job_id);
+  if (j != s.jobs.end() && !j->second.key_hash.empty())
+    s.views->jobs.publish(job_id, job_view{j->second.analysis_id, j->second.key_hash});
+}
+
+// The analysis left `live`: its job's credentials go with it.
+void withdraw_job(registry_state& s, const std::string& job_id) {
+  if (s.views)
+    s.views->jobs.withdraw(job_id);
+}
+
 // The actor of a located analysis that is not retiring; spawns it with the
 // dormant state if it has none.
 analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
@@ -72,8 +88,9 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   auto relay = caf::actor_cast<journal_actor>(self);
   // lazy_init: the actor starts with the message that spawned it, not with
   // a scheduling round of its own first.
+  publish_job(s, e.durable.job_id);
   e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()), relay,
-                                        s.files, e.issued_ids);
+                                        s.files, e.issued_ids, s.views);
   self->monitor(e.actor);
   auto actor = e.actor;
   s.by_actor.emplace(actor.id(), node.key());
@@ -200,17 +217,23 @@ caf::result<R> forward(registry_pointer self, const credential& cred, const std:
 }
 
 // Tells the analysis of a job that was just acquired (its document shows
-// the job running): its actor, or its dormant state once any retirement ended.
-void mark_acquired(registry_pointer self, const std::string& analysis_id) {
+// the job running): its actor, or its dormant state once any retirement
+// ended; then runs `done` (after the actor's view shows it).
+void mark_acquired(registry_pointer self, const std::string& analysis_id,
+                   std::function<void()> done) {
   when_settled(self, analysis_id, [=](bool exists) {
     auto at = exists ? locate(self->state, analysis_id) : std::nullopt;
-    if (!at)
-      return;
-    if (at->live != nullptr) {
+    if (!at) {
+      done();
+    } else if (at->live != nullptr) {
       at->live->durable.job_acquired = true; // should the actor die
-      self->send(at->live->actor, acquire_atom::value);
+      publish_job(self->state, at->live->durable.job_id);
+      ask_actor<bool>(
+        self, at->live->actor, [done](bool) { done(); },
+        [done](const caf::error&) { done(); }, acquire_atom::value);
     } else {
       at->dormant->second.job_acquired = true;
+      done();
     }
   });
 }
@@ -228,6 +251,7 @@ void retire(registry_pointer self, const std::string& id, live_entry& e) {
         return;
       auto node = s.live.extract(i);
       s.by_actor.erase(actor.id());
+      withdraw_job(s, state.job_id);
       s.dormant.emplace(std::move(node.key()), std::move(state));
       run_waiting(std::move(node.mapped().waiting), true);
     },
@@ -274,6 +298,7 @@ void forget_removed(registry_pointer self, const std::string& analysis_id,
     return;
   auto node = s.live.extract(i);
   s.by_actor.erase(actor.id());
+  withdraw_job(s, node.mapped().durable.job_id);
   forget(s, analysis_id, node.mapped().created_at, std::move(node.mapped().waiting));
   self->request(actor, caf::infinite, retire_atom::value)
     .then([](analysis_state&) {}, [](caf::error&) {});
@@ -321,6 +346,12 @@ void on_down(registry_pointer self, caf::down_msg& dm) {
     e = &i->second;
     // First, so that the failures below route nothing to it.
     e->dead = true;
+    // Its views go now: they are the actor's, and the next actor of the
+    // analysis publishes its own.
+    if (s.views) {
+      s.views->analyses.withdraw(analysis_id);
+      withdraw_job(s, e->durable.job_id);
+    }
     log_error("the actor of analysis " + analysis_id + " died ("
               + self->system().render(dm.reason)
               + "); its requests get 503 and it is served again from its durable state");
@@ -378,9 +409,10 @@ std::string render_page(const std::vector<std::string>& docs, std::size_t total,
 registry_internal_actor::behavior_type
 registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor journal,
                     std::shared_ptr<const file_store> files, std::chrono::milliseconds idle_after,
-                    spawn_observer on_spawn) {
+                    spawn_observer on_spawn, std::shared_ptr<read_views> views) {
   auto& s = self->state;
   s.on_spawn = std::move(on_spawn);
+  s.views = std::move(views);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   s.journal = std::move(journal);
   s.files = std::move(files);
@@ -467,12 +499,13 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
         .then(
           [=](bool) mutable {
             auto j = self->state.jobs.find(job_id);
-            if (j != self->state.jobs.end()) {
-              j->second.acquiring = false;
-              j->second.key_hash = hash;
-              mark_acquired(self, j->second.analysis_id);
+            if (j == self->state.jobs.end()) {
+              rp.deliver(key);
+              return;
             }
-            rp.deliver(key);
+            j->second.acquiring = false;
+            j->second.key_hash = hash;
+            mark_acquired(self, j->second.analysis_id, [rp, key]() mutable { rp.deliver(key); });
           },
           [=](caf::error& err) mutable {
             auto j = self->state.jobs.find(job_id);

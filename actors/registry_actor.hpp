@@ -2,6 +2,7 @@
 
 #include "actors/analysis_actor.hpp"
 #include "actors/protocol.hpp"
+#include "actors/read_views.hpp"
 #include "persistence/file_store.hpp"
 
 #include <atomic>
@@ -79,6 +80,9 @@ struct registry_state {
     pending;
   std::uint64_t next_ticket = 0;
   spawn_observer on_spawn;
+  /// Where analysis actors publish their views and the registry the
+  /// credentials of the acquired jobs whose analysis is live (may be null).
+  std::shared_ptr<read_views> views;
   static inline const char* name = "registry";
 };
 
@@ -95,9 +99,15 @@ using registry_pointer = registry_internal_actor::stateful_pointer<registry_stat
 /// every request it held is answered `unavailable` at once; the analysis then
 /// goes back to dormant from its durable state (after the records the actor
 /// had sent are decided) and the next request spawns a fresh actor.
+///
+/// Views (may be null): while an analysis is live, `views->jobs` holds its
+/// job's credentials once the job is acquired (published before the acquire
+/// is answered, and the acquire is answered once the actor's view shows the
+/// job running); they are withdrawn when the analysis leaves `live`
+/// (retired, removed, or its actor died, whose analysis view goes too).
 registry_internal_actor::behavior_type
 registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor journal,
                     std::shared_ptr<const file_store> files, std::chrono::milliseconds idle_after,
-                    spawn_observer on_spawn);
+                    spawn_observer on_spawn, std::shared_ptr<read_views> views);
 
 } // namespace analysisd

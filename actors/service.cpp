@@ -165,8 +165,11 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   popts.st = st;
   popts.read_only = opts.read_only;
   svc.journal = sys.spawn(persistence_actor_impl, popts);
+  auto views = std::make_shared<read_views>();
+  svc.views = views;
   svc.registry = sys.spawn(registry_actor_impl, std::move(rep.analyses), svc.journal, files,
-                           opts.actor_idle, spawn_observer{opts.on_analysis_spawn});
+                           opts.actor_idle, spawn_observer{opts.on_analysis_spawn},
+                           std::move(views));
   // The registry builds its tables when it starts: the service is ready only
   // once it answers (a million analyses take seconds).
   caf::error not_ready;

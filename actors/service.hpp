@@ -14,6 +14,7 @@
 /// `analysisd` category (errc in actors/protocol.hpp). No HTTP is involved.
 
 #include "actors/protocol.hpp"
+#include "actors/read_views.hpp"
 #include "persistence/data_dir.hpp"
 #include "persistence/file_store.hpp"
 #include "persistence/recovery.hpp"
@@ -64,6 +65,9 @@ struct service {
   /// The uploaded bytes, for callers that write an upload themselves
   /// (reserve_atom ... commit_atom).
   std::shared_ptr<const file_store> files;
+  /// What the actors publish for reads without a message (see
+  /// actors/read_views.hpp): read them on any thread, write them never.
+  std::shared_ptr<const read_views> views;
 };
 
 /// What open_data_dir found and made.

@@ -271,6 +271,7 @@ int main(int argc, char** argv) {
   ctx->registry = svc->registry;
   ctx->journal = svc->journal;
   ctx->files = svc->files;
+  ctx->views = svc->views;
   remote_registry_v1 facade;
   if (!cfg.remote_listen.empty()) {
     facade = spawn_remote_facade(sys, svc->registry, ctx->admin_token_hash);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/protocol.hpp"
+#include "actors/read_views.hpp"
 #include "http/body_budget.hpp"
 #include "http/request_record.hpp"
 #include "persistence/file_store.hpp"
@@ -45,6 +46,9 @@ struct http_context {
   std::uint64_t max_body_bytes = 4ull << 30; ///< Largest upload body.
   /// Where uploads stream their bytes (set with `registry`, before `ready`).
   std::shared_ptr<const file_store> files;
+  /// What the actors publish for GETs answered without a message (set with
+  /// `registry`, before `ready`; may stay null: every GET asks the actors).
+  std::shared_ptr<const read_views> views;
   /// The memory that request bodies may hold across all connections.
   std::shared_ptr<body_budget> budget = std::make_shared<body_budget>(256u << 20);
   /// What an upload may hold in memory before its reading pauses for the disk.

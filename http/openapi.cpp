@@ -1,5 +1,6 @@
 #include "http/openapi.hpp"
 
+#include "actors/read_views.hpp"
 #include "http/replies.hpp"
 #include "http/request_parsing.hpp"
 

@@ -140,31 +140,53 @@ inline void complete(const req_t& req, Builder&& response, unsigned status,
   caf::anon_send(next_bridge(ctx), bridge_job{[token, held](caf::event_based_actor*) { held->send(); }});
 }
 
-/// Answers a GET of a document (`body`, `size` bytes, of `content_type`)
-/// with its ETag: 304 with no content (nor a Content-Length, patch 0002)
-/// when the request's If-None-Match names the ETag (RFC 9110 13.1.2; several
-/// header lines are one list), else 200 with the body.
-template <class Body>
-inline void reply_document(const req_t& req, std::string etag, const char* content_type,
-                           Body&& body, std::size_t size) {
-  std::string condition;
-  bool conditional = false;
+/// The request's If-None-Match header lines as one list (RFC 9110 5.3:
+/// several lines are one comma-separated value); nullopt without any.
+inline std::optional<std::string> if_none_match_list(const req_t& req) {
+  std::optional<std::string> list;
   req->header().for_each_value_of(restinio::http_field::if_none_match, [&](auto value) {
-    condition.append(conditional ? ", " : "").append(value.data(), value.size());
-    conditional = true;
+    (list ? list->append(", ") : list.emplace()).append(value.data(), value.size());
     return restinio::http_header_fields_t::continue_enumeration();
   });
-  if (conditional && if_none_match(condition, etag)) {
+  return list;
+}
+
+/// Sends the answer to a GET of a document with its ETag: 304 with no
+/// content (nor a Content-Length, patch 0002) when `not_modified`, else 200
+/// with `body` (`size` bytes, of `content_type`). `now`: sent on this thread
+/// even inside a handler, which only a request the router got whole may do
+/// (request_record::whole; patch 0003); otherwise as `complete` sends.
+template <class Body>
+inline void send_document(const req_t& req, std::string etag, const char* content_type,
+                          bool not_modified, Body&& body, std::size_t size, bool now = false) {
+  auto finish = [&](auto&& response, unsigned status, std::size_t bytes) {
+    if (now)
+      send_now(req, response, status, bytes);
+    else
+      complete(req, std::move(response), status, bytes);
+  };
+  if (not_modified) {
     auto response = respond(req, 304);
     response.append_header(restinio::http_field::etag, std::move(etag));
-    complete(req, std::move(response), 304, 0);
+    finish(std::move(response), 304, 0);
     return;
   }
   auto response = respond(req, 200);
   response.append_header(restinio::http_field::content_type, content_type);
   response.append_header(restinio::http_field::etag, std::move(etag));
   response.set_body(std::forward<Body>(body));
-  complete(req, std::move(response), 200, size);
+  finish(std::move(response), 200, size);
+}
+
+/// Answers a GET of a document (`body`, `size` bytes, of `content_type`)
+/// with its ETag: 304 when the request's If-None-Match names the ETag (RFC
+/// 9110 13.1.2), else 200 with the body.
+template <class Body>
+inline void reply_document(const req_t& req, std::string etag, const char* content_type,
+                           Body&& body, std::size_t size) {
+  auto condition = if_none_match_list(req);
+  bool not_modified = condition && if_none_match(*condition, etag);
+  send_document(req, std::move(etag), content_type, not_modified, std::forward<Body>(body), size);
 }
 
 /// `close`: for an answer before the request's body was read, which ends

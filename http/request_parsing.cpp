@@ -5,8 +5,6 @@
 
 #include <bitset>
 #include <charconv>
-#include <cstdio>
-#include <functional>
 #include <string_view>
 
 namespace analysisd {
@@ -453,13 +451,6 @@ upload_request parse_upload_query(restinio::string_view_t query) {
 } // namespace analysisd
 
 namespace analysisd {
-
-std::string document_etag(std::string_view document) {
-  char tag[20];
-  std::snprintf(tag, sizeof(tag), "\"%016zx\"",
-                static_cast<std::size_t>(std::hash<std::string_view>{}(document)));
-  return tag;
-}
 
 bool if_none_match(std::string_view header, std::string_view etag) {
   auto is_ows = [](char c) { return c == ' ' || c == '\t'; };

@@ -51,15 +51,10 @@ caf::error parse_backup(const std::string& body, std::string& path);
 /// with one entry per bad parameter.
 caf::error parse_list_query(restinio::string_view_t query, list_request& out);
 
-/// The entity tag of a document: a quoted 64-bit hash (the standard
-/// library's) of its bytes, so it changes whenever the document does; the
-/// same document gets the same tag from every process of one build.
-std::string document_etag(std::string_view document);
-
 /// Whether an `If-None-Match` header value (several header lines joined
-/// with commas) names `etag` (a quoted tag as document_etag gives it) or is
-/// `*`. The comparison is weak (RFC 9110
-/// 13.1.2): a `W/` prefix is ignored. A value that does not parse matches
+/// with commas) names `etag` (a quoted tag as document_etag in
+/// actors/read_views.hpp gives it) or is `*`. The comparison is weak (RFC
+/// 9110 13.1.2): a `W/` prefix is ignored. A value that does not parse matches
 /// nothing.
 bool if_none_match(std::string_view header, std::string_view etag);
 

@@ -29,6 +29,9 @@ struct request_record {
   // Set on the connection's thread (begin_request, the routing, the
   // credentials), before any other thread sees the request.
   bool began = false;
+  /// RESTinio handed the request to the router whole (no head handler ran
+  /// for it): a handler may complete its response during the handler call.
+  bool whole = false;
   bool access_log = true;
   std::string request_id;
   /// From a job's Basic credentials (never the key); logged only once they

@@ -49,7 +49,11 @@ private:
 struct routed {
   std::shared_ptr<const router_t> router;
   restinio::request_handling_status_t operator()(request_ptr req) const {
+    // A request whose head was decided has begun already, and its handler
+    // runs inside the body's processing, not in the handler call.
+    bool whole = !req->extra_data().began;
     begin_request(req);
+    req->extra_data().whole = whole;
     return (*router)(std::move(req));
   }
 };

@@ -299,6 +299,15 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
   add_value(families, "analysisd_download_bytes_sent_total",
             "File bytes of downloads handed to their connections.", MetricType::Counter,
             static_cast<double>(download_bytes.load()));
+  auto reads = family("analysisd_analysis_reads_total",
+                      "Analysis GETs by where they were answered: from the view an analysis "
+                      "actor published (on the connection's thread) or by the actors.",
+                      MetricType::Counter);
+  reads.metric.push_back(value_metric(static_cast<double>(reads_from_views.load()),
+                                      MetricType::Counter, {{"source", "view"}}));
+  reads.metric.push_back(value_metric(static_cast<double>(reads_from_actors.load()),
+                                      MetricType::Counter, {{"source", "actors"}}));
+  families.push_back(std::move(reads));
 
   add_histogram(families, "analysisd_journal_append_duration_seconds",
                 "Time from a record's append until it is durable (group commit and fdatasync).",

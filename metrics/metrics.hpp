@@ -108,6 +108,11 @@ public:
   std::atomic<std::int64_t> http_in_flight{0};
   std::atomic<std::uint64_t> upload_bytes{0};   ///< Upload body bytes received.
   std::atomic<std::uint64_t> download_bytes{0}; ///< File bytes of downloads handed to the connection.
+  /// Analysis GETs answered from a published view on the connection's
+  /// thread, and those that went to the actors (no view, or not decidable
+  /// from one).
+  std::atomic<std::uint64_t> reads_from_views{0};
+  std::atomic<std::uint64_t> reads_from_actors{0};
 
   int_histogram journal_append_durable; ///< A record's append until it is durable.
   int_histogram journal_fsync;          ///< One fdatasync of the journal.

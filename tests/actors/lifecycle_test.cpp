@@ -130,7 +130,8 @@ protected:
       spawn_observer{[list](const std::string&, const analysis_actor& a) {
         std::lock_guard<std::mutex> lock{list->mutex};
         list->actors.push_back(a);
-      }});
+      }},
+      std::shared_ptr<read_views>{});
     registry_ = internal_;
   }
 

@@ -589,3 +589,126 @@ TEST(service, an_upload_whose_record_ended_read_only_keeps_its_bytes) {
   ASSERT_EQ(code2, 0);
   EXPECT_EQ(read_bytes(loc.path), ">kept\n");
 }
+
+// -- views (DESIGN.md, "Reads") ----------------------------------------------------
+
+namespace {
+
+// What a reader on another thread finds for an analysis: its view's
+// document, or "" when none is published.
+std::string view_of(const service& svc, const std::string& id) {
+  epoch_domain::guard g{epoch_domain::instance()};
+  auto* v = svc.views->analyses.find(g, id);
+  return v == nullptr ? std::string{} : v->document;
+}
+
+bool job_published(const service& svc, const std::string& job_id) {
+  epoch_domain::guard g{epoch_domain::instance()};
+  return svc.views->jobs.find(g, job_id) != nullptr;
+}
+
+} // namespace
+
+TEST(service_views, every_change_is_published_before_it_is_answered_and_a_remove_withdraws) {
+  fixture f;
+  auto [id, cred] = f.create_acquired();
+  EXPECT_EQ(view_of(f.svc(), id), "") << "a dormant analysis has no view";
+  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
+  auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(view_of(f.svc(), id), doc) << "its actor publishes when it starts";
+  {
+    epoch_domain::guard g{epoch_domain::instance()};
+    auto* v = f.svc().views->analyses.find(g, id);
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->job_id, cred.job_id);
+    EXPECT_EQ(v->etag, document_etag(doc));
+    auto* j = f.svc().views->jobs.find(g, cred.job_id);
+    ASSERT_NE(j, nullptr);
+    EXPECT_EQ(j->analysis_id, id);
+    EXPECT_EQ(j->key_hash, cred.key_hash);
+  }
+  ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa")).second), 0);
+  EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["files"].size(), 1u);
+  auto [final_doc, code2] = f.ask<std::string>(finalize_atom::value, cred, id, std::string("{}"));
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(view_of(f.svc(), id), final_doc);
+  // An operator's remove (the job's would be refused: finalized).
+  ASSERT_EQ((f.ask<bool>(remove_atom::value, admin_credential(), id).second), 0);
+  EXPECT_EQ(view_of(f.svc(), id), "") << "a removed analysis is never served from a view";
+  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
+}
+
+TEST(service_views, an_acquire_is_in_the_view_of_a_live_analysis_before_its_key_is_given) {
+  fixture f;
+  auto a = f.create();
+  std::string id = a["id"], job = a["job"]["id"];
+  ASSERT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), id).second), 0);
+  EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["job"]["state"], "waiting");
+  EXPECT_FALSE(job_published(f.svc(), job)) << "never acquired: no credentials";
+  f.acquire(job);
+  EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["job"]["state"], "running");
+  EXPECT_TRUE(job_published(f.svc(), job));
+}
+
+TEST(service_views, retired_actors_withdraw_their_views) {
+  fixture f{nullptr, std::chrono::milliseconds(100)};
+  auto base = f.sys().registry().running();
+  auto [id, cred] = f.create_acquired();
+  ASSERT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), 0);
+  EXPECT_NE(view_of(f.svc(), id), "");
+  EXPECT_EQ(wait_for_running(f.sys(), base), base);
+  // The registry takes the state back after the actor quit: wait for that.
+  caf::scoped_actor self{f.sys()};
+  std::uint64_t live = 1;
+  for (int k = 0; k < 1000 && live != 0; ++k) {
+    self->request(f.svc().registry, timeout, stats_atom::value)
+      .receive([&](std::uint64_t l, std::uint64_t) { live = l; }, [](caf::error&) {});
+    if (live != 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(live, 0u);
+  EXPECT_EQ(view_of(f.svc(), id), "") << "a dormant analysis keeps no view";
+  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
+  EXPECT_EQ(f.svc().views->analyses.size(), 0u);
+  EXPECT_EQ(f.svc().views->jobs.size(), 0u);
+  // Back with an actor, back in the views.
+  ASSERT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), 0);
+  EXPECT_NE(view_of(f.svc(), id), "");
+  EXPECT_TRUE(job_published(f.svc(), cred.job_id));
+}
+
+TEST(service_views, concurrent_clients_always_read_their_own_writes_from_the_views) {
+  fixture f;
+  constexpr int clients = 4, rounds = 15;
+  std::vector<std::pair<std::string, credential>> analyses;
+  for (int c = 0; c < clients; ++c)
+    analyses.push_back(f.create_acquired());
+  auto registry = f.svc().registry;
+  std::atomic<int> stale{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      caf::scoped_actor self{f.sys()};
+      auto [id, cred] = analyses[c];
+      for (int k = 0; k < rounds; ++k) {
+        bool ok = false;
+        self->request(registry, timeout, upload_atom::value, cred, id,
+                      upload("f" + std::to_string(k) + ".fa"))
+          .receive([&](file_record&) { ok = true; }, [&](caf::error&) {});
+        if (!ok) {
+          ++failed;
+          return;
+        }
+        // Acknowledged: every reader sees it from now on.
+        auto doc = view_of(f.svc(), id);
+        if (doc.empty() || nlohmann::json::parse(doc)["files"].size() != std::size_t(k) + 1)
+          ++stale;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(stale.load(), 0);
+}

@@ -205,16 +205,6 @@ TEST(request_parsing, parse_decimal_takes_only_bounded_digit_strings) {
   }
 }
 
-TEST(request_parsing, document_etag_is_a_quoted_tag_that_follows_the_bytes) {
-  auto a = document_etag(R"({"id":"a"})");
-  EXPECT_EQ(a.size(), 18u);
-  EXPECT_EQ(a.front(), '"');
-  EXPECT_EQ(a.back(), '"');
-  EXPECT_EQ(document_etag(R"({"id":"a"})"), a);
-  EXPECT_NE(document_etag(R"({"id":"b"})"), a);
-  EXPECT_NE(document_etag(""), a);
-}
-
 TEST(request_parsing, if_none_match_follows_rfc_9110) {
   const std::string tag = "\"0123456789abcdef\"";
   const std::vector<std::string> matching = {

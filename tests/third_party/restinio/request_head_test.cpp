@@ -1323,6 +1323,28 @@ TEST(request_head, pipelined_gets_one_at_a_time_after_a_streamed_post_answered_l
   run_pipelined_after_streamed({1, true});
 }
 
+// Patch 0003: a handler that completes its response during the handler call
+// (the test server's default) loses no pipelined request, whatever the
+// pipelining limit; unpatched, the connection read twice and closed.
+TEST(request_head, pipelined_requests_answered_inside_the_handler_are_all_answered) {
+  for (std::size_t max_pipelined : {1u, 2u, 4u}) {
+    auto seen = std::make_shared<observed>();
+    server_options opts;
+    opts.max_pipelined = max_pipelined;
+    test_server server{seen, {}, {}, opts};
+    raw_client c{server.port()};
+    std::string batch;
+    for (int k = 0; k < 8; ++k)
+      batch += get_request("/" + std::to_string(k));
+    ASSERT_TRUE(c.send(batch));
+    for (int k = 0; k < 8; ++k)
+      EXPECT_EQ(c.read_reply().body, "/" + std::to_string(k)) << "pipelined " << max_pipelined;
+    ASSERT_TRUE(c.send(get_request("/after")));
+    EXPECT_EQ(c.read_reply().body, "/after") << "the connection goes on";
+    server.stop();
+  }
+}
+
 
 // -- lingering close ----------------------------------------------------------------------
 

@@ -1,0 +1,150 @@
+#pragma once
+
+/// A table of immutable values by string key that threads read without any
+/// lock while actors publish and withdraw them (DESIGN.md, "Reads"). It is
+/// sharded; each shard is an immutable index (key -> entry) behind an atomic
+/// pointer, replaced whole (copy on write) when a key comes or goes, and each
+/// entry holds its value behind an atomic pointer, swapped when the value of
+/// a key that is there already changes. What a writer replaces is retired to
+/// the epoch domain (actors/epoch_domain.hpp), which deletes it once no
+/// reader can hold it.
+
+#include "actors/epoch_domain.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace analysisd {
+
+template <class V>
+class view_table {
+public:
+  explicit view_table(std::size_t shards = 1024) : shards_(new shard[shards]), count_(shards) {
+  }
+
+  /// Only once no thread reads or writes the table any more.
+  ~view_table() {
+    for (std::size_t k = 0; k < count_; ++k) {
+      auto* idx = shards_[k].current.load(std::memory_order_acquire);
+      if (idx == nullptr)
+        continue;
+      for (auto& [key, e] : idx->entries)
+        delete_entry(e);
+      delete idx;
+    }
+  }
+
+  view_table(const view_table&) = delete;
+  view_table& operator=(const view_table&) = delete;
+
+  /// The value of `key`, or null. Valid while `g` lives (`g` must be active).
+  /// Lock-free: any thread, never blocks.
+  const V* find(const epoch_domain::guard& g, std::string_view key) const {
+    (void) g;
+    // Sequentially consistent (plain loads on x86), as epoch_domain's
+    // reclamation argument needs.
+    auto* idx = shard_of(key).current.load(std::memory_order_seq_cst);
+    if (idx == nullptr)
+      return nullptr;
+    auto i = idx->entries.find(key);
+    if (i == idx->entries.end())
+      return nullptr;
+    return i->second->value.load(std::memory_order_seq_cst);
+  }
+
+  /// Makes `value` the value of `key` for every read that starts after this
+  /// returns. Any thread; writers of one shard take turns on its mutex.
+  void publish(const std::string& key, V value) {
+    auto* fresh = new V(std::move(value));
+    auto& s = shard_of(key);
+    std::lock_guard<std::mutex> lock{s.write};
+    auto* idx = s.current.load(std::memory_order_relaxed);
+    if (idx != nullptr) {
+      if (auto i = idx->entries.find(key); i != idx->entries.end()) {
+        auto* old = i->second->value.exchange(fresh, std::memory_order_seq_cst);
+        epoch_domain::instance().retire(const_cast<V*>(old), &delete_value);
+        return;
+      }
+    }
+    auto* e = new entry{key, fresh};
+    auto* next = idx == nullptr ? new index : new index(*idx);
+    next->entries.emplace(std::string_view{e->key}, e);
+    s.current.store(next, std::memory_order_seq_cst);
+    size_.fetch_add(1, std::memory_order_relaxed);
+    if (idx != nullptr)
+      epoch_domain::instance().retire(idx, &delete_index);
+  }
+
+  /// Removes `key` (nothing if absent): reads that start after this returns
+  /// find nothing. Any thread.
+  void withdraw(const std::string& key) {
+    auto& s = shard_of(key);
+    std::lock_guard<std::mutex> lock{s.write};
+    auto* idx = s.current.load(std::memory_order_relaxed);
+    if (idx == nullptr)
+      return;
+    auto i = idx->entries.find(key);
+    if (i == idx->entries.end())
+      return;
+    auto* e = i->second;
+    index* next = nullptr;
+    if (idx->entries.size() > 1) {
+      next = new index(*idx);
+      next->entries.erase(std::string_view{e->key});
+    }
+    s.current.store(next, std::memory_order_seq_cst);
+    size_.fetch_sub(1, std::memory_order_relaxed);
+    epoch_domain::instance().retire(idx, &delete_index);
+    epoch_domain::instance().retire(e, &delete_entry_erased);
+  }
+
+  /// How many keys have a value. Any thread.
+  std::size_t size() const {
+    return size_.load(std::memory_order_relaxed);
+  }
+
+private:
+  struct entry {
+    entry(std::string k, const V* v) : key(std::move(k)), value(v) {
+    }
+    const std::string key;
+    std::atomic<const V*> value;
+  };
+  struct index {
+    std::unordered_map<std::string_view, entry*> entries;
+  };
+  struct shard {
+    std::atomic<index*> current{nullptr};
+    std::mutex write;
+  };
+
+  static void delete_value(void* p) {
+    delete static_cast<V*>(p);
+  }
+  static void delete_index(void* p) {
+    delete static_cast<index*>(p);
+  }
+  static void delete_entry(entry* e) {
+    delete e->value.load(std::memory_order_relaxed);
+    delete e;
+  }
+  static void delete_entry_erased(void* p) {
+    delete_entry(static_cast<entry*>(p));
+  }
+
+  shard& shard_of(std::string_view key) const {
+    return shards_[std::hash<std::string_view>{}(key) % count_];
+  }
+
+  std::unique_ptr<shard[]> shards_;
+  const std::size_t count_;
+  std::atomic<std::size_t> size_{0};
+};
+
+} // namespace analysisd
