@@ -191,7 +191,7 @@ caf::error pg_connection::connect() {
   // deadline below is the real bound.
   auto connect_s = std::to_string(std::max<std::int64_t>(2, (opts_.connect_timeout.count() + 999) / 1000));
   auto keepalive_s = std::to_string(std::max<std::int64_t>(1, call / 3000));
-  auto server_options = "-c statement_timeout=" + ms(opts_.call_timeout)
+  auto server_options = "-c client_min_messages=warning -c statement_timeout=" + ms(opts_.call_timeout)
                         + " -c lock_timeout=" + ms(opts_.call_timeout)
                         + " -c idle_in_transaction_session_timeout=" + std::to_string(2 * call);
   auto user_timeout = ms(opts_.call_timeout);

@@ -18,7 +18,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -115,9 +117,10 @@ double ensure_template(const run_as& who, const std::string& templ) {
     throw std::runtime_error(pg_bin + "/initdb is missing: install Debian's postgresql package "
                              "(scripts/install-deps.sh)");
   // Several test programs start at once (ctest -j): one makes it.
+  fs::create_directories(fs::path(templ).parent_path());
   int lock = ::open((templ + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-    throw std::runtime_error("cannot lock " + templ + ".lock");
+    throw std::runtime_error("cannot lock " + templ + ".lock: " + std::strerror(errno));
   struct unlock {
     int fd;
     ~unlock() {
@@ -231,7 +234,7 @@ postgres_process::~postgres_process() {
     ::kill(pid_, SIGCONT);
     for (auto k : children_of(pid_))
       ::kill(k, SIGCONT);
-    ::kill(pid_, SIGINT); // fast shutdown
+    ::kill(pid_, SIGQUIT); // immediate: the directory is deleted anyway
     auto deadline = clock_type::now() + std::chrono::seconds(10);
     int status = 0;
     while (::waitpid(pid_, &status, WNOHANG) == 0) {

@@ -20,7 +20,7 @@ public:
   /// 60 s, counting initdb). Throws std::runtime_error saying what failed
   /// (initdb missing, the server's log, ...).
   postgres_process();
-  /// Stops the server (fast shutdown, then SIGKILL) and removes its directory.
+  /// Stops the server (immediate shutdown, then SIGKILL) and removes its directory.
   ~postgres_process();
   postgres_process(const postgres_process&) = delete;
   postgres_process& operator=(const postgres_process&) = delete;
