@@ -182,6 +182,13 @@ TEST(cluster_store, heartbeat_lists_the_members_alive_by_postgres_clock) {
   ASSERT_TRUE(live);
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].incarnation, "inc-a");
+  auto rows = a->connection().exec("SELECT count(*) FROM members");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->int64(0, 0), 2); // b's row stays a while (ten ttls)...
+  ASSERT_TRUE(a->heartbeat(ma, 100ms));
+  rows = a->connection().exec("SELECT count(*) FROM members");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->int64(0, 0), 1); // ...and then goes
   // b comes back (a new address), then a leaves.
   mb.http_address = "127.0.0.1:9003";
   ASSERT_TRUE(b->heartbeat(mb, 1000ms));

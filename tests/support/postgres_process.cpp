@@ -130,24 +130,30 @@ double ensure_template(const run_as& who, const std::string& templ) {
   if (fs::exists(templ + "/PG_VERSION"))
     return 0;
   auto started = clock_type::now();
-  auto tmp = templ + ".tmp";
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  give_to(who, tmp);
-  ::chmod(tmp.c_str(), 0700);
-  auto log = templ + ".log";
-  fs::remove(log);
-  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd >= 0)
-    ::close(fd);
-  give_to(who, log);
+  // initdb runs in /tmp, which the postgres user can reach (a build tree
+  // may not be); the result is copied into the build tree as it is.
+  auto work = (fs::temp_directory_path() / fs::unique_path("analysisd-initdb-%%%%-%%%%")).string();
+  fs::create_directories(work);
+  struct cleanup {
+    std::string dir;
+    ~cleanup() {
+      boost::system::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove_work{work};
+  give_to(who, work);
+  auto log = work + "/initdb.log";
   int rc = run(who, log,
-               {pg_bin + "/initdb", "-D", tmp, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                "--locale=C.UTF-8", "--no-sync"});
+               {pg_bin + "/initdb", "-D", work + "/data", "-U", "postgres", "--auth=trust", "-E",
+                "UTF8", "--locale=C.UTF-8", "--no-sync"});
   if (rc != 0)
     throw std::runtime_error("initdb failed (exit " + std::to_string(rc) + "):\n" + read_file(log));
-  // initdb --no-sync skipped its fsyncs: make the template durable once.
-  ::sync();
+  auto tmp = templ + ".tmp";
+  fs::remove_all(tmp);
+  // cp -a keeps the owner (postgres) and the mode (0700).
+  if (run(run_as{}, log, {"/bin/cp", "-a", work + "/data", tmp}) != 0)
+    throw std::runtime_error("cannot copy the new cluster to " + tmp + ": " + read_file(log));
+  // initdb --no-sync: the tests crash servers, not machines.
   fs::rename(tmp, templ);
   return seconds_since(started);
 }
