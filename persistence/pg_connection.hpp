@@ -32,7 +32,9 @@ namespace analysisd {
 
 /// How to reach PostgreSQL, and how long any call may take.
 struct pg_options {
-  /// A libpq connection string or URI (host, port, dbname, user, ...).
+  /// A libpq connection string or URI (host, port, dbname, user, ...). Its
+  /// `options`, `connect_timeout`, keepalive and `tcp_user_timeout` settings
+  /// are replaced by what the fields below say.
   std::string conninfo;
   /// Bound on establishing a connection (DNS, TCP, startup, authentication).
   std::chrono::milliseconds connect_timeout{2000};
