@@ -69,10 +69,6 @@ std::string placeholders(std::size_t rows, const std::vector<std::string>& casts
   return out;
 }
 
-std::string ttl_ms(std::chrono::milliseconds ttl) {
-  return std::to_string(ttl.count());
-}
-
 caf::error fenced(std::string what) {
   return make_error(errc::unavailable, "fenced: " + what);
 }
