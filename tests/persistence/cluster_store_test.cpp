@@ -401,9 +401,10 @@ TEST(cluster_store, one_stale_shard_fails_the_whole_batch) {
   ASSERT_TRUE(store->acquire(1, "inc-a", 10s)->granted);
   ASSERT_TRUE(other->acquire(2, "inc-b", 10s)->granted);
   auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
-                                           created_entry(2, 1, "aaaaaaa2")});
+                                           created_entry(2, 1, "aaaaaaa2"),
+                                           created_entry(13, 1, "aaaaaaa3")}); // never acquired
   ASSERT_TRUE(is_fenced(err)) << context_of(err);
-  EXPECT_EQ(fenced_shards(err), std::vector<std::uint32_t>{2});
+  EXPECT_EQ(fenced_shards(err), (std::vector<std::uint32_t>{2, 13}));
   // A shard under two epochs in one batch is stale too.
   err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
                                       entry(1, 2, 2, finalized("aaaaaaa1", "{}"))});
