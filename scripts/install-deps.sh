@@ -12,6 +12,7 @@ packages=(
   libcli11-dev libcurl4-openssl-dev prometheus-cpp-dev libspdlog-dev libsystemd-dev help2man dpkg-dev
   curl python3 procps patch
   python3-yaml python3-jsonschema openapi-specification
+  postgresql libpq-dev
 )
 
 missing=()

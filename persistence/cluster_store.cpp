@@ -1,0 +1,648 @@
+#include "persistence/cluster_store.hpp"
+
+#include "actors/protocol.hpp"
+#include "persistence/recovery.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+namespace analysisd {
+
+namespace {
+
+constexpr std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// Serializes every node's schema creation (any constant: ours).
+constexpr std::int64_t schema_lock_key = 0x616e616c79736973; // "analysis"
+
+const char* schema_statements[] = {
+  "CREATE TABLE members ("
+  " incarnation text PRIMARY KEY, node text NOT NULL, http_address text NOT NULL,"
+  " caf_address text NOT NULL, joined_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+  " heartbeat_at timestamptz NOT NULL)",
+  "CREATE TABLE shard_leases ("
+  " shard integer PRIMARY KEY, owner text, epoch bigint NOT NULL,"
+  " expires_at timestamptz NOT NULL)",
+  "CREATE TABLE journal ("
+  " analysis_id text NOT NULL, seq bigint NOT NULL, shard integer NOT NULL,"
+  " epoch bigint NOT NULL, kind smallint NOT NULL, record bytea NOT NULL,"
+  " written_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+  " PRIMARY KEY (analysis_id, seq))",
+  "CREATE TABLE analyses ("
+  " id text PRIMARY KEY, shard integer NOT NULL, job_id text NOT NULL,"
+  " created_at bigint NOT NULL, removed boolean NOT NULL DEFAULT false, summary text NOT NULL)",
+  "CREATE INDEX analyses_listing ON analyses (created_at DESC, id DESC) WHERE NOT removed",
+  "CREATE TABLE jobs ("
+  " job_id text PRIMARY KEY, analysis_id text NOT NULL, key_hash bytea,"
+  " acquired_at timestamptz)",
+  "CREATE TABLE file_reservations ("
+  " analysis_id text NOT NULL, file_id bigint NOT NULL, name text NOT NULL,"
+  " node text NOT NULL, reserved_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+  " expires_at timestamptz NOT NULL, PRIMARY KEY (analysis_id, file_id))",
+  "CREATE INDEX file_reservations_expiry ON file_reservations (expires_at)",
+};
+
+// PostgreSQL's clock as microseconds since the Unix epoch.
+constexpr const char* micros = "(extract(epoch from expires_at) * 1000000)::bigint";
+
+// "($1,$2::bigint),($3,$4::bigint)": `rows` rows of the columns' casts
+// ("" for none), numbered from `first`.
+std::string placeholders(std::size_t rows, const std::vector<std::string>& casts, int first = 1) {
+  std::string out;
+  int n = first;
+  for (std::size_t r = 0; r < rows; ++r) {
+    out += r == 0 ? "(" : ",(";
+    for (std::size_t c = 0; c < casts.size(); ++c) {
+      if (c > 0)
+        out += ',';
+      out += '$' + std::to_string(n++) + casts[c];
+    }
+    out += ')';
+  }
+  return out;
+}
+
+caf::error fenced(std::string what) {
+  return make_error(errc::unavailable, "fenced: " + what);
+}
+
+constexpr std::size_t chunk_rows = 1000; // far below libpq's 65535 parameters
+
+} // namespace
+
+// -- ownership ----------------------------------------------------------------------
+
+std::uint64_t stable_hash(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return splitmix64(h);
+}
+
+std::uint32_t shard_of(const std::string& analysis_id, std::uint32_t shards) {
+  return static_cast<std::uint32_t>(stable_hash(analysis_id) % shards);
+}
+
+std::uint64_t rendezvous_weight(std::uint32_t shard, const std::string& incarnation) {
+  return splitmix64(stable_hash(incarnation) ^ splitmix64(shard));
+}
+
+int rendezvous_owner(std::uint32_t shard, const std::vector<std::string>& incarnations) {
+  int best = -1;
+  std::uint64_t best_weight = 0;
+  for (std::size_t i = 0; i < incarnations.size(); ++i) {
+    auto w = rendezvous_weight(shard, incarnations[i]);
+    if (best < 0 || w > best_weight
+        || (w == best_weight && incarnations[i] < incarnations[static_cast<std::size_t>(best)])) {
+      best = static_cast<int>(i);
+      best_weight = w;
+    }
+  }
+  return best;
+}
+
+bool is_fenced(const caf::error& err) {
+  return code_of(err) == static_cast<std::uint8_t>(errc::unavailable)
+         && context_of(err).compare(0, 7, "fenced:") == 0;
+}
+
+std::vector<std::uint32_t> fenced_shards(const caf::error& err) {
+  std::vector<std::uint32_t> out;
+  if (!is_fenced(err))
+    return out;
+  auto ctx = context_of(err);
+  const std::string prefix = "fenced: shards ";
+  if (ctx.compare(0, prefix.size(), prefix) != 0)
+    return out;
+  std::uint64_t n = 0;
+  bool digits = false;
+  for (auto i = prefix.size(); i <= ctx.size(); ++i) {
+    char c = i < ctx.size() ? ctx[i] : ' ';
+    if (c >= '0' && c <= '9') {
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      digits = true;
+      continue;
+    }
+    if (digits)
+      out.push_back(static_cast<std::uint32_t>(n));
+    n = 0;
+    digits = false;
+    if (c != ',')
+      break;
+  }
+  return out;
+}
+
+// -- the store ---------------------------------------------------------------------
+
+cluster_store::cluster_store(pg_options opts) : conn_(std::move(opts)) {
+}
+
+caf::error cluster_store::ready() {
+  return conn_.connected() ? caf::error{} : conn_.connect();
+}
+
+caf::error cluster_store::ensure_schema() {
+  if (auto err = ready())
+    return err;
+  return conn_.transaction([&]() -> caf::error {
+    pg_params lock;
+    lock.integer(schema_lock_key);
+    if (auto r = conn_.exec("SELECT pg_advisory_xact_lock($1::bigint)", lock); !r)
+      return std::move(r.error());
+    if (auto r = conn_.exec("CREATE TABLE IF NOT EXISTS analysisd_schema (version integer NOT NULL)");
+        !r)
+      return std::move(r.error());
+    auto version = conn_.exec("SELECT coalesce(max(version), 0) FROM analysisd_schema");
+    if (!version)
+      return std::move(version.error());
+    auto v = version->int64(0, 0);
+    if (v > cluster_schema_version)
+      return make_error(errc::io_error, "the database holds cluster schema " + std::to_string(v)
+                                          + ", newer than this analysisd's ("
+                                          + std::to_string(cluster_schema_version) + ")");
+    if (v == cluster_schema_version)
+      return {};
+    for (auto* sql : schema_statements)
+      if (auto r = conn_.exec(sql); !r)
+        return std::move(r.error());
+    pg_params p;
+    p.integer(cluster_schema_version);
+    if (auto r = conn_.exec("INSERT INTO analysisd_schema (version) VALUES ($1::integer)", p); !r)
+      return std::move(r.error());
+    return {};
+  });
+}
+
+// -- membership ---------------------------------------------------------------------
+
+caf::expected<std::vector<member_info>> cluster_store::heartbeat(const member_info& self,
+                                                                 std::chrono::milliseconds ttl) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(self.incarnation).text(self.node).text(self.http_address).text(self.caf_address)
+    .integer(ttl.count());
+  auto rows = conn_.exec(
+    "WITH gone AS (DELETE FROM members WHERE incarnation <> $1"
+    "   AND heartbeat_at < clock_timestamp() - $5::bigint * interval '10 milliseconds'),"
+    " up AS (INSERT INTO members (incarnation, node, http_address, caf_address, heartbeat_at)"
+    "   VALUES ($1, $2, $3, $4, clock_timestamp())"
+    "   ON CONFLICT (incarnation) DO UPDATE SET node = EXCLUDED.node,"
+    "     http_address = EXCLUDED.http_address, caf_address = EXCLUDED.caf_address,"
+    "     heartbeat_at = EXCLUDED.heartbeat_at"
+    "   RETURNING node, incarnation, http_address, caf_address)"
+    " SELECT node, incarnation, http_address, caf_address FROM members"
+    "   WHERE incarnation <> $1"
+    "     AND heartbeat_at > clock_timestamp() - $5::bigint * interval '1 millisecond'"
+    " UNION ALL SELECT node, incarnation, http_address, caf_address FROM up"
+    " ORDER BY 2",
+    p);
+  if (!rows)
+    return std::move(rows.error());
+  std::vector<member_info> out;
+  for (int r = 0; r < rows->rows(); ++r)
+    out.push_back({std::string(rows->bytes(r, 0)), std::string(rows->bytes(r, 1)),
+                   std::string(rows->bytes(r, 2)), std::string(rows->bytes(r, 3))});
+  return out;
+}
+
+caf::error cluster_store::leave(const std::string& incarnation) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(incarnation);
+  auto r = conn_.exec("DELETE FROM members WHERE incarnation = $1", p);
+  return r ? caf::error{} : std::move(r.error());
+}
+
+// -- shard leases ---------------------------------------------------------------------
+
+caf::expected<shard_lease> cluster_store::acquire(std::uint32_t shard,
+                                                  const std::string& incarnation,
+                                                  std::chrono::milliseconds ttl) {
+  if (auto err = ready())
+    return err;
+  shard_lease out;
+  out.shard = shard;
+  out.requested_at = std::chrono::steady_clock::now();
+  pg_params p;
+  p.integer(shard).text(incarnation).integer(ttl.count());
+  // INSERT ... ON CONFLICT DO UPDATE locks the row and evaluates its WHERE
+  // on the newest version: of concurrent acquires, one updates, the others
+  // see its owner and get no row back. It waits for batches that hold the
+  // row FOR SHARE (append_batch) to commit.
+  auto rows = conn_.exec(
+    std::string{"INSERT INTO shard_leases AS l (shard, owner, epoch, expires_at)"
+                " VALUES ($1::integer, $2, 1, clock_timestamp() + $3::bigint * interval '1 millisecond')"
+                " ON CONFLICT (shard) DO UPDATE SET"
+                "   epoch = CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp()"
+                "                THEN l.epoch ELSE l.epoch + 1 END,"
+                "   owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at"
+                " WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner"
+                "   OR l.expires_at <= clock_timestamp()"
+                " RETURNING owner, epoch, "}
+      + micros,
+    p);
+  if (!rows)
+    return std::move(rows.error());
+  if (rows->rows() == 1) {
+    out.granted = true;
+  } else {
+    pg_params q;
+    q.integer(shard);
+    rows = conn_.exec(std::string{"SELECT coalesce(owner, ''), epoch, "} + micros
+                        + " FROM shard_leases WHERE shard = $1::integer",
+                      q);
+    if (!rows)
+      return std::move(rows.error());
+    if (rows->rows() != 1) // deleted meanwhile: nobody holds it
+      return out;
+  }
+  out.owner = std::string(rows->bytes(0, 0));
+  out.epoch = rows->int64(0, 1);
+  out.expires_at = rows->int64(0, 2);
+  return out;
+}
+
+caf::expected<std::vector<shard_lease>>
+cluster_store::renew_all(const std::string& incarnation, std::chrono::milliseconds ttl) {
+  if (auto err = ready())
+    return err;
+  auto requested_at = std::chrono::steady_clock::now();
+  pg_params p;
+  p.text(incarnation).integer(ttl.count());
+  // The rows are locked in shard order, as append_batch locks them, so the
+  // two never deadlock.
+  auto rows = conn_.exec(
+    std::string{"UPDATE shard_leases SET expires_at = clock_timestamp() + $2::bigint * interval '1 millisecond'"
+                " WHERE shard IN (SELECT shard FROM shard_leases WHERE owner = $1"
+                "   AND expires_at > clock_timestamp() ORDER BY shard FOR UPDATE)"
+                "   AND owner = $1 AND expires_at > clock_timestamp()"
+                " RETURNING shard, epoch, "}
+      + micros,
+    p);
+  if (!rows)
+    return std::move(rows.error());
+  std::vector<shard_lease> out;
+  for (int r = 0; r < rows->rows(); ++r) {
+    shard_lease l;
+    l.shard = static_cast<std::uint32_t>(rows->int64(r, 0));
+    l.granted = true;
+    l.owner = incarnation;
+    l.epoch = rows->int64(r, 1);
+    l.expires_at = rows->int64(r, 2);
+    l.requested_at = requested_at;
+    out.push_back(std::move(l));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const shard_lease& a, const shard_lease& b) { return a.shard < b.shard; });
+  return out;
+}
+
+caf::expected<bool> cluster_store::release(std::uint32_t shard, const std::string& incarnation,
+                                           std::int64_t epoch) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.integer(shard).text(incarnation).integer(epoch);
+  auto r = conn_.exec("UPDATE shard_leases SET owner = NULL, expires_at = clock_timestamp()"
+                      " WHERE shard = $1::integer AND owner = $2 AND epoch = $3::bigint",
+                      p);
+  if (!r)
+    return std::move(r.error());
+  return r->affected() == 1;
+}
+
+// -- journal ------------------------------------------------------------------------------
+
+caf::error cluster_store::append_batch(const std::string& incarnation,
+                                       const std::vector<journal_entry>& batch) {
+  if (batch.empty())
+    return {};
+  if (auto err = ready())
+    return err;
+  // Every (shard, epoch) the batch writes under.
+  std::map<std::uint32_t, std::set<std::int64_t>> epochs;
+  for (auto& e : batch)
+    epochs[e.shard].insert(e.epoch);
+  return conn_.transaction([&]() -> caf::error {
+    // 1. The fence: lock this incarnation's unexpired leases of the batch's
+    // shards FOR SHARE (in shard order) until the commit. A takeover's
+    // UPDATE waits for the commit; if it came first, its new owner or epoch
+    // is what this sees.
+    std::string shards = "{";
+    for (auto& [shard, _] : epochs)
+      shards += (shards.size() > 1 ? "," : "") + std::to_string(shard);
+    shards += "}";
+    pg_params p;
+    p.text(shards).text(incarnation);
+    auto held = conn_.exec("SELECT shard, epoch FROM shard_leases"
+                           " WHERE shard = ANY($1::integer[]) AND owner = $2"
+                           "   AND expires_at > clock_timestamp()"
+                           " ORDER BY shard FOR SHARE",
+                           p);
+    if (!held)
+      return std::move(held.error());
+    std::map<std::uint32_t, std::int64_t> current;
+    for (int r = 0; r < held->rows(); ++r)
+      current[static_cast<std::uint32_t>(held->int64(r, 0))] = held->int64(r, 1);
+    std::string stale;
+    for (auto& [shard, wanted] : epochs) {
+      auto i = current.find(shard);
+      if (i == current.end() || wanted.size() != 1 || *wanted.begin() != i->second)
+        stale += (stale.empty() ? "" : ",") + std::to_string(shard);
+    }
+    if (!stale.empty())
+      return fenced("shards " + stale + " not held by this incarnation at the batch's epoch");
+    // 2. The records. Their key (analysis_id, seq) is the second fence.
+    auto key_taken = [&](caf::error err, const std::string& what) {
+      if (conn_.last_sqlstate() == "23505")
+        return fenced(what + " written by another owner");
+      return err;
+    };
+    for (std::size_t from = 0; from < batch.size(); from += chunk_rows) {
+      auto n = std::min(chunk_rows, batch.size() - from);
+      pg_params rp;
+      for (std::size_t i = from; i < from + n; ++i) {
+        auto& e = batch[i];
+        rp.text(e.record.analysis_id).integer(static_cast<std::int64_t>(e.seq)).integer(e.shard)
+          .integer(e.epoch).integer(static_cast<int>(e.record.kind)).binary(encode_record(e.record));
+      }
+      auto r = conn_.exec("INSERT INTO journal (analysis_id, seq, shard, epoch, kind, record) VALUES "
+                            + placeholders(n, {"", "::bigint", "::integer", "::bigint", "::smallint",
+                                               "::bytea"}),
+                          rp);
+      if (!r)
+        return key_taken(std::move(r.error()), "a record of this batch was");
+    }
+    // 3. The side tables: new analyses and jobs, consumed reservations,
+    // listing documents.
+    std::vector<const journal_entry*> created;
+    std::vector<const journal_entry*> files;
+    std::map<std::string, std::pair<const std::string*, bool>> listing; // id -> (summary, removed)
+    for (auto& e : batch) {
+      auto& rec = e.record;
+      if (rec.kind == record_kind::created) {
+        created.push_back(&e);
+        continue;
+      }
+      if (rec.kind == record_kind::file_added)
+        files.push_back(&e);
+      auto& l = listing[rec.analysis_id];
+      if (!e.summary.empty())
+        l.first = &e.summary;
+      if (rec.kind == record_kind::removed)
+        l.second = true;
+    }
+    for (std::size_t from = 0; from < created.size(); from += chunk_rows) {
+      auto n = std::min(chunk_rows, created.size() - from);
+      pg_params ap;
+      pg_params jp;
+      for (std::size_t i = from; i < from + n; ++i) {
+        auto& e = *created[i];
+        auto& a = e.record.analysis;
+        ap.text(a.id).integer(e.shard).text(a.job_id).integer(a.created_at).text(e.summary);
+        jp.text(a.job_id).text(a.id);
+      }
+      auto r = conn_.exec("INSERT INTO analyses (id, shard, job_id, created_at, summary) VALUES "
+                            + placeholders(n, {"", "::integer", "", "::bigint", ""}),
+                          ap);
+      if (!r)
+        return key_taken(std::move(r.error()), "an analysis of this batch was");
+      r = conn_.exec("INSERT INTO jobs (job_id, analysis_id) VALUES " + placeholders(n, {"", ""}),
+                     jp);
+      if (!r)
+        return key_taken(std::move(r.error()), "a job of this batch was");
+    }
+    for (std::size_t from = 0; from < files.size(); from += chunk_rows) {
+      auto n = std::min(chunk_rows, files.size() - from);
+      pg_params fp;
+      for (std::size_t i = from; i < from + n; ++i)
+        fp.text(files[i]->record.analysis_id).integer(static_cast<std::int64_t>(files[i]->record.file.id));
+      auto r = conn_.exec("DELETE FROM file_reservations WHERE expires_at > clock_timestamp()"
+                          " AND (analysis_id, file_id) IN (VALUES "
+                            + placeholders(n, {"", "::bigint"}) + ") RETURNING analysis_id, file_id",
+                          fp);
+      if (!r)
+        return std::move(r.error());
+      if (r->rows() != static_cast<int>(n)) {
+        std::set<std::pair<std::string, std::int64_t>> got;
+        for (int k = 0; k < r->rows(); ++k)
+          got.emplace(std::string(r->bytes(k, 0)), r->int64(k, 1));
+        for (std::size_t i = from; i < from + n; ++i) {
+          auto& rec = files[i]->record;
+          if (got.count({rec.analysis_id, static_cast<std::int64_t>(rec.file.id)}) == 0)
+            return make_error(errc::not_found, "reservation " + rec.analysis_id + "/"
+                                                 + std::to_string(rec.file.id)
+                                                 + " expired or missing");
+        }
+      }
+    }
+    std::vector<std::pair<const std::string*, std::pair<const std::string*, bool>>> updates;
+    for (auto& [id, l] : listing)
+      if (l.first != nullptr || l.second)
+        updates.emplace_back(&id, l);
+    for (std::size_t from = 0; from < updates.size(); from += chunk_rows) {
+      auto n = std::min(chunk_rows, updates.size() - from);
+      pg_params up;
+      for (std::size_t i = from; i < from + n; ++i) {
+        up.text(*updates[i].first);
+        if (updates[i].second.first != nullptr)
+          up.text(*updates[i].second.first);
+        else
+          up.null();
+        up.text(updates[i].second.second ? "true" : "false");
+      }
+      auto r = conn_.exec("UPDATE analyses AS a SET summary = coalesce(v.summary, a.summary),"
+                          " removed = a.removed OR v.removed FROM (VALUES "
+                            + placeholders(n, {"", "::text", "::boolean"})
+                            + ") AS v (id, summary, removed) WHERE a.id = v.id",
+                          up);
+      if (!r)
+        return std::move(r.error());
+    }
+    return {};
+  });
+}
+
+caf::expected<std::vector<journal_record>>
+cluster_store::load_records(const std::string& analysis_id) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(analysis_id);
+  auto rows = conn_.exec("SELECT seq, record FROM journal WHERE analysis_id = $1 ORDER BY seq", p,
+                         pg_format::binary);
+  if (!rows)
+    return std::move(rows.error());
+  if (rows->rows() == 0)
+    return make_error(errc::not_found, "no records of " + analysis_id);
+  std::vector<journal_record> out(static_cast<std::size_t>(rows->rows()));
+  for (int r = 0; r < rows->rows(); ++r) {
+    auto seq = rows->int64(r, 0);
+    auto bytes = rows->bytes(r, 1);
+    if (seq != r + 1 || !decode_record(bytes.data(), bytes.size(), out[static_cast<std::size_t>(r)]))
+      return make_error(errc::io_error, "record " + std::to_string(seq) + " of " + analysis_id
+                                          + (seq != r + 1 ? " is out of sequence" : " does not decode"));
+  }
+  return out;
+}
+
+caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& analysis_id) {
+  auto records = load_records(analysis_id);
+  if (!records)
+    return std::move(records.error());
+  state_map state;
+  loaded_analysis out;
+  for (auto& rec : *records) {
+    ++out.records;
+    if (!apply(state, std::move(rec)) || state.size() != 1 || state.count(analysis_id) == 0)
+      return make_error(errc::io_error, "record " + std::to_string(out.records) + " of "
+                                          + analysis_id + " does not fit its analysis");
+  }
+  out.state = std::move(state.begin()->second);
+  out.next_seq = out.records + 1;
+  return out;
+}
+
+// -- jobs and the listing ---------------------------------------------------------------
+
+caf::expected<job_info> cluster_store::job(const std::string& job_id) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(job_id);
+  auto rows = conn_.exec("SELECT analysis_id, key_hash, key_hash IS NOT NULL FROM jobs"
+                         " WHERE job_id = $1",
+                         p, pg_format::binary);
+  if (!rows)
+    return std::move(rows.error());
+  if (rows->rows() == 0)
+    return make_error(errc::not_found);
+  return job_info{job_id, std::string(rows->bytes(0, 0)), std::string(rows->bytes(0, 1)),
+                  rows->boolean(0, 2)};
+}
+
+caf::expected<job_info> cluster_store::acquire_job(const std::string& job_id,
+                                                   const std::string& key_hash) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(job_id).binary(key_hash);
+  // Only once: the row is locked and its key_hash checked on the newest
+  // version, so of concurrent acquires exactly one updates it.
+  auto rows = conn_.exec("UPDATE jobs SET key_hash = $2::bytea, acquired_at = clock_timestamp()"
+                         " WHERE job_id = $1 AND key_hash IS NULL RETURNING analysis_id",
+                         p);
+  if (!rows)
+    return std::move(rows.error());
+  if (rows->rows() == 1)
+    return job_info{job_id, std::string(rows->bytes(0, 0)), key_hash, true};
+  auto existing = job(job_id);
+  if (!existing)
+    return std::move(existing.error());
+  return make_error(errc::job_already_acquired);
+}
+
+caf::expected<analysis_page> cluster_store::list(std::uint64_t page, std::uint64_t per_page) {
+  if (auto err = ready())
+    return err;
+  constexpr std::uint64_t max = std::numeric_limits<std::int64_t>::max();
+  per_page = std::min(std::max<std::uint64_t>(per_page, 1), max);
+  auto skipped = std::max<std::uint64_t>(page, 1) - 1;
+  auto offset = skipped > max / per_page ? max : skipped * per_page;
+  pg_params p;
+  p.integer(static_cast<std::int64_t>(per_page)).integer(static_cast<std::int64_t>(offset));
+  auto rows = conn_.exec(
+    "SELECT t.total, p.summary FROM (SELECT count(*) AS total FROM analyses WHERE NOT removed) t"
+    " LEFT JOIN LATERAL (SELECT summary, created_at, id FROM analyses WHERE NOT removed"
+    "   ORDER BY created_at DESC, id DESC LIMIT $1::bigint OFFSET $2::bigint) p ON true"
+    " ORDER BY p.created_at DESC, p.id DESC",
+    p);
+  if (!rows)
+    return std::move(rows.error());
+  analysis_page out;
+  for (int r = 0; r < rows->rows(); ++r) {
+    out.total = static_cast<std::uint64_t>(rows->int64(r, 0));
+    if (!rows->is_null(r, 1))
+      out.summaries.emplace_back(rows->bytes(r, 1));
+  }
+  return out;
+}
+
+// -- file reservations --------------------------------------------------------------------
+
+caf::error cluster_store::reserve_file(const file_reservation& res, std::chrono::milliseconds ttl) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(res.analysis_id).integer(static_cast<std::int64_t>(res.file_id)).text(res.name)
+    .text(res.node).integer(ttl.count());
+  auto r = conn_.exec("INSERT INTO file_reservations (analysis_id, file_id, name, node, expires_at)"
+                      " VALUES ($1, $2::bigint, $3, $4,"
+                      "   clock_timestamp() + $5::bigint * interval '1 millisecond')",
+                      p);
+  if (r)
+    return {};
+  if (conn_.last_sqlstate() == "23505")
+    return fenced("file " + res.analysis_id + "/" + std::to_string(res.file_id)
+                  + " reserved by another owner");
+  return std::move(r.error());
+}
+
+caf::expected<bool> cluster_store::extend_reservation(const std::string& analysis_id,
+                                                      std::uint64_t file_id,
+                                                      std::chrono::milliseconds ttl) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(analysis_id).integer(static_cast<std::int64_t>(file_id)).integer(ttl.count());
+  auto r = conn_.exec("UPDATE file_reservations"
+                      " SET expires_at = clock_timestamp() + $3::bigint * interval '1 millisecond'"
+                      " WHERE analysis_id = $1 AND file_id = $2::bigint"
+                      "   AND expires_at > clock_timestamp()",
+                      p);
+  if (!r)
+    return std::move(r.error());
+  return r->affected() == 1;
+}
+
+caf::expected<std::vector<file_reservation>>
+cluster_store::expired_reservations(std::size_t limit) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.integer(static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 30)));
+  auto rows = conn_.exec("SELECT analysis_id, file_id, name, node FROM file_reservations"
+                         " WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1::bigint",
+                         p);
+  if (!rows)
+    return std::move(rows.error());
+  std::vector<file_reservation> out;
+  for (int r = 0; r < rows->rows(); ++r)
+    out.push_back({std::string(rows->bytes(r, 0)), static_cast<std::uint64_t>(rows->int64(r, 1)),
+                   std::string(rows->bytes(r, 2)), std::string(rows->bytes(r, 3))});
+  return out;
+}
+
+caf::error cluster_store::drop_reservation(const std::string& analysis_id, std::uint64_t file_id) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(analysis_id).integer(static_cast<std::int64_t>(file_id));
+  auto r = conn_.exec("DELETE FROM file_reservations WHERE analysis_id = $1 AND file_id = $2::bigint",
+                      p);
+  return r ? caf::error{} : std::move(r.error());
+}
+
+} // namespace analysisd

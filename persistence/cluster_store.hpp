@@ -1,0 +1,236 @@
+#pragma once
+
+/// Cluster mode's shared state in PostgreSQL: membership, shard leases, the
+/// journal (fenced by the leases), jobs, the analyses listing and the file
+/// reservations of the blob janitor. Plain C++ over pg_connection; the
+/// actors call it from a thread of their own (it blocks for one round trip or
+/// a few, each bounded by pg_options::call_timeout).
+///
+/// Every expiry is judged by PostgreSQL's clock (clock_timestamp()), never by
+/// a node's. Errors are caf::error values of the analysisd category:
+/// unavailable when PostgreSQL cannot be reached in time (see
+/// pg_connection.hpp; the next call reconnects), io_error for a statement
+/// PostgreSQL refused, and the errors each function names.
+
+#include "persistence/journal.hpp"
+#include "persistence/model.hpp"
+#include "persistence/pg_connection.hpp"
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace analysisd {
+
+/// The schema version this build creates and reads.
+constexpr int cluster_schema_version = 1;
+
+// -- ownership: pure functions ----------------------------------------------------
+
+/// A stable 64-bit hash of `bytes` (FNV-1a, then a SplitMix64 finalizer):
+/// the same on every node, build and platform.
+std::uint64_t stable_hash(const std::string& bytes);
+
+/// The shard of an analysis: stable_hash(id) mod `shards` (`shards` > 0).
+std::uint32_t shard_of(const std::string& analysis_id, std::uint32_t shards);
+
+/// The rendezvous weight of `incarnation` for `shard`.
+std::uint64_t rendezvous_weight(std::uint32_t shard, const std::string& incarnation);
+
+/// The owner of `shard` among `incarnations` (rendezvous hashing: the
+/// highest weight, ties broken by the smaller incarnation); -1 if empty.
+/// When a member joins, only shards it now owns move; when one leaves, only
+/// its shards move.
+int rendezvous_owner(std::uint32_t shard, const std::vector<std::string>& incarnations);
+
+// -- records of the tables --------------------------------------------------------
+
+/// A live member, as the members table holds it.
+struct member_info {
+  std::string node;        ///< The configured node name.
+  std::string incarnation; ///< Random per process start.
+  std::string http_address;
+  std::string caf_address;
+};
+
+/// The answer to acquire() and renew_all(): a lease as PostgreSQL granted it.
+struct shard_lease {
+  std::uint32_t shard = 0;
+  bool granted = false;    ///< False: another incarnation holds it (`owner`).
+  std::string owner;       ///< The holder's incarnation.
+  std::int64_t epoch = 0;  ///< Grows at every change of owner (and after expiry).
+  timestamp expires_at = 0; ///< PostgreSQL's clock, microseconds since the epoch.
+  /// This node's monotonic time when the request was sent. The lease is
+  /// valid until at least requested_at + ttl on this node's clock (PostgreSQL
+  /// started the ttl later): stop serving the shard before that.
+  std::chrono::steady_clock::time_point requested_at{};
+};
+
+/// One record for append_batch, written under the lease (shard, epoch).
+struct journal_entry {
+  std::uint32_t shard = 0;
+  std::int64_t epoch = 0;
+  std::uint64_t seq = 0; ///< 1, 2, ... per analysis: its next record.
+  journal_record record;
+  /// The listing's document after this record (render_analysis(a, false));
+  /// empty: leave it as it is. Required for `created`.
+  std::string summary;
+};
+
+/// An analysis's records and the state they rebuild.
+struct loaded_analysis {
+  analysis_state state;
+  std::uint64_t next_seq = 1; ///< The seq of its next record.
+  std::size_t records = 0;
+};
+
+/// A job as any node sees it.
+struct job_info {
+  std::string job_id;
+  std::string analysis_id;
+  std::string key_hash; ///< SHA-256 of the key (32 raw bytes); empty until acquired.
+  bool acquired = false;
+};
+
+/// A page of the operator's listing (newest first, without removed analyses).
+struct analysis_page {
+  std::vector<std::string> summaries; ///< The listing's documents, as stored.
+  std::uint64_t total = 0;            ///< How many analyses (not removed) there are.
+};
+
+/// An upload's bytes that a node writes and the owner has not committed yet.
+struct file_reservation {
+  std::string analysis_id;
+  std::uint64_t file_id = 0;
+  std::string name;
+  std::string node; ///< The node that writes the bytes.
+};
+
+/// True if `err` says a write was fenced: the lease (shard, epoch) is no
+/// longer this incarnation's, or another writer wrote the same record
+/// (the (analysis_id, seq) key). The actors of those shards must retire.
+bool is_fenced(const caf::error& err);
+
+/// The shards named by a fenced error of append_batch (empty when the key
+/// fenced it, or for other errors).
+std::vector<std::uint32_t> fenced_shards(const caf::error& err);
+
+/// The store. Not thread-safe: one thread at a time (one connection).
+class cluster_store {
+public:
+  explicit cluster_store(pg_options opts);
+
+  /// Creates the schema if it is missing (idempotent, safe when several
+  /// nodes start at once: an advisory lock serializes them). Errors:
+  /// io_error if the database holds a newer schema than this build's.
+  caf::error ensure_schema();
+
+  // -- membership ----------------------------------------------------------------
+
+  /// Upserts this member's row with PostgreSQL's clock as its heartbeat and
+  /// returns the live members (heartbeat within `ttl`, by PostgreSQL's clock,
+  /// this one included), ordered by incarnation. One round trip. Rows dead
+  /// for over ten ttls are deleted on the way.
+  caf::expected<std::vector<member_info>> heartbeat(const member_info& self,
+                                                    std::chrono::milliseconds ttl);
+
+  /// Deletes this incarnation's row (a clean shutdown).
+  caf::error leave(const std::string& incarnation);
+
+  // -- shard leases --------------------------------------------------------------
+
+  /// Takes the lease of `shard` for `ttl` if it is free, released or expired
+  /// (the epoch grows by one), or renews it if `incarnation` holds it and it
+  /// has not expired (same epoch). Otherwise granted = false, with the
+  /// holder. Atomic: of concurrent acquires, one wins.
+  caf::expected<shard_lease> acquire(std::uint32_t shard, const std::string& incarnation,
+                                     std::chrono::milliseconds ttl);
+
+  /// Renews, in one round trip, every unexpired lease `incarnation` holds;
+  /// returns them (same epochs). A lease missing from the answer is lost.
+  caf::expected<std::vector<shard_lease>> renew_all(const std::string& incarnation,
+                                                    std::chrono::milliseconds ttl);
+
+  /// Gives the lease up (it expires now; the next owner's epoch is higher).
+  /// Returns false if (incarnation, epoch) no longer held it.
+  caf::expected<bool> release(std::uint32_t shard, const std::string& incarnation,
+                              std::int64_t epoch);
+
+  // -- journal ---------------------------------------------------------------------
+
+  /// Writes a group-commit batch (records of several shards) in one
+  /// transaction, with the side tables: a `created` adds the analysis to the
+  /// listing and its job to the jobs table; a `file_added` consumes the
+  /// file's reservation; `summary` updates the listing; `removed` takes the
+  /// analysis out of it. Inside the transaction every (shard, epoch) of the
+  /// batch is checked against shard_leases, whose rows are locked FOR SHARE
+  /// until the commit, so a takeover (which updates them) waits for it or
+  /// the batch sees the new owner. Errors, each leaving nothing written:
+  /// unavailable with a context starting "fenced" (is_fenced()) if a lease
+  /// is not this incarnation's at that epoch or has expired, or another
+  /// writer holds one of the (analysis_id, seq) keys; not_found with context
+  /// "reservation <analysis>/<file>" if a file_added's reservation expired
+  /// or is missing; unavailable if PostgreSQL was not reached (outcome of a
+  /// lost COMMIT unknown: do not acknowledge).
+  caf::error append_batch(const std::string& incarnation, const std::vector<journal_entry>& batch);
+
+  /// The records of one analysis, in seq order (any node may read).
+  /// Errors: not_found if it has none; io_error if one does not decode.
+  caf::expected<std::vector<journal_record>> load_records(const std::string& analysis_id);
+
+  /// The state an owner rebuilds from the records (with recovery's apply(),
+  /// as a restart does), and the seq to write next. Errors: those of
+  /// load_records; io_error if the records do not fit one another.
+  caf::expected<loaded_analysis> load_analysis(const std::string& analysis_id);
+
+  // -- jobs and the listing ----------------------------------------------------------
+
+  /// The job (any node). Errors: not_found.
+  caf::expected<job_info> job(const std::string& job_id);
+
+  /// Acquires a job: stores its key's hash, only once, atomically. Errors:
+  /// not_found, job_already_acquired.
+  caf::expected<job_info> acquire_job(const std::string& job_id, const std::string& key_hash);
+
+  /// The listing's page `page` (from 1) of `per_page` (> 0), newest first
+  /// (created_at, then id, descending), removed analyses left out.
+  caf::expected<analysis_page> list(std::uint64_t page, std::uint64_t per_page);
+
+  // -- file reservations (the blob janitor) ---------------------------------------------
+
+  /// Reserves a file id of an analysis for `ttl`, written by `node`. Errors:
+  /// unavailable "fenced ..." if the id is reserved already (two owners).
+  caf::error reserve_file(const file_reservation& r, std::chrono::milliseconds ttl);
+
+  /// Extends an unexpired reservation (a long upload); false if it expired
+  /// or is gone: then its bytes belong to the janitor.
+  caf::expected<bool> extend_reservation(const std::string& analysis_id, std::uint64_t file_id,
+                                         std::chrono::milliseconds ttl);
+
+  /// Up to `limit` reservations that expired without a commit: their bytes
+  /// may be deleted (an expired reservation can no longer be committed or
+  /// extended). Delete the bytes first, then drop_reservation.
+  caf::expected<std::vector<file_reservation>> expired_reservations(std::size_t limit);
+
+  /// Forgets a reservation (the janitor deleted its bytes, or the writer
+  /// abandoned the upload and deleted them). A missing one is no error.
+  caf::error drop_reservation(const std::string& analysis_id, std::uint64_t file_id);
+
+  /// The connection (tests use it to look inside).
+  pg_connection& connection() {
+    return conn_;
+  }
+
+private:
+  /// Connects if there is no usable connection.
+  caf::error ready();
+
+  pg_connection conn_;
+};
+
+} // namespace analysisd

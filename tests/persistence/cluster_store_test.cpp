@@ -1,0 +1,681 @@
+#include "persistence/cluster_store.hpp"
+
+#include "actors/protocol.hpp"
+#include "persistence/recovery.hpp"
+
+#include "tests/persistence/helpers.hpp"
+#include "tests/persistence/pg_helpers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace analysisd;
+using namespace analysisd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::uint8_t code(errc e) {
+  return static_cast<std::uint8_t>(e);
+}
+
+// A store on `conninfo` whose schema exists.
+std::unique_ptr<cluster_store> open_store(const std::string& conninfo) {
+  auto store = std::make_unique<cluster_store>(test_pg_options(conninfo));
+  auto err = store->ensure_schema();
+  EXPECT_FALSE(err) << context_of(err);
+  return store;
+}
+
+journal_entry entry(std::uint32_t shard, std::int64_t epoch, std::uint64_t seq,
+                    journal_record rec, std::string summary = {}) {
+  journal_entry e;
+  e.shard = shard;
+  e.epoch = epoch;
+  e.seq = seq;
+  e.record = std::move(rec);
+  e.summary = std::move(summary);
+  return e;
+}
+
+// A `created` entry with its listing document.
+journal_entry created_entry(std::uint32_t shard, std::int64_t epoch, const std::string& id,
+                            timestamp created_at = 1507066554813000) {
+  auto rec = created(id);
+  rec.analysis.job_id = "j" + id.substr(1);
+  rec.analysis.created_at = created_at;
+  auto summary = render_analysis(rec.analysis, false);
+  return entry(shard, epoch, 1, std::move(rec), std::move(summary));
+}
+
+std::vector<std::string> incarnations(std::size_t n, const std::string& prefix = "inc") {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(prefix + std::to_string(i) + "-" + std::to_string(i * 7919));
+  return out;
+}
+
+} // namespace
+
+// -- ownership: pure functions ------------------------------------------------------
+
+TEST(cluster_ownership, hashes_are_stable_across_builds) {
+  // Pinned: a change here moves every analysis to another shard.
+  EXPECT_EQ(stable_hash(""), 0xc3817c016ba4ff30ull);
+  EXPECT_EQ(stable_hash("uskrqsxm"), 0x6b5b0e25f7e3659cull);
+  EXPECT_EQ(shard_of("uskrqsxm", 256), 156u);
+  EXPECT_EQ(rendezvous_owner(3, {"a", "b", "c"}), 0);
+  EXPECT_NE(stable_hash("uskrqsxm"), stable_hash("uskrqsxn"));
+  EXPECT_EQ(shard_of("uskrqsxm", 256), stable_hash("uskrqsxm") % 256);
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_LT(shard_of(random_id(), 7), 7u);
+  EXPECT_EQ(rendezvous_owner(3, {}), -1);
+  EXPECT_EQ(rendezvous_owner(3, {"only"}), 0);
+}
+
+TEST(cluster_ownership, analyses_spread_evenly_over_shards) {
+  std::vector<int> count(64);
+  for (int i = 0; i < 64000; ++i)
+    ++count[shard_of(random_id(), 64)];
+  for (int c : count) {
+    EXPECT_GT(c, 800);
+    EXPECT_LT(c, 1200);
+  }
+}
+
+TEST(cluster_ownership, rendezvous_balances_shards_over_members) {
+  for (std::size_t n : {2u, 3u, 4u, 5u, 8u}) {
+    auto members = incarnations(n, "node" + std::to_string(n) + "-");
+    std::vector<int> owned(n);
+    for (std::uint32_t s = 0; s < 1024; ++s)
+      ++owned[static_cast<std::size_t>(rendezvous_owner(s, members))];
+    double mean = 1024.0 / static_cast<double>(n);
+    for (int o : owned) {
+      EXPECT_GT(o, mean * 0.75) << n << " members";
+      EXPECT_LT(o, mean * 1.25) << n << " members";
+    }
+  }
+}
+
+TEST(cluster_ownership, rendezvous_moves_only_what_a_join_or_leave_must) {
+  auto members = incarnations(4);
+  auto owner = [](std::uint32_t s, const std::vector<std::string>& m) {
+    return m[static_cast<std::size_t>(rendezvous_owner(s, m))];
+  };
+  // Join: the moved shards all go to the newcomer, about a fifth of them.
+  auto joined = members;
+  joined.push_back("newcomer-42");
+  int moved = 0;
+  for (std::uint32_t s = 0; s < 1024; ++s) {
+    auto before = owner(s, members);
+    auto after = owner(s, joined);
+    if (before != after) {
+      ++moved;
+      EXPECT_EQ(after, "newcomer-42");
+    }
+  }
+  EXPECT_GT(moved, 1024 / 5 * 3 / 4);
+  EXPECT_LT(moved, 1024 / 5 * 5 / 4);
+  // Leave: only the leaver's shards move; the order of members does not matter.
+  auto left = std::vector<std::string>{members[3], members[0], members[2]};
+  for (std::uint32_t s = 0; s < 1024; ++s) {
+    auto before = owner(s, members);
+    auto after = owner(s, left);
+    if (before != members[1])
+      EXPECT_EQ(before, after);
+    else
+      EXPECT_NE(after, members[1]);
+  }
+}
+
+// -- schema and membership ------------------------------------------------------------
+
+TEST(cluster_store, schema_is_created_once_even_by_nodes_starting_together) {
+  auto db = fresh_database();
+  std::vector<caf::error> errors(4);
+  std::vector<std::thread> nodes;
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    nodes.emplace_back([&, i] {
+      cluster_store store{test_pg_options(db)};
+      errors[i] = store.ensure_schema();
+    });
+  for (auto& t : nodes)
+    t.join();
+  for (auto& err : errors)
+    EXPECT_FALSE(err) << context_of(err);
+  auto store = open_store(db); // again: nothing to do
+  auto versions = store->connection().exec("SELECT version FROM analysisd_schema");
+  ASSERT_TRUE(versions);
+  ASSERT_EQ(versions->rows(), 1);
+  EXPECT_EQ(versions->int64(0, 0), cluster_schema_version);
+  ASSERT_TRUE(store->connection().exec("UPDATE analysisd_schema SET version = version + 1"));
+  auto err = store->ensure_schema();
+  EXPECT_EQ(code_of(err), code(errc::io_error));
+  EXPECT_NE(context_of(err).find("newer"), std::string::npos) << context_of(err);
+}
+
+TEST(cluster_store, heartbeat_lists_the_members_alive_by_postgres_clock) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  member_info ma{"node-a", "inc-a", "127.0.0.1:9001", "127.0.0.1:4001"};
+  member_info mb{"node-b", "inc-b", "127.0.0.1:9002", "127.0.0.1:4002"};
+  ASSERT_TRUE(a->heartbeat(ma, 1000ms));
+  auto live = b->heartbeat(mb, 1000ms);
+  ASSERT_TRUE(live) << context_of(live.error());
+  ASSERT_EQ(live->size(), 2u);
+  EXPECT_EQ((*live)[0].incarnation, "inc-a");
+  EXPECT_EQ((*live)[0].node, "node-a");
+  EXPECT_EQ((*live)[0].http_address, "127.0.0.1:9001");
+  EXPECT_EQ((*live)[0].caf_address, "127.0.0.1:4001");
+  EXPECT_EQ((*live)[1].incarnation, "inc-b");
+  // b stops beating; after well over its ttl, a sees itself only.
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(500ms);
+    ASSERT_TRUE(a->heartbeat(ma, 1000ms));
+  }
+  live = a->heartbeat(ma, 1000ms);
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].incarnation, "inc-a");
+  auto rows = a->connection().exec("SELECT count(*) FROM members");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->int64(0, 0), 2); // b's row stays a while (ten ttls)...
+  ASSERT_TRUE(a->heartbeat(ma, 100ms));
+  rows = a->connection().exec("SELECT count(*) FROM members");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->int64(0, 0), 1); // ...and then goes
+  // b comes back (a new address), then a leaves.
+  mb.http_address = "127.0.0.1:9003";
+  ASSERT_TRUE(b->heartbeat(mb, 1000ms));
+  ASSERT_FALSE(a->leave("inc-a"));
+  live = b->heartbeat(mb, 1000ms);
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].http_address, "127.0.0.1:9003");
+}
+
+// -- leases ---------------------------------------------------------------------------
+
+TEST(cluster_store, expired_lease_is_taken_over_with_a_higher_epoch) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  auto sent = std::chrono::steady_clock::now();
+  auto la = a->acquire(7, "inc-a", 1000ms);
+  ASSERT_TRUE(la) << context_of(la.error());
+  EXPECT_TRUE(la->granted);
+  EXPECT_EQ(la->epoch, 1);
+  EXPECT_EQ(la->owner, "inc-a");
+  EXPECT_GE(la->requested_at, sent);
+  EXPECT_GT(la->expires_at, now() - 60'000'000); // PostgreSQL's clock, near ours
+  auto lb = b->acquire(7, "inc-b", 1000ms);
+  ASSERT_TRUE(lb);
+  EXPECT_FALSE(lb->granted);
+  EXPECT_EQ(lb->owner, "inc-a");
+  EXPECT_EQ(lb->epoch, 1);
+  // The holder renews: same epoch, later expiry.
+  auto renewed = a->acquire(7, "inc-a", 1000ms);
+  ASSERT_TRUE(renewed);
+  EXPECT_TRUE(renewed->granted);
+  EXPECT_EQ(renewed->epoch, 1);
+  EXPECT_GE(renewed->expires_at, la->expires_at);
+  std::this_thread::sleep_for(2500ms);
+  lb = b->acquire(7, "inc-b", 1000ms);
+  ASSERT_TRUE(lb);
+  EXPECT_TRUE(lb->granted);
+  EXPECT_EQ(lb->epoch, 2);
+  auto mine = a->renew_all("inc-a", 1000ms);
+  ASSERT_TRUE(mine);
+  EXPECT_TRUE(mine->empty());
+  auto back = a->acquire(7, "inc-a", 1000ms);
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->granted);
+  EXPECT_EQ(back->owner, "inc-b");
+  // An orderly handoff: release, and the next owner's epoch is higher.
+  auto released = b->release(7, "inc-b", 1);
+  ASSERT_TRUE(released);
+  EXPECT_FALSE(*released); // not at epoch 1
+  released = b->release(7, "inc-b", 2);
+  ASSERT_TRUE(released);
+  EXPECT_TRUE(*released);
+  back = a->acquire(7, "inc-a", 1000ms);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->granted);
+  EXPECT_EQ(back->epoch, 3);
+}
+
+TEST(cluster_store, renew_all_keeps_every_lease_in_one_round_trip) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  for (std::uint32_t s = 0; s < 10; ++s)
+    ASSERT_TRUE(a->acquire(s, "inc-a", 1500ms)->granted);
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(400ms);
+    auto sent = std::chrono::steady_clock::now();
+    auto leases = a->renew_all("inc-a", 1500ms);
+    ASSERT_TRUE(leases) << context_of(leases.error());
+    ASSERT_EQ(leases->size(), 10u);
+    for (std::uint32_t s = 0; s < 10; ++s) {
+      EXPECT_EQ((*leases)[s].shard, s);
+      EXPECT_EQ((*leases)[s].epoch, 1);
+      EXPECT_GE((*leases)[s].requested_at, sent);
+    }
+  }
+  // 4 s after the first acquire of a 1.5 s lease: still a's.
+  for (std::uint32_t s = 0; s < 10; ++s) {
+    auto lb = b->acquire(s, "inc-b", 1500ms);
+    ASSERT_TRUE(lb);
+    EXPECT_FALSE(lb->granted);
+  }
+}
+
+TEST(cluster_store, of_incarnations_racing_for_a_shard_exactly_one_wins) {
+  auto db = fresh_database();
+  open_store(db);
+  constexpr int racers = 6;
+  constexpr std::uint32_t shards = 20;
+  std::vector<std::unique_ptr<cluster_store>> stores;
+  for (int i = 0; i < racers; ++i) {
+    stores.push_back(std::make_unique<cluster_store>(test_pg_options(db)));
+    ASSERT_FALSE(stores.back()->connection().connect());
+  }
+  std::vector<std::vector<shard_lease>> got(racers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < racers; ++i)
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready < racers) {
+      }
+      for (std::uint32_t s = 0; s < shards; ++s) {
+        auto l = stores[static_cast<std::size_t>(i)]->acquire(s, "racer-" + std::to_string(i), 10s);
+        if (l)
+          got[static_cast<std::size_t>(i)].push_back(*l);
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  for (std::uint32_t s = 0; s < shards; ++s) {
+    std::set<std::string> winners;
+    std::set<std::string> seen_owners;
+    for (int i = 0; i < racers; ++i) {
+      ASSERT_EQ(got[static_cast<std::size_t>(i)].size(), shards);
+      auto& l = got[static_cast<std::size_t>(i)][s];
+      if (l.granted)
+        winners.insert("racer-" + std::to_string(i));
+      seen_owners.insert(l.owner);
+      EXPECT_EQ(l.epoch, 1);
+    }
+    ASSERT_EQ(winners.size(), 1u) << "shard " << s;
+    EXPECT_EQ(seen_owners, winners) << "shard " << s; // the losers name the winner
+  }
+}
+
+// -- the journal and its fence ------------------------------------------------------------
+
+// The interleaving of issue 11: the old owner's lease expires, a new owner
+// takes the shard, and the old owner's batch fails on the fence, writing
+// nothing.
+TEST(cluster_store, stale_owner_batch_is_fenced_and_writes_nothing) {
+  auto db = fresh_database();
+  auto old_owner = open_store(db);
+  auto new_owner = open_store(db);
+  auto s = shard_of("aaaaaaaa", 16);
+  auto la = old_owner->acquire(s, "inc-old", 1000ms);
+  ASSERT_TRUE(la && la->granted);
+  ASSERT_FALSE(old_owner->append_batch("inc-old", {created_entry(s, la->epoch, "aaaaaaaa")}));
+  std::this_thread::sleep_for(2500ms);
+  auto lb = new_owner->acquire(s, "inc-new", 10s);
+  ASSERT_TRUE(lb && lb->granted);
+  EXPECT_EQ(lb->epoch, la->epoch + 1);
+  auto err = old_owner->append_batch(
+    "inc-old", {entry(s, la->epoch, 2, finalized("aaaaaaaa", "{\"old\":1}"))});
+  ASSERT_TRUE(is_fenced(err)) << context_of(err);
+  EXPECT_EQ(code_of(err), code(errc::unavailable));
+  EXPECT_EQ(fenced_shards(err), std::vector<std::uint32_t>{s});
+  auto loaded = new_owner->load_analysis("aaaaaaaa");
+  ASSERT_TRUE(loaded) << context_of(loaded.error());
+  EXPECT_EQ(loaded->records, 1u);
+  EXPECT_EQ(loaded->next_seq, 2u);
+  EXPECT_FALSE(loaded->state.ready);
+  // The new owner writes seq 2; the old one, even under the new epoch it
+  // does not hold, cannot.
+  EXPECT_FALSE(new_owner->append_batch(
+    "inc-new", {entry(s, lb->epoch, 2, finalized("aaaaaaaa", "{\"new\":1}"))}));
+  EXPECT_TRUE(is_fenced(old_owner->append_batch(
+    "inc-old", {entry(s, lb->epoch, 3, finalized("aaaaaaaa", "{\"old\":2}"))})));
+  loaded = new_owner->load_analysis("aaaaaaaa");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->state.results, "{\"new\":1}");
+}
+
+// A batch in flight holds its leases FOR SHARE: a takeover of an expired
+// lease waits for its commit, so the new owner loads what it wrote.
+TEST(cluster_store, takeover_waits_for_the_batch_in_flight) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  auto la = a->acquire(3, "inc-a", 1000ms);
+  ASSERT_TRUE(la && la->granted);
+  auto& conn = a->connection();
+  std::atomic<bool> committing{false};
+  std::atomic<bool> b_done_before_commit{false};
+  caf::expected<shard_lease> lb = make_error(errc::unavailable, "not run");
+  std::thread taker;
+  auto err = conn.transaction([&]() -> caf::error {
+    pg_params p;
+    p.text("{3}").text("inc-a");
+    // append_batch's fence, held open across the lease's expiry.
+    auto held = conn.exec("SELECT shard, epoch FROM shard_leases WHERE shard = ANY($1::integer[])"
+                          " AND owner = $2 AND expires_at > clock_timestamp()"
+                          " ORDER BY shard FOR SHARE",
+                          p);
+    EXPECT_TRUE(held && held->rows() == 1);
+    std::this_thread::sleep_for(1500ms); // the lease expires meanwhile
+    taker = std::thread([&] {
+      lb = b->acquire(3, "inc-b", 10s);
+      b_done_before_commit = !committing;
+    });
+    std::this_thread::sleep_for(1000ms);
+    committing = true;
+    return {};
+  });
+  taker.join();
+  ASSERT_FALSE(err) << context_of(err);
+  EXPECT_FALSE(b_done_before_commit);
+  ASSERT_TRUE(lb) << context_of(lb.error());
+  EXPECT_TRUE(lb->granted);
+  EXPECT_EQ(lb->epoch, 2);
+}
+
+TEST(cluster_store, one_stale_shard_fails_the_whole_batch) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  auto other = open_store(db);
+  ASSERT_TRUE(store->acquire(1, "inc-a", 10s)->granted);
+  ASSERT_TRUE(other->acquire(2, "inc-b", 10s)->granted);
+  auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
+                                           created_entry(2, 1, "aaaaaaa2"),
+                                           created_entry(13, 1, "aaaaaaa3")}); // never acquired
+  ASSERT_TRUE(is_fenced(err)) << context_of(err);
+  EXPECT_EQ(fenced_shards(err), (std::vector<std::uint32_t>{2, 13}));
+  // A shard under two epochs in one batch is stale too.
+  err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
+                                      entry(1, 2, 2, finalized("aaaaaaa1", "{}"))});
+  EXPECT_EQ(fenced_shards(err), std::vector<std::uint32_t>{1});
+  EXPECT_EQ(code_of(store->load_records("aaaaaaa1").error()), code(errc::not_found));
+  auto page = store->list(1, 25);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 0u);
+  EXPECT_EQ(code_of(store->job("jaaaaaa1").error()), code(errc::not_found));
+}
+
+TEST(cluster_store, same_seq_twice_fails_on_the_key_and_writes_nothing) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(1, "inc-a", 10s)->granted);
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1")}));
+  // A second writer (one that did not load the analysis) reuses seq 1.
+  auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa2"),
+                                           entry(1, 1, 1, finalized("aaaaaaa1", "{}"))});
+  ASSERT_TRUE(is_fenced(err)) << context_of(err);
+  EXPECT_TRUE(fenced_shards(err).empty());
+  EXPECT_EQ(code_of(store->load_records("aaaaaaa2").error()), code(errc::not_found));
+  auto loaded = store->load_analysis("aaaaaaa1");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->records, 1u);
+  EXPECT_FALSE(loaded->state.ready);
+  // A `created` for an id that exists is a second writer too.
+  err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1")});
+  EXPECT_TRUE(is_fenced(err)) << context_of(err);
+}
+
+TEST(cluster_store, every_record_kind_round_trips_and_rebuilds_the_analysis) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(5, "inc-a", 10s)->granted);
+  auto first = created("aaaaaaa1");
+  auto& a = first.analysis;
+  a.user_handle = "Ian";
+  a.reference = {"d19exr83", "Plant Viruses", "genome"};
+  a.ml = "{\"id\":3,\"name\":\"model\"}";
+  a.subtractions.push_back({"sub2sub2", "Another \xe2\x9c\x93"});
+  journal_record acquired;
+  acquired.kind = record_kind::job_acquired;
+  acquired.analysis_id = "aaaaaaa1";
+  acquired.key_hash = sha256("key");
+  std::vector<journal_record> records{first, acquired, file_added("aaaaaaa1", 1, "results.fa"),
+                                      file_added("aaaaaaa1", 2, "other\n.csv"),
+                                      finalized("aaaaaaa1", "{\"hits\":[1,2]}")};
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 1, "results.fa", "node-a"}, 60s));
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 2, "other\n.csv", "node-a"}, 60s));
+  std::vector<journal_entry> batch;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    batch.push_back(entry(5, 1, i + 1, records[i]));
+  batch[0].summary = render_analysis(a, false);
+  ASSERT_FALSE(store->append_batch("inc-a", batch));
+  // A second analysis, removed in a later batch.
+  auto second = created_entry(5, 1, "aaaaaaa2");
+  ASSERT_FALSE(store->append_batch("inc-a", {second}));
+  ASSERT_FALSE(store->append_batch("inc-a", {entry(5, 1, 2, removed("aaaaaaa2"))}));
+
+  auto loaded_records = store->load_records("aaaaaaa1");
+  ASSERT_TRUE(loaded_records) << context_of(loaded_records.error());
+  ASSERT_EQ(loaded_records->size(), records.size());
+  for (std::size_t i = 0; i < records.size(); ++i)
+    EXPECT_EQ(encode_record((*loaded_records)[i]), encode_record(records[i])) << i;
+  // The state is what replaying the same records locally gives.
+  state_map expected;
+  for (auto rec : records)
+    ASSERT_TRUE(apply(expected, std::move(rec)));
+  auto loaded = store->load_analysis("aaaaaaa1");
+  ASSERT_TRUE(loaded) << context_of(loaded.error());
+  EXPECT_EQ(loaded->records, 5u);
+  EXPECT_EQ(loaded->next_seq, 6u);
+  EXPECT_EQ(encode_state(loaded->state), encode_state(expected["aaaaaaa1"]));
+  EXPECT_TRUE(loaded->state.job_acquired);
+  EXPECT_TRUE(loaded->state.ready);
+  EXPECT_EQ(loaded->state.next_file_id, 3u);
+  EXPECT_EQ(render_analysis(loaded->state), render_analysis(expected["aaaaaaa1"]));
+  auto gone = store->load_analysis("aaaaaaa2");
+  ASSERT_TRUE(gone);
+  EXPECT_TRUE(gone->state.removed);
+  EXPECT_EQ(gone->state.job_id, second.record.analysis.job_id);
+  // The listing: the removed analysis is out of it.
+  auto page = store->list(1, 25);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 1u);
+  ASSERT_EQ(page->summaries.size(), 1u);
+  EXPECT_EQ(page->summaries[0], render_analysis(a, false));
+  EXPECT_EQ(code_of(store->load_analysis("zzzzzzzz").error()), code(errc::not_found));
+}
+
+TEST(cluster_store, records_that_do_not_fit_are_refused_at_load) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(5, "inc-a", 10s)->granted);
+  // A finalize with no `created` before it.
+  ASSERT_FALSE(store->append_batch("inc-a", {entry(5, 1, 1, finalized("aaaaaaa1", "{}"))}));
+  auto loaded = store->load_analysis("aaaaaaa1");
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(code_of(loaded.error()), code(errc::io_error));
+  // A gap in the sequence.
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(5, 1, "aaaaaaa2"),
+                                             entry(5, 1, 3, finalized("aaaaaaa2", "{}"))}));
+  auto records = store->load_records("aaaaaaa2");
+  ASSERT_FALSE(records);
+  EXPECT_NE(context_of(records.error()).find("out of sequence"), std::string::npos);
+}
+
+// -- jobs and the listing -------------------------------------------------------------------
+
+TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
+  auto db = fresh_database();
+  auto owner = open_store(db);
+  ASSERT_TRUE(owner->acquire(0, "inc-a", 10s)->granted);
+  ASSERT_FALSE(owner->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")}));
+  auto before = owner->job("jaaaaaa1");
+  ASSERT_TRUE(before) << context_of(before.error());
+  EXPECT_EQ(before->analysis_id, "aaaaaaa1");
+  EXPECT_FALSE(before->acquired);
+  EXPECT_EQ(before->key_hash, "");
+  constexpr int nodes = 8;
+  std::vector<caf::expected<job_info>> results(nodes, make_error(errc::unavailable, "not run"));
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < nodes; ++i)
+    threads.emplace_back([&, i] {
+      cluster_store store{test_pg_options(db)};
+      auto err = store.connection().connect();
+      ++ready;
+      while (ready < nodes) {
+      }
+      results[static_cast<std::size_t>(i)] =
+        err ? caf::expected<job_info>{err}
+            : store.acquire_job("jaaaaaa1", sha256("key-" + std::to_string(i)));
+    });
+  for (auto& t : threads)
+    t.join();
+  int won = -1;
+  for (int i = 0; i < nodes; ++i) {
+    auto& r = results[static_cast<std::size_t>(i)];
+    if (r) {
+      EXPECT_EQ(won, -1);
+      won = i;
+      EXPECT_EQ(r->analysis_id, "aaaaaaa1");
+    } else {
+      EXPECT_EQ(code_of(r.error()), code(errc::job_already_acquired)) << context_of(r.error());
+    }
+  }
+  ASSERT_NE(won, -1);
+  auto after = owner->job("jaaaaaa1");
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->acquired);
+  EXPECT_EQ(after->key_hash, sha256("key-" + std::to_string(won)));
+  EXPECT_EQ(code_of(owner->acquire_job("nosuchjb", sha256("k")).error()), code(errc::not_found));
+}
+
+TEST(cluster_store, listing_pages_newest_first_with_current_documents) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 10s)->granted);
+  ASSERT_TRUE(store->acquire(1, "inc-a", 10s)->granted);
+  std::vector<journal_entry> batch;
+  for (int i = 0; i < 5; ++i) // created_at 1..5; two shards in one batch
+    batch.push_back(created_entry(static_cast<std::uint32_t>(i % 2), 1,
+                                  "aaaaaaa" + std::to_string(i), 1000 + i));
+  ASSERT_FALSE(store->append_batch("inc-a", batch));
+  // aaaaaaa3 is finalized (its listing document changes), aaaaaaa4 removed.
+  auto a3 = batch[3].record.analysis;
+  a3.ready = true;
+  ASSERT_FALSE(store->append_batch(
+    "inc-a", {entry(1, 1, 2, finalized("aaaaaaa3", "{}"), render_analysis(a3, false)),
+              entry(0, 1, 2, removed("aaaaaaa4"))}));
+  auto p1 = store->list(1, 2);
+  ASSERT_TRUE(p1) << context_of(p1.error());
+  EXPECT_EQ(p1->total, 4u);
+  ASSERT_EQ(p1->summaries.size(), 2u);
+  EXPECT_EQ(p1->summaries[0], render_analysis(a3, false));
+  EXPECT_EQ(p1->summaries[1], batch[2].summary);
+  auto p2 = store->list(2, 2);
+  ASSERT_TRUE(p2);
+  ASSERT_EQ(p2->summaries.size(), 2u);
+  EXPECT_EQ(p2->summaries[0], batch[1].summary);
+  EXPECT_EQ(p2->summaries[1], batch[0].summary);
+  auto past = store->list(3, 2);
+  ASSERT_TRUE(past);
+  EXPECT_TRUE(past->summaries.empty());
+  EXPECT_EQ(past->total, 4u);
+  auto absurd = store->list(~std::uint64_t{0}, ~std::uint64_t{0});
+  ASSERT_TRUE(absurd) << context_of(absurd.error());
+  EXPECT_TRUE(absurd->summaries.empty());
+  EXPECT_EQ(absurd->total, 4u);
+}
+
+// -- file reservations ---------------------------------------------------------------------
+
+TEST(cluster_store, expired_reservations_go_to_the_janitor_and_cannot_be_committed) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 30s)->granted);
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")}));
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 1, "short.fa", "node-a"}, 1000ms));
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 2, "long.fa", "node-b"}, 1000ms));
+  // The same id twice: two owners.
+  EXPECT_TRUE(is_fenced(store->reserve_file({"aaaaaaa1", 2, "again.fa", "node-c"}, 60s)));
+  auto none = store->expired_reservations(10);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto extended = store->extend_reservation("aaaaaaa1", 2, 60s);
+  ASSERT_TRUE(extended);
+  EXPECT_TRUE(*extended);
+  std::this_thread::sleep_for(2500ms);
+  auto expired = store->expired_reservations(10);
+  ASSERT_TRUE(expired) << context_of(expired.error());
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_EQ((*expired)[0].analysis_id, "aaaaaaa1");
+  EXPECT_EQ((*expired)[0].file_id, 1u);
+  EXPECT_EQ((*expired)[0].name, "short.fa");
+  EXPECT_EQ((*expired)[0].node, "node-a");
+  extended = store->extend_reservation("aaaaaaa1", 1, 60s);
+  ASSERT_TRUE(extended);
+  EXPECT_FALSE(*extended); // too late: the janitor's now
+  // Committing the expired one fails the batch; the live one commits.
+  auto err = store->append_batch("inc-a", {entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa")),
+                                           entry(0, 1, 3, file_added("aaaaaaa1", 1, "short.fa"))});
+  EXPECT_EQ(code_of(err), code(errc::not_found));
+  EXPECT_NE(context_of(err).find("reservation aaaaaaa1/1"), std::string::npos) << context_of(err);
+  EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 1u);
+  ASSERT_FALSE(store->append_batch("inc-a", {entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa"))}));
+  EXPECT_EQ(store->load_analysis("aaaaaaa1")->state.files.size(), 1u);
+  // The janitor deleted the bytes of file 1, and forgets it.
+  ASSERT_FALSE(store->drop_reservation("aaaaaaa1", 1));
+  ASSERT_FALSE(store->drop_reservation("aaaaaaa1", 1));
+  auto rows = store->connection().exec("SELECT count(*) FROM file_reservations");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->int64(0, 0), 0); // file 2's went with its commit
+}
+
+// -- PostgreSQL gone ----------------------------------------------------------------------
+
+// Every call to a PostgreSQL that stopped answering ends within the call
+// timeout, unacknowledged; the store reconnects once it is back.
+TEST(cluster_store, calls_to_a_frozen_postgres_end_within_the_timeout) {
+  postgres_process pg;
+  auto store = open_store(pg.conninfo());
+  member_info me{"node-a", "inc-a", "h", "c"};
+  ASSERT_TRUE(store->heartbeat(me, 5s));
+  ASSERT_TRUE(store->acquire(0, "inc-a", 30s)->granted);
+  pg.pause();
+  auto started = std::chrono::steady_clock::now();
+  auto err = store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")});
+  EXPECT_EQ(code_of(err), code(errc::unavailable)) << context_of(err);
+  EXPECT_FALSE(is_fenced(err));
+  EXPECT_LT(seconds_since(started), 8.0);
+  started = std::chrono::steady_clock::now();
+  auto live = store->heartbeat(me, 5s); // reconnecting: the connect timeout
+  ASSERT_FALSE(live);
+  EXPECT_EQ(code_of(live.error()), code(errc::unavailable));
+  EXPECT_LT(seconds_since(started), 7.0);
+  started = std::chrono::steady_clock::now();
+  auto renewed = store->renew_all("inc-a", 30s);
+  ASSERT_FALSE(renewed);
+  EXPECT_LT(seconds_since(started), 7.0);
+  pg.resume();
+  live = store->heartbeat(me, 5s);
+  ASSERT_TRUE(live) << context_of(live.error());
+  EXPECT_EQ(live->size(), 1u);
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")}));
+  pg.kill();
+  started = std::chrono::steady_clock::now();
+  renewed = store->renew_all("inc-a", 30s);
+  ASSERT_FALSE(renewed);
+  EXPECT_EQ(code_of(renewed.error()), code(errc::unavailable));
+  EXPECT_LT(seconds_since(started), 2.0);
+}
