@@ -2,13 +2,16 @@
 
 // What the actor tests share.
 
+#include "actors/node_protocol.hpp"
 #include "actors/protocol.hpp"
 
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/io/middleman.hpp>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace analysisd::test {
 
@@ -49,6 +52,18 @@ inline caf::actor_system_config& test_config() {
   }();
   return cfg;
 }
+
+/// The configuration of an actor system that talks to peers over CAF's
+/// middleman with the inter-node interface's app identifier (the peer link's
+/// and the node facade's tests; one per actor system).
+struct node_config : caf::actor_system_config {
+  node_config() {
+    load<caf::io::middleman>();
+    analysisd::add_message_types(*this);
+    set("logger.console", caf::atom("none"));
+    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+  }
+};
 
 /// The code of an analysisd error as the tests compare it.
 inline std::uint8_t e(errc c) {

@@ -23,15 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct node_config : caf::actor_system_config {
-  node_config() {
-    load<caf::io::middleman>();
-    analysisd::add_message_types(*this);
-    set("logger.console", caf::atom("none"));
-    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
-  }
-};
-
 // Sends one request through `link`; the answer, or the error's code in `code`.
 template <class T, class... Ts>
 std::optional<T> ask(caf::actor_system& sys, const node_actor_v1& link, std::uint8_t& code,

@@ -5,6 +5,7 @@
 // one with another interface fails fast.
 
 #include "actors/peer_link.hpp"
+#include "tests/actors/helpers.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -81,12 +82,9 @@ private:
   std::uint16_t port_ = 0;
 };
 
-struct node_config : caf::actor_system_config {
-  node_config() {
-    load<caf::io::middleman>();
-    analysisd::add_message_types(*this);
-    set("logger.console", caf::atom("none"));
-    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+// With a fast heartbeat, so that a silent peer counts as gone after a second.
+struct quick_node_config : analysisd::test::node_config {
+  quick_node_config() {
     set("middleman.heartbeat-interval", caf::timespan{200ms});
     set("middleman.connection-timeout", caf::timespan{1s});
   }
@@ -131,7 +129,7 @@ protected:
       caf::anon_send_exit(l, caf::exit_reason::user_shutdown);
   }
 
-  node_config cfg_;
+  quick_node_config cfg_;
   caf::actor_system sys_{cfg_};
   std::vector<node_actor_v1> links_;
 };
