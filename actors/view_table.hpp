@@ -2,8 +2,9 @@
 
 /// A table of immutable values by string key that threads read without any
 /// lock while actors publish and withdraw them (DESIGN.md, "Reads"). It is
-/// sharded; each shard is an immutable index (key -> entry) behind an atomic
-/// pointer, replaced whole (copy on write) when a key comes or goes, and each
+/// sharded; each shard is an immutable index (key -> entry, a sorted array)
+/// behind an atomic pointer, replaced whole (copy on write) when a key comes
+/// or goes, and each
 /// entry holds its value behind an atomic pointer, swapped when the value of
 /// a key that is there already changes. What a writer replaces is retired to
 /// the epoch domain (actors/epoch_domain.hpp), which deletes it once no
@@ -13,19 +14,21 @@
 
 #include <atomic>
 #include <cstddef>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace analysisd {
 
 template <class V>
 class view_table {
 public:
-  explicit view_table(std::size_t shards = 1024) : shards_(new shard[shards]), count_(shards) {
+  explicit view_table(std::size_t shards = 4096) : shards_(new shard[shards]), count_(shards) {
   }
 
   /// Only once no thread reads or writes the table any more.
@@ -52,7 +55,7 @@ public:
     auto* idx = shard_of(key).current.load(std::memory_order_seq_cst);
     if (idx == nullptr)
       return nullptr;
-    auto i = idx->entries.find(key);
+    auto i = idx->find(key);
     if (i == idx->entries.end())
       return nullptr;
     return i->second->value.load(std::memory_order_seq_cst);
@@ -66,15 +69,26 @@ public:
     std::lock_guard<std::mutex> lock{s.write};
     auto* idx = s.current.load(std::memory_order_relaxed);
     if (idx != nullptr) {
-      if (auto i = idx->entries.find(key); i != idx->entries.end()) {
+      if (auto i = idx->find(key); i != idx->entries.end()) {
         auto* old = i->second->value.exchange(fresh, std::memory_order_seq_cst);
         epoch_domain::instance().retire(const_cast<V*>(old), &delete_value);
         return;
       }
     }
     auto* e = new entry{key, fresh};
-    auto* next = idx == nullptr ? new index : new index(*idx);
-    next->entries.emplace(std::string_view{e->key}, e);
+    // A sorted copy with the new key: one allocation and a copy of pointers,
+    // however many keys the shard holds.
+    auto* next = new index;
+    std::string_view k{e->key};
+    if (idx == nullptr) {
+      next->entries.emplace_back(k, e);
+    } else {
+      auto at = idx->lower_bound(k);
+      next->entries.reserve(idx->entries.size() + 1);
+      next->entries.insert(next->entries.end(), idx->entries.cbegin(), at);
+      next->entries.emplace_back(k, e);
+      next->entries.insert(next->entries.end(), at, idx->entries.cend());
+    }
     s.current.store(next, std::memory_order_seq_cst);
     size_.fetch_add(1, std::memory_order_relaxed);
     if (idx != nullptr)
@@ -89,14 +103,16 @@ public:
     auto* idx = s.current.load(std::memory_order_relaxed);
     if (idx == nullptr)
       return;
-    auto i = idx->entries.find(key);
+    auto i = idx->find(key);
     if (i == idx->entries.end())
       return;
     auto* e = i->second;
     index* next = nullptr;
     if (idx->entries.size() > 1) {
-      next = new index(*idx);
-      next->entries.erase(std::string_view{e->key});
+      next = new index;
+      next->entries.reserve(idx->entries.size() - 1);
+      next->entries.insert(next->entries.end(), idx->entries.cbegin(), i);
+      next->entries.insert(next->entries.end(), i + 1, idx->entries.cend());
     }
     s.current.store(next, std::memory_order_seq_cst);
     size_.fetch_sub(1, std::memory_order_relaxed);
@@ -117,7 +133,17 @@ private:
     std::atomic<const V*> value;
   };
   struct index {
-    std::unordered_map<std::string_view, entry*> entries;
+    using item = std::pair<std::string_view, entry*>;
+    std::vector<item> entries; ///< Sorted by key.
+    typename std::vector<item>::const_iterator lower_bound(std::string_view key) const {
+      return std::lower_bound(entries.cbegin(), entries.cend(), key,
+                              [](const item& x, std::string_view k) { return x.first < k; });
+    }
+    /// The entry of `key`, or entries.end().
+    typename std::vector<item>::const_iterator find(std::string_view key) const {
+      auto i = lower_bound(key);
+      return i != entries.cend() && i->first == key ? i : entries.cend();
+    }
   };
   struct shard {
     std::atomic<index*> current{nullptr};
