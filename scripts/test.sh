@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs the whole test suite:
-# first the normal build, then (unless ANALYSISD_SKIP_SANITIZE=1) the same
-# tests under ASan+UBSan (the normal build's end-to-end suite runs against the
-# sanitized server), then (unless ANALYSISD_SKIP_FUZZ=1) each libFuzzer
-# target for a few seconds, after its whole seed corpus (scripts/fuzz.sh runs
-# them for longer).
+# first the normal build with the end-to-end suite, then (unless
+# ANALYSISD_SKIP_SANITIZE=1) the unit suites under ASan+UBSan and the normal
+# build's end-to-end suite against the sanitized server, then (unless
+# ANALYSISD_SKIP_FUZZ=1) each libFuzzer target for a few seconds, after its
+# whole seed corpus (scripts/fuzz.sh runs them for longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,16 +15,21 @@ export CCACHE_DIR="${CCACHE_DIR:-$PWD/build/ccache}"
 # gcc builds replay the seeds only when it is skipped.
 replay=OFF
 if [ "${ANALYSISD_SKIP_FUZZ:-0}" = "1" ]; then replay=ON; fi
+# The unit suites are built and run once: under ASan+UBSan in the sanitize
+# stage, or in the dev stage when that one is skipped. The end-to-end suite
+# runs in both, against each stage's server.
+units=OFF
+if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then units=ON; fi
 
 start=$(date +%s)
-cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" >/dev/null
+cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" >/dev/null
 cmake --build --preset dev -j"$jobs"
 echo "test: dev build took $(( $(date +%s) - start )) s"
 ctest --preset dev -j"$jobs"
 
 if [ "${ANALYSISD_SKIP_SANITIZE:-0}" != "1" ]; then
   start=$(date +%s)
-  cmake --preset sanitize -DANALYSISD_FUZZ_REPLAY="$replay" >/dev/null
+  cmake --preset sanitize -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS=ON >/dev/null
   cmake --build --preset sanitize -j"$jobs"
   echo "test: sanitize build took $(( $(date +%s) - start )) s"
   ctest --preset sanitize -j"$jobs"
