@@ -8,7 +8,7 @@
 
 namespace analysisd {
 
-node_actor_v1 spawn_node_facade(caf::actor_system& sys, registry_actor registry) {
+node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry) {
   return sys.spawn([registry](node_actor_v1::pointer self) -> node_actor_v1::behavior_type {
     // The registry answers every request; this bounds what a lost answer holds.
     constexpr auto timeout = std::chrono::minutes(10);

@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "actors/node_protocol.hpp"
 #include "actors/remote_protocol.hpp"
 #include "persistence/model.hpp"
 #include "persistence/storage.hpp"
@@ -200,6 +201,55 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
   app->add_option("--remote-tls-ca", c.remote_tls_ca,
                   "PEM CA certificates: remote clients must present a certificate they signed")
     ->type_name("FILE");
+  app->add_option("--cluster-postgres", c.cluster_postgres,
+                  "PostgreSQL connection string (libpq): runs this node in a cluster whose "
+                  "journal, leases and jobs live there, with the uploaded files in --data-dir "
+                  "on a volume every node mounts (default: none, a single node; prefer "
+                  "ANALYSISD_CLUSTER_POSTGRES_FILE for a password)")
+    ->type_name("CONNINFO");
+  app->add_option("--node-name", c.node_name, "this node's name in the cluster (default: the host name)")
+    ->type_name("NAME");
+  app->add_option("--cluster-listen", c.cluster_listen,
+                  "HOST:PORT to publish the inter-node interface analysisd.node.v1 on (cluster mode)")
+    ->type_name("HOST:PORT")
+    ->check(listen_check);
+  app->add_option("--cluster-advertise", c.cluster_advertise,
+                  "HOST:PORT where the other nodes reach --cluster-listen (default: the same)")
+    ->type_name("HOST:PORT")
+    ->check(listen_check);
+  app->add_option("--shards", c.shards,
+                  "shards the analyses fall into; every node of a cluster must agree (default 256)")
+    ->type_name("N")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{1}, std::size_t{65536}).description(""));
+  app->add_option("--heartbeat-ms", c.heartbeat_ms,
+                  "milliseconds between heartbeats and lease renewals (default 500)")
+    ->type_name("MS")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{10}, std::size_t{60000}).description(""));
+  app->add_option("--lease-ttl-ms", c.lease_ttl_ms,
+                  "milliseconds a shard lease and a membership last without renewal; a node cut "
+                  "off from PostgreSQL stops serving this long after its last renewal "
+                  "(default 3000, at least 3 heartbeats)")
+    ->type_name("MS")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{30}, std::size_t{600000}).description(""));
+  app->add_option("--stable-after-ms", c.stable_after_ms,
+                  "milliseconds membership must stay unchanged before shards move to a new "
+                  "owner (default 1000)")
+    ->type_name("MS")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{0}, std::size_t{600000}).description(""));
+  app->add_option("--max-handoffs", c.max_handoffs,
+                  "held shards a node hands to their new owner per heartbeat (default 8)")
+    ->type_name("N")
+    ->check(whole)
+    ->check(positive);
+  app->add_option("--peer-timeout-ms", c.peer_timeout_ms,
+                  "milliseconds a request forwarded to another node may take (default 4000)")
+    ->type_name("MS")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{100}, std::size_t{600000}).description(""));
   app->add_flag("--repair", c.repair,
                 "start even if the state is damaged: move what cannot be read to "
                 "state/quarantine/");
@@ -405,6 +455,25 @@ std::string check_remote(const server_config& cfg) {
   return "";
 }
 
+// The cluster options that only make sense together; "" if they fit.
+std::string check_cluster(const server_config& cfg) {
+  if (cfg.cluster_postgres.empty()) {
+    if (!cfg.cluster_listen.empty() || !cfg.cluster_advertise.empty())
+      return "the --cluster-* options need --cluster-postgres";
+    return "";
+  }
+  if (cfg.cluster_listen.empty())
+    return "cluster mode (--cluster-postgres) needs --cluster-listen";
+  if (cfg.admin_token.empty() && cfg.admin_token_file.empty())
+    return "cluster mode needs the admin token every node shares: ANALYSISD_ADMIN_TOKEN or "
+           "--admin-token-file";
+  if (cfg.lease_ttl_ms < 3 * cfg.heartbeat_ms)
+    return "--lease-ttl-ms must be at least 3 heartbeats (--heartbeat-ms)";
+  if (cfg.repair)
+    return "--repair is for a single node's data dir, not cluster mode";
+  return "";
+}
+
 } // namespace
 
 std::string help_text() {
@@ -466,9 +535,12 @@ parse_outcome parse_command_line(const std::vector<std::string>& args,
   }
   if (auto err = check_remote(cfg); !err.empty())
     return fail(err);
+  if (auto err = check_cluster(cfg); !err.empty())
+    return fail(err);
   if (!cfg.caf_args.empty()) {
     caf_config probe;
     probe.enable_remote(cfg);
+    probe.enable_cluster(cfg);
     if (auto err = probe.apply(cfg.caf_args); !err.empty())
       return fail("a CAF option (caf.*): " + err);
   }
@@ -503,6 +575,21 @@ void caf_config::enable_remote(const server_config& cfg) {
   set("middleman.app-identifiers", std::vector<std::string>{remote_interface_v1});
   set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
   set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
+}
+
+void caf_config::enable_cluster(const server_config& cfg) {
+  if (cfg.cluster_postgres.empty())
+    return;
+  if (cfg.remote_listen.empty())
+    load<caf::io::middleman>();
+  std::vector<std::string> ids{node_interface_v1};
+  if (!cfg.remote_listen.empty())
+    ids.emplace_back(remote_interface_v1);
+  set("middleman.app-identifiers", ids);
+  // A silent peer is noticed within 2 s: its requests fail then, before the
+  // peer timeout, and the router tries the view's next word on it.
+  set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});
 }
 
 std::string caf_config::apply(const std::vector<std::string>& caf_args) {

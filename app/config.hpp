@@ -43,6 +43,17 @@ struct server_config {
   std::string remote_tls_key;
   std::string remote_tls_ca;                   ///< CAs that sign remote clients' certificates; empty: no client certificates.
   bool repair = false;                         ///< Quarantine damaged state instead of stopping.
+  // Cluster mode (SPEC.md, "Cluster mode"): on with cluster_postgres.
+  std::string cluster_postgres;                ///< libpq connection string; empty: single node.
+  std::string node_name;                       ///< Empty: the host name.
+  std::string cluster_listen;                  ///< HOST:PORT publishing the inter-node interface.
+  std::string cluster_advertise;               ///< HOST:PORT peers connect to; empty: cluster_listen.
+  std::size_t shards = 256;                    ///< Every node of a cluster must agree.
+  std::size_t heartbeat_ms = 500;
+  std::size_t lease_ttl_ms = 3000;
+  std::size_t stable_after_ms = 1000;
+  std::size_t max_handoffs = 8;
+  std::size_t peer_timeout_ms = 4000;
   /// CAF's own options, `--caf.NAME=VALUE` on the command line or `caf.NAME`
   /// in the file, as CAF takes them: `--NAME=VALUE`.
   std::vector<std::string> caf_args;
@@ -81,6 +92,11 @@ public:
   /// before apply(), whose middleman.* options win, and before the actor
   /// system is made. Does nothing without cfg.remote_listen.
   void enable_remote(const server_config& cfg);
+  /// For cluster mode (cfg.cluster_postgres): loads CAF's middleman with the
+  /// inter-node interface's app identifier (next to remote_registry_v1's
+  /// when --remote-listen is set too), heartbeats every 500 ms and a
+  /// connection timeout of 2 s. Call after enable_remote().
+  void enable_cluster(const server_config& cfg);
   /// Applies `caf_args` (see server_config); returns an error message or "".
   std::string apply(const std::vector<std::string>& caf_args);
 };

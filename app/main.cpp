@@ -3,6 +3,7 @@
 #include "actors/remote_facade.hpp"
 #include "actors/service.hpp"
 #include "app/admin.hpp"
+#include "app/cluster_node.hpp"
 #include "app/config.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 using namespace analysisd;
@@ -197,12 +199,18 @@ int main(int argc, char** argv) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;
   }
-  // Before anything in the data dir is read: one server per data dir.
-  std::string lock_error;
-  std::shared_ptr<const data_dir_lock> lock = data_dir_lock::acquire(cfg.data_dir, lock_error);
-  if (!lock) {
-    log_error(lock_error);
-    return 1;
+  // Before anything in the data dir is read: one server per data dir. (In
+  // cluster mode every node shares it for the uploaded files, and holds no
+  // other state there.)
+  bool clustered = !cfg.cluster_postgres.empty();
+  std::shared_ptr<const data_dir_lock> lock;
+  if (!clustered) {
+    std::string lock_error;
+    lock = data_dir_lock::acquire(cfg.data_dir, lock_error);
+    if (!lock) {
+      log_error(lock_error);
+      return 1;
+    }
   }
   std::string token_error, token_source;
   auto token = load_admin_token(cfg, token_error, token_source);
@@ -215,6 +223,7 @@ int main(int argc, char** argv) {
   caf_config caf_cfg;
   add_remote_message_types(caf_cfg);
   caf_cfg.enable_remote(cfg);
+  caf_cfg.enable_cluster(cfg);
   caf_cfg.apply(cfg.caf_args); // checked by the parser
   caf::actor_system sys{caf_cfg};
   auto ctx = std::make_shared<http_context>(sys);
@@ -248,40 +257,69 @@ int main(int argc, char** argv) {
     log_info("serving metrics on " + cfg.metrics_listen);
   }
 
-  service_options sopts;
-  sopts.data_dir = cfg.data_dir;
-  sopts.journal_rotate_bytes = cfg.journal_rotate_bytes;
-  sopts.actor_idle = std::chrono::milliseconds(cfg.actor_idle_ms);
-  sopts.repair = cfg.repair;
-  sopts.lock = lock;
-  sopts.read_only = ctx->read_only;
+  // The state: this node's data dir, or the cluster's PostgreSQL.
+  std::optional<service> svc;
+  cluster_node node;
+  std::size_t analyses_loaded = 0;
+  auto fail_start = [&](const std::string& why) {
+    log_error(why);
+    server->stop();
+    if (metrics_server)
+      metrics_server->stop();
+    for (auto& b : ctx->bridges)
+      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+    return 1;
+  };
   auto recovery_start = std::chrono::steady_clock::now();
-  auto svc = start_service(sys, sopts);
+  if (clustered) {
+    if (auto err = start_cluster_node(sys, cfg, std::chrono::seconds(30), node); !err.empty())
+      return fail_start(err);
+    ctx->registry = node.router;
+    ctx->files = node.files;
+    ctx->views = node.views;
+    ctx->cluster = node.view;
+    log_info("cluster node " + node.opts.node_name + " (incarnation " + node.opts.incarnation
+             + ", " + std::to_string(node.opts.shards) + " shards) publishing "
+             + node_interface_v1 + " on " + cfg.cluster_listen);
+  } else {
+    service_options sopts;
+    sopts.data_dir = cfg.data_dir;
+    sopts.journal_rotate_bytes = cfg.journal_rotate_bytes;
+    sopts.actor_idle = std::chrono::milliseconds(cfg.actor_idle_ms);
+    sopts.repair = cfg.repair;
+    sopts.lock = lock;
+    sopts.read_only = ctx->read_only;
+    auto started = start_service(sys, sopts);
+    if (!started)
+      return fail_start("cannot recover the state in " + cfg.data_dir + ": "
+                        + context_of(started.error()));
+    svc = std::move(*started);
+    analyses_loaded = svc->analyses_loaded;
+    ctx->registry = svc->registry;
+    ctx->journal = svc->journal;
+    ctx->files = svc->files;
+    ctx->views = svc->views;
+  }
   metrics().recovery_ns.store(static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now()
                                                          - recovery_start)
       .count()));
-  if (!svc) {
-    log_error("cannot recover the state in " + cfg.data_dir + ": " + context_of(svc.error()));
-    server->stop();
-    for (auto& b : ctx->bridges)
-      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
-    return 1;
-  }
-  ctx->registry = svc->registry;
-  ctx->journal = svc->journal;
-  ctx->files = svc->files;
-  ctx->views = svc->views;
+  auto stop_state = [&] {
+    if (svc)
+      return stop_service(sys, *svc);
+    stop_cluster_node(sys, node);
+    return caf::error{};
+  };
   remote_registry_v1 facade;
   if (!cfg.remote_listen.empty()) {
-    facade = spawn_remote_facade(sys, svc->registry, ctx->admin_token_hash);
+    facade = spawn_remote_facade(sys, ctx->registry, ctx->admin_token_hash);
     if (auto err = publish_remote(cfg, facade); !err.empty()) {
       log_error("cannot publish the remote interface on " + cfg.remote_listen + ": " + err);
       caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
       server->stop();
       if (metrics_server)
         metrics_server->stop();
-      stop_service(sys, *svc);
+      stop_state();
       for (auto& b : ctx->bridges)
         caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
       return 1;
@@ -290,12 +328,14 @@ int main(int argc, char** argv) {
              + (cfg.remote_tls_certificate.empty() ? "" : " (TLS)"));
   }
   ctx->ready.store(true, std::memory_order_release);
-  auto ready = "serving " + std::to_string(svc->analyses_loaded) + " analyses on " + cfg.listen
-               + " with data in " + cfg.data_dir;
+  auto ready = clustered ? "serving on " + cfg.listen + " as cluster node " + node.opts.node_name
+                             + " with files in " + cfg.data_dir
+                           : "serving " + std::to_string(analyses_loaded) + " analyses on "
+                               + cfg.listen + " with data in " + cfg.data_dir;
   log_info("ready: " + ready);
   sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", ready.c_str(),
              static_cast<unsigned long>(::getpid()));
-  auto alive = std::make_unique<watchdog>(sys, svc->registry);
+  auto alive = std::make_unique<watchdog>(sys, ctx->registry);
 
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
@@ -324,7 +364,7 @@ int main(int argc, char** argv) {
   abort_open_uploads(*ctx);
   if (facade)
     caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
-  auto err = stop_service(sys, *svc);
+  auto err = stop_state();
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   ctx->bridges.clear();

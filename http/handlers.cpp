@@ -60,6 +60,9 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
                       const std::string& id) {
   if (!ctx->views || !req->extra_data().whole)
     return false;
+  // A node whose lease lapsed may still hold views until its actors go.
+  if (ctx->cluster && !ctx->cluster->serving(shard_of(id, ctx->cluster->shards())))
+    return false;
   auto condition = if_none_match_list(req);
   std::string etag, doc;
   bool forbidden = false, not_modified = false;
@@ -351,6 +354,11 @@ void backup_with(const ctx_ptr& ctx, const req_t& req, body_ptr body) {
     reply_error(req, err);
     return;
   }
+  if (!ctx->journal) {
+    reply_json(req, 409,
+               R"({"id":"conflict","message":"A cluster has no data dir to back up: back up its PostgreSQL database and shared volume"})");
+    return;
+  }
   auto token = std::make_shared<in_flight_token>(ctx);
   auto owed = std::make_shared<owed_answer>(req);
   auto journal = ctx->journal;
@@ -511,6 +519,8 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
         reply_json(req, 503, R"({"status":"starting"})");
       else if (ctx->read_only->load())
         reply_json(req, 503, R"({"status":"read_only"})");
+      else if (ctx->cluster && !ctx->cluster->member())
+        reply_json(req, 503, R"({"status":"unavailable"})");
       else
         reply_json(req, 200, R"({"status":"ok"})");
       return request_accepted();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/cluster.hpp"
 #include "actors/protocol.hpp"
 #include "actors/read_views.hpp"
 #include "http/body_budget.hpp"
@@ -28,8 +29,13 @@ struct http_context {
   caf::actor_system& system;
   /// Set once recovery is done, before `ready` becomes true.
   registry_actor registry;
-  /// The journal, for backups (set with `registry`).
+  /// The journal, for backups (set with `registry`; none in cluster mode).
   persistence_actor journal;
+  /// Cluster mode's view of this node's leases and membership (set with
+  /// `registry`; null on a single node): readiness says "unavailable" while
+  /// the membership is not valid, and a GET is answered from a published
+  /// view only while this node serves the analysis's shard.
+  std::shared_ptr<const cluster_view> cluster;
   std::atomic<bool> ready{false};
   /// Set by a graceful shutdown: new requests are refused with 503.
   std::atomic<bool> draining{false};

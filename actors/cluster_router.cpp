@@ -1,0 +1,266 @@
+#include "actors/cluster_router.hpp"
+
+#include "actors/analysis_logic.hpp"
+#include "actors/file_io_actor.hpp"
+#include "actors/node_protocol.hpp"
+#include "actors/peer_link.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <unordered_map>
+
+namespace analysisd {
+
+namespace {
+
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+/// The router's interface: the registry's, and its retry timer.
+using router_actor = registry_actor::extend<caf::reacts_to<retry_atom, std::uint64_t>>;
+
+struct router_state {
+  cluster_router_options opts;
+  std::unordered_map<std::string, node_actor_v1> peers; ///< By incarnation.
+  std::unordered_map<std::uint64_t, std::function<void()>> retries;
+  std::uint64_t next_retry = 0;
+  static inline const char* name = "cluster_router";
+};
+
+using router_pointer = router_actor::stateful_pointer<router_state>;
+
+// Longer than any answer the local shard registry owes (its PostgreSQL calls
+// are bounded): only a stuck actor hits it.
+constexpr auto local_timeout = std::chrono::seconds(60);
+
+enum class request_kind { read, write };
+
+void later(router_pointer self, std::function<void()> f) {
+  auto& s = self->state;
+  auto ticket = ++s.next_retry;
+  s.retries.emplace(ticket, std::move(f));
+  self->delayed_send(self, s.opts.retry_delay, retry_atom::value, ticket);
+}
+
+// The peer link to `m`'s node, made at first use; links to nodes that left
+// the routes are ended on the way.
+node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_routes& routes) {
+  auto& s = self->state;
+  if (auto i = s.peers.find(m.incarnation); i != s.peers.end())
+    return i->second;
+  for (auto i = s.peers.begin(); i != s.peers.end();) {
+    auto member = std::any_of(routes.members.begin(), routes.members.end(),
+                              [&](const member_info& x) { return x.incarnation == i->first; });
+    if (member) {
+      ++i;
+    } else {
+      self->send_exit(i->second, caf::exit_reason::user_shutdown);
+      i = s.peers.erase(i);
+    }
+  }
+  peer_link_options o;
+  auto colon = m.caf_address.rfind(':');
+  o.host = m.caf_address.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+    o.host = o.host.substr(1, o.host.size() - 2);
+  o.port = static_cast<std::uint16_t>(
+    colon == std::string::npos ? 0 : std::strtoul(m.caf_address.c_str() + colon + 1, nullptr, 10));
+  o.request_timeout = s.opts.peer_timeout;
+  o.connect_timeout = s.opts.connect_timeout;
+  auto link = spawn_peer_link(self->system(), o);
+  s.peers.emplace(m.incarnation, link);
+  return link;
+}
+
+// Where a request for analysis `id` goes now: this node's shard registry or
+// a peer; nullopt while nobody is known to own its shard.
+std::optional<node_actor_v1> target_for(router_pointer self, const std::string& id, bool& local) {
+  auto& s = self->state;
+  auto shard = shard_of(id, s.opts.cluster->shards());
+  local = true;
+  if (s.opts.cluster->serving(shard))
+    return node_actor_v1{s.opts.local};
+  auto routes = s.opts.cluster->routes();
+  if (!routes || shard >= routes->owner.size() || routes->owner[shard] < 0)
+    return std::nullopt;
+  auto& m = routes->members[static_cast<std::size_t>(routes->owner[shard])];
+  if (m.incarnation == s.opts.cluster->incarnation()) // about to take it: not owner until then
+    return node_actor_v1{s.opts.local};
+  local = false;
+  return peer(self, m, *routes);
+}
+
+// Sends a request for analysis `id` to its owner and answers `rp` with the
+// outcome, retrying as the header says.
+template <class R, class... Ts>
+void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std::string& id,
+              request_kind kind, std::chrono::steady_clock::time_point deadline, bool retried,
+              Ts... xs) {
+  auto again = [=](bool retried_now) {
+    later(self, [=] { dispatch<R>(self, rp, id, kind, deadline, retried_now, xs...); });
+  };
+  bool local = false;
+  auto target = target_for(self, id, local);
+  if (!target) {
+    if (std::chrono::steady_clock::now() < deadline)
+      again(retried);
+    else
+      rp.deliver(make_error(errc::unavailable, "no owner"));
+    return;
+  }
+  auto on_ok = [rp](R& x) mutable { rp.deliver(std::move(x)); };
+  auto on_err = [=](caf::error& err) mutable {
+    if (is_not_owner(err) && std::chrono::steady_clock::now() < deadline) {
+      again(retried);
+      return;
+    }
+    auto unreachable = !local
+                       && (code_of(err) == static_cast<std::uint8_t>(errc::unavailable)
+                           || err == caf::sec::request_receiver_down
+                           || err == caf::sec::request_timeout);
+    if (unreachable && kind == request_kind::read && !retried) {
+      again(true);
+      return;
+    }
+    if (err == caf::sec::request_receiver_down || err == caf::sec::request_timeout)
+      err = make_error(errc::unavailable, "owner unreachable");
+    rp.deliver(std::move(err));
+  };
+  if (local)
+    self->request(*target, local_timeout, xs...).then(on_ok, on_err);
+  else // the peer link bounds every request itself
+    self->request(*target, caf::infinite, xs...).then(on_ok, on_err);
+}
+
+template <class R, class... Ts>
+caf::result<R> route(router_pointer self, const std::string& id, request_kind kind, Ts... xs) {
+  auto rp = self->make_response_promise<R>();
+  dispatch<R>(self, rp, id, kind, std::chrono::steady_clock::now() + self->state.opts.retry_window,
+              false, std::move(xs)...);
+  return rp;
+}
+
+} // namespace
+
+registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_options opts) {
+  auto impl = [](router_pointer self, cluster_router_options opts) -> router_actor::behavior_type {
+    self->state.opts = std::move(opts);
+    auto deadline = [self] {
+      return std::chrono::steady_clock::now() + self->state.opts.retry_window;
+    };
+    return {
+      [=](retry_atom, std::uint64_t ticket) {
+        auto node = self->state.retries.extract(ticket);
+        if (!node.empty())
+          node.mapped()();
+      },
+      [=](create_atom, create_request& req) -> caf::result<std::string> {
+        if (auto err = check_create(req))
+          return err;
+        if (req.id.empty())
+          req.id = random_id();
+        auto id = req.id;
+        return route<std::string>(self, id, request_kind::write, create_atom::value,
+                                  std::move(req));
+      },
+      [=](acquire_atom, const std::string& job_id) -> caf::result<std::string> {
+        auto rp = self->make_response_promise<std::string>();
+        self->request(self->state.opts.readers, local_timeout, job_atom::value, job_id)
+          .then(
+            [=](job_info& job) mutable {
+              if (job.acquired) {
+                rp.deliver(make_error(errc::job_already_acquired));
+                return;
+              }
+              dispatch<std::string>(self, rp, job.analysis_id, request_kind::write, deadline(),
+                                    false, acquire_atom::value, job_id);
+            },
+            [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      [=](list_atom, const list_request& req) -> caf::result<std::string> {
+        if (auto err = check_list(req))
+          return err;
+        auto rp = self->make_response_promise<std::string>();
+        self->request(self->state.opts.readers, local_timeout, list_atom::value, req)
+          .then([=](analysis_page& page) mutable { rp.deliver(render_listing(page, req)); },
+                [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      [=](get_atom a, const credential& c, const std::string& id) -> caf::result<std::string> {
+        return route<std::string>(self, id, request_kind::read, a, c, id);
+      },
+      [=](authorize_atom a, const credential& c, const std::string& id) -> caf::result<bool> {
+        return route<bool>(self, id, request_kind::read, a, c, id);
+      },
+      [=](download_atom a, const credential& c, const std::string& id,
+          std::uint64_t file_id) -> caf::result<file_location> {
+        return route<file_location>(self, id, request_kind::read, a, c, id, file_id);
+      },
+      [=](reserve_atom a, const credential& c, const std::string& id,
+          upload_request& req) -> caf::result<file_record> {
+        req.bytes = file_payload{};
+        return route<file_record>(self, id, request_kind::write, a, c, id, std::move(req));
+      },
+      [=](commit_atom a, const credential& c, const std::string& id,
+          const file_record& f) -> caf::result<file_record> {
+        return route<file_record>(self, id, request_kind::write, a, c, id, f);
+      },
+      [=](abandon_atom a, const credential& c, const std::string& id,
+          const file_record& f) -> caf::result<bool> {
+        return route<bool>(self, id, request_kind::write, a, c, id, f);
+      },
+      [=](finalize_atom a, const credential& c, const std::string& id,
+          const std::string& results) -> caf::result<std::string> {
+        return route<std::string>(self, id, request_kind::write, a, c, id, results);
+      },
+      [=](remove_atom a, const credential& c, const std::string& id) -> caf::result<bool> {
+        return route<bool>(self, id, request_kind::write, a, c, id);
+      },
+      // An upload in one message: reserved with the owner, written here into
+      // the shared file store, committed with the owner.
+      [=](upload_atom, const credential& c, const std::string& id,
+          upload_request& req) -> caf::result<file_record> {
+        auto rp = self->make_response_promise<file_record>();
+        auto bytes = req.bytes;
+        req.bytes = file_payload{};
+        self->request(caf::actor_cast<registry_actor>(self), local_timeout, reserve_atom::value,
+                      c, id, std::move(req))
+          .then(
+            [=](file_record& file) mutable {
+              auto worker = self->spawn<caf::detached>(file_io_worker, self->state.opts.files);
+              self->request(worker, caf::infinite, write_atom::value, id, file, bytes)
+                .then(
+                  [=](bool) mutable {
+                    self->request(caf::actor_cast<registry_actor>(self), local_timeout,
+                                  commit_atom::value, c, id, file)
+                      .then([=](file_record& f) mutable { rp.deliver(std::move(f)); },
+                            [=](caf::error& err) mutable { rp.deliver(err); });
+                  },
+                  [=](caf::error& err) mutable {
+                    self->request(caf::actor_cast<registry_actor>(self), local_timeout,
+                                  abandon_atom::value, c, id, file)
+                      .then([](bool) {}, [](caf::error&) {});
+                    rp.deliver(err);
+                  });
+            },
+            [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      [=](stats_atom) -> caf::result<std::uint64_t, std::uint64_t> {
+        auto rp = self->make_response_promise<std::uint64_t, std::uint64_t>();
+        self->request(self->state.opts.local, local_timeout, stats_atom::value)
+          .then([=](std::uint64_t live, std::uint64_t dormant) mutable { rp.deliver(live, dormant); },
+                [=](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      // The single-node registry's idle timer: the shard registry has its own.
+      [=](sweep_atom) {},
+    };
+  };
+  return sys.spawn(impl, std::move(opts));
+}
+
+} // namespace analysisd

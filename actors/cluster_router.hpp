@@ -1,0 +1,50 @@
+#pragma once
+
+/// Cluster mode's entry point on one node: the registry interface that HTTP
+/// and in-process callers use, answered for every analysis whichever node
+/// owns it (DESIGN.md, "Scaling out"). A request for an analysis goes to
+/// this node's shard registry when the node serves the analysis's shard, or
+/// else to the owner's node (its published node_actor_v1, through a peer
+/// link: monitored, every request with a finite timeout).
+///  - An owner that answers "not owner" did nothing: the request is sent
+///    again, to whoever the view names then, for up to `retry_window` (a
+///    shard being handed over).
+///  - An owner that cannot be reached or does not answer in time: a read
+///    (get, download, authorize) is tried once more after the view was
+///    refreshed; a write fails with `unavailable` (503 with Retry-After),
+///    its outcome unknown to this node.
+///  - Create draws the new id here and goes to the owner of its shard;
+///    acquire looks the job up in PostgreSQL and goes to the owner of its
+///    analysis; the listing is read from PostgreSQL here.
+///  - An upload given as one message (in-process callers) is reserved with
+///    the owner, written here into the shared file store, and committed
+///    with the owner: bytes never travel between nodes as a message.
+
+#include "actors/cluster.hpp"
+#include "actors/protocol.hpp"
+#include "actors/shard_registry.hpp"
+#include "persistence/file_store.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace analysisd {
+
+struct cluster_router_options {
+  std::shared_ptr<const cluster_view> cluster;
+  shard_registry_actor local;
+  pg_reader_actor readers;
+  std::shared_ptr<const file_store> files;
+  /// A peer gets this long to answer a request (then: unavailable).
+  std::chrono::milliseconds peer_timeout{4000};
+  std::chrono::milliseconds connect_timeout{2000};
+  /// How long "not owner" answers (and shards nobody holds) are retried.
+  std::chrono::milliseconds retry_window{4000};
+  std::chrono::milliseconds retry_delay{100};
+};
+
+registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_options opts);
+
+} // namespace analysisd
