@@ -220,6 +220,7 @@ void finish_load(sr_pointer self, const std::string& id, const caf::error& err) 
     return;
   for (auto& f : node.mapped())
     f(err);
+  finish_handoffs(self); // a handoff may have waited for this load
 }
 
 // Runs `ok` with the live entry of analysis `id` (loading it from
