@@ -216,15 +216,20 @@ void cluster_apply_renewal(cluster_pointer self, const std::vector<shard_lease>&
     if (st.handing_off.count(l.shard) == 0)
       st.view->hold(l.shard, l.epoch, l.requested_at + st.opts.lease_ttl);
   }
+  std::string lost;
   for (auto& [shard, epoch] : st.held) {
     if (now_held.count(shard) > 0)
       continue;
     st.view->drop(shard);
-    log_warning("cluster: lost the lease of shard " + std::to_string(shard) + " (epoch "
-                + std::to_string(epoch) + ")");
+    lost += (lost.empty() ? "" : ",") + std::to_string(shard) + "@" + std::to_string(epoch);
     if (st.handing_off.count(shard) == 0)
       cluster_notify_lost(self, shard);
   }
+  if (!lost.empty())
+    log_entry{log_level::warning, "cluster: leases lost"}
+      .field("incarnation", st.opts.incarnation)
+      .field("shards", lost)
+      .write();
   st.held = std::move(now_held);
 }
 
@@ -257,6 +262,7 @@ void cluster_round(cluster_pointer self) {
     st.members = std::move(*members);
     st.members_since = std::chrono::steady_clock::now();
     log_entry{log_level::info, "cluster: membership changed"}
+      .field("incarnation", inc)
       .field("members", static_cast<std::uint64_t>(st.members.size()))
       .write();
   }

@@ -479,6 +479,8 @@ TEST(cluster_actor, after_a_leave_the_other_node_takes_every_shard) {
   auto b = f.start(ob, db);
   ASSERT_TRUE(eventually([&] { return served(*a.view) == a_set && served(*b.view) == b_set; }, 20s));
   auto before = a.handoffs->snapshot().size();
+  // (b may have handed a's shards over to a if it heartbeat first.)
+  auto b_before = b.handoffs->snapshot().size();
   auto left = steady::now();
   EXPECT_TRUE(f.leave(a.cluster));
   EXPECT_LT(seconds_since(left), 5.0);
@@ -501,7 +503,7 @@ TEST(cluster_actor, after_a_leave_the_other_node_takes_every_shard) {
     return r && r->members.size() == 1
            && routes_are(*b.view, std::vector<std::string>(ob.shards, "inc-b"));
   }));
-  EXPECT_TRUE(b.handoffs->snapshot().empty());
+  EXPECT_EQ(b.handoffs->snapshot().size(), b_before); // b hands nothing off
 }
 
 TEST(cluster_actor, without_postgres_a_node_stops_serving_within_the_lease_ttl) {
