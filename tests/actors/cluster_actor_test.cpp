@@ -525,12 +525,61 @@ TEST(cluster_actor, without_postgres_a_node_stops_serving_within_the_lease_ttl) 
   EXPECT_LE(gone_after, std::max(opts.lease_ttl, opts.member_ttl) + 1000ms);
   EXPECT_TRUE(a.handoffs->snapshot().empty()); // nothing was known lost yet
   // Back: the node finds its leases expired, tells the host, and takes them again.
+  auto restarting = steady::now();
   pg.restart();
+  std::cerr << "PostgreSQL restarted in " << seconds_since(restarting) << " s" << std::endl;
   ASSERT_TRUE(eventually([&] { return served(*a.view) == all_shards(opts.shards); }, 20s));
+  std::cerr << "serving again " << seconds_since(restarting) << " s after the restart began"
+            << std::endl;
   EXPECT_TRUE(a.view->member());
   for (std::uint32_t s = 0; s < opts.shards; ++s)
     EXPECT_GE(a.view->serving(s).value_or(0), 2);
   EXPECT_EQ(a.handoffs->shards().size(), opts.shards);
+}
+
+TEST(cluster_actor, with_postgres_frozen_a_node_stops_serving_within_the_lease_ttl) {
+  postgres_process pg;
+  auto db = pg.create_database();
+  cluster_fixture f;
+  auto opts = test_options(db, "inc-a", 32);
+  auto a = f.start(opts, "");
+  ASSERT_TRUE(eventually([&] { return served(*a.view) == all_shards(opts.shards); }));
+  auto frozen = steady::now();
+  pg.pause(); // calls hang now, until their timeout
+  ASSERT_TRUE(eventually([&] { return served(*a.view).empty() && !a.view->member(); }, 10s));
+  EXPECT_LE(steady::now() - frozen, std::max(opts.lease_ttl, opts.member_ttl) + 1000ms);
+  std::cerr << "stopped serving " << seconds_since(frozen) << " s after PostgreSQL froze"
+            << std::endl;
+  pg.resume();
+  ASSERT_TRUE(eventually([&] { return served(*a.view) == all_shards(opts.shards); }, 20s));
+  EXPECT_TRUE(a.view->member());
+}
+
+TEST(cluster_actor, ends_at_an_exit_message_with_its_next_round_pending) {
+  auto db = fresh_database();
+  cluster_fixture f;
+  auto opts = test_options(db, "inc-a", 16);
+  opts.heartbeat = 5000ms; // the next round stays pending all along
+  opts.lease_ttl = 15000ms;
+  auto a = f.start(opts, db);
+  ASSERT_TRUE(eventually([&] { return served(*a.view) == all_shards(opts.shards); }));
+  caf::scoped_actor self{f.sys};
+  self->monitor(a.cluster);
+  auto sent = steady::now();
+  self->send_exit(a.cluster, caf::exit_reason::user_shutdown);
+  bool down = false;
+  self->receive([&](caf::down_msg& m) { down = m.source == a.cluster.address(); },
+                caf::after(std::chrono::seconds(10)) >> [] {});
+  EXPECT_TRUE(down);
+  EXPECT_LT(seconds_since(sent), 2.0);
+  // Gone without a leave: its leases stay in PostgreSQL until they expire,
+  // and nobody hands anything off.
+  EXPECT_TRUE(a.handoffs->snapshot().empty());
+  auto leases = open_cluster_store(db)->leases();
+  ASSERT_TRUE(leases);
+  ASSERT_EQ(leases->size(), opts.shards);
+  for (auto& l : *leases)
+    EXPECT_TRUE(l.live && l.owner == "inc-a") << "shard " << l.shard;
 }
 
 TEST(cluster_actor, a_node_whose_lease_was_taken_drops_the_shard_and_its_host_retires_it) {
