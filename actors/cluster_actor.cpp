@@ -13,13 +13,13 @@ namespace analysisd {
 cluster_round_plan plan_cluster_round(std::uint32_t shards, const std::vector<std::string>& incarnations,
                                       const std::string& self,
                                       const std::map<std::uint32_t, std::int64_t>& held,
-                                      const std::set<std::uint32_t>& handing_off, bool stable,
+                                      const std::set<std::uint32_t>& busy, bool stable,
                                       std::uint32_t max_handoffs) {
   cluster_round_plan plan;
   if (incarnations.empty())
     return plan;
   for (std::uint32_t shard = 0; shard < shards; ++shard) {
-    if (handing_off.count(shard) > 0)
+    if (busy.count(shard) > 0)
       continue;
     auto owner = rendezvous_owner(shard, incarnations);
     bool mine = incarnations[static_cast<std::size_t>(owner)] == self;
@@ -76,6 +76,9 @@ struct cluster_actor_state {
   /// Held shards dropped from the view whose host has not answered yet; the
   /// lease is released after the answer.
   std::set<std::uint32_t> handing_off;
+  /// Handed-off shards whose release failed (shard -> epoch): never served
+  /// or taken again until a later round releases them.
+  std::map<std::uint32_t, std::int64_t> to_release;
   /// The live members as of the last successful heartbeat, and since when
   /// that list is unchanged.
   std::vector<member_info> members;
@@ -146,6 +149,7 @@ void cluster_finish_leave(cluster_pointer self) {
   st.view->member_until({});
   st.held.clear();
   st.handing_off.clear();
+  st.to_release.clear();
   log_info("cluster: left the cluster");
   for (auto& rp : st.leave_promises)
     rp.deliver(ok);
@@ -172,11 +176,24 @@ void cluster_handoff_done(cluster_pointer self, std::uint32_t shard) {
   st.held.erase(i);
   auto released = st.store->release(shard, st.opts.incarnation, epoch);
   if (!released) {
-    // Still ours in PostgreSQL: the next renewal finds it and hands it off again.
+    // Maybe still ours in PostgreSQL: released by a later round.
+    st.to_release[shard] = epoch;
     cluster_pg_failed(st, "releasing a shard", released.error());
     return;
   }
   cluster_pg_answered(st);
+}
+
+// Retries the releases that failed; stops at the first error.
+void cluster_retry_releases(cluster_actor_state& st) {
+  for (auto i = st.to_release.begin(); i != st.to_release.end();) {
+    auto released = st.store->release(i->first, st.opts.incarnation, i->second);
+    if (!released) {
+      cluster_pg_failed(st, "releasing a shard", released.error());
+      return;
+    }
+    i = st.to_release.erase(i);
+  }
 }
 
 void cluster_hand_off(cluster_pointer self, std::uint32_t shard, std::chrono::milliseconds timeout) {
@@ -202,7 +219,7 @@ void cluster_apply_renewal(cluster_pointer self, const std::vector<shard_lease>&
   auto& st = self->state;
   std::map<std::uint32_t, std::int64_t> now_held;
   for (auto& l : renewed) {
-    if (l.shard >= st.opts.shards)
+    if (l.shard >= st.opts.shards || st.to_release.count(l.shard) > 0)
       continue;
     now_held[l.shard] = l.epoch;
     auto before = st.held.find(l.shard);
@@ -273,12 +290,16 @@ void cluster_round(cluster_pointer self) {
     return;
   }
   cluster_apply_renewal(self, *renewed);
+  cluster_retry_releases(st);
   // 3. Takes and handoffs.
   std::vector<std::string> incarnations;
   for (auto& m : st.members)
     incarnations.push_back(m.incarnation);
   bool stable = std::chrono::steady_clock::now() - st.members_since >= st.opts.stable_after;
-  auto plan = plan_cluster_round(st.opts.shards, incarnations, inc, st.held, st.handing_off, stable,
+  auto busy = st.handing_off;
+  for (auto& [shard, epoch] : st.to_release)
+    busy.insert(shard);
+  auto plan = plan_cluster_round(st.opts.shards, incarnations, inc, st.held, busy, stable,
                                  st.opts.max_handoffs);
   for (auto shard : plan.acquire) {
     auto lease = store.acquire(shard, inc, st.opts.lease_ttl);

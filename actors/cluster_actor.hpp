@@ -33,13 +33,13 @@ struct cluster_round_plan {
 };
 
 /// Plans a round. `incarnations`: the live members (this one included);
-/// `held`: the shards this node holds, with their epochs; `handing_off`:
-/// held shards whose handoff is under way (neither taken nor handed off
-/// again). With no live member (the heartbeat failed), nothing is planned.
+/// `held`: the shards this node holds, with their epochs; `busy`: shards
+/// neither to take nor to hand off (a handoff under way, a release to
+/// retry). With no live member (the heartbeat failed), nothing is planned.
 cluster_round_plan plan_cluster_round(std::uint32_t shards, const std::vector<std::string>& incarnations,
                                       const std::string& self,
                                       const std::map<std::uint32_t, std::int64_t>& held,
-                                      const std::set<std::uint32_t>& handing_off, bool stable,
+                                      const std::set<std::uint32_t>& busy, bool stable,
                                       std::uint32_t max_handoffs);
 
 /// The routes: per shard, the holder of its unexpired lease if it is a live
