@@ -35,6 +35,9 @@ struct handoff_log {
   };
   std::mutex m;
   std::vector<entry> entries;
+  /// Set: the host never answers (the promises are kept, unanswered).
+  bool silent = false;
+  std::vector<caf::typed_response_promise<bool>> unanswered;
 
   std::vector<entry> snapshot() {
     std::lock_guard<std::mutex> g{m};
@@ -50,13 +53,13 @@ struct handoff_log {
 
 // A shard host that records every handoff (and, with a database, whether
 // the lease was still the node's at that moment) and answers true.
-shard_host_actor::behavior_type fake_shard_host(shard_host_actor::pointer, std::shared_ptr<handoff_log> log,
+shard_host_actor::behavior_type fake_shard_host(shard_host_actor::pointer self, std::shared_ptr<handoff_log> log,
                                                 std::string conninfo, std::string incarnation) {
   std::shared_ptr<cluster_store> store;
   if (!conninfo.empty())
     store = std::make_shared<cluster_store>(test_pg_options(conninfo));
   return {
-    [=](handoff_atom, std::uint32_t shard) -> bool {
+    [=](handoff_atom, std::uint32_t shard) -> caf::result<bool> {
       bool held = false;
       if (store) {
         auto rows = store->leases();
@@ -67,6 +70,10 @@ shard_host_actor::behavior_type fake_shard_host(shard_host_actor::pointer, std::
       }
       std::lock_guard<std::mutex> g{log->m};
       log->entries.push_back({shard, steady::now(), held});
+      if (log->silent) {
+        log->unanswered.push_back(self->make_response_promise<bool>());
+        return log->unanswered.back();
+      }
       return true;
     },
   };
@@ -168,8 +175,9 @@ struct cluster_fixture {
 
   /// Starts a node; `host_db`: the database the fake host checks the leases
   /// in ("" for none).
-  node start(const cluster_options& opts, const std::string& host_db) {
+  node start(const cluster_options& opts, const std::string& host_db, bool silent_host = false) {
     node n;
+    n.handoffs->silent = silent_host;
     n.view = std::make_shared<cluster_view>(opts.shards, opts.incarnation);
     n.host = sys.spawn<caf::detached>(fake_shard_host, n.handoffs, host_db, opts.incarnation);
     hosts.push_back(n.host);
@@ -465,6 +473,22 @@ TEST(cluster_actor, handoffs_are_rate_limited_per_round) {
   std::cerr << handed.size() << " handoffs, at most " << most << " within 50 ms, over "
             << std::chrono::duration_cast<std::chrono::milliseconds>(span).count() << " ms"
             << std::endl;
+}
+
+TEST(cluster_actor, a_handoff_the_host_never_answers_still_releases_after_the_timeout) {
+  auto db = fresh_database();
+  cluster_fixture f;
+  auto oa = test_options(db, "inc-a");
+  auto ob = test_options(db, "inc-b");
+  oa.handoff_timeout = 300ms;
+  std::vector<std::string> incs{"inc-a", "inc-b"};
+  auto a_set = rendezvous_set(oa.shards, incs, 0);
+  auto b_set = rendezvous_set(oa.shards, incs, 1);
+  auto a = f.start(oa, db, true);
+  ASSERT_TRUE(eventually([&] { return served(*a.view) == all_shards(oa.shards); }));
+  auto b = f.start(ob, db);
+  ASSERT_TRUE(eventually([&] { return served(*a.view) == a_set && served(*b.view) == b_set; }, 20s));
+  EXPECT_EQ(a.handoffs->shards(), std::multiset<std::uint32_t>(b_set.begin(), b_set.end()));
 }
 
 TEST(cluster_actor, after_a_leave_the_other_node_takes_every_shard) {
