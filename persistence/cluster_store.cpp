@@ -323,6 +323,40 @@ caf::expected<bool> cluster_store::release(std::uint32_t shard, const std::strin
   return r->affected() == 1;
 }
 
+caf::expected<std::uint64_t> cluster_store::release_all(const std::string& incarnation) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(incarnation);
+  auto r = conn_.exec("UPDATE shard_leases SET owner = NULL, expires_at = clock_timestamp()"
+                      " WHERE owner = $1",
+                      p);
+  if (!r)
+    return std::move(r.error());
+  return r->affected();
+}
+
+caf::expected<std::vector<lease_holder>> cluster_store::leases() {
+  if (auto err = ready())
+    return err;
+  auto rows = conn_.exec("SELECT shard, coalesce(owner, ''), epoch,"
+                         " owner IS NOT NULL AND expires_at > clock_timestamp()"
+                         " FROM shard_leases ORDER BY shard");
+  if (!rows)
+    return std::move(rows.error());
+  std::vector<lease_holder> out;
+  out.reserve(static_cast<std::size_t>(rows->rows()));
+  for (int r = 0; r < rows->rows(); ++r) {
+    lease_holder h;
+    h.shard = static_cast<std::uint32_t>(rows->int64(r, 0));
+    h.owner = std::string(rows->bytes(r, 1));
+    h.epoch = rows->int64(r, 2);
+    h.live = rows->boolean(r, 3);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 // -- journal ------------------------------------------------------------------------------
 
 caf::error cluster_store::append_batch(const std::string& incarnation,

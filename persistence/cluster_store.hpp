@@ -71,6 +71,14 @@ struct shard_lease {
   std::chrono::steady_clock::time_point requested_at{};
 };
 
+/// A row of shard_leases as leases() reads it: who holds the shard.
+struct lease_holder {
+  std::uint32_t shard = 0;
+  std::string owner;      ///< The holder's incarnation; empty once released.
+  std::int64_t epoch = 0;
+  bool live = false;      ///< Held and unexpired, by PostgreSQL's clock.
+};
+
 /// One record for append_batch, written under the lease (shard, epoch).
 struct journal_entry {
   std::uint32_t shard = 0;
@@ -160,6 +168,15 @@ public:
   /// Returns false if (incarnation, epoch) no longer held it.
   caf::expected<bool> release(std::uint32_t shard, const std::string& incarnation,
                               std::int64_t epoch);
+
+  /// Gives up, in one round trip, every lease `incarnation` holds (a clean
+  /// shutdown): they expire now, whatever their epoch. Returns how many.
+  caf::expected<std::uint64_t> release_all(const std::string& incarnation);
+
+  /// Every row of shard_leases (shards never taken have none), ordered by
+  /// shard, with whether it is held and unexpired by PostgreSQL's clock. One
+  /// round trip.
+  caf::expected<std::vector<lease_holder>> leases();
 
   // -- journal ---------------------------------------------------------------------
 

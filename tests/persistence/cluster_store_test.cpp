@@ -275,6 +275,73 @@ TEST(cluster_store, renew_all_keeps_every_lease_in_one_round_trip) {
   }
 }
 
+TEST(cluster_store, leases_name_every_holder_and_whether_it_is_live) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  auto none = a->leases();
+  ASSERT_TRUE(none) << context_of(none.error());
+  EXPECT_TRUE(none->empty()); // no shard taken yet: no rows
+  ASSERT_TRUE(a->acquire(1, "inc-a", 60'000ms)->granted);
+  ASSERT_TRUE(a->acquire(2, "inc-a", 60'000ms)->granted);
+  ASSERT_TRUE(b->acquire(5, "inc-b", 60'000ms)->granted);
+  ASSERT_TRUE(b->acquire(9, "inc-b", 300ms)->granted);
+  ASSERT_TRUE(*a->release(2, "inc-a", 1));
+  std::this_thread::sleep_for(600ms); // shard 9's lease expires
+  auto rows = b->leases();
+  ASSERT_TRUE(rows) << context_of(rows.error());
+  ASSERT_EQ(rows->size(), 4u);
+  auto& r = *rows;
+  EXPECT_EQ(r[0].shard, 1u);
+  EXPECT_EQ(r[0].owner, "inc-a");
+  EXPECT_EQ(r[0].epoch, 1);
+  EXPECT_TRUE(r[0].live);
+  EXPECT_EQ(r[1].shard, 2u); // released
+  EXPECT_EQ(r[1].owner, "");
+  EXPECT_FALSE(r[1].live);
+  EXPECT_EQ(r[2].shard, 5u);
+  EXPECT_EQ(r[2].owner, "inc-b");
+  EXPECT_TRUE(r[2].live);
+  EXPECT_EQ(r[3].shard, 9u); // expired: still named, not live
+  EXPECT_EQ(r[3].owner, "inc-b");
+  EXPECT_FALSE(r[3].live);
+  // The next owner of the expired one has a higher epoch.
+  auto taken = a->acquire(9, "inc-a", 60'000ms);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(taken->granted);
+  rows = a->leases();
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[3].owner, "inc-a");
+  EXPECT_EQ((*rows)[3].epoch, 2);
+  EXPECT_TRUE((*rows)[3].live);
+}
+
+TEST(cluster_store, release_all_gives_up_only_this_incarnations_leases) {
+  auto db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  for (std::uint32_t s = 0; s < 6; ++s)
+    ASSERT_TRUE(a->acquire(s, "inc-a", 60'000ms)->granted);
+  ASSERT_TRUE(b->acquire(6, "inc-b", 60'000ms)->granted);
+  auto n = a->release_all("inc-a");
+  ASSERT_TRUE(n) << context_of(n.error());
+  EXPECT_EQ(*n, 6u);
+  auto mine = a->renew_all("inc-a", 60'000ms);
+  ASSERT_TRUE(mine);
+  EXPECT_TRUE(mine->empty());
+  // Free at once for another incarnation, at a higher epoch; b's lease stays.
+  auto taken = b->acquire(3, "inc-b", 60'000ms);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(taken->granted);
+  EXPECT_EQ(taken->epoch, 2);
+  auto theirs = b->renew_all("inc-b", 60'000ms);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->size(), 2u);
+  n = a->release_all("inc-a");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0u);
+}
+
 TEST(cluster_store, of_incarnations_racing_for_a_shard_exactly_one_wins) {
   auto db = fresh_database();
   open_store(db);
