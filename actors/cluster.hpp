@@ -128,34 +128,6 @@ private:
 
 // -- messages between the cluster's actors ---------------------------------------------
 
-// The storage types of persistence/cluster_store.hpp as message types (they
-// stay inside one node, but CAF 0.17 wants every message type inspectable).
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, journal_entry& x) {
-  return f(caf::meta::type_name("journal_entry"), x.shard, x.epoch, x.seq, x.record, x.summary);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, loaded_analysis& x) {
-  return f(caf::meta::type_name("loaded_analysis"), x.state, x.next_seq, x.records);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_info& x) {
-  return f(caf::meta::type_name("job_info"), x.job_id, x.analysis_id, x.key_hash, x.acquired);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, analysis_page& x) {
-  return f(caf::meta::type_name("analysis_page"), x.summaries, x.total);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, file_reservation& x) {
-  return f(caf::meta::type_name("file_reservation"), x.analysis_id, x.file_id, x.name, x.node);
-}
-
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using job_atom = caf::atom_constant<caf::atom("job")>;
