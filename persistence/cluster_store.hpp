@@ -142,8 +142,8 @@ typename Inspector::result_type inspect(Inspector& f, file_reservation& x) {
 /// (the (analysis_id, seq) key). The actors of those shards must retire.
 bool is_fenced(const caf::error& err);
 
-/// The shards named by a fenced error of append_batch (empty when the key
-/// fenced it, or for other errors).
+/// The shards named by a fenced error of append_batch (empty when a key
+/// fenced it, a record's, an analysis's or a job's, or for other errors).
 std::vector<std::uint32_t> fenced_shards(const caf::error& err);
 
 /// The store. Not thread-safe: one thread at a time (one connection).
@@ -205,8 +205,11 @@ public:
   /// pipeline (BEGIN, the fence, the writes); the answers are checked and
   /// then COMMIT (or ROLLBACK) is sent.
   ///
-  /// Errors, each leaving nothing written (the batch is all or nothing: one
-  /// entry's failure fails all of them, and the caller fails every entry):
+  /// Errors, each leaving nothing written. The batch is all or nothing: one
+  /// entry's failure fails all of them, the other analyses' entries too (a
+  /// single file_added whose reservation expired fails the whole batch).
+  /// That is accepted: the caller fails every entry of the batch, or writes
+  /// again those that `refused` does not name (as the pg journal does).
   ///  - unavailable with a context starting "fenced" (is_fenced()) if a
   ///    lease is not this incarnation's at that epoch or has expired
   ///    ("fenced: shards 3,7 ...", see fenced_shards()), or another writer
