@@ -287,7 +287,13 @@ std::uint64_t pg_janitor_sweep(pg_janitor_state& st) {
   }
   std::uint64_t done = 0;
   for (auto& r : *expired) {
-    if (auto ec = st.files->remove_upload(r.analysis_id, r.file_id, r.name)) {
+    auto ec = st.files->remove_upload(r.analysis_id, r.file_id, r.name);
+    if (ec == std::errc::invalid_argument) {
+      // Not a name this store writes under: it holds no bytes of it, and
+      // keeping the row would take a place in every round.
+      log_warning("blob janitor: reservation " + r.analysis_id + "/" + std::to_string(r.file_id)
+                  + " names no path of this store: dropped");
+    } else if (ec) {
       log_warning("blob janitor: cannot delete the bytes of " + r.analysis_id + "/"
                   + std::to_string(r.file_id) + " (" + ec.message() + "): kept for the next round");
       continue;

@@ -99,15 +99,17 @@ std::error_code file_store::remove_upload(const std::string& analysis_id, std::u
     return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos
            && n.find('\0') == std::string::npos;
   };
-  if (!plain(analysis_id) || !plain(name))
+  if (!plain(analysis_id))
     return std::make_error_code(std::errc::invalid_argument);
   file_record file;
   file.id = file_id;
   file.name = name;
   if (auto ec = st_.remove(partial_path(analysis_id, file)))
     return ec;
-  if (auto ec = st_.remove(file_path(analysis_id, file)))
-    return ec;
+  // A name that is not plain was never written as a final file.
+  if (plain(name))
+    if (auto ec = st_.remove(file_path(analysis_id, file)))
+      return ec;
   if (!st_.is_directory(analysis_dir(analysis_id)))
     return {};
   return st_.sync_dir(analysis_dir(analysis_id));

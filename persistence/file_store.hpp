@@ -45,7 +45,8 @@ public:
   /// janitor, for an expired reservation): its temporary file and, if one
   /// exists, the final file of that id and name; then fsyncs the analysis
   /// directory. Missing files are not an error. invalid_argument if the
-  /// analysis id or the name is not a plain name.
+  /// analysis id is not a plain name (no such upload can have bytes here);
+  /// a name that is not plain has only its temporary file removed.
   std::error_code remove_upload(const std::string& analysis_id, std::uint64_t file_id,
                                 const std::string& name) const;
 
