@@ -52,6 +52,14 @@ journal_entry created_entry(std::uint32_t shard, std::int64_t epoch, const std::
   return entry(shard, epoch, 1, std::move(rec), std::move(summary));
 }
 
+journal_record acquired(const std::string& id, const std::string& key) {
+  journal_record r;
+  r.kind = record_kind::job_acquired;
+  r.analysis_id = id;
+  r.key_hash = sha256(key);
+  return r;
+}
+
 std::vector<std::string> incarnations(std::size_t n, const std::string& prefix = "inc") {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n; ++i)
@@ -592,8 +600,11 @@ TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
   EXPECT_EQ(before->analysis_id, "aaaaaaa1");
   EXPECT_FALSE(before->acquired);
   EXPECT_EQ(before->key_hash, "");
+  // Writers that each append a job_acquired (different seqs, so that only
+  // the job's key decides).
   constexpr int nodes = 8;
-  std::vector<caf::expected<job_info>> results(nodes, make_error(errc::unavailable, "not run"));
+  std::vector<caf::error> results(static_cast<std::size_t>(nodes));
+  std::vector<std::vector<std::size_t>> refused(static_cast<std::size_t>(nodes));
   std::atomic<int> ready{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < nodes; ++i)
@@ -603,21 +614,25 @@ TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
       ++ready;
       while (ready < nodes) {
       }
-      results[static_cast<std::size_t>(i)] =
-        err ? caf::expected<job_info>{err}
-            : store.acquire_job("jaaaaaa1", sha256("key-" + std::to_string(i)));
+      auto k = static_cast<std::size_t>(i);
+      results[k] = err ? err
+                       : store.append_batch("inc-a",
+                                            {entry(0, 1, 2 + k, acquired("aaaaaaa1", "key-" + std::to_string(i)))},
+                                            &refused[k]);
     });
   for (auto& t : threads)
     t.join();
   int won = -1;
   for (int i = 0; i < nodes; ++i) {
     auto& r = results[static_cast<std::size_t>(i)];
-    if (r) {
+    if (!r) {
       EXPECT_EQ(won, -1);
       won = i;
-      EXPECT_EQ(r->analysis_id, "aaaaaaa1");
     } else {
-      EXPECT_EQ(code_of(r.error()), code(errc::job_already_acquired)) << context_of(r.error());
+      EXPECT_EQ(code_of(r), code(errc::job_already_acquired)) << context_of(r);
+      EXPECT_NE(context_of(r).find("job jaaaaaa1 of analysis aaaaaaa1"), std::string::npos)
+        << context_of(r);
+      EXPECT_EQ(refused[static_cast<std::size_t>(i)], std::vector<std::size_t>{0});
     }
   }
   ASSERT_NE(won, -1);
@@ -625,7 +640,109 @@ TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
   ASSERT_TRUE(after);
   EXPECT_TRUE(after->acquired);
   EXPECT_EQ(after->key_hash, sha256("key-" + std::to_string(won)));
-  EXPECT_EQ(code_of(owner->acquire_job("nosuchjb", sha256("k")).error()), code(errc::not_found));
+  // Only the winner's record was written.
+  auto records = owner->connection().exec("SELECT seq FROM journal WHERE analysis_id = 'aaaaaaa1'"
+                                          " ORDER BY seq");
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->rows(), 2);
+  EXPECT_EQ(records->int64(1, 0), 2 + won);
+}
+
+// The key is stored with the record, in the same transaction: a batch that
+// acquires a job acquired already writes nothing, not even its other entries.
+TEST(cluster_store, job_acquired_of_an_acquired_job_fails_the_whole_batch) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 10s)->granted);
+  // Created and acquired in one batch.
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1"),
+                                             entry(0, 1, 2, acquired("aaaaaaa1", "key-1"))}));
+  EXPECT_EQ(store->job("jaaaaaa1")->key_hash, sha256("key-1"));
+  std::vector<std::size_t> refused;
+  auto err = store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa2"),
+                                           entry(0, 1, 3, acquired("aaaaaaa1", "key-2"))},
+                                 &refused);
+  EXPECT_EQ(code_of(err), code(errc::job_already_acquired)) << context_of(err);
+  EXPECT_NE(context_of(err).find("jaaaaaa1"), std::string::npos) << context_of(err);
+  EXPECT_EQ(refused, std::vector<std::size_t>{1});
+  EXPECT_EQ(store->job("jaaaaaa1")->key_hash, sha256("key-1"));
+  EXPECT_EQ(code_of(store->load_records("aaaaaaa2").error()), code(errc::not_found));
+  EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 2u);
+  // Twice in one batch: the second is refused, and the first not written.
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa3")}));
+  err = store->append_batch("inc-a", {entry(0, 1, 2, acquired("aaaaaaa3", "key-3")),
+                                      entry(0, 1, 3, acquired("aaaaaaa3", "key-4"))},
+                            &refused);
+  EXPECT_EQ(code_of(err), code(errc::job_already_acquired)) << context_of(err);
+  EXPECT_EQ(refused, std::vector<std::size_t>{1});
+  EXPECT_FALSE(store->job("jaaaaaa3")->acquired);
+  // An analysis nobody created has no job.
+  err = store->append_batch("inc-a", {entry(0, 1, 1, acquired("nosuchan", "k"))}, &refused);
+  EXPECT_EQ(code_of(err), code(errc::not_found)) << context_of(err);
+  EXPECT_EQ(refused, std::vector<std::size_t>{0});
+  EXPECT_EQ(code_of(store->load_records("nosuchan").error()), code(errc::not_found));
+}
+
+// Refusals name the entries that caused them, so that a caller may write
+// the others again; errors about the whole batch name none.
+TEST(cluster_store, refused_entries_are_named) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  auto other = open_store(db);
+  ASSERT_TRUE(store->acquire(1, "inc-a", 10s)->granted);
+  ASSERT_TRUE(other->acquire(2, "inc-b", 10s)->granted);
+  std::vector<std::size_t> refused;
+  auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
+                                           created_entry(2, 1, "aaaaaaa2"),
+                                           entry(2, 1, 2, finalized("aaaaaaa2", "{}")),
+                                           created_entry(1, 1, "aaaaaaa3")},
+                                 &refused);
+  ASSERT_TRUE(is_fenced(err));
+  EXPECT_EQ(refused, (std::vector<std::size_t>{1, 2}));
+  // The others, again: they commit.
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
+                                             created_entry(1, 1, "aaaaaaa3")},
+                                   &refused));
+  EXPECT_TRUE(refused.empty());
+  // A key another writer holds.
+  err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa4"),
+                                      entry(1, 1, 1, finalized("aaaaaaa3", "{}"))},
+                            &refused);
+  ASSERT_TRUE(is_fenced(err)) << context_of(err);
+  EXPECT_NE(context_of(err).find("records aaaaaaa3/1"), std::string::npos) << context_of(err);
+  EXPECT_EQ(refused, std::vector<std::size_t>{1});
+  // Reservations: every missing one is named.
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 2, "b.fa", "node-a"}, 60s));
+  err = store->append_batch("inc-a", {entry(1, 1, 2, file_added("aaaaaaa1", 1, "a.fa")),
+                                      entry(1, 1, 3, file_added("aaaaaaa1", 2, "b.fa")),
+                                      entry(1, 1, 2, file_added("aaaaaaa3", 9, "c.fa"))},
+                            &refused);
+  EXPECT_EQ(code_of(err), code(errc::not_found));
+  EXPECT_EQ(refused, (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 1u);
+}
+
+// Every batch costs two round trips: one pipeline and the COMMIT.
+TEST(cluster_store, a_batch_takes_two_round_trips) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 10s)->granted);
+  ASSERT_TRUE(store->reserve_file({"aaaaaaa1", 1, "x.fa", "node-a"}, 60s) == caf::error{});
+  auto before = store->connection().round_trips();
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1"),
+                                             entry(0, 1, 2, acquired("aaaaaaa1", "k")),
+                                             entry(0, 1, 3, file_added("aaaaaaa1", 1, "x.fa")),
+                                             entry(0, 1, 4, finalized("aaaaaaa1", "{}"), "{}")}));
+  EXPECT_EQ(store->connection().round_trips() - before, 2u);
+  auto loaded = store->load_analysis("aaaaaaa1");
+  ASSERT_TRUE(loaded) << context_of(loaded.error());
+  EXPECT_TRUE(loaded->state.job_acquired);
+  EXPECT_EQ(loaded->state.files.size(), 1u);
+  EXPECT_EQ(store->job("jaaaaaa1")->key_hash, sha256("k"));
+  before = store->connection().round_trips();
+  ASSERT_FALSE(store->append_batch("inc-a", {entry(0, 1, 5, removed("aaaaaaa1"))}));
+  EXPECT_EQ(store->connection().round_trips() - before, 2u);
+  EXPECT_TRUE(store->load_analysis("aaaaaaa1")->state.removed);
 }
 
 TEST(cluster_store, listing_pages_newest_first_with_current_documents) {
@@ -745,4 +862,46 @@ TEST(cluster_store, calls_to_a_frozen_postgres_end_within_the_timeout) {
   ASSERT_FALSE(renewed);
   EXPECT_EQ(code_of(renewed.error()), code(errc::unavailable));
   EXPECT_LT(seconds_since(started), 2.0);
+}
+
+// -- cost of a batch -------------------------------------------------------------------------
+
+// Not a check: prints what an append_batch of 1 and of 64 records costs
+// against the private server (round trips dominate on a real network).
+TEST(cluster_store, append_batch_cost_is_printed) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 60s)->granted);
+  int next = 0;
+  auto id = [&] {
+    auto s = std::to_string(next++);
+    return "b" + std::string(7 - s.size(), '0') + s;
+  };
+  for (std::size_t size : {1u, 64u}) {
+    int batches = size == 1 ? 300 : 40;
+    auto started = std::chrono::steady_clock::now();
+    auto trips = store->connection().round_trips();
+    for (int b = 0; b < batches; ++b) {
+      std::vector<journal_entry> batch;
+      for (std::size_t i = 0; i < size; ++i) {
+        // Half new analyses (journal, listing, jobs), half finalizes of them (journal, listing).
+        auto c = created_entry(0, 1, id());
+        if (i % 2 == 1) {
+          auto& prev = batch.back();
+          auto a = prev.record.analysis;
+          a.ready = true;
+          batch.push_back(entry(0, 1, 2, finalized(a.id, "{\"hits\":[]}"), render_analysis(a, false)));
+          continue;
+        }
+        batch.push_back(std::move(c));
+      }
+      auto err = store->append_batch("inc-a", batch);
+      ASSERT_FALSE(err) << context_of(err);
+    }
+    auto s = seconds_since(started);
+    std::cerr << "append_batch of " << size << " records: " << (s * 1000.0 / batches)
+              << " ms per batch (" << batches << " batches), "
+              << static_cast<double>(store->connection().round_trips() - trips) / batches
+              << " round trips per batch" << std::endl;
+  }
 }
