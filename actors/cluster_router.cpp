@@ -15,6 +15,8 @@
 namespace analysisd {
 
 namespace {
+// Named, so that the unity build keeps these apart from other files' helpers.
+namespace rt {
 
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
@@ -142,9 +144,11 @@ caf::result<R> route(router_pointer self, const std::string& id, request_kind ki
   return rp;
 }
 
+} // namespace rt
 } // namespace
 
 registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_options opts) {
+  using namespace rt;
   auto impl = [](router_pointer self, cluster_router_options opts) -> router_actor::behavior_type {
     self->state.opts = std::move(opts);
     auto deadline = [self] {
