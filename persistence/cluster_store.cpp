@@ -404,8 +404,8 @@ caf::error cluster_store::append_batch(const std::string& incarnation,
   // locks are taken before anything is written, as with one round trip per
   // statement; what a refused batch wrote meanwhile is rolled back.
   std::vector<pg_statement> st;
-  st.reserve(2 + chunks(batch.size()) + 2 * chunks(created.size()) + 2 * chunks(acquired.size())
-             + chunks(files.size()) + chunks(updates.size()));
+  st.reserve(2 + 2 * chunks(batch.size()) + 2 * chunks(created.size())
+             + 2 * chunks(acquired.size()) + chunks(files.size()) + chunks(updates.size()));
   st.push_back({"BEGIN", {}, pg_format::text});
   // 1. The fence: this incarnation's unexpired leases of the batch's shards,
   // locked FOR SHARE (in shard order) until the commit. A takeover's UPDATE
@@ -517,6 +517,25 @@ caf::error cluster_store::append_batch(const std::string& incarnation,
             + placeholders(n, {"", "::text", "::boolean"})
             + ") AS v (id, summary, removed) WHERE a.id = v.id";
   }
+  // 4. No gaps: every record but an analysis's first follows one that is
+  // written (before, or by this batch, whose rows these see). A record
+  // sent after one that failed (its writer did not know yet) is refused.
+  auto gaps_from = st.size();
+  std::vector<std::size_t> followers;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].seq > 1)
+      followers.push_back(i);
+  for (std::size_t from = 0; from < followers.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, followers.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& e = batch[followers[i]];
+      q.params.text(e.record.analysis_id).integer(static_cast<std::int64_t>(e.seq));
+    }
+    q.sql = "SELECT v.id, v.seq FROM (VALUES " + placeholders(n, {"", "::bigint"})
+            + ") AS v (id, seq) WHERE NOT EXISTS (SELECT 1 FROM journal AS j"
+              " WHERE j.analysis_id = v.id AND j.seq = v.seq - 1)";
+  }
   auto rollback = [&](caf::error err) {
     if (conn_.connected())
       conn_.exec("ROLLBACK"); // a failure closes the connection, which rolls back too
@@ -577,6 +596,19 @@ caf::error cluster_store::append_batch(const std::string& incarnation,
   });
   if (!names.empty())
     return rollback(fenced("records " + names + " written by another owner"));
+  {
+    auto gaps = returned(gaps_from, gaps_from + chunks(followers.size()), 2);
+    std::string after_gap;
+    for (auto i : followers) {
+      auto k = batch[i].record.analysis_id + "/" + std::to_string(batch[i].seq);
+      if (gaps.count(k) != 0) {
+        culprits.push_back(i);
+        after_gap += (after_gap.empty() ? "" : ",") + k;
+      }
+    }
+    if (!after_gap.empty())
+      return rollback(fenced("records " + after_gap + " do not follow a written record"));
+  }
   names = missing(created, returned(analyses_from, jobs_from, 1),
                   [](const journal_entry& e) { return e.record.analysis.id; });
   if (!names.empty())

@@ -231,7 +231,11 @@ public:
   ///    lease is not this incarnation's at that epoch or has expired
   ///    ("fenced: shards 3,7 ...", see fenced_shards()), or another writer
   ///    holds one of the (analysis_id, seq) keys, an analysis id or a job id
-  ///    ("fenced: records ...", "fenced: analyses ...", "fenced: jobs ...");
+  ///    ("fenced: records ...", "fenced: analyses ...", "fenced: jobs ..."),
+  ///    or a record would leave a gap: its seq is over 1 and its analysis's
+  ///    record seq - 1 is neither written nor in the batch ("fenced: records
+  ///    a/5 do not follow a written record"; a writer that sent seq 6 before
+  ///    it learnt that seq 5 failed must load the analysis again);
   ///  - job_already_acquired "job <job> of analysis <id> has a key already"
   ///    for a job_acquired whose job has a key (or a second job_acquired of
   ///    one analysis in the batch); not_found "analysis <id> has no job" for
