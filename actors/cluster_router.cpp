@@ -72,6 +72,10 @@ node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_rout
   o.request_timeout = s.opts.peer_timeout;
   o.connect_timeout = s.opts.connect_timeout;
   auto link = spawn_peer_link(self->system(), o);
+  // Linked, so that it ends with the router: the middleman keeps every
+  // actor it sent to a peer (the link sends as itself) alive for good, and
+  // only an exit makes it quit.
+  self->link_to(link);
   s.peers.emplace(m.incarnation, link);
   return link;
 }
