@@ -55,6 +55,13 @@ struct cluster_options {
   /// Held shards handed off per round, at most (rebalancing is rate-limited).
   /// Shards that nobody holds (released or expired) are taken without limit.
   std::uint32_t max_handoffs = 8;
+  /// The node's registry gets this long to retire a shard's actors
+  /// (handoff_atom); after it the lease is released anyway (the journal's
+  /// fence protects what a late actor might still write).
+  std::chrono::milliseconds handoff_timeout{10000};
+  /// A graceful leave (leave_atom) waits this long, at most, for the
+  /// handoffs before it releases every lease and leaves the members table.
+  std::chrono::milliseconds leave_timeout{3000};
   /// Requests to a peer node get this long for their answer.
   std::chrono::milliseconds peer_timeout{4000};
   /// A file reservation (an upload's bytes being written) lasts this long
@@ -125,6 +132,8 @@ using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using job_atom = caf::atom_constant<caf::atom("job")>;
 using janitor_atom = caf::atom_constant<caf::atom("janitor")>;
+/// To the cluster actor: leave the cluster gracefully -> bool.
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
 
 /// What the cluster actor asks of the node's registry: stop serving a shard
 /// (retire its analysis actors once what they hold in flight is done, and

@@ -15,6 +15,8 @@
 namespace analysisd {
 
 namespace {
+// Named, so that the unity build keeps these apart from other files' helpers.
+namespace rt {
 
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
@@ -70,6 +72,10 @@ node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_rout
   o.request_timeout = s.opts.peer_timeout;
   o.connect_timeout = s.opts.connect_timeout;
   auto link = spawn_peer_link(self->system(), o);
+  // Linked, so that it ends with the router: the middleman keeps every
+  // actor it sent to a peer (the link sends as itself) alive for good, and
+  // only an exit makes it quit.
+  self->link_to(link);
   s.peers.emplace(m.incarnation, link);
   return link;
 }
@@ -142,9 +148,11 @@ caf::result<R> route(router_pointer self, const std::string& id, request_kind ki
   return rp;
 }
 
+} // namespace rt
 } // namespace
 
 registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_options opts) {
+  using namespace rt;
   auto impl = [](router_pointer self, cluster_router_options opts) -> router_actor::behavior_type {
     self->state.opts = std::move(opts);
     auto deadline = [self] {

@@ -44,6 +44,8 @@ std::string render_listing(const analysis_page& page, const list_request& req) {
 }
 
 namespace {
+// Named, so that the unity build keeps these apart from other files' helpers.
+namespace sr {
 
 // How long a question to PostgreSQL's actors may take (each of their calls
 // is bounded by pg_options::call_timeout; this only catches a stuck actor).
@@ -220,6 +222,7 @@ void finish_load(sr_pointer self, const std::string& id, const caf::error& err) 
     return;
   for (auto& f : node.mapped())
     f(err);
+  finish_handoffs(self); // a handoff may have waited for this load
 }
 
 // Runs `ok` with the live entry of analysis `id` (loading it from
@@ -429,9 +432,11 @@ void handoff_round(sr_pointer self, std::uint32_t shard,
                        static_cast<std::int64_t>(deadline.time_since_epoch().count()));
 }
 
+} // namespace sr
 } // namespace
 
 shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry_options opts) {
+  using namespace sr;
   auto impl = [](sr_pointer self, shard_registry_options opts)
     -> shard_registry_actor::behavior_type {
     self->state.opts = std::move(opts);

@@ -71,7 +71,7 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   out.files = std::make_shared<file_store>(posix_storage(), cfg.data_dir);
   out.views = std::make_shared<read_views>();
   out.journal = spawn_pg_journal(sys, o.pg, o.incarnation);
-  out.readers = spawn_pg_readers(sys, o.pg, 4);
+  out.readers = spawn_pg_readers(sys, o.pg, 4, o.reservation_ttl);
   shard_registry_options ro;
   ro.cluster = out.view;
   ro.journal = out.journal;

@@ -4,6 +4,7 @@
 #include "persistence/recovery.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -323,156 +324,338 @@ caf::expected<bool> cluster_store::release(std::uint32_t shard, const std::strin
   return r->affected() == 1;
 }
 
+caf::expected<std::uint64_t> cluster_store::release_all(const std::string& incarnation) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(incarnation);
+  auto r = conn_.exec("UPDATE shard_leases SET owner = NULL, expires_at = clock_timestamp()"
+                      " WHERE owner = $1",
+                      p);
+  if (!r)
+    return std::move(r.error());
+  return r->affected();
+}
+
+caf::expected<std::vector<lease_holder>> cluster_store::leases() {
+  if (auto err = ready())
+    return err;
+  auto rows = conn_.exec("SELECT shard, coalesce(owner, ''), epoch,"
+                         " owner IS NOT NULL AND expires_at > clock_timestamp()"
+                         " FROM shard_leases ORDER BY shard");
+  if (!rows)
+    return std::move(rows.error());
+  std::vector<lease_holder> out;
+  out.reserve(static_cast<std::size_t>(rows->rows()));
+  for (int r = 0; r < rows->rows(); ++r) {
+    lease_holder h;
+    h.shard = static_cast<std::uint32_t>(rows->int64(r, 0));
+    h.owner = std::string(rows->bytes(r, 1));
+    h.epoch = rows->int64(r, 2);
+    h.live = rows->boolean(r, 3);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 // -- journal ------------------------------------------------------------------------------
 
 caf::error cluster_store::append_batch(const std::string& incarnation,
-                                       const std::vector<journal_entry>& batch) {
+                                       const std::vector<journal_entry>& batch,
+                                       std::vector<std::size_t>* refused) {
+  std::vector<std::size_t> ignored;
+  auto& culprits = refused != nullptr ? *refused : ignored;
+  culprits.clear();
   if (batch.empty())
     return {};
   if (auto err = ready())
     return err;
   // Every (shard, epoch) the batch writes under.
   std::map<std::uint32_t, std::set<std::int64_t>> epochs;
-  for (auto& e : batch)
+  std::vector<std::size_t> created;  // indices into batch, by kind
+  std::vector<std::size_t> acquired;
+  std::vector<std::size_t> files;
+  std::map<std::string, std::pair<const std::string*, bool>> listing; // id -> (summary, removed)
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& e = batch[i];
     epochs[e.shard].insert(e.epoch);
-  return conn_.transaction([&]() -> caf::error {
-    // 1. The fence: lock this incarnation's unexpired leases of the batch's
-    // shards FOR SHARE (in shard order) until the commit. A takeover's
-    // UPDATE waits for the commit; if it came first, its new owner or epoch
-    // is what this sees.
+    auto& rec = e.record;
+    if (rec.kind == record_kind::created) {
+      created.push_back(i);
+      continue;
+    }
+    if (rec.kind == record_kind::job_acquired)
+      acquired.push_back(i);
+    if (rec.kind == record_kind::file_added)
+      files.push_back(i);
+    auto& l = listing[rec.analysis_id];
+    if (!e.summary.empty())
+      l.first = &e.summary;
+    if (rec.kind == record_kind::removed)
+      l.second = true;
+  }
+  std::vector<std::pair<const std::string*, std::pair<const std::string*, bool>>> updates;
+  for (auto& [id, l] : listing)
+    if (l.first != nullptr || l.second)
+      updates.emplace_back(&id, l);
+  auto chunks = [](std::size_t n) { return (n + chunk_rows - 1) / chunk_rows; };
+  // Every statement goes out in one pipeline; the answers are checked
+  // before COMMIT. The server runs them in order, so the fence's FOR SHARE
+  // locks are taken before anything is written, as with one round trip per
+  // statement; what a refused batch wrote meanwhile is rolled back.
+  std::vector<pg_statement> st;
+  st.reserve(2 + 2 * chunks(batch.size()) + 2 * chunks(created.size())
+             + 2 * chunks(acquired.size()) + chunks(files.size()) + chunks(updates.size()));
+  st.push_back({"BEGIN", {}, pg_format::text});
+  // 1. The fence: this incarnation's unexpired leases of the batch's shards,
+  // locked FOR SHARE (in shard order) until the commit. A takeover's UPDATE
+  // waits for the commit; if it came first, its new owner or epoch is what
+  // this sees.
+  {
     std::string shards = "{";
     for (auto& [shard, _] : epochs)
       shards += (shards.size() > 1 ? "," : "") + std::to_string(shard);
     shards += "}";
-    pg_params p;
-    p.text(shards).text(incarnation);
-    auto held = conn_.exec("SELECT shard, epoch FROM shard_leases"
-                           " WHERE shard = ANY($1::integer[]) AND owner = $2"
-                           "   AND expires_at > clock_timestamp()"
-                           " ORDER BY shard FOR SHARE",
-                           p);
-    if (!held)
-      return std::move(held.error());
-    std::map<std::uint32_t, std::int64_t> current;
-    for (int r = 0; r < held->rows(); ++r)
-      current[static_cast<std::uint32_t>(held->int64(r, 0))] = held->int64(r, 1);
-    std::string stale;
-    for (auto& [shard, wanted] : epochs) {
-      auto i = current.find(shard);
-      if (i == current.end() || wanted.size() != 1 || *wanted.begin() != i->second)
-        stale += (stale.empty() ? "" : ",") + std::to_string(shard);
+    auto& f = st.emplace_back();
+    f.sql = "SELECT shard, epoch FROM shard_leases"
+            " WHERE shard = ANY($1::integer[]) AND owner = $2"
+            "   AND expires_at > clock_timestamp()"
+            " ORDER BY shard FOR SHARE";
+    f.params.text(shards).text(incarnation);
+  }
+  // 2. The records. Their key (analysis_id, seq) is the second fence: a key
+  // that exists is not written again and not returned.
+  auto journal_from = st.size();
+  for (std::size_t from = 0; from < batch.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, batch.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& e = batch[i];
+      q.params.text(e.record.analysis_id).integer(static_cast<std::int64_t>(e.seq)).integer(e.shard)
+        .integer(e.epoch).integer(static_cast<int>(e.record.kind)).binary(encode_record(e.record));
     }
-    if (!stale.empty())
-      return fenced("shards " + stale + " not held by this incarnation at the batch's epoch");
-    // 2. The records. Their key (analysis_id, seq) is the second fence.
-    auto key_taken = [&](caf::error err, const std::string& what) {
-      if (conn_.last_sqlstate() == "23505")
-        return fenced(what + " written by another owner");
-      return err;
-    };
-    for (std::size_t from = 0; from < batch.size(); from += chunk_rows) {
-      auto n = std::min(chunk_rows, batch.size() - from);
-      pg_params rp;
-      for (std::size_t i = from; i < from + n; ++i) {
-        auto& e = batch[i];
-        rp.text(e.record.analysis_id).integer(static_cast<std::int64_t>(e.seq)).integer(e.shard)
-          .integer(e.epoch).integer(static_cast<int>(e.record.kind)).binary(encode_record(e.record));
-      }
-      auto r = conn_.exec("INSERT INTO journal (analysis_id, seq, shard, epoch, kind, record) VALUES "
-                            + placeholders(n, {"", "::bigint", "::integer", "::bigint", "::smallint",
-                                               "::bytea"}),
-                          rp);
-      if (!r)
-        return key_taken(std::move(r.error()), "a record of this batch was");
+    q.sql = "INSERT INTO journal (analysis_id, seq, shard, epoch, kind, record) VALUES "
+            + placeholders(n, {"", "::bigint", "::integer", "::bigint", "::smallint", "::bytea"})
+            + " ON CONFLICT DO NOTHING RETURNING analysis_id, seq";
+  }
+  // 3. The side tables: new analyses and jobs, acquired jobs, consumed
+  // reservations, listing documents.
+  auto analyses_from = st.size();
+  for (std::size_t from = 0; from < created.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, created.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& e = batch[created[i]];
+      auto& a = e.record.analysis;
+      q.params.text(a.id).integer(e.shard).text(a.job_id).integer(a.created_at).text(e.summary);
     }
-    // 3. The side tables: new analyses and jobs, consumed reservations,
-    // listing documents.
-    std::vector<const journal_entry*> created;
-    std::vector<const journal_entry*> files;
-    std::map<std::string, std::pair<const std::string*, bool>> listing; // id -> (summary, removed)
-    for (auto& e : batch) {
-      auto& rec = e.record;
-      if (rec.kind == record_kind::created) {
-        created.push_back(&e);
+    q.sql = "INSERT INTO analyses (id, shard, job_id, created_at, summary) VALUES "
+            + placeholders(n, {"", "::integer", "", "::bigint", ""})
+            + " ON CONFLICT DO NOTHING RETURNING id";
+  }
+  auto jobs_from = st.size();
+  for (std::size_t from = 0; from < created.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, created.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& a = batch[created[i]].record.analysis;
+      q.params.text(a.job_id).text(a.id);
+    }
+    q.sql = "INSERT INTO jobs (job_id, analysis_id) VALUES " + placeholders(n, {"", ""})
+            + " ON CONFLICT DO NOTHING RETURNING job_id";
+  }
+  // Only once: the row is locked and its key_hash checked on the newest
+  // version, so of concurrent acquires exactly one updates it. Then the
+  // jobs of the acquired analyses, to name them if that failed.
+  auto acquired_from = st.size();
+  for (std::size_t from = 0; from < acquired.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, acquired.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& rec = batch[acquired[i]].record;
+      q.params.text(rec.analysis_id).binary(rec.key_hash);
+    }
+    q.sql = "UPDATE jobs AS j SET key_hash = v.key_hash, acquired_at = clock_timestamp()"
+            " FROM (VALUES " + placeholders(n, {"", "::bytea"}) + ") AS v (analysis_id, key_hash),"
+            " analyses AS a WHERE a.id = v.analysis_id AND j.job_id = a.job_id"
+            " AND j.key_hash IS NULL RETURNING a.id";
+  }
+  auto named_from = st.size();
+  for (std::size_t from = 0; from < acquired.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, acquired.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i)
+      q.params.text(batch[acquired[i]].record.analysis_id);
+    q.sql = "SELECT a.id, a.job_id FROM analyses AS a, (VALUES " + placeholders(n, {""})
+            + ") AS v (id) WHERE a.id = v.id";
+  }
+  auto files_from = st.size();
+  for (std::size_t from = 0; from < files.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, files.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& rec = batch[files[i]].record;
+      q.params.text(rec.analysis_id).integer(static_cast<std::int64_t>(rec.file.id));
+    }
+    q.sql = "DELETE FROM file_reservations WHERE expires_at > clock_timestamp()"
+            " AND (analysis_id, file_id) IN (VALUES " + placeholders(n, {"", "::bigint"})
+            + ") RETURNING analysis_id, file_id";
+  }
+  for (std::size_t from = 0; from < updates.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, updates.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      q.params.text(*updates[i].first);
+      if (updates[i].second.first != nullptr)
+        q.params.text(*updates[i].second.first);
+      else
+        q.params.null();
+      q.params.text(updates[i].second.second ? "true" : "false");
+    }
+    q.sql = "UPDATE analyses AS a SET summary = coalesce(v.summary, a.summary),"
+            " removed = a.removed OR v.removed FROM (VALUES "
+            + placeholders(n, {"", "::text", "::boolean"})
+            + ") AS v (id, summary, removed) WHERE a.id = v.id";
+  }
+  // 4. No gaps: every record but an analysis's first follows one that is
+  // written (before, or by this batch, whose rows these see). A record
+  // sent after one that failed (its writer did not know yet) is refused.
+  auto gaps_from = st.size();
+  std::vector<std::size_t> followers;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].seq > 1)
+      followers.push_back(i);
+  for (std::size_t from = 0; from < followers.size(); from += chunk_rows) {
+    auto n = std::min(chunk_rows, followers.size() - from);
+    auto& q = st.emplace_back();
+    for (std::size_t i = from; i < from + n; ++i) {
+      auto& e = batch[followers[i]];
+      q.params.text(e.record.analysis_id).integer(static_cast<std::int64_t>(e.seq));
+    }
+    q.sql = "SELECT v.id, v.seq FROM (VALUES " + placeholders(n, {"", "::bigint"})
+            + ") AS v (id, seq) WHERE NOT EXISTS (SELECT 1 FROM journal AS j"
+              " WHERE j.analysis_id = v.id AND j.seq = v.seq - 1)";
+  }
+  auto rollback = [&](caf::error err) {
+    if (conn_.connected())
+      conn_.exec("ROLLBACK"); // a failure closes the connection, which rolls back too
+    return err;
+  };
+  auto answers = conn_.pipeline(st);
+  if (!answers)
+    return rollback(std::move(answers.error()));
+  auto& res = *answers;
+  // The fence.
+  std::map<std::uint32_t, std::int64_t> current;
+  for (int r = 0; r < res[1].rows(); ++r)
+    current[static_cast<std::uint32_t>(res[1].int64(r, 0))] = res[1].int64(r, 1);
+  std::string stale;
+  std::set<std::uint32_t> stale_shards;
+  for (auto& [shard, wanted] : epochs) {
+    auto i = current.find(shard);
+    if (i == current.end() || wanted.size() != 1 || *wanted.begin() != i->second) {
+      stale += (stale.empty() ? "" : ",") + std::to_string(shard);
+      stale_shards.insert(shard);
+    }
+  }
+  if (!stale.empty()) {
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (stale_shards.count(batch[i].shard) != 0)
+        culprits.push_back(i);
+    return rollback(fenced("shards " + stale + " not held by this incarnation at the batch's epoch"));
+  }
+  // Keys written by another writer: what the statements did not return.
+  auto returned = [&](std::size_t first, std::size_t last, int columns) {
+    std::multiset<std::string> out;
+    for (auto k = first; k < last; ++k)
+      for (int r = 0; r < res[k].rows(); ++r)
+        out.insert(columns == 1 ? std::string(res[k].bytes(r, 0))
+                                : std::string(res[k].bytes(r, 0)) + "/" + std::string(res[k].bytes(r, 1)));
+    return out;
+  };
+  auto missing = [&](const std::vector<std::size_t>& which, std::multiset<std::string> got,
+                     const std::function<std::string(const journal_entry&)>& key) {
+    std::string names;
+    for (auto i : which) {
+      auto k = key(batch[i]);
+      auto found = got.find(k);
+      if (found != got.end()) {
+        got.erase(found);
         continue;
       }
-      if (rec.kind == record_kind::file_added)
-        files.push_back(&e);
-      auto& l = listing[rec.analysis_id];
-      if (!e.summary.empty())
-        l.first = &e.summary;
-      if (rec.kind == record_kind::removed)
-        l.second = true;
+      culprits.push_back(i);
+      names += (names.empty() ? "" : ",") + k;
     }
-    for (std::size_t from = 0; from < created.size(); from += chunk_rows) {
-      auto n = std::min(chunk_rows, created.size() - from);
-      pg_params ap;
-      pg_params jp;
-      for (std::size_t i = from; i < from + n; ++i) {
-        auto& e = *created[i];
-        auto& a = e.record.analysis;
-        ap.text(a.id).integer(e.shard).text(a.job_id).integer(a.created_at).text(e.summary);
-        jp.text(a.job_id).text(a.id);
-      }
-      auto r = conn_.exec("INSERT INTO analyses (id, shard, job_id, created_at, summary) VALUES "
-                            + placeholders(n, {"", "::integer", "", "::bigint", ""}),
-                          ap);
-      if (!r)
-        return key_taken(std::move(r.error()), "an analysis of this batch was");
-      r = conn_.exec("INSERT INTO jobs (job_id, analysis_id) VALUES " + placeholders(n, {"", ""}),
-                     jp);
-      if (!r)
-        return key_taken(std::move(r.error()), "a job of this batch was");
-    }
-    for (std::size_t from = 0; from < files.size(); from += chunk_rows) {
-      auto n = std::min(chunk_rows, files.size() - from);
-      pg_params fp;
-      for (std::size_t i = from; i < from + n; ++i)
-        fp.text(files[i]->record.analysis_id).integer(static_cast<std::int64_t>(files[i]->record.file.id));
-      auto r = conn_.exec("DELETE FROM file_reservations WHERE expires_at > clock_timestamp()"
-                          " AND (analysis_id, file_id) IN (VALUES "
-                            + placeholders(n, {"", "::bigint"}) + ") RETURNING analysis_id, file_id",
-                          fp);
-      if (!r)
-        return std::move(r.error());
-      if (r->rows() != static_cast<int>(n)) {
-        std::set<std::pair<std::string, std::int64_t>> got;
-        for (int k = 0; k < r->rows(); ++k)
-          got.emplace(std::string(r->bytes(k, 0)), r->int64(k, 1));
-        for (std::size_t i = from; i < from + n; ++i) {
-          auto& rec = files[i]->record;
-          if (got.count({rec.analysis_id, static_cast<std::int64_t>(rec.file.id)}) == 0)
-            return make_error(errc::not_found, "reservation " + rec.analysis_id + "/"
-                                                 + std::to_string(rec.file.id)
-                                                 + " expired or missing");
-        }
-      }
-    }
-    std::vector<std::pair<const std::string*, std::pair<const std::string*, bool>>> updates;
-    for (auto& [id, l] : listing)
-      if (l.first != nullptr || l.second)
-        updates.emplace_back(&id, l);
-    for (std::size_t from = 0; from < updates.size(); from += chunk_rows) {
-      auto n = std::min(chunk_rows, updates.size() - from);
-      pg_params up;
-      for (std::size_t i = from; i < from + n; ++i) {
-        up.text(*updates[i].first);
-        if (updates[i].second.first != nullptr)
-          up.text(*updates[i].second.first);
-        else
-          up.null();
-        up.text(updates[i].second.second ? "true" : "false");
-      }
-      auto r = conn_.exec("UPDATE analyses AS a SET summary = coalesce(v.summary, a.summary),"
-                          " removed = a.removed OR v.removed FROM (VALUES "
-                            + placeholders(n, {"", "::text", "::boolean"})
-                            + ") AS v (id, summary, removed) WHERE a.id = v.id",
-                          up);
-      if (!r)
-        return std::move(r.error());
-    }
-    return {};
+    return names;
+  };
+  std::vector<std::size_t> all(batch.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  auto names = missing(all, returned(journal_from, analyses_from, 2), [](const journal_entry& e) {
+    return e.record.analysis_id + "/" + std::to_string(e.seq);
   });
+  if (!names.empty())
+    return rollback(fenced("records " + names + " written by another owner"));
+  {
+    auto gaps = returned(gaps_from, gaps_from + chunks(followers.size()), 2);
+    std::string after_gap;
+    for (auto i : followers) {
+      auto k = batch[i].record.analysis_id + "/" + std::to_string(batch[i].seq);
+      if (gaps.count(k) != 0) {
+        culprits.push_back(i);
+        after_gap += (after_gap.empty() ? "" : ",") + k;
+      }
+    }
+    if (!after_gap.empty())
+      return rollback(fenced("records " + after_gap + " do not follow a written record"));
+  }
+  names = missing(created, returned(analyses_from, jobs_from, 1),
+                  [](const journal_entry& e) { return e.record.analysis.id; });
+  if (!names.empty())
+    return rollback(fenced("analyses " + names + " created by another owner"));
+  names = missing(created, returned(jobs_from, acquired_from, 1),
+                  [](const journal_entry& e) { return e.record.analysis.job_id; });
+  if (!names.empty())
+    return rollback(fenced("jobs " + names + " created by another owner"));
+  // A job acquired already (or twice in this batch), or no job at all.
+  missing(acquired, returned(acquired_from, named_from, 1),
+          [](const journal_entry& e) { return e.record.analysis_id; });
+  if (!culprits.empty()) {
+    std::map<std::string, std::string> job_of;
+    for (auto k = named_from; k < files_from; ++k)
+      for (int r = 0; r < res[k].rows(); ++r)
+        job_of[std::string(res[k].bytes(r, 0))] = std::string(res[k].bytes(r, 1));
+    // The error of the first; the culprits with the same error (the others
+    // are refused again with theirs if the caller tries once more).
+    auto& first = batch[culprits.front()].record.analysis_id;
+    bool has_job = job_of.count(first) != 0;
+    std::vector<std::size_t> same;
+    for (auto i : culprits)
+      if ((job_of.count(batch[i].record.analysis_id) != 0) == has_job)
+        same.push_back(i);
+    culprits = std::move(same);
+    if (!has_job)
+      return rollback(make_error(errc::not_found, "analysis " + first + " has no job"));
+    return rollback(make_error(errc::job_already_acquired,
+                               "job " + job_of[first] + " of analysis " + first + " has a key already"));
+  }
+  names = missing(files, returned(files_from, files_from + chunks(files.size()), 2),
+                  [](const journal_entry& e) {
+                    return e.record.analysis_id + "/" + std::to_string(e.record.file.id);
+                  });
+  if (!names.empty()) {
+    auto& first = batch[culprits.front()].record;
+    return rollback(make_error(errc::not_found, "reservation " + first.analysis_id + "/"
+                                                  + std::to_string(first.file.id)
+                                                  + " expired or missing"));
+  }
+  auto committed = conn_.exec("COMMIT");
+  if (committed)
+    return {};
+  if (!conn_.connected())
+    return make_error(errc::unavailable,
+                      "postgresql: commit outcome unknown: " + context_of(committed.error()));
+  return std::move(committed.error());
 }
 
 caf::expected<std::vector<journal_record>>
@@ -531,27 +714,6 @@ caf::expected<job_info> cluster_store::job(const std::string& job_id) {
     return make_error(errc::not_found);
   return job_info{job_id, std::string(rows->bytes(0, 0)), std::string(rows->bytes(0, 1)),
                   rows->boolean(0, 2)};
-}
-
-caf::expected<job_info> cluster_store::acquire_job(const std::string& job_id,
-                                                   const std::string& key_hash) {
-  if (auto err = ready())
-    return err;
-  pg_params p;
-  p.text(job_id).binary(key_hash);
-  // Only once: the row is locked and its key_hash checked on the newest
-  // version, so of concurrent acquires exactly one updates it.
-  auto rows = conn_.exec("UPDATE jobs SET key_hash = $2::bytea, acquired_at = clock_timestamp()"
-                         " WHERE job_id = $1 AND key_hash IS NULL RETURNING analysis_id",
-                         p);
-  if (!rows)
-    return std::move(rows.error());
-  if (rows->rows() == 1)
-    return job_info{job_id, std::string(rows->bytes(0, 0)), key_hash, true};
-  auto existing = job(job_id);
-  if (!existing)
-    return std::move(existing.error());
-  return make_error(errc::job_already_acquired);
 }
 
 caf::expected<analysis_page> cluster_store::list(std::uint64_t page, std::uint64_t per_page) {

@@ -18,6 +18,7 @@
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -71,6 +72,14 @@ struct shard_lease {
   std::chrono::steady_clock::time_point requested_at{};
 };
 
+/// A row of shard_leases as leases() reads it: who holds the shard.
+struct lease_holder {
+  std::uint32_t shard = 0;
+  std::string owner;      ///< The holder's incarnation; empty once released.
+  std::int64_t epoch = 0;
+  bool live = false;      ///< Held and unexpired, by PostgreSQL's clock.
+};
+
 /// One record for append_batch, written under the lease (shard, epoch).
 struct journal_entry {
   std::uint32_t shard = 0;
@@ -82,12 +91,22 @@ struct journal_entry {
   std::string summary;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_entry& x) {
+  return f(caf::meta::type_name("journal_entry"), x.shard, x.epoch, x.seq, x.record, x.summary);
+}
+
 /// An analysis's records and the state they rebuild.
 struct loaded_analysis {
   analysis_state state;
   std::uint64_t next_seq = 1; ///< The seq of its next record.
   std::size_t records = 0;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, loaded_analysis& x) {
+  return f(caf::meta::type_name("loaded_analysis"), x.state, x.next_seq, x.records);
+}
 
 /// A job as any node sees it.
 struct job_info {
@@ -97,11 +116,21 @@ struct job_info {
   bool acquired = false;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_info& x) {
+  return f(caf::meta::type_name("job_info"), x.job_id, x.analysis_id, x.key_hash, x.acquired);
+}
+
 /// A page of the operator's listing (newest first, without removed analyses).
 struct analysis_page {
   std::vector<std::string> summaries; ///< The listing's documents, as stored.
   std::uint64_t total = 0;            ///< How many analyses (not removed) there are.
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, analysis_page& x) {
+  return f(caf::meta::type_name("analysis_page"), x.summaries, x.total);
+}
 
 /// An upload's bytes that a node writes and the owner has not committed yet.
 struct file_reservation {
@@ -111,13 +140,18 @@ struct file_reservation {
   std::string node; ///< The node that writes the bytes.
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, file_reservation& x) {
+  return f(caf::meta::type_name("file_reservation"), x.analysis_id, x.file_id, x.name, x.node);
+}
+
 /// True if `err` says a write was fenced: the lease (shard, epoch) is no
 /// longer this incarnation's, or another writer wrote the same record
 /// (the (analysis_id, seq) key). The actors of those shards must retire.
 bool is_fenced(const caf::error& err);
 
-/// The shards named by a fenced error of append_batch (empty when the key
-/// fenced it, or for other errors).
+/// The shards named by a fenced error of append_batch (empty when a key
+/// fenced it, a record's, an analysis's or a job's, or for other errors).
 std::vector<std::uint32_t> fenced_shards(const caf::error& err);
 
 /// The store. Not thread-safe: one thread at a time (one connection).
@@ -161,23 +195,62 @@ public:
   caf::expected<bool> release(std::uint32_t shard, const std::string& incarnation,
                               std::int64_t epoch);
 
+  /// Gives up, in one round trip, every lease `incarnation` holds (a clean
+  /// shutdown): they expire now, whatever their epoch. Returns how many.
+  caf::expected<std::uint64_t> release_all(const std::string& incarnation);
+
+  /// Every row of shard_leases (shards never taken have none), ordered by
+  /// shard, with whether it is held and unexpired by PostgreSQL's clock. One
+  /// round trip.
+  caf::expected<std::vector<lease_holder>> leases();
+
   // -- journal ---------------------------------------------------------------------
 
   /// Writes a group-commit batch (records of several shards) in one
   /// transaction, with the side tables: a `created` adds the analysis to the
-  /// listing and its job to the jobs table; a `file_added` consumes the
-  /// file's reservation; `summary` updates the listing; `removed` takes the
-  /// analysis out of it. Inside the transaction every (shard, epoch) of the
-  /// batch is checked against shard_leases, whose rows are locked FOR SHARE
-  /// until the commit, so a takeover (which updates them) waits for it or
-  /// the batch sees the new owner. Errors, each leaving nothing written:
-  /// unavailable with a context starting "fenced" (is_fenced()) if a lease
-  /// is not this incarnation's at that epoch or has expired, or another
-  /// writer holds one of the (analysis_id, seq) keys; not_found with context
-  /// "reservation <analysis>/<file>" if a file_added's reservation expired
-  /// or is missing; unavailable if PostgreSQL was not reached (outcome of a
-  /// lost COMMIT unknown: do not acknowledge).
-  caf::error append_batch(const std::string& incarnation, const std::vector<journal_entry>& batch);
+  /// listing and its job to the jobs table; a `job_acquired` stores the
+  /// key's hash in its analysis's job, only if that job has none yet (this
+  /// is how a job is acquired in cluster mode: one record through the
+  /// analysis's owner); a `file_added` consumes the file's reservation;
+  /// `summary` updates the listing; `removed` takes the analysis out of it.
+  /// Inside the transaction every (shard, epoch) of the batch is checked
+  /// against shard_leases, whose rows are locked FOR SHARE (first, in shard
+  /// order) until the commit, so a takeover (which updates them) waits for
+  /// it or the batch sees the new owner.
+  ///
+  /// Two round trips, whatever the batch holds: every statement goes in one
+  /// pipeline (BEGIN, the fence, the writes); the answers are checked and
+  /// then COMMIT (or ROLLBACK) is sent.
+  ///
+  /// Errors, each leaving nothing written. The batch is all or nothing: one
+  /// entry's failure fails all of them, the other analyses' entries too (a
+  /// single file_added whose reservation expired fails the whole batch).
+  /// That is accepted: the caller fails every entry of the batch, or writes
+  /// again those that `refused` does not name (as the pg journal does).
+  ///  - unavailable with a context starting "fenced" (is_fenced()) if a
+  ///    lease is not this incarnation's at that epoch or has expired
+  ///    ("fenced: shards 3,7 ...", see fenced_shards()), or another writer
+  ///    holds one of the (analysis_id, seq) keys, an analysis id or a job id
+  ///    ("fenced: records ...", "fenced: analyses ...", "fenced: jobs ..."),
+  ///    or a record would leave a gap: its seq is over 1 and its analysis's
+  ///    record seq - 1 is neither written nor in the batch ("fenced: records
+  ///    a/5 do not follow a written record"; a writer that sent seq 6 before
+  ///    it learnt that seq 5 failed must load the analysis again);
+  ///  - job_already_acquired "job <job> of analysis <id> has a key already"
+  ///    for a job_acquired whose job has a key (or a second job_acquired of
+  ///    one analysis in the batch); not_found "analysis <id> has no job" for
+  ///    one whose analysis is unknown;
+  ///  - not_found "reservation <analysis>/<file> expired or missing" if a
+  ///    file_added's reservation expired or is missing;
+  ///  - unavailable if PostgreSQL was not reached (outcome of a lost COMMIT
+  ///    unknown: do not acknowledge), io_error for a statement it refused.
+  /// `refused` (optional) receives, for the errors above that some entries
+  /// caused (all but the last item), the indices of those entries: the
+  /// batch without them, and without the other entries of their analyses,
+  /// may be tried again. It stays empty for an error about the batch as a
+  /// whole, and always when the outcome may be unknown.
+  caf::error append_batch(const std::string& incarnation, const std::vector<journal_entry>& batch,
+                          std::vector<std::size_t>* refused = nullptr);
 
   /// The records of one analysis, in seq order (any node may read).
   /// Errors: not_found if it has none; io_error if one does not decode.
@@ -192,10 +265,6 @@ public:
 
   /// The job (any node). Errors: not_found.
   caf::expected<job_info> job(const std::string& job_id);
-
-  /// Acquires a job: stores its key's hash, only once, atomically. Errors:
-  /// not_found, job_already_acquired.
-  caf::expected<job_info> acquire_job(const std::string& job_id, const std::string& key_hash);
 
   /// The listing's page `page` (from 1) of `per_page` (> 0), newest first
   /// (created_at, then id, descending), removed analyses left out.

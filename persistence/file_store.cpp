@@ -91,6 +91,30 @@ std::error_code file_store::remove(const std::string& analysis_id, const file_re
   return st_.sync_dir(analysis_dir(analysis_id));
 }
 
+std::error_code file_store::remove_upload(const std::string& analysis_id, std::uint64_t file_id,
+                                          const std::string& name) const {
+  // The names come from PostgreSQL: they must not lead out of the analysis's
+  // directory.
+  auto plain = [](const std::string& n) {
+    return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos
+           && n.find('\0') == std::string::npos;
+  };
+  if (!plain(analysis_id))
+    return std::make_error_code(std::errc::invalid_argument);
+  file_record file;
+  file.id = file_id;
+  file.name = name;
+  if (auto ec = st_.remove(partial_path(analysis_id, file)))
+    return ec;
+  // A name that is not plain was never written as a final file.
+  if (plain(name))
+    if (auto ec = st_.remove(file_path(analysis_id, file)))
+      return ec;
+  if (!st_.is_directory(analysis_dir(analysis_id)))
+    return {};
+  return st_.sync_dir(analysis_dir(analysis_id));
+}
+
 std::error_code file_store::remove_analysis(const std::string& analysis_id) const {
   if (auto ec = st_.remove_all(analysis_dir(analysis_id)))
     return ec;

@@ -41,6 +41,15 @@ public:
   /// Removes one file durably (missing is not an error).
   std::error_code remove(const std::string& analysis_id, const file_record& file) const;
 
+  /// Removes the bytes of an upload that will never be committed (the blob
+  /// janitor, for an expired reservation): its temporary file and, if one
+  /// exists, the final file of that id and name; then fsyncs the analysis
+  /// directory. Missing files are not an error. invalid_argument if the
+  /// analysis id is not a plain name (no such upload can have bytes here);
+  /// a name that is not plain has only its temporary file removed.
+  std::error_code remove_upload(const std::string& analysis_id, std::uint64_t file_id,
+                                const std::string& name) const;
+
   /// Removes an analysis's directory with every file in it.
   std::error_code remove_analysis(const std::string& analysis_id) const;
 

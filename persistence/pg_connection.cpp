@@ -36,6 +36,26 @@ bool wait_socket(PGconn* conn, bool for_write, clock_type::time_point deadline) 
   }
 }
 
+// Waits until the socket is readable or writable, or the deadline passes
+// (false): while a long pipeline is sent, the answers are read meanwhile so
+// that neither side blocks on a full buffer.
+bool wait_socket_either(PGconn* conn, clock_type::time_point deadline) {
+  int fd = PQsocket(conn);
+  if (fd < 0)
+    return false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+    if (left.count() <= 0)
+      return false;
+    pollfd p{fd, static_cast<short>(POLLIN | POLLOUT), 0};
+    int n = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+    if (n > 0)
+      return true;
+    if (n < 0 && errno != EINTR)
+      return false;
+  }
+}
+
 std::string trimmed(const char* msg) {
   std::string s = msg == nullptr ? "" : msg;
   while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
@@ -120,6 +140,24 @@ std::uint64_t pg_rows::affected() const {
 
 // -- pg_params --------------------------------------------------------------------
 
+pg_params::pg_params(const pg_params& other)
+  : storage_(other.storage_), lengths_(other.lengths_), formats_(other.formats_) {
+  std::size_t next = 0;
+  for (auto* v : other.values_)
+    values_.push_back(v == nullptr ? nullptr : storage_[next++].data());
+}
+
+pg_params& pg_params::operator=(const pg_params& other) {
+  if (this != &other) {
+    pg_params copy{other};
+    storage_ = std::move(copy.storage_);
+    values_ = std::move(copy.values_);
+    lengths_ = std::move(copy.lengths_);
+    formats_ = std::move(copy.formats_);
+  }
+  return *this;
+}
+
 pg_params& pg_params::text(std::string_view value) {
   auto& s = storage_.emplace_back(value);
   values_.push_back(s.c_str());
@@ -158,7 +196,7 @@ pg_connection::~pg_connection() {
 
 pg_connection::pg_connection(pg_connection&& other) noexcept
   : opts_(std::move(other.opts_)), conn_(std::exchange(other.conn_, nullptr)),
-    last_sqlstate_(std::move(other.last_sqlstate_)) {
+    last_sqlstate_(std::move(other.last_sqlstate_)), round_trips_(other.round_trips_) {
 }
 
 bool pg_connection::connected() const {
@@ -228,6 +266,7 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
   last_sqlstate_.clear();
   if (!connected())
     return fail("not connected");
+  ++round_trips_;
   auto deadline = clock_type::now() + opts_.call_timeout;
   auto timeout = [&] {
     return fail("no answer within " + std::to_string(opts_.call_timeout.count()) + " ms");
@@ -275,6 +314,94 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
   }
   if (!failed)
     return last;
+  std::string msg = "postgresql " + last_sqlstate_ + ": " + error_message;
+  if (last_sqlstate_.empty() || transient(last_sqlstate_) || !connected()) {
+    auto state = last_sqlstate_;
+    close();
+    last_sqlstate_ = state;
+    return make_error(errc::unavailable, std::move(msg));
+  }
+  return make_error(errc::io_error, std::move(msg));
+}
+
+caf::expected<std::vector<pg_rows>>
+pg_connection::pipeline(const std::vector<pg_statement>& statements) {
+  last_sqlstate_.clear();
+  if (!connected())
+    return fail("not connected");
+  std::vector<pg_rows> out;
+  if (statements.empty())
+    return out;
+  ++round_trips_;
+  auto deadline = clock_type::now() + opts_.call_timeout;
+  auto timeout = [&] {
+    return fail("no answer within " + std::to_string(opts_.call_timeout.count()) + " ms");
+  };
+  if (PQenterPipelineMode(conn_) == 0)
+    return fail("cannot enter pipeline mode");
+  for (auto& st : statements)
+    if (PQsendQueryParams(conn_, st.sql.c_str(), st.params.size(), nullptr, st.params.values(),
+                          st.params.lengths(), st.params.formats(), static_cast<int>(st.format))
+        == 0)
+      return fail("cannot send");
+  if (PQpipelineSync(conn_) == 0)
+    return fail("cannot send");
+  for (;;) {
+    int r = PQflush(conn_);
+    if (r == 0)
+      break;
+    if (r < 0)
+      return fail("cannot send");
+    if (!wait_socket_either(conn_, deadline))
+      return timeout();
+    if (PQconsumeInput(conn_) == 0)
+      return fail("connection lost");
+  }
+  // Waits for the next result (nullptr: the end of a statement's results).
+  auto next = [&](PGresult*& res) -> caf::error {
+    while (PQisBusy(conn_) != 0) {
+      if (!wait_socket(conn_, false, deadline))
+        return timeout();
+      if (PQconsumeInput(conn_) == 0)
+        return fail("connection lost");
+    }
+    res = PQgetResult(conn_);
+    return {};
+  };
+  std::string error_message;
+  bool failed = false;
+  out.resize(statements.size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    for (;;) {
+      PGresult* res = nullptr;
+      if (auto err = next(res))
+        return err;
+      if (res == nullptr)
+        break;
+      auto status = PQresultStatus(res);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        out[i] = pg_rows{res};
+      } else if (status == PGRES_FATAL_ERROR && !failed) {
+        failed = true;
+        const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        last_sqlstate_ = state == nullptr ? "" : state;
+        error_message = trimmed(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        PQclear(res);
+      } else {
+        PQclear(res); // PGRES_PIPELINE_ABORTED: skipped after a failure
+      }
+    }
+  }
+  PGresult* sync = nullptr;
+  if (auto err = next(sync))
+    return err;
+  bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync != nullptr)
+    PQclear(sync);
+  if (!synced || PQexitPipelineMode(conn_) == 0)
+    return fail("pipeline out of step");
+  if (!failed)
+    return out;
   std::string msg = "postgresql " + last_sqlstate_ + ": " + error_message;
   if (last_sqlstate_.empty() || transient(last_sqlstate_) || !connected()) {
     auto state = last_sqlstate_;

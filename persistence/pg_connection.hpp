@@ -76,6 +76,11 @@ private:
 /// The parameters of one statement ($1, $2, ...), kept alive by this object.
 class pg_params {
 public:
+  pg_params() = default;
+  /// A copy points into its own storage.
+  pg_params(const pg_params& other);
+  pg_params& operator=(const pg_params& other);
+
   /// A text parameter (PostgreSQL parses it as the placeholder's type).
   pg_params& text(std::string_view value);
   /// An integer, sent as text.
@@ -109,6 +114,13 @@ private:
 /// come as their bytes; integers and booleans are decoded by pg_rows).
 enum class pg_format { text = 0, binary = 1 };
 
+/// One statement of a pipeline.
+struct pg_statement {
+  std::string sql;
+  pg_params params;
+  pg_format format = pg_format::text;
+};
+
 /// One connection to PostgreSQL. Not thread-safe: one thread at a time
 /// (the thread that owns it, typically one detached actor or one worker).
 class pg_connection {
@@ -137,6 +149,20 @@ public:
   caf::expected<pg_rows> exec(const std::string& sql, const pg_params& params = {},
                               pg_format format = pg_format::text);
 
+  /// Sends `statements` together (libpq's pipeline mode) and reads their
+  /// answers: one round trip for all of them, within call_timeout. They run
+  /// in order; without a BEGIN among them each runs on its own. Returns the
+  /// rows of each statement, in order. Errors: as exec(), for the first
+  /// statement that failed (the server skips the ones after it; inside a
+  /// transaction, the transaction is then aborted: ROLLBACK it).
+  caf::expected<std::vector<pg_rows>> pipeline(const std::vector<pg_statement>& statements);
+
+  /// How many round trips (exec, pipeline) this connection made since it was
+  /// constructed (tests and benchmarks count them).
+  std::uint64_t round_trips() const {
+    return round_trips_;
+  }
+
   /// The SQLSTATE of the last failed statement ("" if it failed on the
   /// client side or none failed): "23505" is a unique violation.
   const std::string& last_sqlstate() const {
@@ -156,6 +182,7 @@ private:
   pg_options opts_;
   ::pg_conn* conn_ = nullptr;
   std::string last_sqlstate_;
+  std::uint64_t round_trips_ = 0;
 };
 
 } // namespace analysisd

@@ -285,3 +285,34 @@ TEST(storage, start_writeback_keeps_the_bytes_and_is_forwarded) {
   fwd.start_writeback();
   EXPECT_EQ(hints, 1);
 }
+
+// The blob janitor's deletion of an upload that will never be committed.
+TEST(file_store, remove_upload_deletes_the_temporary_and_final_files_of_one_upload) {
+  temp_dir dir;
+  file_store fs{posix_storage(), dir.path()};
+  file_record f;
+  f.id = 4;
+  f.name = "reads.fq";
+  file_record other;
+  other.id = 5;
+  other.name = "reads.fq";
+  ASSERT_FALSE(fs.write("abcd1234", f, "bytes", 5));
+  ASSERT_FALSE(fs.write("abcd1234", other, "bytes", 5));
+  std::unique_ptr<writable_file> partial;
+  ASSERT_FALSE(fs.begin_upload("abcd1234", f, partial));
+  partial.reset();
+  auto tmp = fs.analysis_dir("abcd1234") + "/.4.partial";
+  ASSERT_TRUE(posix_storage().exists(tmp));
+  EXPECT_FALSE(fs.remove_upload("abcd1234", 4, "reads.fq"));
+  EXPECT_FALSE(posix_storage().exists(tmp));
+  EXPECT_FALSE(posix_storage().exists(fs.file_path("abcd1234", f)));
+  EXPECT_TRUE(posix_storage().exists(fs.file_path("abcd1234", other)));
+  // Gone already, or never there: no error.
+  EXPECT_FALSE(fs.remove_upload("abcd1234", 4, "reads.fq"));
+  EXPECT_FALSE(fs.remove_upload("nosuchan", 1, "x.fa"));
+  // Names from the database never lead out of the analysis's directory.
+  EXPECT_EQ(fs.remove_upload("..", 5, "reads.fq"), std::errc::invalid_argument);
+  EXPECT_EQ(fs.remove_upload("ab/cd", 5, "reads.fq"), std::errc::invalid_argument);
+  EXPECT_FALSE(fs.remove_upload("abcd1234", 5, "../abcd1234/5-reads.fq"));
+  EXPECT_TRUE(posix_storage().exists(fs.file_path("abcd1234", other)));
+}
