@@ -18,11 +18,11 @@ fail() {
   exit 1
 }
 for _ in $(seq 900); do
-  grep -q '^export ANALYSISD_CLUSTER_URLS' "$out" && break
+  grep -q '^export ANALYSISD_CLUSTER_TOKEN' "$out" && break
   kill -0 "$pid" 2>/dev/null || fail "cluster.sh exited before the nodes were ready"
   sleep 0.1
 done
-grep -q '^export ANALYSISD_CLUSTER_URLS' "$out" || fail "the nodes were not ready within 90 s"
+grep -q '^export ANALYSISD_CLUSTER_TOKEN' "$out" || fail "the nodes were not ready within 90 s"
 eval "$(grep '^export ANALYSISD_CLUSTER' "$out")"
 read -r -a urls <<<"$ANALYSISD_CLUSTER_URLS"
 [ "${#urls[@]}" -eq 3 ] || fail "3 node URLs expected, got: $ANALYSISD_CLUSTER_URLS"
