@@ -332,7 +332,7 @@ TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
   temp_dir dir;
   server_process small{dir.path() + "/data",
                        {"--max-json-bytes", "1000", "--max-body-bytes", "4000"}};
-  http_client c{small.port()};
+  http_client c{small.ports()};
   auto job = create_job_analysis(small, c);
   auto id = job.id;
   auto auth = job.auth;
@@ -351,7 +351,7 @@ TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
 TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
   temp_dir dir;
   server_process small{dir.path() + "/data", {"--max-body-bytes", "4000"}};
-  http_client c{small.port()};
+  http_client c{small.ports()};
   auto job = create_job_analysis(small, c);
   auto id = job.id;
   auto auth = job.auth;
@@ -361,7 +361,7 @@ TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
     if (res.status != 0)
       expect_error(res, 413, "payload_too_large", "Payload too large", p);
   }
-  http_client fresh{small.port()};
+  http_client fresh{small.ports()};
   auto after = fresh.get("/api/analyses/" + id, auth);
   ASSERT_EQ(after.status, 200);
   EXPECT_EQ(after.json().at("files"), json::array());

@@ -219,7 +219,7 @@ TEST_F(e2e_operator, acquire_returns_key_once) {
 TEST_F(e2e_operator, list_is_paginated_newest_first_without_results) {
   temp_dir dir;
   server_process srv{dir.path() + "/data"};
-  http_client c{srv.port()};
+  http_client c{srv.ports()};
   const auto adm = bearer(srv.admin_token());
 
   auto empty = c.get("/admin/analyses", adm);

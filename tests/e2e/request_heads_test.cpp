@@ -386,7 +386,7 @@ class request_heads_small_limit : public ::testing::Test {};
 TEST_F(request_heads_small_limit, a_chunked_body_is_refused_once_it_crosses_the_limit) {
   temp_dir dir;
   server_process server(dir.path() + "/data", {"--max-body-bytes", "1048576"});
-  http_client client(server.port());
+  http_client client(server.ports());
   auto a = create_job_analysis(server, client);
   raw_conn c(server.port());
   ASSERT_TRUE(c.send("POST /api/analyses/" + a.id + "/files?name=x HTTP/1.1\r\nHost: x\r\n"

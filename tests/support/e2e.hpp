@@ -54,7 +54,9 @@ job_analysis create_job_analysis(server_process& server, http_client& c,
 
 /// A fixture with one real server for the whole suite (started once, on a
 /// fresh data dir) and a fresh client per test. `Base` is ::testing::Test or
-/// ::testing::TestWithParam<T>.
+/// ::testing::TestWithParam<T>. With ANALYSISD_TEST_CLUSTER=N in the
+/// environment the server is a cluster of N nodes (see server_process) and
+/// the client sends each request to one of them at random.
 template <class Base = ::testing::Test>
 class shared_server_suite : public Base {
 protected:
@@ -69,7 +71,7 @@ protected:
   }
 
   void SetUp() override {
-    client_ = std::make_unique<http_client>(server_->port());
+    client_ = std::make_unique<http_client>(server_->ports());
   }
 
   std::string admin() const {

@@ -15,11 +15,31 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <random>
 #include <stdexcept>
+#include <utility>
 
 namespace analysisd::test {
 
-http_client::http_client(std::uint16_t port) : port_(port) {
+http_client::http_client(std::uint16_t port) : ports_{port}, port_(port) {
+}
+
+http_client::http_client(std::vector<std::uint16_t> ports) : ports_(std::move(ports)) {
+  if (ports_.empty())
+    throw std::invalid_argument("http_client: no port");
+  port_ = ports_.front();
+  pick_port();
+}
+
+void http_client::pick_port() {
+  if (ports_.size() < 2)
+    return;
+  thread_local std::mt19937 rng{std::random_device{}()};
+  auto next = ports_[std::uniform_int_distribution<std::size_t>(0, ports_.size() - 1)(rng)];
+  if (next != port_) {
+    close();
+    port_ = next;
+  }
 }
 
 http_client::~http_client() {
@@ -86,7 +106,7 @@ std::string lower(std::string s) {
 
 http_response http_client::read_response() {
   http_response res;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto deadline = std::chrono::steady_clock::now() + timeout_;
   auto fill = [&]() -> bool {
     if (fd_ < 0)
       return false;
@@ -164,6 +184,7 @@ http_response http_client::send(const http_request& req) {
     out += k + ": " + v + "\r\n";
   out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n\r\n";
   out += req.body;
+  pick_port();
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool fresh = fd_ < 0;
     if (fresh)

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -39,13 +40,31 @@ struct http_request {
 class http_client {
 public:
   explicit http_client(std::uint16_t port);
+  /// A client of several servers (a cluster's nodes): send() sends each
+  /// request to one of `ports` picked at random, reconnecting when it is not
+  /// the one connected; send_raw() and read_response() stay on the current
+  /// connection (made to a random one of them if there is none). With one
+  /// port it is the one-port client. Throws std::invalid_argument if empty.
+  explicit http_client(std::vector<std::uint16_t> ports);
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
   /// Sends a request and reads its response (reconnecting if the server closed
-  /// the connection before). Timeout 60 s.
+  /// the connection before). Timeout 60 s unless set_timeout() says otherwise;
+  /// a response not complete by then is status 0. Throws std::runtime_error
+  /// if it cannot connect.
   http_response send(const http_request& req);
+
+  /// How long a response may take from the moment reading it starts.
+  void set_timeout(std::chrono::milliseconds timeout) {
+    timeout_ = timeout;
+  }
+
+  /// The port of the current (or last) connection.
+  std::uint16_t port() const {
+    return port_;
+  }
 
   /// Writes raw bytes on the connection and reads one response (status 0 if
   /// the server closed the connection without one).
@@ -68,7 +87,11 @@ private:
   void close();
   bool write_all(const std::string& bytes);
 
+  void pick_port();
+
+  std::vector<std::uint16_t> ports_;
   std::uint16_t port_;
+  std::chrono::milliseconds timeout_{std::chrono::seconds(60)};
   int fd_ = -1;
   std::string buffer_;
 };

@@ -1,5 +1,7 @@
 #include "tests/support/server_process.hpp"
 
+#include "tests/support/child_process.hpp"
+#include "tests/support/cluster_process.hpp"
 #include "tests/support/virtool_models.hpp"
 
 #include <boost/filesystem.hpp>
@@ -87,59 +89,60 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ar
                                std::string admin_token)
   : data_dir_(std::move(data_dir)), token_(std::move(admin_token)), args_(std::move(args)) {
   log_path_ = data_dir_ + ".log";
-  start();
+  if (test_cluster_nodes() > 0)
+    start_cluster();
+  else
+    start();
 }
 
 server_process::~server_process() {
-  if (pid_ > 0)
+  if (cluster_)
+    cluster_.reset(); // stops every node
+  else if (pid_ > 0)
     stop();
 }
 
+void server_process::start_cluster() {
+  cluster_options o;
+  o.nodes = test_cluster_nodes();
+  o.args = args_;
+  o.admin_token = token_;
+  cluster_ = std::make_unique<cluster_process>(data_dir_, o);
+}
+
+std::uint16_t server_process::port() const {
+  return cluster_ ? cluster_->port(0) : port_;
+}
+
+std::vector<std::uint16_t> server_process::ports() const {
+  return cluster_ ? cluster_->ports() : std::vector<std::uint16_t>{port_};
+}
+
+pid_t server_process::pid() const {
+  return cluster_ ? cluster_->pid(0) : pid_;
+}
+
 pid_t server_process::spawn() {
-  std::vector<std::string> argv_s{server_binary(), "--listen",
-                                  "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
-  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(log, STDERR_FILENO);
-    ::dup2(log, STDOUT_FILENO);
-    if (!token_.empty())
-      ::setenv("ANALYSISD_ADMIN_TOKEN", token_.c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  std::vector<std::string> argv{server_binary(), "--listen",
+                                "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
+  argv.insert(argv.end(), args_.begin(), args_.end());
+  std::vector<std::pair<std::string, std::string>> env;
+  if (!token_.empty())
+    env.emplace_back("ANALYSISD_ADMIN_TOKEN", token_);
+  return spawn_logged(argv, env, log_path_);
 }
 
 void server_process::start() {
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
     pid_ = spawn();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break; // exited: maybe the port was taken meanwhile; try another
-      }
-      try {
-        http_client c{port_};
-        if (c.get("/healthz").status == 200) {
-          register_real_server(port_);
-          return;
-        }
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Exited: maybe the port was taken meanwhile; try another.
+    if (wait_until_ok(pid_, port_, "/healthz", std::chrono::seconds(30)) == wait_outcome::ready) {
+      register_real_server(port_);
+      return;
     }
     if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
+      signal_and_wait(pid_, SIGKILL);
       pid_ = -1;
     }
   }
@@ -148,45 +151,55 @@ void server_process::start() {
 }
 
 std::string server_process::log() const {
-  std::ifstream in{log_path_};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return cluster_ ? cluster_->logs() : whole_file(log_path_);
 }
 
 int server_process::stop() {
+  if (cluster_) {
+    int code = 0;
+    for (std::size_t i = 0; i < cluster_->size(); ++i) {
+      if (cluster_->pid(i) <= 0)
+        continue;
+      int c = cluster_->stop(i);
+      if (c != 0 && code == 0)
+        code = c;
+    }
+    if (code != 0)
+      std::cerr << "a node exited with " << code << "; the logs:\n" << log() << std::endl;
+    return code;
+  }
   if (pid_ <= 0)
     return -1;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
+  int code = signal_and_wait(pid_, SIGTERM);
   pid_ = -1;
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code != 0)
     std::cerr << "analysisd exited with " << code << "; its log:\n" << log() << std::endl;
   return code;
 }
 
 void server_process::kill() {
+  if (cluster_) {
+    for (std::size_t i = 0; i < cluster_->size(); ++i)
+      cluster_->kill(i);
+    return;
+  }
   if (pid_ <= 0)
     return;
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
+  signal_and_wait(pid_, SIGKILL);
   pid_ = -1;
 }
 
 bool server_process::alive() {
-  if (pid_ <= 0)
-    return false;
-  int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+  if (cluster_)
+    return cluster_->alive(0);
+  if (!still_running(pid_))
     pid_ = -1;
-    return false;
-  }
-  return true;
+  return pid_ > 0;
 }
 
 void server_process::start_and_kill_after(std::chrono::milliseconds after) {
+  if (cluster_)
+    throw std::logic_error("start_and_kill_after: not in cluster mode");
   if (pid_ > 0)
     throw std::logic_error("start_and_kill_after: the server still runs");
   port_ = free_port();
@@ -197,6 +210,12 @@ void server_process::start_and_kill_after(std::chrono::milliseconds after) {
 }
 
 void server_process::restart() {
+  if (cluster_) {
+    for (std::size_t i = 0; i < cluster_->size(); ++i)
+      cluster_->restart(i);
+    std::this_thread::sleep_for(cluster_->settle_time());
+    return;
+  }
   if (pid_ > 0)
     throw std::logic_error("restart: the server still runs");
   start();

@@ -8,12 +8,14 @@
 #include <sys/types.h>
 
 #include <chrono>
-
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace analysisd::test {
+
+class cluster_process;
 
 /// A fresh temporary directory, removed (with everything in it) on destruction.
 class temp_dir {
@@ -30,6 +32,11 @@ private:
   std::string path_;
 };
 
+/// The server under test: one analysisd, or, when the environment variable
+/// ANALYSISD_TEST_CLUSTER=N is set, a cluster of N nodes (cluster_process)
+/// sharing `data_dir`, each started with `args`. In cluster mode port() and
+/// pid() are node 0's, ports() every node's, and stop(), kill() and restart()
+/// act on every node.
 class server_process {
 public:
   /// Starts analysisd on `data_dir` (admin token `admin_token`, via the
@@ -42,8 +49,13 @@ public:
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
 
-  std::uint16_t port() const {
-    return port_;
+  std::uint16_t port() const;
+  /// Every port that serves this server's analyses: {port()} for one server,
+  /// each node's in cluster mode (give them to http_client to spread requests).
+  std::vector<std::uint16_t> ports() const;
+  /// The cluster in cluster mode, else nullptr.
+  cluster_process* cluster() const {
+    return cluster_.get();
   }
   const std::string& data_dir() const {
     return data_dir_;
@@ -54,9 +66,7 @@ public:
   /// Everything the server wrote to stderr so far.
   std::string log() const;
   /// The running process's PID (-1 when it is not running).
-  pid_t pid() const {
-    return pid_;
-  }
+  pid_t pid() const;
 
   /// Sends SIGTERM and waits; returns the exit status (-1 if killed by a signal).
   int stop();
@@ -85,6 +95,7 @@ public:
 private:
   void start();
   pid_t spawn();
+  void start_cluster();
 
   std::string data_dir_;
   std::string token_;
@@ -92,6 +103,7 @@ private:
   std::string log_path_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  std::unique_ptr<cluster_process> cluster_;
 };
 
 /// Runs `cmd` with `sh -c`; returns its exit status (-1 if it did not exit)
