@@ -126,7 +126,11 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
                        && (code_of(err) == static_cast<std::uint8_t>(errc::unavailable)
                            || err == caf::sec::request_receiver_down
                            || err == caf::sec::request_timeout);
-    if (unreachable && kind == request_kind::read && !retried) {
+    // A read goes once more after a quick failure (the peer is down, or
+    // cannot be reached: the view may name another owner by now), not after
+    // one that took the whole peer timeout.
+    auto timed_out = err == caf::sec::request_timeout || context_of(err) == "timeout";
+    if (unreachable && !timed_out && kind == request_kind::read && !retried) {
       again(true);
       return;
     }

@@ -9,10 +9,11 @@
 ///  - An owner that answers "not owner" did nothing: the request is sent
 ///    again, to whoever the view names then, for up to `retry_window` (a
 ///    shard being handed over).
-///  - An owner that cannot be reached or does not answer in time: a read
-///    (get, download, authorize) is tried once more after the view was
-///    refreshed; a write fails with `unavailable` (503 with Retry-After),
-///    its outcome unknown to this node.
+///  - An owner that cannot be reached: a read (get, download, authorize) is
+///    tried once more after the view was refreshed, unless the first try
+///    took the whole peer timeout (a request never waits two of them); a
+///    write fails with `unavailable` (503 with Retry-After), its outcome
+///    unknown to this node.
 ///  - Create draws the new id here and goes to the owner of its shard;
 ///    acquire looks the job up in PostgreSQL and goes to the owner of its
 ///    analysis; the listing is read from PostgreSQL here.
