@@ -352,3 +352,56 @@ TEST(config, the_remote_interface_sets_its_app_identifier_and_finite_timeouts) {
   EXPECT_EQ(caf::get_or(remote, "middleman.connection-timeout", caf::timespan{0}),
             caf::timespan{std::chrono::seconds(7)});
 }
+
+TEST(config, cluster_options_fit_together_or_exit_2) {
+  strings token{"ANALYSISD_ADMIN_TOKEN=t"};
+  strings base{"--cluster-postgres", "host=127.0.0.1 dbname=x", "--cluster-listen",
+               "127.0.0.1:9970"};
+  expect_refused({"--cluster-listen", "127.0.0.1:9970"}, token, {"--cluster-postgres"});
+  expect_refused({"--cluster-postgres", "host=x"}, token, {"--cluster-listen"});
+  expect_refused(base, {}, {"admin token", "ANALYSISD_ADMIN_TOKEN"});
+  auto slow = base;
+  slow.insert(slow.end(), {"--heartbeat-ms", "500", "--lease-ttl-ms", "1000"});
+  expect_refused(slow, token, {"--lease-ttl-ms", "3 heartbeats"});
+  expect_refused({"--shards", "0"}, token, {"--shards"});
+  auto repair = base;
+  repair.push_back("--repair");
+  expect_refused(repair, token, {"--repair"});
+  auto ok = base;
+  ok.insert(ok.end(), {"--node-name", "n1", "--shards", "64", "--lease-ttl-ms", "1500",
+                       "--heartbeat-ms", "100", "--cluster-advertise", "10.0.0.1:9970"});
+  auto p = parse(ok, token);
+  ASSERT_TRUE(p.outcome.run) << p.outcome.err;
+  EXPECT_EQ(p.cfg.cluster_postgres, "host=127.0.0.1 dbname=x");
+  EXPECT_EQ(p.cfg.shards, 64u);
+  EXPECT_EQ(p.cfg.node_name, "n1");
+  EXPECT_EQ(p.cfg.cluster_advertise, "10.0.0.1:9970");
+  // Defaults.
+  auto d = parse(base, token);
+  ASSERT_TRUE(d.outcome.run) << d.outcome.err;
+  EXPECT_EQ(d.cfg.shards, 256u);
+  EXPECT_EQ(d.cfg.heartbeat_ms, 500u);
+  EXPECT_EQ(d.cfg.lease_ttl_ms, 3000u);
+}
+
+TEST(config, cluster_mode_loads_the_middleman_with_the_inter_node_identifier) {
+  server_config cfg;
+  cfg.cluster_postgres = "host=x";
+  cfg.cluster_listen = "127.0.0.1:9970";
+  caf_config node;
+  node.enable_remote(cfg);
+  node.enable_cluster(cfg);
+  ASSERT_EQ(node.apply({}), "");
+  EXPECT_EQ(caf::get_or(node, "middleman.app-identifiers", std::vector<std::string>{}),
+            std::vector<std::string>{"analysisd.node.v1"});
+  EXPECT_EQ(caf::get_or(node, "middleman.connection-timeout", caf::timespan{0}),
+            caf::timespan{std::chrono::seconds(2)});
+  // With --remote-listen too, both interfaces' identifiers.
+  cfg.remote_listen = "127.0.0.1:9960";
+  caf_config both;
+  both.enable_remote(cfg);
+  both.enable_cluster(cfg);
+  ASSERT_EQ(both.apply({}), "");
+  EXPECT_EQ(caf::get_or(both, "middleman.app-identifiers", std::vector<std::string>{}),
+            (std::vector<std::string>{"analysisd.node.v1", "analysisd.registry.v1"}));
+}
