@@ -474,7 +474,7 @@ TEST(e2e_cluster, kill9_under_load_loses_no_acknowledged_change) {
   const int cycles = crash_cycles();
   auto started = clock_type::now();
   temp_dir dir;
-  cluster_options opts;
+  cluster_process_options opts;
   opts.nodes = node_count;
   cluster_process cluster{dir.path() + "/data", opts};
   run_state s{cluster};

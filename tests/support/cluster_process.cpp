@@ -30,7 +30,7 @@ std::size_t test_cluster_nodes() {
   return static_cast<std::size_t>(n);
 }
 
-cluster_process::cluster_process(std::string data_dir, cluster_options opts)
+cluster_process::cluster_process(std::string data_dir, cluster_process_options opts)
   : data_dir_(std::move(data_dir)), opts_(std::move(opts)) {
   if (opts_.nodes == 0)
     throw std::invalid_argument("cluster_process: no nodes");

@@ -16,7 +16,7 @@
 
 namespace analysisd::test {
 
-struct cluster_options {
+struct cluster_process_options {
   std::size_t nodes = 3;
   int heartbeat_ms = 100;
   int lease_ttl_ms = 1000;
@@ -42,7 +42,7 @@ public:
   /// 200 and the shards had time to settle. Throws std::runtime_error (after
   /// an ADD_FAILURE with the nodes' logs) if a node exits or is not ready in
   /// time: a binary without cluster mode fails here, clearly.
-  explicit cluster_process(std::string data_dir, cluster_options opts = {});
+  explicit cluster_process(std::string data_dir, cluster_process_options opts = {});
   /// Stops every node still running (SIGTERM, then waits).
   ~cluster_process();
   cluster_process(const cluster_process&) = delete;
@@ -75,7 +75,7 @@ public:
   const std::string& conninfo() const {
     return conninfo_;
   }
-  const cluster_options& options() const {
+  const cluster_process_options& options() const {
     return opts_;
   }
 
@@ -117,7 +117,7 @@ private:
   [[noreturn]] void fail(const std::string& what);
 
   std::string data_dir_;
-  cluster_options opts_;
+  cluster_process_options opts_;
   std::string conninfo_;
   std::vector<node> nodes_;
 };

@@ -103,7 +103,7 @@ server_process::~server_process() {
 }
 
 void server_process::start_cluster() {
-  cluster_options o;
+  cluster_process_options o;
   o.nodes = test_cluster_nodes();
   o.args = args_;
   o.admin_token = token_;
