@@ -1,5 +1,7 @@
 #include "actors/cluster_actor.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include "persistence/log.hpp"
 
 #include <caf/all.hpp>
@@ -325,6 +327,8 @@ void cluster_round(cluster_pointer self) {
   cluster_pg_answered(st);
   st.view->publish(std::make_shared<const cluster_routes>(
     make_cluster_routes(st.opts.shards, st.members, *leases)));
+  metrics().cluster_shards_held.store(st.held.size(), std::memory_order_relaxed);
+  metrics().cluster_members.store(st.members.size(), std::memory_order_relaxed);
 }
 
 caf::behavior cluster_leaving(cluster_pointer self) {

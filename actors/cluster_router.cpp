@@ -4,6 +4,7 @@
 #include "actors/file_io_actor.hpp"
 #include "actors/node_protocol.hpp"
 #include "actors/peer_link.hpp"
+#include "metrics/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -41,6 +42,7 @@ enum class request_kind { read, write };
 
 void later(router_pointer self, std::function<void()> f) {
   auto& s = self->state;
+  metrics().cluster_retried.fetch_add(1, std::memory_order_relaxed);
   auto ticket = ++s.next_retry;
   s.retries.emplace(ticket, std::move(f));
   self->delayed_send(self, s.opts.retry_delay, retry_atom::value, ticket);
@@ -140,8 +142,10 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
   };
   if (local)
     self->request(*target, local_timeout, xs...).then(on_ok, on_err);
-  else // the peer link bounds every request itself
+  else { // the peer link bounds every request itself
+    metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
     self->request(*target, caf::infinite, xs...).then(on_ok, on_err);
+  }
 }
 
 template <class R, class... Ts>

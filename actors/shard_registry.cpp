@@ -2,6 +2,7 @@
 
 #include "actors/analysis_logic.hpp"
 #include "actors/file_io_actor.hpp"
+#include "metrics/metrics.hpp"
 #include "persistence/log.hpp"
 #include "persistence/recovery.hpp"
 
@@ -355,6 +356,7 @@ void append(sr_pointer self, sr_entry& e, journal_record rec, std::function<void
           [=](caf::error& err) {
             auto& s = self->state;
             if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor) {
+              metrics().cluster_failed_writes.fetch_add(1, std::memory_order_relaxed);
               log_warning("analysis " + id + ": a journal write failed ("
                           + self->system().render(err) + "); its actor is dropped");
               drop_broken(self, id);

@@ -278,6 +278,7 @@ int main(int argc, char** argv) {
     ctx->files = node.files;
     ctx->views = node.views;
     ctx->cluster = node.view;
+    metrics().cluster.store(true);
     log_info("cluster node " + node.opts.node_name + " (incarnation " + node.opts.incarnation
              + ", " + std::to_string(node.opts.shards) + " shards) publishing "
              + node_interface_v1 + " on " + cfg.cluster_listen);

@@ -334,6 +334,24 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
   add_value(families, "analysisd_recovery_duration_seconds",
             "Time the recovery at start took (snapshot load and journal replay).",
             MetricType::Gauge, static_cast<double>(recovery_ns.load()) / ns);
+  if (cluster.load()) {
+    add_value(families, "analysisd_cluster_shards_held",
+              "Shards whose lease this node holds (cluster mode).", MetricType::Gauge,
+              static_cast<double>(cluster_shards_held.load()));
+    add_value(families, "analysisd_cluster_members", "Live members of the cluster.",
+              MetricType::Gauge, static_cast<double>(cluster_members.load()));
+    add_value(families, "analysisd_cluster_forwarded_requests_total",
+              "Requests sent on to the node that owns their analysis.", MetricType::Counter,
+              static_cast<double>(cluster_forwarded.load()));
+    add_value(families, "analysisd_cluster_retried_requests_total",
+              "Requests sent again: the node asked did not own the analysis (any more), "
+              "nobody held its shard, or a read's owner went away.",
+              MetricType::Counter, static_cast<double>(cluster_retried.load()));
+    add_value(families, "analysisd_cluster_failed_writes_total",
+              "Journal writes that failed (fenced, or of unknown outcome): the analysis's "
+              "actor was dropped and the analysis is loaded again.",
+              MetricType::Counter, static_cast<double>(cluster_failed_writes.load()));
+  }
   if (counts) {
     add_value(families, "analysisd_analyses", "Analyses held (live and dormant).",
               MetricType::Gauge, static_cast<double>(counts->live + counts->dormant));

@@ -125,6 +125,19 @@ public:
   std::atomic<std::uint64_t> snapshot_failures{0};
   std::atomic<std::uint64_t> recovery_ns{0};   ///< The recovery at start.
 
+  /// Cluster mode (rendered once `cluster` is set): shards this node holds
+  /// and live members, as of the cluster actor's last round; requests the
+  /// router sent to another node, and sent again (a "not owner" answer, a
+  /// shard nobody held, a read whose owner went away); journal writes that
+  /// failed and made the shard registry drop an analysis's actor (fenced, or
+  /// of unknown outcome).
+  std::atomic<bool> cluster{false};
+  std::atomic<std::uint64_t> cluster_shards_held{0};
+  std::atomic<std::uint64_t> cluster_members{0};
+  std::atomic<std::uint64_t> cluster_forwarded{0};
+  std::atomic<std::uint64_t> cluster_retried{0};
+  std::atomic<std::uint64_t> cluster_failed_writes{0};
+
   /// The text exposition of every metric, the process's included;
   /// `counts` when the registry answered. Thread-safe.
   std::string render(const std::optional<registry_counts>& counts) const;

@@ -1,15 +1,18 @@
 // Cluster mode's own answers on real nodes (the contract suites run on a
-// cluster too: ctest's e2e_cluster_contract): readiness, the refused backup,
-// and a node that leaves with SIGTERM handing its analyses over.
+// cluster too: ctest's e2e_cluster_contract): readiness, the cluster's
+// metrics, the refused backup, and a node that leaves with SIGTERM handing
+// its analyses over.
 
 #include "tests/support/cluster_process.hpp"
 #include "tests/support/e2e.hpp"
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 using namespace analysisd::test;
 
-TEST(e2e_cluster, readiness_and_a_backup_a_cluster_cannot_make) {
+TEST(e2e_cluster, readiness_metrics_and_a_backup_a_cluster_cannot_make) {
   temp_dir dir;
   cluster_process cluster{dir.path() + "/data", cluster_process_options{}};
   http_client c{cluster.ports()};
@@ -19,6 +22,21 @@ TEST(e2e_cluster, readiness_and_a_backup_a_cluster_cannot_make) {
     EXPECT_EQ(ready.status, 200) << ready.body;
     EXPECT_EQ(ready.json()["status"], "ok");
   }
+  // Every shard is held by exactly one node, and each node sees 3 members.
+  double held = 0;
+  for (auto port : cluster.ports()) {
+    http_client one{port};
+    auto metrics = one.get("/metrics", bearer(cluster.admin_token()));
+    ASSERT_EQ(metrics.status, 200);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(metrics.body, m,
+                                  std::regex("\nanalysisd_cluster_shards_held ([0-9]+)")))
+      << metrics.body;
+    held += std::stod(m[1]);
+    EXPECT_NE(metrics.body.find("\nanalysisd_cluster_members 3\n"), std::string::npos);
+    EXPECT_NE(metrics.body.find("\nanalysisd_cluster_forwarded_requests_total "), std::string::npos);
+  }
+  EXPECT_EQ(held, cluster_process_options{}.shards);
   auto res = c.post("/admin/backup", R"({"path":")" + dir.path() + R"(/backup"})",
                     bearer(cluster.admin_token()));
   expect_error(res, 409, "conflict",
