@@ -279,15 +279,16 @@ TEST(e2e_cluster, a_node_cut_off_keeps_no_mandate) {
   // The first half of C's analyses: finalized by both sides at once during
   // the cut (contested); the second half: finalized by the other nodes once
   // they serve them, while C is asked for them all the time (stale views).
-  std::vector<subject*> contested, watched, all;
+  std::vector<subject*> contested, watched, all, of_c;
   for (std::size_t i = 0; i < on_c.size(); ++i)
     (i % 2 ? watched : contested).push_back(on_c[i].get());
   for (auto& s : on_c)
-    all.push_back(s.get());
+    of_c.push_back(s.get());
+  all = of_c;
   for (auto& s : elsewhere)
     all.push_back(s.get());
   // C has served each of its analyses once (its views are published).
-  for (auto* s : on_c) {
+  for (auto* s : of_c) {
     auto r = c_send(make_request("GET", "/api/analyses/" + s->a->id, s->a->auth));
     ASSERT_EQ(r.status, 200) << "before the cut, node C: " << str(r);
   }
@@ -416,7 +417,7 @@ TEST(e2e_cluster, a_node_cut_off_keeps_no_mandate) {
   // The takeover: every analysis of C's shards served by the other nodes.
   long long takeover_ms = -1;
   {
-    std::vector<subject*> pending = on_c;
+    std::vector<subject*> pending = of_c;
     std::mt19937 r{seed + 4};
     while (!pending.empty() && ms_since(cut_at) < 20000) {
       std::vector<subject*> still;
