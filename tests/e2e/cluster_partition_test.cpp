@@ -86,7 +86,7 @@ public:
         return;
       }
     }
-    // Wait for the addresses to be usable (duplicate address detection is IPv6 only).
+    // Threads join the namespace through this descriptor (setns).
     fd = ::open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
       failed = "cannot open /var/run/netns/" + name;
@@ -551,7 +551,7 @@ TEST(e2e_cluster, a_node_cut_off_keeps_no_mandate) {
   EXPECT_GE(takeover_ms, 0) << "the other nodes did not serve C's analyses within 20 s";
   EXPECT_LE(takeover_ms, takeover_limit.count()) << "the takeover took too long";
   EXPECT_EQ(other_gets_failed, 0);
-  EXPECT_LE(winners, static_cast<int>(contested.size()));
+  EXPECT_LE(winners, static_cast<int>(contested.size())); // and no analysis two (findings)
   EXPECT_GE(rejoin_ms, 0) << "node C did not hold shards again within 30 s of healing";
   EXPECT_EQ(bad.count(), 0u) << bad.count() << " findings, the first ones:\n" << bad.text();
   if (HasFailure())
