@@ -13,6 +13,7 @@ packages=(
   curl python3 procps patch
   python3-yaml python3-jsonschema openapi-specification
   postgresql libpq-dev
+  iproute2
 )
 
 missing=()

@@ -6,6 +6,7 @@
 // succeeds, no request hangs past the client timeout, and analyses are
 // served again within 10 s of a kill.
 
+#include "tests/e2e/cluster_load.hpp"
 #include "tests/support/cluster_process.hpp"
 #include "tests/support/e2e.hpp"
 
@@ -29,76 +30,18 @@
 namespace analysisd::test {
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-using std::chrono::milliseconds;
+using namespace cluster_load;
 
 constexpr milliseconds client_timeout{5000};
 constexpr milliseconds recovery_limit{10000};
 constexpr std::size_t node_count = 3;
 constexpr int worker_count = 8;
 
-long long ms_since(clock_type::time_point t) {
-  return std::chrono::duration_cast<milliseconds>(clock_type::now() - t).count();
-}
-
 int crash_cycles() {
   if (const char* env = std::getenv("ANALYSISD_CLUSTER_CRASH_CYCLES"); env && *env)
     return std::max(1, std::atoi(env));
   return 20;
 }
-
-// What the clients know about one analysis: only what a response said.
-struct tracked {
-  std::string id;
-  std::string auth;
-  std::map<std::string, std::pair<int, std::string>> files; // acknowledged: name -> {id, bytes}
-  std::set<std::string> uncertain_files;                     // upload outcome unknown
-  std::optional<nlohmann::json> results;                     // acknowledged finalize
-  bool finalize_uncertain = false;
-  bool removed = false; // acknowledged remove
-  bool remove_uncertain = false;
-  std::atomic<bool> gone{false}; // a remove was sent (read by the killer thread)
-  int next_file = 1;
-};
-
-struct counters {
-  std::atomic<long> requests{0}, acked{0}, unavailable{0}, refused{0}, dropped{0}, hangs{0},
-    groups{0}, groups_one_winner{0};
-  std::atomic<long long> max_latency_ms{0};
-
-  void latency(long long ms) {
-    auto cur = max_latency_ms.load();
-    while (ms > cur && !max_latency_ms.compare_exchange_weak(cur, ms)) {
-    }
-  }
-};
-
-// Failures found by the threads, reported (the first few in full) at the end.
-class findings {
-public:
-  void add(const std::string& what) {
-    std::lock_guard<std::mutex> g{m_};
-    if (all_.size() < 40)
-      all_.push_back(what);
-    ++count_;
-  }
-  std::size_t count() {
-    std::lock_guard<std::mutex> g{m_};
-    return count_;
-  }
-  std::string text() {
-    std::lock_guard<std::mutex> g{m_};
-    std::string out;
-    for (auto& s : all_)
-      out += "  " + s + "\n";
-    return out;
-  }
-
-private:
-  std::mutex m_;
-  std::vector<std::string> all_;
-  std::size_t count_ = 0;
-};
 
 // The shared state of one run.
 struct run_state {
@@ -164,20 +107,6 @@ reply call(run_state& s, std::mt19937& rng, const http_request& req, int node = 
   return {};
 }
 
-http_request make_request(const std::string& method, const std::string& target,
-                          const std::string& auth, const std::string& body = {},
-                          const std::string& content_type = "application/json") {
-  http_request r{method, target, {}, body};
-  if (!body.empty())
-    r.headers.emplace_back("Content-Type", content_type);
-  r.headers.emplace_back("Authorization", auth);
-  return r;
-}
-
-bool unknown(int status) {
-  return status == 0 || status == 503;
-}
-
 std::string describe(const reply& r, const std::string& what) {
   return what + " on node " + std::to_string(r.node + 1) + ": " + std::to_string(r.status) + " "
          + r.res.body.substr(0, 200);
@@ -216,30 +145,6 @@ std::shared_ptr<tracked> create(run_state& s, std::mt19937& rng) {
     return nullptr;
   }
   return a;
-}
-
-void check_document(run_state& s, const tracked& a, const nlohmann::json& doc,
-                    const std::string& where) {
-  std::map<std::string, int> listed;
-  for (auto& f : doc.at("files"))
-    listed[f.at("name").get<std::string>()] = f.at("id").get<int>();
-  for (auto& [name, file] : a.files) {
-    auto it = listed.find(name);
-    if (it == listed.end())
-      s.bad.add(where + ": analysis " + a.id + " lost acknowledged file " + name);
-    else if (it->second != file.first)
-      s.bad.add(where + ": analysis " + a.id + " file " + name + " has id "
-                + std::to_string(it->second) + ", acknowledged " + std::to_string(file.first));
-  }
-  for (auto& [name, id] : listed)
-    if (!a.files.count(name) && !a.uncertain_files.count(name))
-      s.bad.add(where + ": analysis " + a.id + " lists file " + name + " nobody uploaded");
-  if (a.results) {
-    if (doc.at("ready") != true || doc.at("results") != *a.results)
-      s.bad.add(where + ": analysis " + a.id + " lost its acknowledged results");
-  } else if (!a.finalize_uncertain && doc.at("ready") != false) {
-    s.bad.add(where + ": analysis " + a.id + " is finalized, but no finalize succeeded");
-  }
 }
 
 // One group: a fresh analysis finalized by 3 concurrent requests, each sent to
@@ -316,7 +221,7 @@ void worker(run_state& s, unsigned seed) {
         continue;
       auto r = call(s, rng, make_request("GET", "/api/analyses/" + a->id, a->auth));
       if (r.status == 200)
-        check_document(s, *a, r.res.json(), "GET during the load on node " + std::to_string(r.node + 1));
+        check_document(s.bad, *a, r.res.json(), "GET during the load on node " + std::to_string(r.node + 1));
       else if (!unknown(r.status))
         s.bad.add(describe(r, "GET " + a->id));
     } else if (op < 70) {
@@ -458,7 +363,7 @@ long verify(run_state& s, std::mt19937& rng, clock_type::time_point deadline) {
       continue;
     }
     ++verified;
-    check_document(s, *a, r.res.json(), "at the end, node " + std::to_string(r.node + 1));
+    check_document(s.bad, *a, r.res.json(), "at the end, node " + std::to_string(r.node + 1));
     for (auto& [name, file] : a->files) {
       auto f = get("/admin/analyses/" + a->id + "/files/" + std::to_string(file.first));
       if (f.status != 200 || f.res.body != file.second)

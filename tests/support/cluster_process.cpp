@@ -35,7 +35,7 @@ cluster_process::cluster_process(std::string data_dir, cluster_process_options o
   if (opts_.nodes == 0)
     throw std::invalid_argument("cluster_process: no nodes");
   boost::filesystem::create_directories(data_dir_);
-  conninfo_ = postgres_process::shared().create_database();
+  conninfo_ = (opts_.postgres ? *opts_.postgres : postgres_process::shared()).create_database();
   nodes_.resize(opts_.nodes);
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     nodes_[i].name = "node" + std::to_string(i + 1);
@@ -66,6 +66,23 @@ cluster_process::~cluster_process() {
       stop(i);
 }
 
+std::size_t cluster_process::add_node() {
+  std::size_t i = nodes_.size();
+  nodes_.emplace_back();
+  auto& n = nodes_.back();
+  n.name = "node" + std::to_string(i + 1);
+  n.log_path = data_dir_ + "." + n.name + ".log";
+  for (int attempt = 0;; ++attempt) {
+    nodes_[i].http_port = free_port();
+    nodes_[i].cluster_port = free_port();
+    spawn(i);
+    if (wait_ready(i))
+      return i;
+    if (nodes_[i].pid > 0 || attempt == 2)
+      fail(nodes_[i].name + " (added) did not become ready");
+  }
+}
+
 std::vector<std::uint16_t> cluster_process::ports() const {
   std::vector<std::uint16_t> out;
   for (auto& n : nodes_)
@@ -86,7 +103,7 @@ void cluster_process::spawn(std::size_t i) {
                                 "--node-name",
                                 n.name,
                                 "--cluster-listen",
-                                "127.0.0.1:" + std::to_string(n.cluster_port),
+                                opts_.cluster_listen_host + ":" + std::to_string(n.cluster_port),
                                 "--shards",
                                 ms(opts_.shards),
                                 "--heartbeat-ms",
@@ -99,6 +116,10 @@ void cluster_process::spawn(std::size_t i) {
                                 ms(opts_.max_handoffs),
                                 "--peer-timeout-ms",
                                 ms(opts_.peer_timeout_ms)};
+  if (!opts_.cluster_advertise_host.empty()) {
+    argv.push_back("--cluster-advertise");
+    argv.push_back(opts_.cluster_advertise_host + ":" + std::to_string(n.cluster_port));
+  }
   argv.insert(argv.end(), opts_.args.begin(), opts_.args.end());
   n.pid = spawn_logged(argv, {{"ANALYSISD_ADMIN_TOKEN", opts_.admin_token}}, n.log_path, true);
   register_real_server(n.http_port);

@@ -16,6 +16,8 @@
 
 namespace analysisd::test {
 
+class postgres_process;
+
 struct cluster_process_options {
   std::size_t nodes = 3;
   int heartbeat_ms = 100;
@@ -27,6 +29,13 @@ struct cluster_process_options {
   /// Extra command-line arguments for every node (e.g. --max-body-bytes).
   std::vector<std::string> args;
   std::string admin_token = "test-admin-token";
+  /// The PostgreSQL to make the database on (nullptr: postgres_process::shared()).
+  postgres_process* postgres = nullptr;
+  /// The host of each node's --cluster-listen (e.g. 0.0.0.0 for peers in
+  /// another network namespace) and, if not empty, of its
+  /// --cluster-advertise (what peers connect to).
+  std::string cluster_listen_host = "127.0.0.1";
+  std::string cluster_advertise_host;
   /// How long the constructor and wait_ready() wait for a node.
   std::chrono::milliseconds ready_timeout{std::chrono::seconds(30)};
 };
@@ -78,6 +87,12 @@ public:
   const cluster_process_options& options() const {
     return opts_;
   }
+
+  /// Starts one more node (named node<size()+1>) on the same database and
+  /// data dir, and waits until it is ready (not for the shards to settle);
+  /// returns its index. Throws std::runtime_error (after an ADD_FAILURE with
+  /// the logs) if it does not become ready.
+  std::size_t add_node();
 
   /// SIGKILL to node i, then reaps it (a crash).
   void kill(std::size_t i);

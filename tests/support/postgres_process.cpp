@@ -194,7 +194,10 @@ void signal_all(pid_t pid, int sig) {
 
 } // namespace
 
-postgres_process::postgres_process() {
+postgres_process::postgres_process() : postgres_process(std::string{}) {}
+
+postgres_process::postgres_process(std::string extra_address)
+  : extra_address_(std::move(extra_address)) {
   auto started = clock_type::now();
   auto who = server_user();
   initdb_seconds_ = ensure_template(who, ANALYSISD_BINARY_DIR "/tests/postgres-template");
@@ -210,6 +213,12 @@ postgres_process::postgres_process() {
     auto why = read_file(log);
     fs::remove_all(dir_);
     throw std::runtime_error("cannot copy the template cluster: " + why);
+  }
+  if (!extra_address_.empty()) {
+    std::ofstream hba{dir_ + "/data/pg_hba.conf", std::ios::app};
+    hba << "host all all 0.0.0.0/0 trust\n";
+    if (!hba)
+      throw std::runtime_error("cannot extend pg_hba.conf in " + dir_);
   }
   for (int attempt = 0;; ++attempt) {
     port_ = free_port();
@@ -289,7 +298,7 @@ void postgres_process::launch() {
   std::vector<std::string> argv{pg_bin + "/postgres",
                                 "-D", dir_ + "/data",
                                 "-p", std::to_string(port_),
-                                "-c", "listen_addresses=127.0.0.1",
+                                "-c", "listen_addresses=127.0.0.1" + (extra_address_.empty() ? std::string{} : "," + extra_address_),
                                 "-c", "unix_socket_directories=" + dir_,
                                 "-c", "fsync=on",
                                 "-c", "synchronous_commit=on",
@@ -343,6 +352,32 @@ void postgres_process::restart() {
     throw std::logic_error("restart: the server still runs");
   launch();
   wait_ready();
+}
+
+std::vector<std::vector<std::string>> pg_rows(const std::string& conninfo, const std::string& sql) {
+  PGconn* conn = PQconnectdb((conninfo + " connect_timeout=5").c_str());
+  std::vector<std::vector<std::string>> rows;
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* res = PQexec(conn, sql.c_str());
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      error = PQresultErrorMessage(res);
+    } else {
+      for (int r = 0; r < PQntuples(res); ++r) {
+        std::vector<std::string> row;
+        for (int c = 0; c < PQnfields(res); ++c)
+          row.emplace_back(PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c));
+        rows.push_back(std::move(row));
+      }
+    }
+    PQclear(res);
+  }
+  PQfinish(conn);
+  if (!error.empty())
+    throw std::runtime_error("pg_rows: " + sql + ": " + error);
+  return rows;
 }
 
 } // namespace analysisd::test

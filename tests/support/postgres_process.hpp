@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace analysisd::test {
 
@@ -20,6 +21,10 @@ public:
   /// 60 s, counting initdb). Throws std::runtime_error saying what failed
   /// (initdb missing, the server's log, ...).
   postgres_process();
+  /// The same, also listening on `extra_address` (an IPv4 address of this
+  /// host, e.g. a veth's) and letting any IPv4 client in (trust): for nodes
+  /// in another network namespace. Empty: loopback only.
+  explicit postgres_process(std::string extra_address);
   /// Stops the server (immediate shutdown, then SIGKILL) and removes its directory.
   ~postgres_process();
   postgres_process(const postgres_process&) = delete;
@@ -59,6 +64,7 @@ public:
 
 private:
   void launch();
+  std::string extra_address_;
   void wait_ready();
 
   std::string dir_;
@@ -67,5 +73,9 @@ private:
   double start_seconds_ = 0;
   double initdb_seconds_ = 0;
 };
+
+/// Runs `sql` on `conninfo` and returns its rows, each value as text (NULL
+/// as ""). Throws std::runtime_error with PostgreSQL's message on failure.
+std::vector<std::vector<std::string>> pg_rows(const std::string& conninfo, const std::string& sql);
 
 } // namespace analysisd::test
