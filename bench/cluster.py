@@ -196,7 +196,7 @@ def wait_cluster(nodes, conninfo, shards, timeout=120):
     raise RuntimeError(f"shard leases not spread over {len(nodes)} nodes within {timeout} s: {last}")
 
 
-def create_spread(nodes, count, workers_per_node=4):
+def create_spread(nodes, count, workers_per_node=16):
     """Creates and acquires `count` analyses through the API, round-robin over the
     nodes (each create goes through a node, which routes it to its owner)."""
     out = []
@@ -246,6 +246,14 @@ def split(total, k):
     return [total // k + (1 if i < total % k else 0) for i in range(k)]
 
 
+def host_cpu():
+    """(busy, total) jiffies of the whole host from /proc/stat (steal counts as busy)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]  # idle + iowait
+    return sum(v[:8]) - idle, sum(v[:8])
+
+
 def run_wrks(plan, seconds, mode="rotate", body=None, pgpid=None):
     """Runs one wrk per (node, lines file, connections, threads) of `plan` at once, for
     `seconds`; returns the summed result with the CPU each side used meanwhile."""
@@ -253,6 +261,7 @@ def run_wrks(plan, seconds, mode="rotate", body=None, pgpid=None):
     thr0 = {n.name: n.cgroup.throttled() for n, *_ in plan}
     pg0 = bench.cpu_seconds(pgpid) if pgpid else 0
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    host0 = host_cpu()
     t0 = time.monotonic()
     results, errors = [None] * len(plan), []
 
@@ -269,6 +278,7 @@ def run_wrks(plan, seconds, mode="rotate", body=None, pgpid=None):
     for t in ts:
         t.join()
     wall = time.monotonic() - t0
+    host1 = host_cpu()
     if errors:
         raise errors[0]
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -280,12 +290,16 @@ def run_wrks(plan, seconds, mode="rotate", body=None, pgpid=None):
     cpu = {n.name: (bench.cpu_seconds(n.proc.pid) - cpu0[n.name]) / wall for n, *_ in plan}
     thr = {n.name: tuple(a - b for a, b in zip(n.cgroup.throttled(), thr0[n.name])) for n, *_ in plan}
     quota = plan[0][0].cgroup.quota_us / 100000
+    pg = bench.cpu_seconds(pgpid) - pg0
+    wrk_s = ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime
+    per = 1e6 / max(tot["requests"], 1)  # seconds of CPU -> us per request
+    busy = (host1[0] - host0[0]) / max(host1[1] - host0[1], 1)
     tot["cpu"] = (f"nodes {', '.join(f'{c / quota * 100:.0f}%' for c in cpu.values())} of their "
                   f"{quota:g}-core quota (throttled {sum(t[1] for t in thr.values()) / wall:.2f} s/s, "
-                  f"{sum(t[0] for t in thr.values())} periods), PostgreSQL "
-                  f"{(bench.cpu_seconds(pgpid) - pg0) / wall:.2f} cores, wrk "
-                  f"{(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime) / wall:.2f} cores"
-                  + f" (of {os.cpu_count()}; load avg {os.getloadavg()[0]:.1f})")
+                  f"{sum(t[0] for t in thr.values())} periods; {sum(cpu.values()) * wall * per:.0f} us "
+                  f"of node CPU per request), PostgreSQL {pg / wall:.2f} cores "
+                  f"({pg * per:.0f} us/request), wrk {wrk_s / wall:.2f} cores; host {busy * 100:.0f}% busy "
+                  f"of {os.cpu_count()} CPUs (load avg {os.getloadavg()[0]:.1f})")
     return tot
 
 
