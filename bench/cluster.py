@@ -360,6 +360,15 @@ def setup(n, conninfo, args, mode, d):
         fin = run_wrks(plan, args.duration, mode="once", body=FINALIZE_BODY, pgpid=pgpid)
         fin["ran_out"] = fin["ok"] >= len(fresh) - args.connections
         res["finalize"] = fin
+        if n > 1 and args.profile:
+            # An extra, unmeasured random GET run with perf on the first node: where a
+            # node's CPU goes when most requests are forwarded.
+            plan = [(x, all_lines, conns[i], threads[i]) for i, x in enumerate(nodes)]
+            out_txt = os.path.join(OUT, "perf-cluster-random.txt")
+            top = bench.profile(nodes[0].proc.pid, out_txt,
+                                lambda: run_wrks(plan, args.duration, pgpid=pgpid))
+            res["profile"] = [f"profile GET random, {nodes[0].name} of {n} (perf, cpu-clock, self time; "
+                              f"{os.path.relpath(out_txt, ROOT)}):"] + ["    " + x for x in top]
         for k in ("owners", "random", "finalize"):
             r = res[k]
             log(f"  {n} node(s) {k:8s} {r['ok_rps']:8.0f} 200s/s (per node: "
@@ -387,9 +396,11 @@ def main():
     ap.add_argument("--fresh", type=int, default=30000,
                     help="fresh analyses for the finalize of N nodes (1 node: a third of it)")
     ap.add_argument("--shards", type=int, default=256, help="--shards of the nodes (default 256)")
+    ap.add_argument("--no-profile", dest="profile", action="store_false",
+                    help="skip the perf profile of one node during an extra random GET run")
     ap.add_argument("--server-args", default="", help="extra analysisd options for every node")
     args = ap.parse_args()
-    args.fresh = {1: max(args.fresh // 3, 1000), args.nodes: args.fresh}
+    args.fresh = {1: max(args.fresh // 2, 1000), args.nodes: args.fresh}
     if os.geteuid() != 0:
         sys.exit("cluster.py: run as root (cgroups, PostgreSQL as the postgres user)")
     mode = cgroup_mode()
@@ -432,6 +443,8 @@ def main():
                + (" (ran out: lower bound)" if fn["ran_out"] else "") + "   "
                + bench.verdicts((">= 5000/s", fn["ok_rps"] >= 5000)))
         record(f"    CPU {n} nodes: {fn['cpu']}")
+        for line in many.get("profile", []):
+            record(line)
     finally:
         bench.cleanup()
         for cg in list(cgroups):
