@@ -269,4 +269,22 @@ analysis_state make_analysis(const create_request& req, std::string id, std::str
   return a;
 }
 
+std::string render_listing(const std::vector<std::string>& summaries, std::uint64_t total,
+                           const list_request& req) {
+  std::string out = "{\"documents\":[";
+  bool first = true;
+  for (auto& doc : summaries) {
+    if (!first)
+      out += ',';
+    out += doc;
+    first = false;
+  }
+  auto page_count = total == 0 ? 0 : (total + req.per_page - 1) / req.per_page;
+  out += "],\"found_count\":" + std::to_string(total) + ",\"total_count\":"
+         + std::to_string(total) + ",\"page\":" + std::to_string(req.page)
+         + ",\"per_page\":" + std::to_string(req.per_page)
+         + ",\"page_count\":" + std::to_string(page_count) + "}";
+  return out;
+}
+
 } // namespace analysisd

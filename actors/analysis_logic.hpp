@@ -10,6 +10,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace analysisd {
 
@@ -58,6 +59,11 @@ std::string list_range_error(std::uint64_t max);
 
 /// invalid_query with one entry per `page` or `per_page` out of range.
 caf::error check_list(const list_request& req);
+
+/// The operator's listing page (SPEC.md): `summaries` (documents without
+/// results, newest first) of `total` analyses.
+std::string render_listing(const std::vector<std::string>& summaries, std::uint64_t total,
+                           const list_request& req);
 
 /// invalid_input with one entry per bad field of a create request.
 caf::error check_create(const create_request& req);

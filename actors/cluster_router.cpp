@@ -201,7 +201,10 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
           return err;
         auto rp = self->make_response_promise<std::string>();
         self->request(self->state.opts.readers, local_timeout, list_atom::value, req)
-          .then([=](analysis_page& page) mutable { rp.deliver(render_listing(page, req)); },
+          .then(
+            [=](analysis_page& page) mutable {
+              rp.deliver(render_listing(page.summaries, page.total, req));
+            },
                 [=](caf::error& err) mutable { rp.deliver(err); });
         return rp;
       },

@@ -369,6 +369,17 @@ void on_down(registry_pointer self, caf::down_msg& dm) {
     restore(self, analysis_id);
 }
 
+// The listing of `docs`, leaving out the empty ones (analyses removed while
+// the page was gathered).
+std::string render_page(const std::vector<std::string>& docs, std::size_t total,
+                        const list_request& req) {
+  std::vector<std::string> summaries;
+  for (auto& doc : docs)
+    if (!doc.empty())
+      summaries.push_back(doc);
+  return render_listing(summaries, total, req);
+}
+
 // A record relayed for the actor `aid` of an analysis was decided (`rec`
 // null: it failed, nothing was recorded or its fate is unknown).
 void relayed(registry_pointer self, const std::string& analysis_id, caf::actor_id aid,
@@ -382,26 +393,6 @@ void relayed(registry_pointer self, const std::string& analysis_id, caf::actor_i
     apply(e.durable, std::move(*rec));
   if (--e.appends == 0 && e.dead)
     restore(self, analysis_id);
-}
-
-std::string render_page(const std::vector<std::string>& docs, std::size_t total,
-                        const list_request& req) {
-  std::string out = "{\"documents\":[";
-  bool first = true;
-  for (auto& doc : docs) {
-    if (doc.empty()) // an analysis removed while the page was gathered
-      continue;
-    if (!first)
-      out += ',';
-    out += doc;
-    first = false;
-  }
-  auto page_count = total == 0 ? 0 : (total + req.per_page - 1) / req.per_page;
-  out += "],\"found_count\":" + std::to_string(total) + ",\"total_count\":"
-         + std::to_string(total) + ",\"page\":" + std::to_string(req.page)
-         + ",\"per_page\":" + std::to_string(req.per_page)
-         + ",\"page_count\":" + std::to_string(page_count) + "}";
-  return out;
 }
 
 } // namespace

@@ -26,24 +26,6 @@ bool is_not_owner(const caf::error& err) {
          && context_of(err) == "not owner";
 }
 
-std::string render_listing(const analysis_page& page, const list_request& req) {
-  std::string out = "{\"documents\":[";
-  bool first = true;
-  for (auto& doc : page.summaries) {
-    if (!first)
-      out += ',';
-    out += doc;
-    first = false;
-  }
-  auto total = page.total;
-  auto page_count = total == 0 ? 0 : (total + req.per_page - 1) / req.per_page;
-  out += "],\"found_count\":" + std::to_string(total) + ",\"total_count\":"
-         + std::to_string(total) + ",\"page\":" + std::to_string(req.page)
-         + ",\"per_page\":" + std::to_string(req.per_page)
-         + ",\"page_count\":" + std::to_string(page_count) + "}";
-  return out;
-}
-
 namespace {
 // Named, so that the unity build keeps these apart from other files' helpers.
 namespace sr {
@@ -580,7 +562,10 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
           return err;
         auto rp = self->make_response_promise<std::string>();
         self->request(self->state.opts.readers, storage_timeout, list_atom::value, req)
-          .then([=](analysis_page& page) mutable { rp.deliver(render_listing(page, req)); },
+          .then(
+            [=](analysis_page& page) mutable {
+              rp.deliver(render_listing(page.summaries, page.total, req));
+            },
                 [=](caf::error& err) mutable { rp.deliver(err); });
         return rp;
       },

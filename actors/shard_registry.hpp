@@ -52,8 +52,6 @@ using shard_registry_actor
 caf::error not_owner();
 bool is_not_owner(const caf::error& err);
 
-/// The operator's listing page (SPEC.md) of `page`.
-std::string render_listing(const analysis_page& page, const list_request& req);
 
 struct shard_registry_options {
   std::shared_ptr<const cluster_view> cluster;
