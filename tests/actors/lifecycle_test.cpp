@@ -37,7 +37,7 @@ using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using held_atom = caf::atom_constant<caf::atom("held")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 
-constexpr auto timeout = std::chrono::seconds(10);
+constexpr auto lifecycle_timeout = std::chrono::seconds(10);
 
 struct gate_state {
   std::set<int> hold;                                   ///< Record kinds to hold.
@@ -80,8 +80,8 @@ public:
   template <class... Ts>
   pending(caf::actor_system& sys, const registry_actor& registry, Ts&&... xs)
     : self_(std::make_shared<caf::scoped_actor>(sys)) {
-    using handle_t = decltype((*self_)->request(registry, timeout, std::forward<Ts>(xs)...));
-    auto handle = std::make_shared<handle_t>((*self_)->request(registry, timeout, std::forward<Ts>(xs)...));
+    using handle_t = decltype((*self_)->request(registry, lifecycle_timeout, std::forward<Ts>(xs)...));
+    auto handle = std::make_shared<handle_t>((*self_)->request(registry, lifecycle_timeout, std::forward<Ts>(xs)...));
     auto self = self_;
     auto what = what_;
     get_ = [self, handle, what] {
@@ -165,7 +165,7 @@ protected:
   void wait_held(record_kind kind) {
     bool got = false;
     observer_->receive([&](held_atom, int k) { got = k == static_cast<int>(kind); },
-                       caf::after(timeout) >> [] {});
+                       caf::after(lifecycle_timeout) >> [] {});
     ASSERT_TRUE(got) << "the journal got no held record";
   }
 
@@ -358,7 +358,7 @@ TEST_F(lifecycle, the_journal_append_is_refused_to_anyone_but_the_analysis_actor
   rec.kind = record_kind::removed;
   rec.analysis_id = id;
   bool refused = false;
-  self_->request(internal_, timeout, append_atom::value, rec)
+  self_->request(internal_, lifecycle_timeout, append_atom::value, rec)
     .receive([](bool) {}, [&](caf::error& err) { refused = code_of(err) == e(errc::forbidden); });
   EXPECT_TRUE(refused);
   EXPECT_EQ((ask<std::string>(get_atom::value, cred, id).second), 0);

@@ -35,7 +35,7 @@ using namespace analysisd::test;
 
 namespace {
 
-constexpr auto timeout = std::chrono::seconds(30);
+constexpr auto power_cut_timeout = std::chrono::seconds(30);
 const std::string data_dir = "/data";
 
 /// One acknowledged change.
@@ -189,7 +189,7 @@ private:
   std::optional<T> ask(Ts&&... xs) {
     std::optional<T> out;
     caf::scoped_actor self{sys_};
-    self->request(svc_->registry, timeout, std::forward<Ts>(xs)...)
+    self->request(svc_->registry, power_cut_timeout, std::forward<Ts>(xs)...)
       .receive([&](T& x) { out = std::move(x); },
                [&](caf::error& err) { ADD_FAILURE() << "request failed: " << sys_.render(err); });
     return out;

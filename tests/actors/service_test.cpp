@@ -2,6 +2,7 @@
 #include "tests/actors/helpers.hpp"
 
 #include "tests/persistence/failing_storage.hpp"
+#include "tests/persistence/helpers.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <caf/all.hpp>
@@ -19,14 +20,7 @@ using namespace analysisd::test;
 
 namespace {
 
-constexpr auto timeout = std::chrono::seconds(30);
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+constexpr auto service_timeout = std::chrono::seconds(30);
 
 /// A running service on a temporary data directory, with blocking helpers.
 /// Each helper returns the value, or records the error code in `last_error`.
@@ -80,7 +74,7 @@ public:
   template <class T, class... Ts>
   std::pair<T, std::uint8_t> ask(Ts&&... xs) {
     std::pair<T, std::uint8_t> out{T{}, 0};
-    self_->request(svc_->registry, timeout, std::forward<Ts>(xs)...)
+    self_->request(svc_->registry, service_timeout, std::forward<Ts>(xs)...)
       .receive([&](T& x) { out.first = std::move(x); },
                [&](caf::error& err) {
                  out.second = code_of(err);
@@ -243,7 +237,7 @@ TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
   for (int i = 0; i < 40; ++i) {
     threads.emplace_back([&, i] {
       caf::scoped_actor self{f.sys()};
-      self->request(registry, timeout, finalize_atom::value, cred, id,
+      self->request(registry, service_timeout, finalize_atom::value, cred, id,
                     R"({"n":)" + std::to_string(i) + "}")
         .receive([&](std::string&) { ++ok; },
                  [&](caf::error& err) {
@@ -348,10 +342,10 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
     auto svc = start_service(sys, {dir.path()});
     ASSERT_TRUE(svc);
     caf::scoped_actor self{sys};
-    self->request(svc->registry, timeout, create_atom::value, good_create("abcd1234"))
+    self->request(svc->registry, service_timeout, create_atom::value, good_create("abcd1234"))
       .receive([&](std::string& doc) { job = nlohmann::json::parse(doc)["job"]["id"]; },
                [&](caf::error& err) { FAIL() << sys.render(err); });
-    self->request(svc->registry, timeout, acquire_atom::value, job)
+    self->request(svc->registry, service_timeout, acquire_atom::value, job)
       .receive([&](std::string& k) { key = k; }, [&](caf::error& err) { FAIL() << sys.render(err); });
     // No stop_service: no final snapshot, only the journal.
     self->send_exit(svc->registry, caf::exit_reason::kill);
@@ -363,7 +357,7 @@ TEST(service, restart_without_a_clean_stop_replays_the_journal) {
   EXPECT_EQ(svc->analyses_loaded, 1u);
   caf::scoped_actor self{sys};
   bool got = false;
-  self->request(svc->registry, timeout, get_atom::value, job_credential(job, key), std::string("abcd1234"))
+  self->request(svc->registry, service_timeout, get_atom::value, job_credential(job, key), std::string("abcd1234"))
     .receive([&](std::string&) { got = true; }, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
   EXPECT_TRUE(got);
   stop_service(sys, *svc);
@@ -515,16 +509,16 @@ TEST(service, requests_racing_with_retiring_actors_are_all_answered) {
         auto fail = [&](caf::error&) { ++failures; };
         switch (n % 3) {
           case 0:
-            self->request(f.svc().registry, timeout, get_atom::value, cred, id)
+            self->request(f.svc().registry, service_timeout, get_atom::value, cred, id)
               .receive([](std::string&) {}, fail);
             break;
           case 1:
-            self->request(f.svc().registry, timeout, upload_atom::value, cred, id,
+            self->request(f.svc().registry, service_timeout, upload_atom::value, cred, id,
                           upload("t" + std::to_string(t) + "-" + std::to_string(n) + ".fa", ">x"))
               .receive([&](file_record&) { ++uploads; }, fail);
             break;
           default:
-            self->request(f.svc().registry, timeout, list_atom::value, list_request{1, 10})
+            self->request(f.svc().registry, service_timeout, list_atom::value, list_request{1, 10})
               .receive([](std::string& page) {
                          EXPECT_EQ(nlohmann::json::parse(page)["documents"].size(), 4u);
                        },
@@ -662,7 +656,7 @@ TEST(service_views, retired_actors_withdraw_their_views) {
   caf::scoped_actor self{f.sys()};
   std::uint64_t live = 1;
   for (int k = 0; k < 1000 && live != 0; ++k) {
-    self->request(f.svc().registry, timeout, stats_atom::value)
+    self->request(f.svc().registry, service_timeout, stats_atom::value)
       .receive([&](std::uint64_t l, std::uint64_t) { live = l; }, [](caf::error&) {});
     if (live != 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -693,7 +687,7 @@ TEST(service_views, concurrent_clients_always_read_their_own_writes_from_the_vie
       auto [id, cred] = analyses[c];
       for (int k = 0; k < rounds; ++k) {
         bool ok = false;
-        self->request(registry, timeout, upload_atom::value, cred, id,
+        self->request(registry, service_timeout, upload_atom::value, cred, id,
                       upload("f" + std::to_string(k) + ".fa"))
           .receive([&](file_record&) { ok = true; }, [&](caf::error&) {});
         if (!ok) {

@@ -24,8 +24,6 @@ void expect_invalid(const http_response& res, const std::string& id, const std::
   }
 }
 
-const std::vector<std::string> prefixes{"/api/analyses", "/analyses"};
-
 class e2e_errors : public shared_server_suite<> {
 protected:
   void SetUp() override {
@@ -70,7 +68,7 @@ http_response call(http_client& c, const route& r, const std::string& target,
 // -- job authentication ------------------------------------------------------
 
 TEST_F(e2e_errors, job_routes_without_authorization_header_are_401) {
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (auto& r : job_routes) {
       auto what = r.method + " " + p + "/" + id_ + r.suffix;
       expect_error(call(*client_, r, p + "/" + id_ + r.suffix, ""), 401, "unauthorized",
@@ -118,7 +116,7 @@ TEST_F(e2e_errors, job_routes_with_invalid_credentials_are_401) {
        return k;
      }())},
   };
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (auto& r : job_routes)
       for (auto& [name, header] : bad) {
         auto what = name + ": " + r.method + " " + p + r.suffix;
@@ -133,7 +131,7 @@ TEST_F(e2e_errors, job_routes_with_invalid_credentials_are_401) {
 }
 
 TEST_F(e2e_errors, job_routes_on_missing_analysis_are_404) {
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (auto& r : job_routes) {
       auto what = r.method + " " + p + r.suffix;
       expect_error(call(*client_, r, p + "/zzzzzzzz" + r.suffix, auth_), 404, "not_found",
@@ -145,7 +143,7 @@ TEST_F(e2e_errors, job_routes_with_another_jobs_key_are_403) {
   auto [other, other_key] = server_->create_acquired(*client_);
   auto other_auth = basic_auth(other.at("job").at("id").get<std::string>(), other_key);
   ASSERT_EQ(upload(*client_, "/api/analyses/" + id_ + "/files?name=x.fa", auth_).status, 201);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (auto& r : job_routes) {
       auto what = r.method + " " + p + r.suffix;
       expect_error(call(*client_, r, p + "/" + id_ + r.suffix, other_auth), 403, "forbidden",
@@ -162,7 +160,7 @@ TEST_F(e2e_errors, job_routes_with_another_jobs_key_are_403) {
 
 TEST_F(e2e_errors, upload_without_name_is_422) {
   const json errors = {{"name", {"required field"}}};
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string m : {"POST", "PUT"})
       for (std::string q : {"/files", "/files?", "/files?name=", "/files?format=fasta",
                             "/files?name=&format=fasta"}) {
@@ -172,7 +170,7 @@ TEST_F(e2e_errors, upload_without_name_is_422) {
 }
 
 TEST_F(e2e_errors, upload_with_unsupported_format_is_400) {
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string m : {"POST", "PUT"})
       for (std::string f : {"exe", "FASTA", "fa", "txt", "", "json5"}) {
         expect_error(upload(*client_, p + "/" + id_ + "/files?name=a.bin&format=" + f, auth_, "d",
@@ -187,7 +185,7 @@ TEST_F(e2e_errors, upload_with_unsafe_name_is_422) {
   const std::vector<std::string> names{".",        "..",         "a%2Fb",       "%2Fetc",
                                        "a%5Cb",    "..%2F..%2Fx", "a%01b",       "a%0Ab",
                                        "a%7Fb",    "a%00b",       std::string(256, 'n')};
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string m : {"POST", "PUT"})
       for (auto& n : names) {
         expect_invalid(upload(*client_, p + "/" + id_ + "/files?name=" + n, auth_, "d", m),
@@ -210,7 +208,7 @@ TEST_F(e2e_errors, upload_with_unsafe_name_is_422) {
 
 TEST_F(e2e_errors, upload_of_existing_name_is_409) {
   ASSERT_EQ(upload(*client_, "/api/analyses/" + id_ + "/files?name=dup.fa", auth_).status, 201);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string m : {"POST", "PUT"})
       expect_error(upload(*client_, p + "/" + id_ + "/files?name=dup.fa&format=fasta", auth_,
                           "other", m),
@@ -236,7 +234,7 @@ TEST_F(e2e_errors, upload_with_bad_multipart_body_is_400) {
     {"boundary mismatch", good, "multipart/form-data; boundary=somethingelse"},
     {"no boundary param", good, "multipart/form-data"},
   };
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string m : {"POST", "PUT"})
       for (auto& [name, body, type] : cases)
         expect_error(send_with(*client_, m, p + "/" + id_ + "/files?name=m.fa", auth_, body, type),
@@ -286,7 +284,7 @@ TEST_F(e2e_errors, upload_checks_run_in_spec_order) {
 
 TEST_F(e2e_errors, download_of_unknown_file_is_404) {
   ASSERT_EQ(upload(*client_, "/api/analyses/" + id_ + "/files?name=a.fa", auth_).status, 201);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string f : {"2", "0", "999", "abc", "1a", "-1", "99999999999999999999999"})
       expect_error(client_->get(p + "/" + id_ + "/files/" + f, auth_), 404, "not_found",
                    "Not found", p + " file " + f);
@@ -297,7 +295,7 @@ TEST_F(e2e_errors, download_with_bytes_missing_on_disk_is_404) {
   auto path = server_->data_dir() + "/analyses/" + id_ + "/1-gone.fa";
   ASSERT_TRUE(std::filesystem::exists(path));
   std::filesystem::remove(path);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     expect_error(client_->get(p + "/" + id_ + "/files/1", auth_), 404, "not_found",
                  "Uploaded file not found at expected location", p);
   expect_error(client_->get("/admin/analyses/" + id_ + "/files/1", admin()), 404, "not_found",
@@ -308,7 +306,7 @@ TEST_F(e2e_errors, download_with_bytes_missing_on_disk_is_404) {
 
 TEST_F(e2e_errors, finalize_with_bad_body_is_422) {
   const json errors = {{"results", {"required field"}}};
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::string body : {"", "not json", "{", "[]", "{}", R"({"result":{}})",
                              R"({"results":null})", R"({"results":5})", R"({"results":"x"})",
                              R"({"results":[1,2]})", R"({"results":true})", "null", "42"})
@@ -322,7 +320,7 @@ TEST_F(e2e_errors, finalize_with_bad_body_is_422) {
 TEST_F(e2e_errors, second_finalize_is_409) {
   auto first = client_->patch("/api/analyses/" + id_, R"({"results":{"a":1}})", auth_);
   ASSERT_EQ(first.status, 200) << first.body;
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     expect_error(client_->patch(p + "/" + id_, R"({"results":{"b":2}})", auth_), 409, "conflict",
                  "There is already a result for this analysis", p);
   EXPECT_EQ(client_->get("/api/analyses/" + id_, auth_).json().at("results"), json({{"a", 1}}));
@@ -337,7 +335,7 @@ TEST_F(e2e_errors, finalize_over_json_limit_is_413) {
   auto id = job.id;
   auto auth = job.auth;
   json big = {{"results", {{"blob", std::string(2000, 'x')}}}};
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     expect_error(c.patch(p + "/" + id, big.dump(), auth), 413, "payload_too_large",
                  "Payload too large", p);
   auto after = c.get("/api/analyses/" + id, auth);
@@ -355,7 +353,7 @@ TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
   auto job = create_job_analysis(small, c);
   auto id = job.id;
   auto auth = job.auth;
-  for (auto& p : prefixes) {
+  for (auto& p : job_route_prefixes) {
     auto res = upload(c, p + "/" + id + "/files?name=big.fa", auth, std::string(10000, 'A'));
     // SPEC step 7: 413, or the connection is closed before the body is read.
     if (res.status != 0)
@@ -375,7 +373,7 @@ TEST_F(e2e_errors, upload_over_body_limit_is_413_or_closed) {
 TEST_F(e2e_errors, remove_of_finalized_analysis_is_409) {
   ASSERT_EQ(upload(*client_, "/api/analyses/" + id_ + "/files?name=keep.fa", auth_).status, 201);
   ASSERT_EQ(client_->patch("/api/analyses/" + id_, R"({"results":{}})", auth_).status, 200);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     expect_error(client_->del(p + "/" + id_, auth_), 409, "conflict", "Analysis is finalized", p);
   EXPECT_EQ(client_->get("/api/analyses/" + id_, auth_).status, 200);
   EXPECT_TRUE(std::filesystem::exists(server_->data_dir() + "/analyses/" + id_ + "/1-keep.fa"));
@@ -383,7 +381,7 @@ TEST_F(e2e_errors, remove_of_finalized_analysis_is_409) {
 
 TEST_F(e2e_errors, second_remove_is_404) {
   ASSERT_EQ(client_->del("/analyses/" + id_, auth_).status, 204);
-  for (auto& p : prefixes) {
+  for (auto& p : job_route_prefixes) {
     expect_error(client_->del(p + "/" + id_, auth_), 404, "not_found", "Not found", p);
     expect_error(client_->patch(p + "/" + id_, R"({"results":{}})", auth_), 404, "not_found",
                  "Not found", p);

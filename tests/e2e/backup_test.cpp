@@ -23,12 +23,12 @@ namespace fs = boost::filesystem;
 
 namespace {
 
-std::string bearer(const server_process& s) {
+std::string admin_bearer(const server_process& s) {
   return "Bearer " + s.admin_token();
 }
 
 http_response backup_to(http_client& c, const server_process& s, const std::string& path) {
-  return c.post("/admin/backup", nlohmann::json{{"path", path}}.dump(), bearer(s));
+  return c.post("/admin/backup", nlohmann::json{{"path", path}}.dump(), admin_bearer(s));
 }
 
 // What the clients were told, per analysis.
@@ -52,7 +52,7 @@ void client_loop(const server_process& server, ledger& book, std::atomic<bool>& 
   http_client c{server.port()};
   std::mt19937 rng{seed};
   while (!stop.load()) {
-    auto created = c.post("/admin/analyses", create_body().dump(), bearer(server));
+    auto created = c.post("/admin/analyses", create_body().dump(), admin_bearer(server));
     if (created.status != 201) {
       ++errors;
       continue;
@@ -64,7 +64,7 @@ void client_loop(const server_process& server, ledger& book, std::atomic<bool>& 
       book.analyses[id].id = id;
     }
     auto job = doc["job"]["id"].get<std::string>();
-    auto acquired = c.patch("/admin/jobs/" + job, R"({"acquired":true})", bearer(server));
+    auto acquired = c.patch("/admin/jobs/" + job, R"({"acquired":true})", admin_bearer(server));
     if (acquired.status != 200) {
       ++errors;
       continue;
@@ -129,7 +129,7 @@ void check_restored(server_process& restored, const std::map<std::string, tracke
   http_client c{restored.port()};
   std::size_t present = 0;
   for (auto& [id, t] : before) {
-    auto res = c.get("/admin/analyses/" + id, bearer(restored));
+    auto res = c.get("/admin/analyses/" + id, admin_bearer(restored));
     if (t.deleted) {
       EXPECT_EQ(res.status, 404) << id << " was removed before the backup";
       continue;
@@ -154,7 +154,7 @@ void check_restored(server_process& restored, const std::map<std::string, tracke
         continue;
       }
       auto got = c.get("/admin/analyses/" + id + "/files/" + std::to_string(i->second),
-                       bearer(restored));
+                       admin_bearer(restored));
       EXPECT_EQ(got.status, 200) << id << "/" << name;
       EXPECT_TRUE(got.body == bytes) << id << "/" << name << ": " << got.body.size()
                                      << " bytes, expected " << bytes.size();
@@ -242,7 +242,7 @@ TEST(e2e_backup, a_backup_on_another_file_system_is_copied) {
   {
     server_process restored{dest};
     http_client rc{restored.port()};
-    auto got = rc.get("/admin/analyses/" + a1.id + "/files/1", bearer(restored));
+    auto got = rc.get("/admin/analyses/" + a1.id + "/files/1", admin_bearer(restored));
     EXPECT_EQ(got.status, 200);
     EXPECT_EQ(got.body, std::string(300000, 'x'));
   }
@@ -270,11 +270,11 @@ TEST(e2e_backup, bad_destinations_get_clear_errors) {
   invalid(backup_to(c, server, dir.path() + "/no/such/parent"), "parent directory");
   invalid(backup_to(c, server, dir.path() + "/data/inside"), "must be outside the data dir");
   invalid(backup_to(c, server, dir.path() + "/full/keep"), "not a directory");
-  invalid(c.post("/admin/backup", R"({"to":"/x"})", bearer(server)), "required field");
-  invalid(c.post("/admin/backup", "not json", bearer(server)), "required field");
+  invalid(c.post("/admin/backup", R"({"to":"/x"})", admin_bearer(server)), "required field");
+  invalid(c.post("/admin/backup", "not json", admin_bearer(server)), "required field");
   expect_error(c.post("/admin/backup", R"({"path":"/tmp/x"})", "Bearer wrong"), 401,
                "unauthorized", "Invalid authorization header");
-  expect_error(c.get("/admin/backup", bearer(server)), 405, "method_not_allowed",
+  expect_error(c.get("/admin/backup", admin_bearer(server)), 405, "method_not_allowed",
                "Method not allowed");
   EXPECT_FALSE(fs::exists(dir.path() + "/data/inside"));
   // An empty directory is fine.
@@ -324,7 +324,7 @@ TEST(e2e_backup, a_stopped_servers_data_dir_is_backed_up_offline) {
   EXPECT_NE(out.find("a backup that never finished"), std::string::npos) << out;
   server_process restored{dir.path() + "/b"};
   http_client rc{restored.port()};
-  auto got = rc.get("/admin/analyses/" + a1.id + "/files/1", bearer(restored));
+  auto got = rc.get("/admin/analyses/" + a1.id + "/files/1", admin_bearer(restored));
   EXPECT_EQ(got.body, "ACGT");
   out.clear();
   EXPECT_EQ(run_command(server_binary() + " backup --bogus", out), 2) << out;

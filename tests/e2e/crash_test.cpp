@@ -464,11 +464,6 @@ void check_and_settle(server_process& server, model& m, std::mt19937_64& rng) {
   EXPECT_EQ(list.json().at("total_count").get<std::size_t>(), present);
 }
 
-int env_int(const char* name, int fallback) {
-  auto v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-}
-
 /// How a load cycle ends.
 enum class ending { sigkill, sigterm };
 

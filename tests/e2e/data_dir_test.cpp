@@ -57,11 +57,6 @@ std::string analysis_with_a_file(const std::string& data, bool graceful) {
   return a.id;
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
 } // namespace
 
 TEST(e2e_data_dir, a_second_server_on_a_data_dir_in_use_exits_at_once_naming_it_and_the_pid) {

@@ -53,11 +53,6 @@ private:
   std::uint64_t generation_ = 0;
 };
 
-int env_int(const char* name, int fallback) {
-  auto v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-}
-
 } // namespace
 
 TEST(e2e_delete_race, requests_racing_a_delete_get_404_never_500) {

@@ -68,7 +68,7 @@ private:
   std::string error_;
 };
 
-std::set<std::string> names_in(const std::string& dir) {
+std::set<std::string> file_names_in(const std::string& dir) {
   std::set<std::string> out;
   if (fs::exists(dir))
     for (auto& e : fs::directory_iterator(dir))
@@ -94,7 +94,7 @@ TEST(e2e_disk_full, upload_answers_507_stores_nothing_keeps_serving_and_works_ag
   auto res = upload_named(c, a.id, "big.bam", big, a.auth);
   expect_error(res, 507, "insufficient_storage", "Insufficient storage", "upload on a full disk");
   // Nothing of it is stored, nothing is recorded.
-  EXPECT_EQ(names_in(dir), std::set<std::string>{"1-before.fa"});
+  EXPECT_EQ(file_names_in(dir), std::set<std::string>{"1-before.fa"});
   auto doc = c.get("/api/analyses/" + a.id, a.auth);
   ASSERT_EQ(doc.status, 200) << doc.body;
   EXPECT_EQ(doc.json().at("files").size(), 1u);
@@ -135,7 +135,7 @@ TEST(e2e_disk_full, upload_answers_507_stores_nothing_keeps_serving_and_works_ag
   auto dl2 = c2.get("/api/analyses/" + a.id + "/files/" + std::to_string(big_id), a.auth);
   EXPECT_EQ(dl2.status, 200);
   EXPECT_TRUE(dl2.body == big);
-  EXPECT_EQ(names_in(dir), (std::set<std::string>{"1-before.fa", std::to_string(big_id) + "-big.bam"}));
+  EXPECT_EQ(file_names_in(dir), (std::set<std::string>{"1-before.fa", std::to_string(big_id) + "-big.bam"}));
   EXPECT_EQ(c2.get("/api/analyses/" + b.id + "/files/1", b.auth).body, ">after");
 }
 

@@ -22,7 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 // Sets the process umask for a scope (children started meanwhile inherit it).
 class scoped_umask {
@@ -37,15 +37,10 @@ private:
   mode_t old_;
 };
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out{path, std::ios::binary | std::ios::trunc};
-  out << text;
-}
-
 // Every regular file under `dir`, with its contents.
 std::vector<std::pair<std::string, std::string>> files_under(const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto& e : fs::recursive_directory_iterator(dir))
+  for (auto& e : stdfs::recursive_directory_iterator(dir))
     if (e.is_regular_file())
       out.emplace_back(e.path().string(), read_file(e.path().string()));
   return out;
@@ -193,7 +188,7 @@ TEST(e2e_hardening_files, data_dir_is_owner_only_even_under_umask_0) {
     server.kill();
   }
   std::vector<std::string> journals;
-  for (auto& e : fs::directory_iterator(data + "/state"))
+  for (auto& e : stdfs::directory_iterator(data + "/state"))
     if (e.path().filename().string().rfind("journal-", 0) == 0)
       journals.push_back(e.path().string());
   ASSERT_FALSE(journals.empty());
@@ -206,11 +201,11 @@ TEST(e2e_hardening_files, data_dir_is_owner_only_even_under_umask_0) {
     server_process server{data, {}, ""};
     ASSERT_EQ(server.stop(), 0);
   }
-  ASSERT_TRUE(fs::exists(data + "/state/quarantine"));
-  ASSERT_TRUE(fs::exists(data + "/state/snapshot"));
-  ASSERT_TRUE(fs::exists(data + "/admin-token"));
+  ASSERT_TRUE(stdfs::exists(data + "/state/quarantine"));
+  ASSERT_TRUE(stdfs::exists(data + "/state/snapshot"));
+  ASSERT_TRUE(stdfs::exists(data + "/admin-token"));
   std::size_t dirs = 0, files = 0;
-  auto check = [&](const fs::path& p) {
+  auto check = [&](const stdfs::path& p) {
     struct stat st {};
     ASSERT_EQ(::lstat(p.c_str(), &st), 0) << p;
     auto mode = st.st_mode & 07777;
@@ -224,7 +219,7 @@ TEST(e2e_hardening_files, data_dir_is_owner_only_even_under_umask_0) {
     }
   };
   check(data);
-  for (auto& e : fs::recursive_directory_iterator(data))
+  for (auto& e : stdfs::recursive_directory_iterator(data))
     check(e.path());
   // data, state, quarantine, analyses and one per analysis; token, snapshot,
   // journal, quarantined bytes and the uploads.
@@ -237,7 +232,7 @@ TEST(e2e_hardening_files, data_dir_is_owner_only_even_under_umask_0) {
 TEST(e2e_hardening_files, links_planted_where_uploads_go_are_never_followed) {
   temp_dir dir;
   auto outside = dir.path() + "/outside";
-  fs::create_directories(outside);
+  stdfs::create_directories(outside);
   write_file(outside + "/canary", "canary");
   write_file(outside + "/tmp-target", "tmp-original");
   write_file(outside + "/final-target", "final-original");
@@ -253,14 +248,14 @@ TEST(e2e_hardening_files, links_planted_where_uploads_go_are_never_followed) {
     ASSERT_EQ(upload(c, "/api/analyses/" + other.id + "/files?name=x.fa", other.auth).status, 201);
     auto root = data + "/analyses/";
     // The analysis directory itself is a link to a directory outside.
-    fs::create_directory_symlink(outside, root + linked_id);
+    stdfs::create_directory_symlink(outside, root + linked_id);
     // The temporary name and the final name of the next upload are links.
-    fs::create_directory(root + tmp_id);
-    fs::permissions(root + tmp_id, fs::perms::owner_all);
-    fs::create_symlink(outside + "/tmp-target", root + tmp_id + "/.1.partial");
-    fs::create_directory(root + final_id);
-    fs::permissions(root + final_id, fs::perms::owner_all);
-    fs::create_symlink(outside + "/final-target", root + final_id + "/1-final.fa");
+    stdfs::create_directory(root + tmp_id);
+    stdfs::permissions(root + tmp_id, stdfs::perms::owner_all);
+    stdfs::create_symlink(outside + "/tmp-target", root + tmp_id + "/.1.partial");
+    stdfs::create_directory(root + final_id);
+    stdfs::permissions(root + final_id, stdfs::perms::owner_all);
+    stdfs::create_symlink(outside + "/final-target", root + final_id + "/1-final.fa");
 
     for (auto& j : jobs) {
       auto res = upload(c, "/api/analyses/" + j.id + "/files?name=final.fa", j.auth, "PAYLOAD");
@@ -275,7 +270,7 @@ TEST(e2e_hardening_files, links_planted_where_uploads_go_are_never_followed) {
     EXPECT_EQ(read_file(outside + "/final-target"), "final-original");
     EXPECT_EQ(read_file(outside + "/canary"), "canary");
     std::vector<std::string> names;
-    for (auto& e : fs::directory_iterator(outside))
+    for (auto& e : stdfs::directory_iterator(outside))
       names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"canary", "final-target", "tmp-target"}));
@@ -284,7 +279,7 @@ TEST(e2e_hardening_files, links_planted_where_uploads_go_are_never_followed) {
   {
     // Start-up cleanup meets the links (and a link named like a live
     // analysis): it removes them, never what they point to.
-    fs::create_directory_symlink(outside, data + "/analyses/" + tmp_id + "x");
+    stdfs::create_directory_symlink(outside, data + "/analyses/" + tmp_id + "x");
     server_process server{data};
     http_client c{server.port()};
     EXPECT_EQ(read_file(outside + "/tmp-target"), "tmp-original");
@@ -299,27 +294,27 @@ TEST(e2e_hardening_files, links_planted_where_uploads_go_are_never_followed) {
     EXPECT_EQ(read_file(outside + "/tmp-target"), "tmp-original");
     EXPECT_EQ(read_file(outside + "/final-target"), "final-original");
     // Removing an analysis whose directory is a link removes the link only.
-    fs::create_directory_symlink(outside, data + "/analyses/" + linked_id);
+    stdfs::create_directory_symlink(outside, data + "/analyses/" + linked_id);
     EXPECT_EQ(c.del("/admin/analyses/" + linked_id, bearer(server.admin_token())).status, 204);
     EXPECT_EQ(read_file(outside + "/canary"), "canary");
-    EXPECT_FALSE(fs::exists(fs::symlink_status(data + "/analyses/" + linked_id)));
+    EXPECT_FALSE(stdfs::exists(stdfs::symlink_status(data + "/analyses/" + linked_id)));
   }
 }
 
 TEST(e2e_hardening_files, a_linked_admin_token_file_is_never_followed) {
   temp_dir dir;
   auto data = dir.path() + "/data";
-  fs::create_directories(data);
+  stdfs::create_directories(data);
   auto target = dir.path() + "/elsewhere-token";
   // A dangling link: following it would create the target.
-  fs::create_symlink(target, data + "/admin-token");
+  stdfs::create_symlink(target, data + "/admin-token");
   std::string out;
   EXPECT_EQ(run_without_env_token("--listen 127.0.0.1:" + std::to_string(free_port())
                                     + " --data-dir " + data,
                                   out),
             1)
     << out;
-  EXPECT_FALSE(fs::exists(target)) << out;
+  EXPECT_FALSE(stdfs::exists(target)) << out;
   // A link to an existing file: not read as the token, not overwritten.
   write_file(target, "outside-secret-token\n");
   out.clear();
@@ -344,7 +339,7 @@ TEST(e2e_hardening_files, links_planted_at_the_next_journal_and_snapshot_names_a
     jobs.push_back(create_job_analysis(server, c));
     // The next journals and the snapshot's temporary name become links.
     std::uint64_t last = 0;
-    for (auto& e : fs::directory_iterator(data + "/state")) {
+    for (auto& e : stdfs::directory_iterator(data + "/state")) {
       auto name = e.path().filename().string();
       if (name.rfind("journal-", 0) == 0)
         last = std::max<std::uint64_t>(last, std::stoull(name.substr(8)));
@@ -353,9 +348,9 @@ TEST(e2e_hardening_files, links_planted_at_the_next_journal_and_snapshot_names_a
     for (std::uint64_t seq = last + 1; seq < last + 4; ++seq) {
       char name[64];
       std::snprintf(name, sizeof(name), "journal-%020llu", static_cast<unsigned long long>(seq));
-      fs::create_symlink(target, data + "/state/" + name);
+      stdfs::create_symlink(target, data + "/state/" + name);
     }
-    fs::create_symlink(target, data + "/state/snapshot.tmp");
+    stdfs::create_symlink(target, data + "/state/snapshot.tmp");
     // Enough records to ask for rotations.
     for (int k = 0; k < 15; ++k) {
       auto j = create_job_analysis(server, c);
@@ -367,9 +362,9 @@ TEST(e2e_hardening_files, links_planted_at_the_next_journal_and_snapshot_names_a
     EXPECT_EQ(read_file(target), "untouched");
   }
   // An operator removes the links; every acknowledged change is still there.
-  for (auto& e : fs::directory_iterator(data + "/state"))
-    if (fs::is_symlink(e.symlink_status()))
-      fs::remove(e.path());
+  for (auto& e : stdfs::directory_iterator(data + "/state"))
+    if (stdfs::is_symlink(e.symlink_status()))
+      stdfs::remove(e.path());
   server_process server{data};
   http_client c{server.port()};
   for (auto& j : jobs) {

@@ -24,9 +24,7 @@ using nlohmann::json;
 
 namespace {
 
-namespace fs = std::filesystem;
-
-const std::vector<std::string> prefixes{"/api/analyses", "/analyses"};
+namespace stdfs = std::filesystem;
 
 // What is stored under `dir` (recursively), as paths relative to it:
 // everything but directories (an upload that streamed makes its analysis's
@@ -34,9 +32,9 @@ const std::vector<std::string> prefixes{"/api/analyses", "/analyses"};
 std::vector<std::string> entries_under(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  if (!fs::exists(dir, ec))
+  if (!stdfs::exists(dir, ec))
     return out;
-  for (auto& e : fs::recursive_directory_iterator(dir, ec))
+  for (auto& e : stdfs::recursive_directory_iterator(dir, ec))
     if (!e.is_directory(ec))
       out.push_back(e.path().lexically_relative(dir).string());
   return out;
@@ -130,7 +128,7 @@ TEST_F(e2e_hardening_input, a_million_nested_brackets_on_every_json_route_is_a_j
     auto what = "body starting " + body.substr(0, 16) + " (" + std::to_string(body.size()) + " bytes)";
     expect_error(client_->post("/admin/analyses", body, admin()), 422, "invalid_input",
                  "Invalid input", "create: " + what);
-    for (auto& p : prefixes)
+    for (auto& p : job_route_prefixes)
       expect_error(client_->patch(p + "/" + job_.id, body, job_.auth), 422, "invalid_input",
                    "Invalid input", "finalize " + p + ": " + what);
     expect_error(client_->patch("/admin/jobs/" + fresh_job, body, admin()), 422,
@@ -250,7 +248,7 @@ TEST_F(e2e_hardening_input, malformed_multipart_bodies_are_400_and_store_nothing
     {"multipart/mixed", part_head + "payload\r\n--" + b + "--\r\n",
      "multipart/mixed; boundary=" + b},
   };
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (auto& [name, body, type] : cases)
       expect_error(send_with(*client_, "POST", p + "/" + job_.id + "/files?name=m.fa", job_.auth,
                              body, type),
@@ -264,7 +262,7 @@ TEST_F(e2e_hardening_input, malformed_multipart_bodies_are_400_and_store_nothing
 TEST_F(e2e_hardening_input, an_upload_cut_short_by_the_client_stores_nothing) {
   std::string ct;
   auto body = multipart_body(std::string(200000, 'A'), ct);
-  for (auto& p : prefixes)
+  for (auto& p : job_route_prefixes)
     for (std::size_t sent : {std::size_t{0}, std::size_t{100}, body.size() / 2, body.size() - 1}) {
       int fd = connect_loopback(server_->port());
       ASSERT_GE(fd, 0);

@@ -1,22 +1,20 @@
 #include "http/request_parsing.hpp"
 
 #include "actors/analysis_logic.hpp"
+#include "tests/actors/helpers.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace analysisd;
+using analysisd::test::e;
 
 namespace {
-
-std::uint8_t e(errc c) {
-  return static_cast<std::uint8_t>(c);
-}
 
 nlohmann::json errors_of(const caf::error& err) {
   return nlohmann::json::parse(context_of(err));
 }
 
-const char* good_create =
+const char* good_create_json =
   R"({"workflow":"pathoscope_bowtie","sample":{"id":"kigvhuql","name":"Test 1"},)"
   R"("index":{"id":"qldihken","version":0},"user":{"id":"igboyes"},)"
   R"("subtractions":[{"id":"yhxoynb0","name":"Arabidopsis Thaliana"}]})";
@@ -36,14 +34,14 @@ TEST(request_parsing, missing_or_non_object_results_are_empty) {
 
 TEST(request_parsing, valid_create_body_is_parsed) {
   create_request r;
-  ASSERT_FALSE(parse_create(good_create, r));
+  ASSERT_FALSE(parse_create(good_create_json, r));
   EXPECT_EQ(r.workflow, "pathoscope_bowtie");
   EXPECT_EQ(r.sample.name, "Test 1");
   EXPECT_EQ(r.index.id, "qldihken");
   EXPECT_EQ(r.user_id, "igboyes");
   ASSERT_EQ(r.subtractions.size(), 1u);
   EXPECT_EQ(r.id, "");
-  auto j = nlohmann::json::parse(good_create);
+  auto j = nlohmann::json::parse(good_create_json);
   j.erase("subtractions");
   j["id"] = "abcd1234";
   create_request r2;
@@ -79,7 +77,7 @@ TEST(request_parsing, create_reports_one_entry_per_bad_field) {
 }
 
 TEST(request_parsing, create_with_absurd_numbers_or_non_json_is_invalid_input) {
-  auto j = nlohmann::json::parse(good_create);
+  auto j = nlohmann::json::parse(good_create_json);
   j["index"]["version"] = 18446744073709551615ull;
   create_request r;
   EXPECT_EQ(code_of(parse_create(j.dump(), r)), e(errc::invalid_input));

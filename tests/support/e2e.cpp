@@ -1,5 +1,6 @@
 #include "tests/support/e2e.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -57,6 +58,18 @@ std::string read_file(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out << bytes;
+}
+
+int env_int(const char* name, int fallback) {
+  auto v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
+}
+
+const std::vector<std::string> job_route_prefixes{"/api/analyses", "/analyses"};
 
 job_analysis create_job_analysis(server_process& server, http_client& c, const std::string& id) {
   job_analysis a;

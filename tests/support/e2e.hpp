@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace analysisd::test {
 
@@ -39,6 +40,15 @@ bool is_short_id(const nlohmann::json& v);
 
 /// A file's whole contents ("" if it cannot be read).
 std::string read_file(const std::string& path);
+
+/// Replaces the file at `path` with `bytes` (no error if it cannot).
+void write_file(const std::string& path, const std::string& bytes);
+
+/// The environment variable `name` as an int, `fallback` when unset or empty.
+int env_int(const char* name, int fallback);
+
+/// The two prefixes of the job routes.
+extern const std::vector<std::string> job_route_prefixes;
 
 /// An analysis whose job is acquired, with what a test needs to call it.
 struct job_analysis {
