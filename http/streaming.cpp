@@ -306,9 +306,11 @@ public:
     }
     // (Every read's bytes were flushed when its buffer was offered.)
     if (!boundary_ || reader_.finish() != multipart_status::done) {
-      release();
-      handler_scope scope{ctx_};
-      reply_error(req_, make_error(errc::invalid_multipart));
+      // Answered once the name is free again: a retry must not find it
+      // taken (in a cluster, the abandon travels to the analysis's owner,
+      // and the retry may come through another node).
+      auto req = req_;
+      release([req] { reply_error(req, make_error(errc::invalid_multipart)); });
       return;
     }
     {
@@ -331,8 +333,8 @@ public:
               commit_atom::value, self->cred_, id, file);
           },
           [self](caf::error& err) {
-            self->abandon();
-            reply_error(self->req_, err);
+            auto req = self->req_;
+            self->abandon([req, err] { reply_error(req, err); });
           });
     }};
     caf::anon_send(next_bridge(ctx_), std::move(job));
@@ -355,7 +357,7 @@ private:
     writer_ = ctx_->system.spawn<caf::detached>(upload_writer, job_);
     if (aborted_) {
       done_ = true;
-      drop();
+      drop(std::move(after_release_));
       return;
     }
     control_.resume();
@@ -423,48 +425,63 @@ private:
     return true;
   }
 
-  // Answers an error before the body ended (the connection then closes after
-  // a lingering read, and RESTinio calls on_body_aborted, which drops the
-  // bytes).
+  // Answers an error before the body ended, once the bytes are dropped and
+  // the name is free again (a retry must not find it taken); the connection
+  // then closes after a lingering read.
   bool fail(const caf::error& err) {
     failed_ = true;
-    handler_scope scope{ctx_};
-    reply_error(req_, err, true);
+    auto req = req_;
+    release([req, err] { reply_error(req, err, true); });
     return false;
   }
 
   // The upload will not be committed: its bytes and its name go, once (now,
-  // or when the reservation arrives).
-  void release() {
-    std::lock_guard<std::mutex> guard{mutex_};
+  // or when the reservation arrives). `then` runs once the name is free (at
+  // once if this call frees nothing).
+  void release(std::function<void()> then = {}) {
+    std::unique_lock<std::mutex> guard{mutex_};
     aborted_ = true;
     if (job_ && !done_) {
       done_ = true;
-      drop();
+      drop(std::move(then));
+      return;
     }
+    if (!job_ && then) { // the reservation is on its way: after its drop
+      after_release_ = std::move(then);
+      return;
+    }
+    guard.unlock();
+    if (then)
+      then();
   }
 
   // The bytes go, then the name (mutex_ held, a reservation made). The
   // writer's handle goes too: a detached actor's thread ends only with its
   // last handle, and a stop's abort_open_uploads may leave this sink held by
   // a connection that is never destroyed.
-  void drop() {
+  void drop(std::function<void()> then = {}) {
     caf::anon_send(writer_, discard_atom::value);
     writer_ = nullptr;
-    abandon();
+    abandon(std::move(then));
   }
 
-  void abandon() {
+  // Frees the reserved name; `then` (if any) runs once the registry did.
+  void abandon(std::function<void()> then = {}) {
     auto token = std::make_shared<in_flight_token>(ctx_);
     auto registry = ctx_->registry;
     auto cred = cred_;
     auto id = id_;
     auto file = job_->file;
-    caf::anon_send(next_bridge(ctx_),
-                   bridge_job{[token, registry, cred, id, file](caf::event_based_actor* self) {
-                     self->request(registry, caf::infinite, abandon_atom::value, cred, id, file)
-                       .then([](bool) {}, [](caf::error&) {});
-                   }});
+    caf::anon_send(
+      next_bridge(ctx_),
+      bridge_job{[token, registry, cred, id, file, then](caf::event_based_actor* self) {
+        auto done = [then] {
+          if (then)
+            then();
+        };
+        self->request(registry, caf::infinite, abandon_atom::value, cred, id, file)
+          .then([done](bool) { done(); }, [done](caf::error&) { done(); });
+      }});
   }
 
   const ctx_ptr ctx_;
@@ -491,6 +508,9 @@ private:
   bool failed_ = false;
   std::mutex mutex_; ///< Orders the reservation (a bridge's thread) and an abort.
   bool aborted_ = false; ///< No commit will come: a reservation arriving now is dropped.
+  /// What release() was asked to run once the name is free, while the
+  /// reservation was still on its way.
+  std::function<void()> after_release_;
   bool done_ = false;    ///< Committed or dropped.
   std::shared_ptr<upload_job> job_;
   caf::actor writer_;

@@ -220,6 +220,17 @@ caf::error pg_connection::fail(const std::string& what) {
   return make_error(errc::unavailable, std::move(msg));
 }
 
+caf::error pg_connection::statement_failed(const std::string& message) {
+  std::string msg = "postgresql " + last_sqlstate_ + ": " + message;
+  if (last_sqlstate_.empty() || transient(last_sqlstate_) || !connected()) {
+    auto state = last_sqlstate_;
+    close();
+    last_sqlstate_ = state;
+    return make_error(errc::unavailable, std::move(msg));
+  }
+  return make_error(errc::io_error, std::move(msg));
+}
+
 caf::error pg_connection::connect() {
   close();
   last_sqlstate_.clear();
@@ -314,14 +325,7 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
   }
   if (!failed)
     return last;
-  std::string msg = "postgresql " + last_sqlstate_ + ": " + error_message;
-  if (last_sqlstate_.empty() || transient(last_sqlstate_) || !connected()) {
-    auto state = last_sqlstate_;
-    close();
-    last_sqlstate_ = state;
-    return make_error(errc::unavailable, std::move(msg));
-  }
-  return make_error(errc::io_error, std::move(msg));
+  return statement_failed(error_message);
 }
 
 caf::expected<std::vector<pg_rows>>
@@ -402,14 +406,7 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
     return fail("pipeline out of step");
   if (!failed)
     return out;
-  std::string msg = "postgresql " + last_sqlstate_ + ": " + error_message;
-  if (last_sqlstate_.empty() || transient(last_sqlstate_) || !connected()) {
-    auto state = last_sqlstate_;
-    close();
-    last_sqlstate_ = state;
-    return make_error(errc::unavailable, std::move(msg));
-  }
-  return make_error(errc::io_error, std::move(msg));
+  return statement_failed(error_message);
 }
 
 caf::error pg_connection::transaction(const std::function<caf::error()>& body) {

@@ -178,6 +178,10 @@ public:
 
 private:
   caf::error fail(const std::string& what);
+  /// The error of a statement PostgreSQL refused (last_sqlstate_ set):
+  /// unavailable, closing the connection, if it is transient or the
+  /// connection is gone; io_error otherwise.
+  caf::error statement_failed(const std::string& message);
 
   pg_options opts_;
   ::pg_conn* conn_ = nullptr;

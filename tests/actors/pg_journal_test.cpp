@@ -25,30 +25,12 @@ namespace {
 // No answer within this long means a hang (every call is bounded far below).
 constexpr auto pgj_patience = std::chrono::seconds(60);
 
-std::unique_ptr<cluster_store> pgj_store(const std::string& conninfo) {
-  auto store = std::make_unique<cluster_store>(test_pg_options(conninfo));
-  auto err = store->ensure_schema();
-  EXPECT_FALSE(err) << context_of(err);
-  return store;
-}
-
-journal_entry pgj_entry(std::uint32_t shard, std::int64_t epoch, std::uint64_t seq,
-                        journal_record rec, std::string summary = {}) {
-  journal_entry e;
-  e.shard = shard;
-  e.epoch = epoch;
-  e.seq = seq;
-  e.record = std::move(rec);
-  e.summary = std::move(summary);
-  return e;
-}
-
 // `created` of analysis `id` (job "j" + id without its first letter).
 journal_entry pgj_created(std::uint32_t shard, std::int64_t epoch, const std::string& id) {
   auto rec = created(id);
   rec.analysis.job_id = "j" + id.substr(1);
   auto summary = render_analysis(rec.analysis, false);
-  return pgj_entry(shard, epoch, 1, std::move(rec), std::move(summary));
+  return pg_entry(shard, epoch, 1, std::move(rec), std::move(summary));
 }
 
 journal_record pgj_acquired(const std::string& id, const std::string& key) {
@@ -110,7 +92,7 @@ void pgj_wait_for(const std::function<bool()>& done) {
 // meanwhile go into the next transactions, at most pg_journal_batch_cap each.
 TEST(pg_journal, entries_arriving_during_a_transaction_form_the_next_batch) {
   auto db = fresh_database();
-  auto store = pgj_store(db);
+  auto store = open_store(db);
   ASSERT_TRUE(store->acquire(0, "inc-a", 120s)->granted);
   caf::actor_system sys{test_config()};
   auto stats = std::make_shared<pg_journal_stats>();
@@ -146,8 +128,8 @@ TEST(pg_journal, entries_arriving_during_a_transaction_form_the_next_batch) {
 // second transaction.
 TEST(pg_journal, a_fenced_entry_fails_alone_and_the_rest_of_its_batch_commits) {
   auto db = fresh_database();
-  auto store = pgj_store(db);
-  auto other = pgj_store(db);
+  auto store = open_store(db);
+  auto other = open_store(db);
   ASSERT_TRUE(store->acquire(1, "inc-a", 120s)->granted);
   ASSERT_TRUE(other->acquire(2, "inc-b", 120s)->granted);
   caf::actor_system sys{test_config()};
@@ -162,9 +144,9 @@ TEST(pg_journal, a_fenced_entry_fails_alone_and_the_rest_of_its_batch_commits) {
     auto stale = self->request(journal, pgj_patience, append_atom::value, pgj_created(2, 1, pgj_id(2)));
     // A later record of the fenced analysis is not written either.
     auto stale2 = self->request(journal, pgj_patience, append_atom::value,
-                                pgj_entry(2, 1, 2, finalized(pgj_id(2), "{}")));
+                                pg_entry(2, 1, 2, finalized(pgj_id(2), "{}")));
     auto ok2 = self->request(journal, pgj_patience, append_atom::value,
-                             pgj_entry(1, 1, 2, finalized(pgj_id(1), "{\"x\":1}")));
+                             pg_entry(1, 1, 2, finalized(pgj_id(1), "{\"x\":1}")));
     lock.release();
     first.receive([](bool) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
     ok1.receive([](bool) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
@@ -191,8 +173,8 @@ TEST(pg_journal, a_fenced_entry_fails_alone_and_the_rest_of_its_batch_commits) {
 // old epoch and at the new one, and both are refused.
 TEST(pg_journal, a_stale_epoch_is_refused_after_another_node_took_the_shard) {
   auto db = fresh_database();
-  auto a = pgj_store(db);
-  auto b = pgj_store(db);
+  auto a = open_store(db);
+  auto b = open_store(db);
   auto la = a->acquire(3, "inc-a", 120s);
   ASSERT_TRUE(la && la->granted);
   caf::actor_system sys{test_config()};
@@ -203,9 +185,9 @@ TEST(pg_journal, a_stale_epoch_is_refused_after_another_node_took_the_shard) {
   auto lb = b->acquire(3, "inc-b", 120s);
   ASSERT_TRUE(lb && lb->granted);
   ASSERT_EQ(lb->epoch, la->epoch + 1);
-  auto err = pgj_append(self, journal, pgj_entry(3, la->epoch, 2, finalized(pgj_id(1), "{}")));
+  auto err = pgj_append(self, journal, pg_entry(3, la->epoch, 2, finalized(pgj_id(1), "{}")));
   EXPECT_TRUE(is_fenced(err)) << sys.render(err);
-  err = pgj_append(self, journal, pgj_entry(3, lb->epoch, 2, finalized(pgj_id(1), "{}")));
+  err = pgj_append(self, journal, pg_entry(3, lb->epoch, 2, finalized(pgj_id(1), "{}")));
   EXPECT_TRUE(is_fenced(err)) << sys.render(err);
   auto loaded = b->load_analysis(pgj_id(1));
   ASSERT_TRUE(loaded);
@@ -217,14 +199,14 @@ TEST(pg_journal, a_stale_epoch_is_refused_after_another_node_took_the_shard) {
 // Acquisition in cluster mode is one journal append: the second fails.
 TEST(pg_journal, a_second_job_acquired_is_refused) {
   auto db = fresh_database();
-  auto store = pgj_store(db);
+  auto store = open_store(db);
   ASSERT_TRUE(store->acquire(4, "inc-a", 120s)->granted);
   caf::actor_system sys{test_config()};
   auto journal = spawn_pg_journal(sys, test_pg_options(db), "inc-a");
   caf::scoped_actor self{sys};
   ASSERT_FALSE(pgj_append(self, journal, pgj_created(4, 1, pgj_id(1))));
-  ASSERT_FALSE(pgj_append(self, journal, pgj_entry(4, 1, 2, pgj_acquired(pgj_id(1), "key-1"))));
-  auto err = pgj_append(self, journal, pgj_entry(4, 1, 3, pgj_acquired(pgj_id(1), "key-2")));
+  ASSERT_FALSE(pgj_append(self, journal, pg_entry(4, 1, 2, pgj_acquired(pgj_id(1), "key-1"))));
+  auto err = pgj_append(self, journal, pg_entry(4, 1, 3, pgj_acquired(pgj_id(1), "key-2")));
   EXPECT_EQ(code_of(err), e(errc::job_already_acquired)) << sys.render(err);
   EXPECT_NE(context_of(err).find("j0000001"), std::string::npos) << context_of(err);
   auto job = store->job("j0000001");
@@ -241,7 +223,7 @@ TEST(pg_journal, a_second_job_acquired_is_refused) {
 // unavailable, not a hang; after it is back, appends commit again.
 TEST(pg_journal, a_stopped_postgres_gives_unavailable_not_a_hang) {
   postgres_process pg;
-  auto store = pgj_store(pg.conninfo());
+  auto store = open_store(pg.conninfo());
   ASSERT_TRUE(store->acquire(0, "inc-a", 120s)->granted);
   caf::actor_system sys{test_config()};
   auto opts = test_pg_options(pg.conninfo());
@@ -267,7 +249,7 @@ TEST(pg_journal, a_stopped_postgres_gives_unavailable_not_a_hang) {
 
 TEST(pg_journal, readers_load_list_and_reserve_what_the_journal_wrote) {
   auto db = fresh_database();
-  auto store = pgj_store(db);
+  auto store = open_store(db);
   ASSERT_TRUE(store->acquire(5, "inc-a", 120s)->granted);
   caf::actor_system sys{test_config()};
   auto journal = spawn_pg_journal(sys, test_pg_options(db), "inc-a");
@@ -277,7 +259,7 @@ TEST(pg_journal, readers_load_list_and_reserve_what_the_journal_wrote) {
   auto a = c.record.analysis;
   ASSERT_FALSE(pgj_append(self, journal, std::move(c)));
   a.ready = true;
-  ASSERT_FALSE(pgj_append(self, journal, pgj_entry(5, 1, 2, finalized(pgj_id(1), "{\"hits\":[]}"),
+  ASSERT_FALSE(pgj_append(self, journal, pg_entry(5, 1, 2, finalized(pgj_id(1), "{\"hits\":[]}"),
                                                    render_analysis(a, false))));
   self->request(readers, pgj_patience, load_atom::value, pgj_id(1))
     .receive(
@@ -328,7 +310,7 @@ TEST(pg_journal, readers_load_list_and_reserve_what_the_journal_wrote) {
 // file); a committed upload keeps them.
 TEST(pg_journal, janitor_deletes_the_bytes_of_expired_reservations_only) {
   auto db = fresh_database();
-  auto store = pgj_store(db);
+  auto store = open_store(db);
   ASSERT_TRUE(store->acquire(6, "inc-a", 120s)->granted);
   temp_dir dir;
   auto files = std::make_shared<file_store>(posix_storage(), dir.path());
@@ -357,7 +339,7 @@ TEST(pg_journal, janitor_deletes_the_bytes_of_expired_reservations_only) {
   partial.reset();
   auto partial_path = files->analysis_dir(id) + "/.1.partial";
   ASSERT_TRUE(posix_storage().exists(partial_path));
-  ASSERT_FALSE(pgj_append(self, journal, pgj_entry(6, 1, 2, file_added(id, 2, "kept.fa"))));
+  ASSERT_FALSE(pgj_append(self, journal, pg_entry(6, 1, 2, file_added(id, 2, "kept.fa"))));
   std::this_thread::sleep_for(1500ms); // file 1's reservation expires (PostgreSQL's clock)
   self->request(janitor, pgj_patience, janitor_round_atom::value)
     .receive([](std::uint64_t n) { EXPECT_EQ(n, 2u); },

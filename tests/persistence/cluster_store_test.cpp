@@ -23,25 +23,6 @@ std::uint8_t code(errc e) {
   return static_cast<std::uint8_t>(e);
 }
 
-// A store on `conninfo` whose schema exists.
-std::unique_ptr<cluster_store> open_store(const std::string& conninfo) {
-  auto store = std::make_unique<cluster_store>(test_pg_options(conninfo));
-  auto err = store->ensure_schema();
-  EXPECT_FALSE(err) << context_of(err);
-  return store;
-}
-
-journal_entry entry(std::uint32_t shard, std::int64_t epoch, std::uint64_t seq,
-                    journal_record rec, std::string summary = {}) {
-  journal_entry e;
-  e.shard = shard;
-  e.epoch = epoch;
-  e.seq = seq;
-  e.record = std::move(rec);
-  e.summary = std::move(summary);
-  return e;
-}
-
 // A `created` entry with its listing document.
 journal_entry created_entry(std::uint32_t shard, std::int64_t epoch, const std::string& id,
                             timestamp created_at = 1507066554813000) {
@@ -49,7 +30,7 @@ journal_entry created_entry(std::uint32_t shard, std::int64_t epoch, const std::
   rec.analysis.job_id = "j" + id.substr(1);
   rec.analysis.created_at = created_at;
   auto summary = render_analysis(rec.analysis, false);
-  return entry(shard, epoch, 1, std::move(rec), std::move(summary));
+  return pg_entry(shard, epoch, 1, std::move(rec), std::move(summary));
 }
 
 journal_record acquired(const std::string& id, const std::string& key) {
@@ -410,7 +391,7 @@ TEST(cluster_store, stale_owner_batch_is_fenced_and_writes_nothing) {
   ASSERT_TRUE(lb && lb->granted);
   EXPECT_EQ(lb->epoch, la->epoch + 1);
   auto err = old_owner->append_batch(
-    "inc-old", {entry(s, la->epoch, 2, finalized("aaaaaaaa", "{\"old\":1}"))});
+    "inc-old", {pg_entry(s, la->epoch, 2, finalized("aaaaaaaa", "{\"old\":1}"))});
   ASSERT_TRUE(is_fenced(err)) << context_of(err);
   EXPECT_EQ(code_of(err), code(errc::unavailable));
   EXPECT_EQ(fenced_shards(err), std::vector<std::uint32_t>{s});
@@ -422,9 +403,9 @@ TEST(cluster_store, stale_owner_batch_is_fenced_and_writes_nothing) {
   // The new owner writes seq 2; the old one, even under the new epoch it
   // does not hold, cannot.
   EXPECT_FALSE(new_owner->append_batch(
-    "inc-new", {entry(s, lb->epoch, 2, finalized("aaaaaaaa", "{\"new\":1}"))}));
+    "inc-new", {pg_entry(s, lb->epoch, 2, finalized("aaaaaaaa", "{\"new\":1}"))}));
   EXPECT_TRUE(is_fenced(old_owner->append_batch(
-    "inc-old", {entry(s, lb->epoch, 3, finalized("aaaaaaaa", "{\"old\":2}"))})));
+    "inc-old", {pg_entry(s, lb->epoch, 3, finalized("aaaaaaaa", "{\"old\":2}"))})));
   loaded = new_owner->load_analysis("aaaaaaaa");
   ASSERT_TRUE(loaded);
   EXPECT_EQ(loaded->state.results, "{\"new\":1}");
@@ -482,7 +463,7 @@ TEST(cluster_store, one_stale_shard_fails_the_whole_batch) {
   EXPECT_EQ(fenced_shards(err), (std::vector<std::uint32_t>{2, 13}));
   // A shard under two epochs in one batch is stale too.
   err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
-                                      entry(1, 2, 2, finalized("aaaaaaa1", "{}"))});
+                                      pg_entry(1, 2, 2, finalized("aaaaaaa1", "{}"))});
   EXPECT_EQ(fenced_shards(err), std::vector<std::uint32_t>{1});
   EXPECT_EQ(code_of(store->load_records("aaaaaaa1").error()), code(errc::not_found));
   auto page = store->list(1, 25);
@@ -498,7 +479,7 @@ TEST(cluster_store, same_seq_twice_fails_on_the_key_and_writes_nothing) {
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1")}));
   // A second writer (one that did not load the analysis) reuses seq 1.
   auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa2"),
-                                           entry(1, 1, 1, finalized("aaaaaaa1", "{}"))});
+                                           pg_entry(1, 1, 1, finalized("aaaaaaa1", "{}"))});
   ASSERT_TRUE(is_fenced(err)) << context_of(err);
   EXPECT_TRUE(fenced_shards(err).empty());
   EXPECT_EQ(code_of(store->load_records("aaaaaaa2").error()), code(errc::not_found));
@@ -532,13 +513,13 @@ TEST(cluster_store, every_record_kind_round_trips_and_rebuilds_the_analysis) {
   ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 2, "other\n.csv", "node-a"}, 60s));
   std::vector<journal_entry> batch;
   for (std::size_t i = 0; i < records.size(); ++i)
-    batch.push_back(entry(5, 1, i + 1, records[i]));
+    batch.push_back(pg_entry(5, 1, i + 1, records[i]));
   batch[0].summary = render_analysis(a, false);
   ASSERT_FALSE(store->append_batch("inc-a", batch));
   // A second analysis, removed in a later batch.
   auto second = created_entry(5, 1, "aaaaaaa2");
   ASSERT_FALSE(store->append_batch("inc-a", {second}));
-  ASSERT_FALSE(store->append_batch("inc-a", {entry(5, 1, 2, removed("aaaaaaa2"))}));
+  ASSERT_FALSE(store->append_batch("inc-a", {pg_entry(5, 1, 2, removed("aaaaaaa2"))}));
 
   auto loaded_records = store->load_records("aaaaaaa1");
   ASSERT_TRUE(loaded_records) << context_of(loaded_records.error());
@@ -576,15 +557,15 @@ TEST(cluster_store, records_that_do_not_fit_are_refused_at_load) {
   auto store = open_store(db);
   ASSERT_TRUE(store->acquire(5, "inc-a", 10s)->granted);
   // A finalize with no `created` before it.
-  ASSERT_FALSE(store->append_batch("inc-a", {entry(5, 1, 1, finalized("aaaaaaa1", "{}"))}));
+  ASSERT_FALSE(store->append_batch("inc-a", {pg_entry(5, 1, 1, finalized("aaaaaaa1", "{}"))}));
   auto loaded = store->load_analysis("aaaaaaa1");
   ASSERT_FALSE(loaded);
   EXPECT_EQ(code_of(loaded.error()), code(errc::io_error));
   // A gap in the sequence (append_batch refuses to make one, see
   // a_record_after_a_gap_is_refused; a row deleted by hand makes one).
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(5, 1, "aaaaaaa2"),
-                                             entry(5, 1, 2, acquired("aaaaaaa2", "k")),
-                                             entry(5, 1, 3, finalized("aaaaaaa2", "{}"))}));
+                                             pg_entry(5, 1, 2, acquired("aaaaaaa2", "k")),
+                                             pg_entry(5, 1, 3, finalized("aaaaaaa2", "{}"))}));
   ASSERT_TRUE(store->connection().exec("DELETE FROM journal WHERE analysis_id = 'aaaaaaa2' AND seq = 2"));
   auto records = store->load_records("aaaaaaa2");
   ASSERT_FALSE(records);
@@ -621,7 +602,7 @@ TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
       auto k = static_cast<std::size_t>(i);
       results[k] = err ? err
                        : store.append_batch("inc-a",
-                                            {entry(0, 1, 2 + k, acquired("aaaaaaa1", "key-" + std::to_string(i)))},
+                                            {pg_entry(0, 1, 2 + k, acquired("aaaaaaa1", "key-" + std::to_string(i)))},
                                             &refused[k]);
     });
   for (auto& t : threads)
@@ -664,11 +645,11 @@ TEST(cluster_store, job_acquired_of_an_acquired_job_fails_the_whole_batch) {
   ASSERT_TRUE(store->acquire(0, "inc-a", 10s)->granted);
   // Created and acquired in one batch.
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1"),
-                                             entry(0, 1, 2, acquired("aaaaaaa1", "key-1"))}));
+                                             pg_entry(0, 1, 2, acquired("aaaaaaa1", "key-1"))}));
   EXPECT_EQ(store->job("jaaaaaa1")->key_hash, sha256("key-1"));
   std::vector<std::size_t> refused;
   auto err = store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa2"),
-                                           entry(0, 1, 3, acquired("aaaaaaa1", "key-2"))},
+                                           pg_entry(0, 1, 3, acquired("aaaaaaa1", "key-2"))},
                                  &refused);
   EXPECT_EQ(code_of(err), code(errc::job_already_acquired)) << context_of(err);
   EXPECT_NE(context_of(err).find("jaaaaaa1"), std::string::npos) << context_of(err);
@@ -678,14 +659,14 @@ TEST(cluster_store, job_acquired_of_an_acquired_job_fails_the_whole_batch) {
   EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 2u);
   // Twice in one batch: the second is refused, and the first not written.
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa3")}));
-  err = store->append_batch("inc-a", {entry(0, 1, 2, acquired("aaaaaaa3", "key-3")),
-                                      entry(0, 1, 3, acquired("aaaaaaa3", "key-4"))},
+  err = store->append_batch("inc-a", {pg_entry(0, 1, 2, acquired("aaaaaaa3", "key-3")),
+                                      pg_entry(0, 1, 3, acquired("aaaaaaa3", "key-4"))},
                             &refused);
   EXPECT_EQ(code_of(err), code(errc::job_already_acquired)) << context_of(err);
   EXPECT_EQ(refused, std::vector<std::size_t>{1});
   EXPECT_FALSE(store->job("jaaaaaa3")->acquired);
   // An analysis nobody created has no job.
-  err = store->append_batch("inc-a", {entry(0, 1, 1, acquired("nosuchan", "k"))}, &refused);
+  err = store->append_batch("inc-a", {pg_entry(0, 1, 1, acquired("nosuchan", "k"))}, &refused);
   EXPECT_EQ(code_of(err), code(errc::not_found)) << context_of(err);
   EXPECT_EQ(refused, std::vector<std::size_t>{0});
   EXPECT_EQ(code_of(store->load_records("nosuchan").error()), code(errc::not_found));
@@ -702,7 +683,7 @@ TEST(cluster_store, refused_entries_are_named) {
   std::vector<std::size_t> refused;
   auto err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1"),
                                            created_entry(2, 1, "aaaaaaa2"),
-                                           entry(2, 1, 2, finalized("aaaaaaa2", "{}")),
+                                           pg_entry(2, 1, 2, finalized("aaaaaaa2", "{}")),
                                            created_entry(1, 1, "aaaaaaa3")},
                                  &refused);
   ASSERT_TRUE(is_fenced(err));
@@ -714,16 +695,16 @@ TEST(cluster_store, refused_entries_are_named) {
   EXPECT_TRUE(refused.empty());
   // A key another writer holds.
   err = store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa4"),
-                                      entry(1, 1, 1, finalized("aaaaaaa3", "{}"))},
+                                      pg_entry(1, 1, 1, finalized("aaaaaaa3", "{}"))},
                             &refused);
   ASSERT_TRUE(is_fenced(err)) << context_of(err);
   EXPECT_NE(context_of(err).find("records aaaaaaa3/1"), std::string::npos) << context_of(err);
   EXPECT_EQ(refused, std::vector<std::size_t>{1});
   // Reservations: every missing one is named.
   ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 2, "b.fa", "node-a"}, 60s));
-  err = store->append_batch("inc-a", {entry(1, 1, 2, file_added("aaaaaaa1", 1, "a.fa")),
-                                      entry(1, 1, 3, file_added("aaaaaaa1", 2, "b.fa")),
-                                      entry(1, 1, 2, file_added("aaaaaaa3", 9, "c.fa"))},
+  err = store->append_batch("inc-a", {pg_entry(1, 1, 2, file_added("aaaaaaa1", 1, "a.fa")),
+                                      pg_entry(1, 1, 3, file_added("aaaaaaa1", 2, "b.fa")),
+                                      pg_entry(1, 1, 2, file_added("aaaaaaa3", 9, "c.fa"))},
                             &refused);
   EXPECT_EQ(code_of(err), code(errc::not_found));
   EXPECT_EQ(refused, (std::vector<std::size_t>{0, 2}));
@@ -739,10 +720,10 @@ TEST(cluster_store, a_record_after_a_gap_is_refused) {
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa1")}));
   std::vector<std::size_t> refused;
   // seq 3 without 2; seq 2 and 3 of another analysis in one batch are fine.
-  auto err = store->append_batch("inc-a", {entry(1, 1, 3, finalized("aaaaaaa1", "{}")),
+  auto err = store->append_batch("inc-a", {pg_entry(1, 1, 3, finalized("aaaaaaa1", "{}")),
                                            created_entry(1, 1, "aaaaaaa2"),
-                                           entry(1, 1, 2, acquired("aaaaaaa2", "k")),
-                                           entry(1, 1, 3, finalized("aaaaaaa2", "{}"))},
+                                           pg_entry(1, 1, 2, acquired("aaaaaaa2", "k")),
+                                           pg_entry(1, 1, 3, finalized("aaaaaaa2", "{}"))},
                                  &refused);
   ASSERT_TRUE(is_fenced(err)) << context_of(err);
   EXPECT_NE(context_of(err).find("records aaaaaaa1/3 do not follow"), std::string::npos)
@@ -751,9 +732,9 @@ TEST(cluster_store, a_record_after_a_gap_is_refused) {
   EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 1u);
   EXPECT_EQ(code_of(store->load_records("aaaaaaa2").error()), code(errc::not_found));
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(1, 1, "aaaaaaa2"),
-                                             entry(1, 1, 2, acquired("aaaaaaa2", "k")),
-                                             entry(1, 1, 3, finalized("aaaaaaa2", "{}"))}));
-  ASSERT_FALSE(store->append_batch("inc-a", {entry(1, 1, 2, finalized("aaaaaaa1", "{}"))}));
+                                             pg_entry(1, 1, 2, acquired("aaaaaaa2", "k")),
+                                             pg_entry(1, 1, 3, finalized("aaaaaaa2", "{}"))}));
+  ASSERT_FALSE(store->append_batch("inc-a", {pg_entry(1, 1, 2, finalized("aaaaaaa1", "{}"))}));
   EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 2u);
 }
 
@@ -765,9 +746,9 @@ TEST(cluster_store, a_batch_takes_two_round_trips) {
   ASSERT_TRUE(store->reserve_file({"aaaaaaa1", 1, "x.fa", "node-a"}, 60s) == caf::error{});
   auto before = store->connection().round_trips();
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1"),
-                                             entry(0, 1, 2, acquired("aaaaaaa1", "k")),
-                                             entry(0, 1, 3, file_added("aaaaaaa1", 1, "x.fa")),
-                                             entry(0, 1, 4, finalized("aaaaaaa1", "{}"), "{}")}));
+                                             pg_entry(0, 1, 2, acquired("aaaaaaa1", "k")),
+                                             pg_entry(0, 1, 3, file_added("aaaaaaa1", 1, "x.fa")),
+                                             pg_entry(0, 1, 4, finalized("aaaaaaa1", "{}"), "{}")}));
   EXPECT_EQ(store->connection().round_trips() - before, 2u);
   auto loaded = store->load_analysis("aaaaaaa1");
   ASSERT_TRUE(loaded) << context_of(loaded.error());
@@ -775,7 +756,7 @@ TEST(cluster_store, a_batch_takes_two_round_trips) {
   EXPECT_EQ(loaded->state.files.size(), 1u);
   EXPECT_EQ(store->job("jaaaaaa1")->key_hash, sha256("k"));
   before = store->connection().round_trips();
-  ASSERT_FALSE(store->append_batch("inc-a", {entry(0, 1, 5, removed("aaaaaaa1"))}));
+  ASSERT_FALSE(store->append_batch("inc-a", {pg_entry(0, 1, 5, removed("aaaaaaa1"))}));
   EXPECT_EQ(store->connection().round_trips() - before, 2u);
   EXPECT_TRUE(store->load_analysis("aaaaaaa1")->state.removed);
 }
@@ -794,8 +775,8 @@ TEST(cluster_store, listing_pages_newest_first_with_current_documents) {
   auto a3 = batch[3].record.analysis;
   a3.ready = true;
   ASSERT_FALSE(store->append_batch(
-    "inc-a", {entry(1, 1, 2, finalized("aaaaaaa3", "{}"), render_analysis(a3, false)),
-              entry(0, 1, 2, removed("aaaaaaa4"))}));
+    "inc-a", {pg_entry(1, 1, 2, finalized("aaaaaaa3", "{}"), render_analysis(a3, false)),
+              pg_entry(0, 1, 2, removed("aaaaaaa4"))}));
   auto p1 = store->list(1, 2);
   ASSERT_TRUE(p1) << context_of(p1.error());
   EXPECT_EQ(p1->total, 4u);
@@ -846,12 +827,12 @@ TEST(cluster_store, expired_reservations_go_to_the_janitor_and_cannot_be_committ
   ASSERT_TRUE(extended);
   EXPECT_FALSE(*extended); // too late: the janitor's now
   // Committing the expired one fails the batch; the live one commits.
-  auto err = store->append_batch("inc-a", {entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa")),
-                                           entry(0, 1, 3, file_added("aaaaaaa1", 1, "short.fa"))});
+  auto err = store->append_batch("inc-a", {pg_entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa")),
+                                           pg_entry(0, 1, 3, file_added("aaaaaaa1", 1, "short.fa"))});
   EXPECT_EQ(code_of(err), code(errc::not_found));
   EXPECT_NE(context_of(err).find("reservation aaaaaaa1/1"), std::string::npos) << context_of(err);
   EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 1u);
-  ASSERT_FALSE(store->append_batch("inc-a", {entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa"))}));
+  ASSERT_FALSE(store->append_batch("inc-a", {pg_entry(0, 1, 2, file_added("aaaaaaa1", 2, "long.fa"))}));
   EXPECT_EQ(store->load_analysis("aaaaaaa1")->state.files.size(), 1u);
   // The janitor deleted the bytes of file 1, and forgets it.
   ASSERT_FALSE(store->drop_reservation("aaaaaaa1", 1));
@@ -925,7 +906,7 @@ TEST(cluster_store, append_batch_cost_is_printed) {
           auto& prev = batch.back();
           auto a = prev.record.analysis;
           a.ready = true;
-          batch.push_back(entry(0, 1, 2, finalized(a.id, "{\"hits\":[]}"), render_analysis(a, false)));
+          batch.push_back(pg_entry(0, 1, 2, finalized(a.id, "{\"hits\":[]}"), render_analysis(a, false)));
           continue;
         }
         batch.push_back(std::move(c));

@@ -1,11 +1,15 @@
 #pragma once
 
+#include "persistence/cluster_store.hpp"
 #include "persistence/pg_connection.hpp"
 
 #include "tests/support/postgres_process.hpp"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <string>
 
 namespace analysisd::test {
@@ -30,6 +34,27 @@ inline std::string fresh_database() {
   }();
   (void) logged;
   return pg.create_database();
+}
+
+/// A store on `conninfo` whose schema exists.
+inline std::unique_ptr<cluster_store> open_store(const std::string& conninfo) {
+  auto store = std::make_unique<cluster_store>(test_pg_options(conninfo));
+  auto err = store->ensure_schema();
+  EXPECT_FALSE(err) << context_of(err);
+  return store;
+}
+
+/// A journal entry of `rec` under the lease (shard, epoch), with its listing
+/// document (`summary`, "" for none).
+inline journal_entry pg_entry(std::uint32_t shard, std::int64_t epoch, std::uint64_t seq,
+                              journal_record rec, std::string summary = {}) {
+  journal_entry e;
+  e.shard = shard;
+  e.epoch = epoch;
+  e.seq = seq;
+  e.record = std::move(rec);
+  e.summary = std::move(summary);
+  return e;
 }
 
 /// Seconds since `t`.
