@@ -83,68 +83,88 @@ node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_rout
 }
 
 // Where a request for analysis `id` goes now: this node's shard registry or
-// a peer; nullopt while nobody is known to own its shard.
-std::optional<node_actor_v1> target_for(router_pointer self, const std::string& id, bool& local) {
+// the peer that owns its shard (`incarnation`); nullopt while nobody is
+// known to own it.
+struct target {
+  node_actor_v1 actor;
+  bool local = true;
+  std::string incarnation;
+};
+
+std::optional<target> target_for(router_pointer self, const std::string& id) {
   auto& s = self->state;
   auto shard = shard_of(id, s.opts.cluster->shards());
-  local = true;
   if (s.opts.cluster->serving(shard))
-    return node_actor_v1{s.opts.local};
+    return target{node_actor_v1{s.opts.local}, true, s.opts.cluster->incarnation()};
   auto routes = s.opts.cluster->routes();
   if (!routes || shard >= routes->owner.size() || routes->owner[shard] < 0)
     return std::nullopt;
   auto& m = routes->members[static_cast<std::size_t>(routes->owner[shard])];
   if (m.incarnation == s.opts.cluster->incarnation()) // about to take it: not owner until then
-    return node_actor_v1{s.opts.local};
-  local = false;
-  return peer(self, m, *routes);
+    return target{node_actor_v1{s.opts.local}, true, m.incarnation};
+  return target{peer(self, m, *routes), false, m.incarnation};
 }
+
+// An owner that could not be reached, and the routes current when it
+// failed: a request for it waits for a view published since then.
+struct unreachable_owner {
+  std::string incarnation;
+  std::shared_ptr<const cluster_routes> routes;
+
+  bool still_current(const target& to, const cluster_view& view) const {
+    return !incarnation.empty() && to.incarnation == incarnation && view.routes() == routes;
+  }
+};
 
 // Sends a request for analysis `id` to its owner and answers `rp` with the
 // outcome, retrying as the header says.
 template <class R, class... Ts>
 void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std::string& id,
               request_kind kind, std::chrono::steady_clock::time_point deadline, bool retried,
-              Ts... xs) {
-  auto again = [=](bool retried_now) {
-    later(self, [=] { dispatch<R>(self, rp, id, kind, deadline, retried_now, xs...); });
+              const unreachable_owner& failed, Ts... xs) {
+  auto again = [=](bool retried_now, const unreachable_owner& failed_now) {
+    later(self, [=] { dispatch<R>(self, rp, id, kind, deadline, retried_now, failed_now, xs...); });
   };
-  bool local = false;
-  auto target = target_for(self, id, local);
-  if (!target) {
+  auto to = target_for(self, id);
+  if (!to || failed.still_current(*to, *self->state.opts.cluster)) {
     if (std::chrono::steady_clock::now() < deadline)
-      again(retried);
+      again(retried, failed);
     else
-      rp.deliver(make_error(errc::unavailable, "no owner"));
+      rp.deliver(make_error(errc::unavailable, to ? "owner unreachable" : "no owner"));
     return;
   }
   auto on_ok = [rp](R& x) mutable { rp.deliver(std::move(x)); };
-  auto on_err = [=](caf::error& err) mutable {
+  auto on_err = [=, local = to->local, owner = to->incarnation](caf::error& err) mutable {
     if (is_not_owner(err) && std::chrono::steady_clock::now() < deadline) {
-      again(retried);
+      again(retried, unreachable_owner{});
       return;
     }
-    auto unreachable = !local
+    auto unreachable = unreachable_owner{owner, self->state.opts.cluster->routes()};
+    if (!local && never_sent(err) && std::chrono::steady_clock::now() < deadline) {
+      again(retried, unreachable); // it did nothing: safe for a write too
+      return;
+    }
+    auto peer_failed = !local
                        && (code_of(err) == static_cast<std::uint8_t>(errc::unavailable)
                            || err == caf::sec::request_receiver_down
                            || err == caf::sec::request_timeout);
-    // A read goes once more after a quick failure (the peer is down, or
-    // cannot be reached: the view may name another owner by now), not after
-    // one that took the whole peer timeout.
+    // A read goes once more, with the next view, after a quick failure (the
+    // peer went down: that view may name another owner), not after one that
+    // took the whole peer timeout.
     auto timed_out = err == caf::sec::request_timeout || context_of(err) == "timeout";
-    if (unreachable && !timed_out && kind == request_kind::read && !retried) {
-      again(true);
+    if (peer_failed && !timed_out && kind == request_kind::read && !retried) {
+      again(true, unreachable);
       return;
     }
     if (err == caf::sec::request_receiver_down || err == caf::sec::request_timeout)
       err = make_error(errc::unavailable, "owner unreachable");
     rp.deliver(std::move(err));
   };
-  if (local)
-    self->request(*target, local_timeout, xs...).then(on_ok, on_err);
+  if (to->local)
+    self->request(to->actor, local_timeout, xs...).then(on_ok, on_err);
   else { // the peer link bounds every request itself
     metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
-    self->request(*target, caf::infinite, xs...).then(on_ok, on_err);
+    self->request(to->actor, caf::infinite, xs...).then(on_ok, on_err);
   }
 }
 
@@ -152,7 +172,7 @@ template <class R, class... Ts>
 caf::result<R> route(router_pointer self, const std::string& id, request_kind kind, Ts... xs) {
   auto rp = self->make_response_promise<R>();
   dispatch<R>(self, rp, id, kind, std::chrono::steady_clock::now() + self->state.opts.retry_window,
-              false, std::move(xs)...);
+              false, unreachable_owner{}, std::move(xs)...);
   return rp;
 }
 
@@ -191,7 +211,7 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
                 return;
               }
               dispatch<std::string>(self, rp, job.analysis_id, request_kind::write, deadline(),
-                                    false, acquire_atom::value, job_id);
+                                    false, unreachable_owner{}, acquire_atom::value, job_id);
             },
             [=](caf::error& err) mutable { rp.deliver(err); });
         return rp;

@@ -10,10 +10,13 @@
 ///    again, to whoever the view names then, for up to `retry_window` (a
 ///    shard being handed over).
 ///  - An owner that cannot be reached: a read (get, download, authorize) is
-///    tried once more after the view was refreshed, unless the first try
-///    took the whole peer timeout (a request never waits two of them); a
-///    write fails with `unavailable` (503 with Retry-After), its outcome
-///    unknown to this node.
+///    tried once more once a view was published after the failure (it names
+///    the new owner when the old one left), unless the first try took the
+///    whole peer timeout (a request never waits two of them); a write fails
+///    with `unavailable` (503 with Retry-After), its outcome unknown to this
+///    node. A request that never left this node (the peer could not be
+///    connected to) waits for the next view the same way and goes again,
+///    even a write, for up to `retry_window`.
 ///  - Create draws the new id here and goes to the owner of its shard;
 ///    acquire looks the job up in PostgreSQL and goes to the owner of its
 ///    analysis; the listing is read from PostgreSQL here.

@@ -38,6 +38,12 @@ caf::error peer_error(peer_pointer self, const caf::error& err) {
   return make_error(errc::unavailable, "peer: " + self->home_system().render(err));
 }
 
+// The contexts of the errors of requests that never left this node (see
+// never_sent).
+constexpr const char* unreachable_context = "unreachable: ";
+constexpr const char* wrong_interface_context = "peer offers another interface";
+constexpr const char* too_many_waiting_context = "too many requests wait for the peer";
+
 void fail_all(peer_pointer self, const caf::error& err) {
   auto& s = self->state;
   auto in_flight = std::move(s.in_flight);
@@ -69,7 +75,7 @@ void connect(peer_pointer self) {
         auto& s = self->state;
         s.connecting = false;
         if (!ptr || !self->home_system().assignable<node_actor_v1>(ifs)) {
-          fail_waiting(make_error(errc::unavailable, "peer offers another interface"));
+          fail_waiting(make_error(errc::unavailable, wrong_interface_context));
           return;
         }
         s.remote = caf::actor_cast<node_actor_v1>(ptr);
@@ -81,7 +87,8 @@ void connect(peer_pointer self) {
       },
       [=](caf::error& err) {
         self->state.connecting = false;
-        fail_waiting(make_error(errc::unavailable, "unreachable: " + self->home_system().render(err)));
+        fail_waiting(make_error(errc::unavailable,
+                                    unreachable_context + self->home_system().render(err)));
       });
 }
 
@@ -112,7 +119,7 @@ caf::result<R> pass(peer_pointer self, Ts... xs) {
   if (s.remote) {
     send(caf::error{});
   } else if (s.waiting.size() >= s.opts.max_waiting) {
-    rp.deliver(make_error(errc::unavailable, "too many requests wait for the peer"));
+    rp.deliver(make_error(errc::unavailable, too_many_waiting_context));
   } else {
     s.waiting.emplace_back(std::move(send));
     connect(self);
@@ -121,6 +128,14 @@ caf::result<R> pass(peer_pointer self, Ts... xs) {
 }
 
 } // namespace
+
+bool never_sent(const caf::error& err) {
+  if (code_of(err) != static_cast<std::uint8_t>(errc::unavailable))
+    return false;
+  auto what = context_of(err);
+  return what.rfind(unreachable_context, 0) == 0 || what == wrong_interface_context
+         || what == too_many_waiting_context;
+}
 
 node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
   return sys.spawn([opts = std::move(opts)](peer_pointer self) -> node_actor_v1::behavior_type {

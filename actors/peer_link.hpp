@@ -37,4 +37,10 @@ struct peer_link_options {
 /// of node_actor_v1. The caller ends it with an exit message. Any thread.
 node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts);
 
+/// Whether a peer link's error says the request never left this node (the
+/// peer could not be connected to, offers another interface, or too many
+/// requests waited for it): such a request, even a write, did nothing and
+/// can go elsewhere.
+bool never_sent(const caf::error& err);
+
 } // namespace analysisd

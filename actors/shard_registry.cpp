@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -50,6 +51,9 @@ struct sr_entry {
   bool broken = false;
   /// Requests that came while retiring: dispatched again when that ends.
   std::vector<std::function<void()>> waiting;
+  /// The file ids this actor reserved and that were neither committed nor
+  /// abandoned yet: an actor loaded again does not hold them.
+  std::set<std::uint64_t> reservations;
 };
 
 struct sr_job {
@@ -594,7 +598,12 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
                 auto& s = self->state;
                 file_reservation r{id, file.id, file.name, s.opts.node_name};
                 self->request(s.opts.readers, storage_timeout, reserve_atom::value, r)
-                  .then([=](bool) mutable { rp.deliver(file); },
+                  .then(
+                        [=](bool) mutable {
+                          if (auto i = self->state.live.find(id); i != self->state.live.end())
+                            i->second.reservations.insert(file.id);
+                          rp.deliver(file);
+                        },
                         [=](caf::error& err) mutable {
                           if (auto i = self->state.live.find(id); i != self->state.live.end())
                             ask<bool>(
@@ -609,12 +618,17 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         return rp;
       },
       // The reservation entitles (see registry_actor): only its actor can
-      // end it, so these go to the live actor or find nothing.
+      // end it. When the live actor did not make it, the reservation went
+      // with an earlier owner (a node that died, a shard handed over, an
+      // actor dropped after a failed write): the bytes are not stored, and
+      // the upload can be sent again.
       [=](commit_atom, const credential&, const std::string& id,
           const file_record& file) -> caf::result<file_record> {
         auto i = self->state.live.find(id);
-        if (i == self->state.live.end())
-          return make_error(errc::not_found);
+        if (i == self->state.live.end() || i->second.reservations.erase(file.id) == 0)
+          return make_error(errc::unavailable, "the reservation of " + id + "/"
+                                                 + std::to_string(file.id)
+                                                 + " went with an earlier owner");
         auto rp = self->make_response_promise<file_record>();
         ask<file_record>(
           self, i->second.actor, [rp](file_record& f) mutable { rp.deliver(std::move(f)); },
@@ -627,7 +641,7 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         self->request(s.opts.readers, storage_timeout, abandon_atom::value, id, file.id)
           .then([](bool) {}, [](caf::error&) {});
         auto i = s.live.find(id);
-        if (i == s.live.end())
+        if (i == s.live.end() || i->second.reservations.erase(file.id) == 0)
           return true;
         ask<bool>(
           self, i->second.actor, [](bool) {}, [](const caf::error&) {}, abandon_atom::value,

@@ -695,6 +695,18 @@ caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& a
   }
   out.state = std::move(state.begin()->second);
   out.next_seq = out.records + 1;
+  // Ids reserved by an earlier owner and not committed are not reused: its
+  // writer may still commit through this owner's fence, or the janitor
+  // delete its bytes.
+  pg_params p;
+  p.text(analysis_id);
+  auto reserved = conn_.exec("SELECT max(file_id) FROM file_reservations WHERE analysis_id = $1",
+                             p, pg_format::binary);
+  if (!reserved)
+    return std::move(reserved.error());
+  if (reserved->rows() == 1 && !reserved->is_null(0, 0))
+    out.state.next_file_id = std::max(out.state.next_file_id,
+                                      static_cast<std::uint64_t>(reserved->int64(0, 0)) + 1);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "persistence/storage.hpp"
 #include "tests/actors/helpers.hpp"
 #include "tests/persistence/pg_helpers.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <caf/all.hpp>
@@ -37,7 +38,8 @@ constexpr auto sr_patience = std::chrono::seconds(60);
 struct sr_node {
   std::string db = fresh_database();
   cluster_store store{test_pg_options(db)};
-  caf::actor_system sys{test_config()};
+  std::unique_ptr<node_config> peer_config; ///< With the middleman: routes may name peers.
+  caf::actor_system sys;
   temp_dir dir;
   std::shared_ptr<const file_store> files = std::make_shared<file_store>(posix_storage(), dir.path());
   std::shared_ptr<cluster_view> view = std::make_shared<cluster_view>(sr_shards, "inc-a");
@@ -47,7 +49,9 @@ struct sr_node {
   shard_registry_actor reg;
   registry_actor router;
 
-  explicit sr_node(std::chrono::milliseconds retry_window = 4000ms) {
+  explicit sr_node(std::chrono::milliseconds retry_window = 4000ms, bool peers = false)
+    : peer_config(peers ? std::make_unique<node_config>() : nullptr),
+      sys(peers ? static_cast<caf::actor_system_config&>(*peer_config) : test_config()) {
     EXPECT_FALSE(store.ensure_schema());
     journal = spawn_pg_journal(sys, test_pg_options(db), "inc-a");
     readers = spawn_pg_readers(sys, test_pg_options(db), 2);
@@ -281,4 +285,76 @@ TEST(cluster_router, a_shard_nobody_serves_is_retried_then_unavailable) {
   auto later = n.ask<std::string>(n.router, create_atom::value, good_create(id));
   take.join();
   EXPECT_TRUE(later) << to_string(later.error());
+}
+
+// A reservation entitles only the actor that made it: an owner that took
+// the analysis over (another registry here) or an actor loaded again after
+// a lost lease cannot commit it. The commit fails as unavailable (503: the
+// bytes are not stored, the upload can be sent again), never as not found.
+TEST(shard_registry, a_reservation_made_by_an_earlier_owner_cannot_be_committed) {
+  sr_node n;
+  n.hold_all();
+  auto id = id_in_shard(2);
+  auto [_, cred] = n.create_acquired(n.reg, id);
+  auto query = upload("a.fa");
+  query.bytes = {};
+  auto reserved = n.ask<file_record>(n.reg, reserve_atom::value, cred, id, query);
+  ASSERT_TRUE(reserved) << to_string(reserved.error());
+  auto other = n.spawn_registry();
+  auto elsewhere = n.ask<file_record>(other, commit_atom::value, cred, id, *reserved);
+  ASSERT_FALSE(elsewhere);
+  EXPECT_EQ(code_of(elsewhere.error()), e(errc::unavailable)) << to_string(elsewhere.error());
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
+  // The lease lapses and comes back at a higher epoch: the analysis is
+  // loaded again, and the new actor holds no reservation.
+  ASSERT_TRUE(n.store.connection().exec(
+    "UPDATE shard_leases SET expires_at = clock_timestamp() - interval '1 second' WHERE shard = 2"));
+  n.hold(2, "inc-a");
+  ASSERT_TRUE(n.ask<std::string>(n.reg, get_atom::value, cred, id));
+  auto reloaded = n.ask<file_record>(n.reg, commit_atom::value, cred, id, *reserved);
+  ASSERT_FALSE(reloaded);
+  EXPECT_EQ(code_of(reloaded.error()), e(errc::unavailable)) << to_string(reloaded.error());
+  // What the new actor reserves it commits, under a new id: ids reserved
+  // by an earlier owner are not reused.
+  auto again = n.ask<file_record>(n.reg, reserve_atom::value, cred, id, query);
+  ASSERT_TRUE(again) << to_string(again.error());
+  EXPECT_GT(again->id, reserved->id);
+  auto committed = n.ask<file_record>(n.reg, commit_atom::value, cred, id, *again);
+  EXPECT_TRUE(committed) << to_string(committed.error());
+}
+
+// The view names an owner that cannot be reached (a node that left: its
+// port is closed). A read, and a write too (it never left this node), waits
+// for the next view, which names the new owner, instead of failing.
+TEST(cluster_router, a_request_for_an_owner_that_cannot_be_reached_waits_for_the_next_view) {
+  sr_node n{4000ms, true};
+  n.hold_all();
+  auto id = id_in_shard(3);
+  auto [_, cred] = n.create_acquired(n.router, id);
+  auto closed_port = free_port(); // nobody listens there
+  auto routes_naming = [&](const std::string& incarnation, const std::string& caf_address) {
+    auto r = std::make_shared<cluster_routes>();
+    r->members.push_back(member_info{"node-x", incarnation, "", caf_address});
+    r->owner.assign(sr_shards, 0);
+    return r;
+  };
+  n.view->drop(3);
+  n.view->publish(routes_naming("inc-gone", "127.0.0.1:" + std::to_string(closed_port)));
+  auto back = [&] {
+    std::this_thread::sleep_for(500ms);
+    for (auto& lease : *n.store.leases())
+      if (lease.shard == 3)
+        n.view->hold(3, lease.epoch, std::chrono::steady_clock::now() + 60s);
+    n.view->publish(routes_naming("inc-a", "127.0.0.1:1"));
+  };
+  std::thread t1{back};
+  auto got = n.ask<std::string>(n.router, get_atom::value, cred, id);
+  t1.join();
+  EXPECT_TRUE(got) << to_string(got.error());
+  n.view->drop(3);
+  n.view->publish(routes_naming("inc-gone", "127.0.0.1:" + std::to_string(closed_port)));
+  std::thread t2{back};
+  auto finalized = n.ask<std::string>(n.router, finalize_atom::value, cred, id, std::string{"{}"});
+  t2.join();
+  EXPECT_TRUE(finalized) << to_string(finalized.error());
 }
