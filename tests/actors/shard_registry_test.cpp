@@ -342,7 +342,9 @@ TEST(cluster_router, a_request_for_an_owner_that_cannot_be_reached_waits_for_the
   n.view->publish(routes_naming("inc-gone", "127.0.0.1:" + std::to_string(closed_port)));
   auto back = [&] {
     std::this_thread::sleep_for(500ms);
-    for (auto& lease : *n.store.leases())
+    auto leases = n.store.leases();
+    ASSERT_TRUE(leases);
+    for (auto& lease : *leases)
       if (lease.shard == 3)
         n.view->hold(3, lease.epoch, std::chrono::steady_clock::now() + 60s);
     n.view->publish(routes_naming("inc-a", "127.0.0.1:1"));
