@@ -8,15 +8,34 @@
 
 namespace analysisd {
 
-node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry) {
-  return sys.spawn([registry](node_actor_v1::pointer self) -> node_actor_v1::behavior_type {
+node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
+                                std::shared_ptr<const read_views> views,
+                                std::shared_ptr<const cluster_view> cluster) {
+  return sys.spawn([=](node_actor_v1::pointer self) -> node_actor_v1::behavior_type {
     // The registry answers every request; this bounds what a lost answer holds.
     constexpr auto timeout = std::chrono::minutes(10);
+    // What the views decide of a read of `id` here, if they do.
+    auto from_views = [=](const credential& c, const std::string& id,
+                          bool document) -> std::optional<view_read> {
+      if (!views || !cluster || !cluster->serving(shard_of(id, cluster->shards())))
+        return std::nullopt;
+      return read_from_views(*views, c, id, [document](const std::string&) { return !document; });
+    };
     return {
-      [=](get_atom a, credential& c, std::string& id) {
+      [=](get_atom a, credential& c, std::string& id) -> caf::result<std::string> {
+        if (auto read = from_views(c, id, true)) {
+          if (read->forbidden)
+            return make_error(errc::forbidden);
+          return std::move(read->document);
+        }
         return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id));
       },
-      [=](authorize_atom a, credential& c, std::string& id) {
+      [=](authorize_atom a, credential& c, std::string& id) -> caf::result<bool> {
+        if (auto read = from_views(c, id, false)) {
+          if (read->forbidden)
+            return make_error(errc::forbidden);
+          return true;
+        }
         return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
       },
       [=](reserve_atom a, credential& c, std::string& id, upload_request& req) {

@@ -1,9 +1,13 @@
 #pragma once
 
+#include "actors/cluster.hpp"
 #include "actors/node_protocol.hpp"
 #include "actors/protocol.hpp"
+#include "actors/read_views.hpp"
 
 #include <caf/actor_system.hpp>
+
+#include <memory>
 
 namespace analysisd {
 
@@ -11,8 +15,12 @@ namespace analysisd {
 /// port): it relays each request to `registry` (the node's shard registry,
 /// or any actor offering node_actor_v1) and passes the answer back,
 /// never delegating, so no handle of an analysis actor reaches a peer (see
-/// relay()). The caller publishes it and ends it with an exit message. Any
-/// thread.
-node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry);
+/// relay()). A get or authorize of an analysis of a shard `cluster` says
+/// this node serves is answered from `views` when they decide it (see
+/// read_from_views), without a message to the registry. The caller
+/// publishes it and ends it with an exit message. Any thread.
+node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
+                                std::shared_ptr<const read_views> views = nullptr,
+                                std::shared_ptr<const cluster_view> cluster = nullptr);
 
 } // namespace analysisd

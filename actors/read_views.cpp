@@ -1,5 +1,7 @@
 #include "actors/read_views.hpp"
 
+#include <openssl/crypto.h>
+
 #include <cstdio>
 #include <functional>
 
@@ -18,6 +20,32 @@ analysis_view make_analysis_view(std::string document, std::string job_id) {
   v.document = std::move(document);
   v.job_id = std::move(job_id);
   return v;
+}
+
+std::optional<view_read> read_from_views(const read_views& views, const credential& cred,
+                                         const std::string& id,
+                                         const std::function<bool(const std::string&)>& not_modified) {
+  epoch_domain::guard g{epoch_domain::instance()};
+  if (!g.active())
+    return std::nullopt;
+  if (!cred.admin) {
+    auto* job = views.jobs.find(g, cred.job_id);
+    if (job == nullptr || job->key_hash.size() != 32 || cred.key_hash.size() != 32
+        || CRYPTO_memcmp(job->key_hash.data(), cred.key_hash.data(), 32) != 0)
+      return std::nullopt;
+  }
+  auto* view = views.analyses.find(g, id);
+  if (view == nullptr)
+    return std::nullopt;
+  view_read out;
+  if (!cred.admin && view->job_id != cred.job_id) {
+    out.forbidden = true;
+    return out;
+  }
+  out.etag = view->etag;
+  if (!not_modified || !not_modified(out.etag))
+    out.document = view->document;
+  return out;
 }
 
 } // namespace analysisd

@@ -8,8 +8,11 @@
 /// actors. No HTTP here: any in-process reader can use them, and a node that
 /// does not own an analysis simply finds no view.
 
+#include "actors/protocol.hpp"
 #include "actors/view_table.hpp"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,5 +45,22 @@ std::string document_etag(std::string_view document);
 
 /// The view of `document`, owned by `job_id`.
 analysis_view make_analysis_view(std::string document, std::string job_id);
+
+/// A GET decided by the views.
+struct view_read {
+  bool forbidden = false; ///< Another job's analysis (403).
+  std::string etag;
+  std::string document;   ///< Empty if forbidden, or if `not_modified` said so.
+};
+
+/// Decides a GET of analysis `id` by `cred` from the views, on the calling
+/// thread, when they can: the job's credentials published and matching
+/// (else the actors say 401), the analysis's view there (else they say 404
+/// or serve it), then forbidden for another job's analysis, or the etag and
+/// the document (left out when `not_modified(etag)`). nullopt: ask the
+/// actors. The caller checks first that this node serves the analysis.
+std::optional<view_read> read_from_views(
+  const read_views& views, const credential& cred, const std::string& id,
+  const std::function<bool(const std::string& etag)>& not_modified = {});
 
 } // namespace analysisd

@@ -88,7 +88,7 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   co.files = out.files;
   co.peer_timeout = o.peer_timeout;
   out.router = spawn_cluster_router(sys, co);
-  out.facade = spawn_node_facade(sys, out.local);
+  out.facade = spawn_node_facade(sys, out.local, out.views, out.view);
   std::string host;
   std::uint16_t port = 0;
   split_listen(cfg.cluster_listen, host, port); // checked by the parser

@@ -5,7 +5,6 @@
 #include "http/request_parsing.hpp"
 
 #include <caf/all.hpp>
-#include <openssl/crypto.h>
 
 #include <fcntl.h>
 #include <functional>
@@ -64,32 +63,15 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
   if (ctx->cluster && !ctx->cluster->serving(shard_of(id, ctx->cluster->shards())))
     return false;
   auto condition = if_none_match_list(req);
-  std::string etag, doc;
-  bool forbidden = false, not_modified = false;
-  {
-    epoch_domain::guard g{epoch_domain::instance()};
-    if (!g.active())
-      return false;
-    if (!cred.admin) {
-      auto* job = ctx->views->jobs.find(g, cred.job_id);
-      if (job == nullptr || job->key_hash.size() != 32 || cred.key_hash.size() != 32
-          || CRYPTO_memcmp(job->key_hash.data(), cred.key_hash.data(), 32) != 0)
-        return false;
-    }
-    auto* view = ctx->views->analyses.find(g, id);
-    if (view == nullptr)
-      return false;
-    if (!cred.admin && view->job_id != cred.job_id) {
-      forbidden = true;
-    } else {
-      etag = view->etag;
-      not_modified = condition && if_none_match(*condition, etag);
-      if (!not_modified)
-        doc = view->document;
-    }
-  }
+  bool not_modified = false;
+  auto read = read_from_views(*ctx->views, cred, id, [&](const std::string& etag) {
+    not_modified = condition && if_none_match(*condition, etag);
+    return not_modified;
+  });
+  if (!read)
+    return false;
   metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);
-  if (forbidden) {
+  if (read->forbidden) {
     auto body = render_error(to_http(make_error(errc::forbidden)));
     auto size = body.size();
     auto response = respond(req, 403);
@@ -98,9 +80,9 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
     send_now(req, response, 403, size);
     return true;
   }
-  auto size = doc.size();
-  send_document(req, std::move(etag), "application/json", not_modified, std::move(doc), size,
-                true);
+  auto size = read->document.size();
+  send_document(req, std::move(read->etag), "application/json", not_modified,
+                std::move(read->document), size, true);
   return true;
 }
 

@@ -103,3 +103,47 @@ TEST(node_facade, a_peer_reaches_the_owners_service_through_it) {
     EXPECT_FALSE(stop_service(owner, *svc));
   } // ~actor_system returns: nothing of the owner is held by the (gone) peer
 }
+
+// A get or authorize of an analysis this node serves is answered from its
+// published views, without a message to the registry (here one that is
+// gone, so that only the views can answer); one the views cannot decide,
+// or of a shard the node does not serve, goes to the registry.
+TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
+  caf::actor_system sys{test_config()};
+  auto gone = caf::actor_cast<node_actor_v1>(sys.spawn([] { return caf::behavior{}; }));
+  caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
+  auto views = std::make_shared<read_views>();
+  auto cluster = std::make_shared<cluster_view>(4, "inc-a");
+  std::string id = "abcd1234";
+  auto shard = shard_of(id, 4);
+  cluster->hold(shard, 1, std::chrono::steady_clock::now() + 60s);
+  auto mine = job_credential("job-1", "key-1");
+  auto other = job_credential("job-2", "key-2");
+  views->jobs.publish(mine.job_id, job_view{id, mine.key_hash});
+  views->jobs.publish(other.job_id, job_view{"efgh5678", other.key_hash});
+  views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id));
+  auto facade = spawn_node_facade(sys, gone, views, cluster);
+  // The answer, or the error's code.
+  auto call = [&](auto... xs) {
+    std::uint8_t code = 0;
+    auto answer = ask<std::string>(sys, facade, code, xs...);
+    return std::make_pair(answer, code);
+  };
+  auto allowed = [&](const credential& c) {
+    std::uint8_t code = 0;
+    auto answer = ask<bool>(sys, facade, code, authorize_atom::value, c, id);
+    return std::make_pair(answer, code);
+  };
+  EXPECT_EQ(call(get_atom::value, mine, id).first, std::optional<std::string>{R"({"id":"abcd1234"})"});
+  EXPECT_EQ(call(get_atom::value, admin_credential(), id).first,
+            std::optional<std::string>{R"({"id":"abcd1234"})"});
+  EXPECT_EQ(allowed(mine).first, std::optional<bool>{true});
+  EXPECT_EQ(call(get_atom::value, other, id).second, e(errc::forbidden));
+  EXPECT_EQ(allowed(other).second, e(errc::forbidden));
+  // Undecided by the views (a wrong key, a shard not served): the registry's
+  // turn, and it is gone.
+  EXPECT_FALSE(call(get_atom::value, job_credential("job-1", "wrong"), id).first);
+  cluster->drop(shard);
+  EXPECT_FALSE(call(get_atom::value, mine, id).first);
+  caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+}
