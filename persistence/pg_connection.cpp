@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 namespace analysisd {
@@ -17,9 +18,11 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// Waits until the connection's socket is readable (or writable), or the
-// deadline passes (false).
-bool wait_socket(PGconn* conn, bool for_write, clock_type::time_point deadline) {
+// Waits until the socket has one of `events` (POLLIN, POLLOUT) or an error
+// that libpq will report, or the deadline passes (false). A long pipeline is
+// sent waiting for POLLIN | POLLOUT: the answers are read meanwhile, so that
+// neither side blocks on a full buffer.
+bool wait_socket(PGconn* conn, short events, clock_type::time_point deadline) {
   int fd = PQsocket(conn);
   if (fd < 0)
     return false;
@@ -27,27 +30,7 @@ bool wait_socket(PGconn* conn, bool for_write, clock_type::time_point deadline) 
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
     if (left.count() <= 0)
       return false;
-    pollfd p{fd, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
-    int n = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
-    if (n > 0)
-      return true; // readable, writable, or an error that libpq will report
-    if (n < 0 && errno != EINTR)
-      return false;
-  }
-}
-
-// Waits until the socket is readable or writable, or the deadline passes
-// (false): while a long pipeline is sent, the answers are read meanwhile so
-// that neither side blocks on a full buffer.
-bool wait_socket_either(PGconn* conn, clock_type::time_point deadline) {
-  int fd = PQsocket(conn);
-  if (fd < 0)
-    return false;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd p{fd, static_cast<short>(POLLIN | POLLOUT), 0};
+    pollfd p{fd, events, 0};
     int n = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
     if (n > 0)
       return true;
@@ -196,7 +179,9 @@ pg_connection::~pg_connection() {
 
 pg_connection::pg_connection(pg_connection&& other) noexcept
   : opts_(std::move(other.opts_)), conn_(std::exchange(other.conn_, nullptr)),
-    last_sqlstate_(std::move(other.last_sqlstate_)), round_trips_(other.round_trips_) {
+    last_sqlstate_(std::move(other.last_sqlstate_)), round_trips_(other.round_trips_),
+    prepared_(std::move(other.prepared_)), next_prepared_(other.next_prepared_) {
+  other.prepared_.clear();
 }
 
 bool pg_connection::connected() const {
@@ -234,6 +219,7 @@ caf::error pg_connection::statement_failed(const std::string& message) {
 caf::error pg_connection::connect() {
   close();
   last_sqlstate_.clear();
+  prepared_.clear(); // a new session has none
   auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()); };
   auto call = opts_.call_timeout.count();
   // libpq's connect_timeout has a 2 s floor and counts per address; the
@@ -263,7 +249,7 @@ caf::error pg_connection::connect() {
       break;
     if (state == PGRES_POLLING_FAILED)
       return fail("cannot connect");
-    if (!wait_socket(conn_, state == PGRES_POLLING_WRITING, deadline))
+    if (!wait_socket(conn_, state == PGRES_POLLING_WRITING ? POLLOUT : POLLIN, deadline))
       return fail("no connection within " + ms(opts_.connect_timeout) + " ms");
     state = PQconnectPoll(conn_);
   }
@@ -274,6 +260,12 @@ caf::error pg_connection::connect() {
 
 caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_params& params,
                                            pg_format format) {
+  if (params.size() > 0) { // one statement: prepared once, as in a pipeline
+    auto answers = pipeline({pg_statement{sql, params, format}});
+    if (!answers)
+      return std::move(answers.error());
+    return std::move(answers->front());
+  }
   last_sqlstate_.clear();
   if (!connected())
     return fail("not connected");
@@ -282,8 +274,8 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
   auto timeout = [&] {
     return fail("no answer within " + std::to_string(opts_.call_timeout.count()) + " ms");
   };
-  if (PQsendQueryParams(conn_, sql.c_str(), params.size(), nullptr, params.values(),
-                        params.lengths(), params.formats(), static_cast<int>(format))
+  if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                        static_cast<int>(format))
       == 0)
     return fail("cannot send");
   for (;;) {
@@ -292,7 +284,7 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
       break;
     if (r < 0)
       return fail("cannot send");
-    if (!wait_socket(conn_, true, deadline))
+    if (!wait_socket(conn_, POLLOUT, deadline))
       return timeout();
     if (PQconsumeInput(conn_) == 0)
       return fail("connection lost");
@@ -302,7 +294,7 @@ caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_para
   bool failed = false;
   for (;;) {
     while (PQisBusy(conn_) != 0) {
-      if (!wait_socket(conn_, false, deadline))
+      if (!wait_socket(conn_, POLLIN, deadline))
         return timeout();
       if (PQconsumeInput(conn_) == 0)
         return fail("connection lost");
@@ -343,11 +335,32 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
   };
   if (PQenterPipelineMode(conn_) == 0)
     return fail("cannot enter pipeline mode");
-  for (auto& st : statements)
-    if (PQsendQueryParams(conn_, st.sql.c_str(), st.params.size(), nullptr, st.params.values(),
-                          st.params.lengths(), st.params.formats(), static_cast<int>(st.format))
-        == 0)
+  // The texts this pipeline prepares (its first statement of each): until
+  // their Parse is answered, they count as prepared for the statements after
+  // them, which PostgreSQL runs after it.
+  std::vector<const std::string*> preparing(statements.size(), nullptr);
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    auto& st = statements[i];
+    const std::string* name = nullptr;
+    if (auto known = prepared_.find(st.sql); known != prepared_.end()) {
+      name = &known->second;
+    } else if (prepared_.size() < max_prepared) {
+      auto added = prepared_.emplace(st.sql, "analysisd_" + std::to_string(++next_prepared_));
+      name = &added.first->second;
+      preparing[i] = &added.first->first;
+      if (PQsendPrepare(conn_, name->c_str(), st.sql.c_str(), st.params.size(), nullptr) == 0)
+        return fail("cannot send");
+    }
+    int sent = name != nullptr
+                 ? PQsendQueryPrepared(conn_, name->c_str(), st.params.size(), st.params.values(),
+                                       st.params.lengths(), st.params.formats(),
+                                       static_cast<int>(st.format))
+                 : PQsendQueryParams(conn_, st.sql.c_str(), st.params.size(), nullptr,
+                                     st.params.values(), st.params.lengths(),
+                                     st.params.formats(), static_cast<int>(st.format));
+    if (sent == 0)
       return fail("cannot send");
+  }
   if (PQpipelineSync(conn_) == 0)
     return fail("cannot send");
   for (;;) {
@@ -356,7 +369,7 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
       break;
     if (r < 0)
       return fail("cannot send");
-    if (!wait_socket_either(conn_, deadline))
+    if (!wait_socket(conn_, POLLIN | POLLOUT, deadline))
       return timeout();
     if (PQconsumeInput(conn_) == 0)
       return fail("connection lost");
@@ -364,7 +377,7 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
   // Waits for the next result (nullptr: the end of a statement's results).
   auto next = [&](PGresult*& res) -> caf::error {
     while (PQisBusy(conn_) != 0) {
-      if (!wait_socket(conn_, false, deadline))
+      if (!wait_socket(conn_, POLLIN, deadline))
         return timeout();
       if (PQconsumeInput(conn_) == 0)
         return fail("connection lost");
@@ -374,27 +387,42 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
   };
   std::string error_message;
   bool failed = false;
-  out.resize(statements.size());
-  for (std::size_t i = 0; i < statements.size(); ++i) {
+  // Reads the results of one command; `ok` takes a successful one.
+  auto read = [&](const std::function<void(PGresult*)>& ok) -> caf::error {
     for (;;) {
       PGresult* res = nullptr;
       if (auto err = next(res))
         return err;
       if (res == nullptr)
-        break;
+        return {};
       auto status = PQresultStatus(res);
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-        out[i] = pg_rows{res};
-      } else if (status == PGRES_FATAL_ERROR && !failed) {
+        ok(res);
+        continue;
+      }
+      if (status == PGRES_FATAL_ERROR && !failed) {
         failed = true;
         const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         last_sqlstate_ = state == nullptr ? "" : state;
         error_message = trimmed(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        PQclear(res);
-      } else {
-        PQclear(res); // PGRES_PIPELINE_ABORTED: skipped after a failure
       }
+      PQclear(res); // or PGRES_PIPELINE_ABORTED: skipped after a failure
     }
+  };
+  out.resize(statements.size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    if (preparing[i] != nullptr) {
+      bool parsed = false;
+      if (auto err = read([&](PGresult* res) {
+            parsed = true;
+            PQclear(res);
+          }))
+        return err;
+      if (!parsed)
+        prepared_.erase(*preparing[i]); // refused or skipped: not prepared
+    }
+    if (auto err = read([&](PGresult* res) { out[i] = pg_rows{res}; }))
+      return err;
   }
   PGresult* sync = nullptr;
   if (auto err = next(sync))

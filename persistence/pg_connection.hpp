@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;   // libpq's PGconn
@@ -144,7 +145,7 @@ public:
   void close();
 
   /// Runs one statement with `params`, answering in `format`, within
-  /// call_timeout. Errors: see the top of this header; unavailable also when
+  /// call_timeout (with parameters: prepared once, as by pipeline()). Errors: see the top of this header; unavailable also when
   /// not connected. last_sqlstate() then names the server's error code.
   caf::expected<pg_rows> exec(const std::string& sql, const pg_params& params = {},
                               pg_format format = pg_format::text);
@@ -155,7 +156,20 @@ public:
   /// rows of each statement, in order. Errors: as exec(), for the first
   /// statement that failed (the server skips the ones after it; inside a
   /// transaction, the transaction is then aborted: ROLLBACK it).
+  ///
+  /// Each statement text is prepared once per connection (in the pipeline
+  /// that first sends it, up to max_prepared texts) and then only bound and
+  /// executed: PostgreSQL parses and plans it once, not at every call.
   caf::expected<std::vector<pg_rows>> pipeline(const std::vector<pg_statement>& statements);
+
+  /// The statement texts a connection keeps prepared; beyond them, texts
+  /// are sent unnamed (parsed each time).
+  static constexpr std::size_t max_prepared = 256;
+
+  /// How many statement texts this connection has prepared.
+  std::size_t prepared() const {
+    return prepared_.size();
+  }
 
   /// How many round trips (exec, pipeline) this connection made since it was
   /// constructed (tests and benchmarks count them).
@@ -187,6 +201,10 @@ private:
   ::pg_conn* conn_ = nullptr;
   std::string last_sqlstate_;
   std::uint64_t round_trips_ = 0;
+  /// Statement text -> the name it is prepared under on this connection
+  /// (emptied at every connect).
+  std::unordered_map<std::string, std::string> prepared_;
+  std::uint64_t next_prepared_ = 0;
 };
 
 } // namespace analysisd
