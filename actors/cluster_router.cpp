@@ -42,7 +42,6 @@ enum class request_kind { read, write };
 
 void later(router_pointer self, std::function<void()> f) {
   auto& s = self->state;
-  metrics().cluster_retried.fetch_add(1, std::memory_order_relaxed);
   auto ticket = ++s.next_retry;
   s.retries.emplace(ticket, std::move(f));
   self->delayed_send(self, s.opts.retry_delay, retry_atom::value, ticket);
@@ -122,13 +121,17 @@ template <class R, class... Ts>
 void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std::string& id,
               request_kind kind, std::chrono::steady_clock::time_point deadline, bool retried,
               const unreachable_owner& failed, Ts... xs) {
-  auto again = [=](bool retried_now, const unreachable_owner& failed_now) {
+  // Goes again after retry_delay (a request that failed is counted once;
+  // one that waits for an owner or a new view is not counted again).
+  auto again = [=](bool retried_now, const unreachable_owner& failed_now, bool failed_here) {
+    if (failed_here)
+      metrics().cluster_retried.fetch_add(1, std::memory_order_relaxed);
     later(self, [=] { dispatch<R>(self, rp, id, kind, deadline, retried_now, failed_now, xs...); });
   };
   auto to = target_for(self, id);
   if (!to || failed.still_current(*to, *self->state.opts.cluster)) {
     if (std::chrono::steady_clock::now() < deadline)
-      again(retried, failed);
+      again(retried, failed, false);
     else
       rp.deliver(make_error(errc::unavailable, to ? "owner unreachable" : "no owner"));
     return;
@@ -136,12 +139,12 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
   auto on_ok = [rp](R& x) mutable { rp.deliver(std::move(x)); };
   auto on_err = [=, local = to->local, owner = to->incarnation](caf::error& err) mutable {
     if (is_not_owner(err) && std::chrono::steady_clock::now() < deadline) {
-      again(retried, unreachable_owner{});
+      again(retried, unreachable_owner{}, true);
       return;
     }
     auto unreachable = unreachable_owner{owner, self->state.opts.cluster->routes()};
     if (!local && never_sent(err) && std::chrono::steady_clock::now() < deadline) {
-      again(retried, unreachable); // it did nothing: safe for a write too
+      again(retried, unreachable, true); // it did nothing: safe for a write too
       return;
     }
     auto peer_failed = !local
@@ -153,7 +156,7 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
     // took the whole peer timeout.
     auto timed_out = err == caf::sec::request_timeout || context_of(err) == "timeout";
     if (peer_failed && !timed_out && kind == request_kind::read && !retried) {
-      again(true, unreachable);
+      again(true, unreachable, true);
       return;
     }
     if (err == caf::sec::request_receiver_down || err == caf::sec::request_timeout)

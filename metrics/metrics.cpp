@@ -344,8 +344,8 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
               "Requests sent on to the node that owns their analysis.", MetricType::Counter,
               static_cast<double>(cluster_forwarded.load()));
     add_value(families, "analysisd_cluster_retried_requests_total",
-              "Requests sent again: the node asked did not own the analysis (any more), "
-              "nobody held its shard, or a read's owner went away.",
+              "Requests sent again because the node asked did not own the analysis (any "
+              "more) or could not be reached.",
               MetricType::Counter, static_cast<double>(cluster_retried.load()));
     add_value(families, "analysisd_cluster_failed_writes_total",
               "Journal writes that failed (fenced, or of unknown outcome): the analysis's "
