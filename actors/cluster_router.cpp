@@ -143,8 +143,11 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       return;
     }
     auto unreachable = unreachable_owner{owner, self->state.opts.cluster->routes()};
-    if (!local && never_sent(err) && std::chrono::steady_clock::now() < deadline) {
-      again(retried, unreachable, true); // it did nothing: safe for a write too
+    // It did nothing: safe to send again, even a write, if a connection
+    // attempt still fits before the deadline.
+    if (!local && never_sent(err)
+        && std::chrono::steady_clock::now() + self->state.opts.connect_timeout < deadline) {
+      again(retried, unreachable, true);
       return;
     }
     auto peer_failed = !local

@@ -16,7 +16,7 @@
 ///    with `unavailable` (503 with Retry-After), its outcome unknown to this
 ///    node. A request that never left this node (the peer could not be
 ///    connected to) waits for the next view the same way and goes again,
-///    even a write, for up to `retry_window`.
+///    even a write, while a connection attempt still fits in `retry_window`.
 ///  - Create draws the new id here and goes to the owner of its shard;
 ///    acquire looks the job up in PostgreSQL and goes to the owner of its
 ///    analysis; the listing is read from PostgreSQL here.
@@ -44,7 +44,9 @@ struct cluster_router_options {
   /// A peer gets this long to answer a request (then: unavailable).
   std::chrono::milliseconds peer_timeout{4000};
   std::chrono::milliseconds connect_timeout{2000};
-  /// How long "not owner" answers (and shards nobody holds) are retried.
+  /// How long a request is retried: after "not owner" answers, while nobody
+  /// holds its shard, and while it waits for a view after its owner could
+  /// not be reached.
   std::chrono::milliseconds retry_window{4000};
   std::chrono::milliseconds retry_delay{100};
 };

@@ -1,6 +1,7 @@
 #include "actors/node_facade.hpp"
 
 #include "actors/relay.hpp"
+#include "metrics/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -19,7 +20,11 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                           bool document) -> std::optional<view_read> {
       if (!views || !cluster || !cluster->serving(shard_of(id, cluster->shards())))
         return std::nullopt;
-      return read_from_views(*views, c, id, [document](const std::string&) { return !document; });
+      auto read = read_from_views(*views, c, id,
+                                  [document](const std::string&) { return !document; });
+      if (read)
+        metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);
+      return read;
     };
     return {
       [=](get_atom a, credential& c, std::string& id) -> caf::result<std::string> {

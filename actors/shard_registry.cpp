@@ -592,25 +592,40 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         with_analysis(
           self, cred, id,
           [=](sr_entry& e) mutable {
+            auto actor = e.actor;
             ask<file_record>(
-              self, e.actor,
+              self, actor,
               [=](file_record& file) mutable {
                 auto& s = self->state;
+                // The actor that made it, if it is still the live one.
+                auto maker = [=]() -> sr_entry* {
+                  auto i = self->state.live.find(id);
+                  return i != self->state.live.end() && i->second.actor == actor ? &i->second
+                                                                                : nullptr;
+                };
                 file_reservation r{id, file.id, file.name, s.opts.node_name};
                 self->request(s.opts.readers, storage_timeout, reserve_atom::value, r)
                   .then(
-                        [=](bool) mutable {
-                          if (auto i = self->state.live.find(id); i != self->state.live.end())
-                            i->second.reservations.insert(file.id);
-                          rp.deliver(file);
-                        },
-                        [=](caf::error& err) mutable {
-                          if (auto i = self->state.live.find(id); i != self->state.live.end())
-                            ask<bool>(
-                              self, i->second.actor, [](bool) {}, [](const caf::error&) {},
-                              abandon_atom::value, file);
-                          fail(err);
-                        });
+                    [=](bool) mutable {
+                      if (auto* made = maker()) {
+                        made->reservations.insert(file.id);
+                        rp.deliver(file);
+                        return;
+                      }
+                      // Its actor went meanwhile: nobody could commit it.
+                      self->request(self->state.opts.readers, storage_timeout, abandon_atom::value,
+                                    id, file.id)
+                        .then([](bool) {}, [](caf::error&) {});
+                      fail(make_error(errc::unavailable, "the analysis " + id
+                                                           + " was loaded again meanwhile"));
+                    },
+                    [=](caf::error& err) mutable {
+                      if (maker() != nullptr)
+                        ask<bool>(
+                          self, actor, [](bool) {}, [](const caf::error&) {}, abandon_atom::value,
+                          file);
+                      fail(err);
+                    });
               },
               fail, reserve_atom::value, req);
           },
@@ -630,9 +645,18 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
                                                  + std::to_string(file.id)
                                                  + " went with an earlier owner");
         auto rp = self->make_response_promise<file_record>();
+        auto actor = i->second.actor;
         ask<file_record>(
-          self, i->second.actor, [rp](file_record& f) mutable { rp.deliver(std::move(f)); },
-          [rp](const caf::error& err) mutable { rp.deliver(err); }, commit_atom::value, file);
+          self, actor, [rp](file_record& f) mutable { rp.deliver(std::move(f)); },
+          [=](const caf::error& err) mutable {
+            // Not answered: the actor may still hold it, so that an abandon
+            // still reaches it.
+            auto j = self->state.live.find(id);
+            if (j != self->state.live.end() && j->second.actor == actor)
+              j->second.reservations.insert(file.id);
+            rp.deliver(err);
+          },
+          commit_atom::value, file);
         return rp;
       },
       [=](abandon_atom, const credential&, const std::string& id,

@@ -695,9 +695,9 @@ caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& a
   }
   out.state = std::move(state.begin()->second);
   out.next_seq = out.records + 1;
-  // Ids reserved by an earlier owner and not committed are not reused: its
-  // writer may still commit through this owner's fence, or the janitor
-  // delete its bytes.
+  // Ids reserved by an earlier owner and not committed are not reused: the
+  // reservation fence would refuse them, and the janitor deletes their bytes
+  // once they expire.
   pg_params p;
   p.text(analysis_id);
   auto reserved = conn_.exec("SELECT max(file_id) FROM file_reservations WHERE analysis_id = $1",

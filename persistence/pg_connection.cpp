@@ -180,8 +180,10 @@ pg_connection::~pg_connection() {
 pg_connection::pg_connection(pg_connection&& other) noexcept
   : opts_(std::move(other.opts_)), conn_(std::exchange(other.conn_, nullptr)),
     last_sqlstate_(std::move(other.last_sqlstate_)), round_trips_(other.round_trips_),
-    prepared_(std::move(other.prepared_)), next_prepared_(other.next_prepared_) {
+    prepared_(std::move(other.prepared_)), seen_(std::move(other.seen_)),
+    next_prepared_(other.next_prepared_) {
   other.prepared_.clear();
+  other.seen_.clear();
 }
 
 bool pg_connection::connected() const {
@@ -220,6 +222,7 @@ caf::error pg_connection::connect() {
   close();
   last_sqlstate_.clear();
   prepared_.clear(); // a new session has none
+  seen_.clear();
   auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()); };
   auto call = opts_.call_timeout.count();
   // libpq's connect_timeout has a 2 s floor and counts per address; the
@@ -260,8 +263,10 @@ caf::error pg_connection::connect() {
 
 caf::expected<pg_rows> pg_connection::exec(const std::string& sql, const pg_params& params,
                                            pg_format format) {
-  if (params.size() > 0) { // one statement: prepared once, as in a pipeline
-    auto answers = pipeline({pg_statement{sql, params, format}});
+  if (params.size() > 0) { // one statement: prepared as in a pipeline
+    std::vector<pg_statement> one;
+    one.push_back(pg_statement{sql, params, format});
+    auto answers = pipeline(one);
     if (!answers)
       return std::move(answers.error());
     return std::move(answers->front());
@@ -335,21 +340,27 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
   };
   if (PQenterPipelineMode(conn_) == 0)
     return fail("cannot enter pipeline mode");
-  // The texts this pipeline prepares (its first statement of each): until
-  // their Parse is answered, they count as prepared for the statements after
-  // them, which PostgreSQL runs after it.
-  std::vector<const std::string*> preparing(statements.size(), nullptr);
+  // A text is prepared the second time it is sent (a text sent once, such
+  // as a batch of an unusual size, is not worth a statement on the server),
+  // by the statement that sends it then; the ones after it in this pipeline
+  // run after its Parse and use the name at once.
+  std::vector<bool> preparing(statements.size(), false);
   for (std::size_t i = 0; i < statements.size(); ++i) {
     auto& st = statements[i];
     const std::string* name = nullptr;
     if (auto known = prepared_.find(st.sql); known != prepared_.end()) {
       name = &known->second;
-    } else if (prepared_.size() < max_prepared) {
-      auto added = prepared_.emplace(st.sql, "analysisd_" + std::to_string(++next_prepared_));
-      name = &added.first->second;
-      preparing[i] = &added.first->first;
+    } else if (seen_.count(st.sql) != 0 && prepared_.size() < max_prepared) {
+      seen_.erase(st.sql);
+      name = &prepared_.emplace(st.sql, "analysisd_" + std::to_string(++next_prepared_))
+                .first->second;
+      preparing[i] = true;
       if (PQsendPrepare(conn_, name->c_str(), st.sql.c_str(), st.params.size(), nullptr) == 0)
         return fail("cannot send");
+    } else {
+      if (seen_.size() >= max_seen)
+        seen_.clear();
+      seen_.insert(st.sql);
     }
     int sent = name != nullptr
                  ? PQsendQueryPrepared(conn_, name->c_str(), st.params.size(), st.params.values(),
@@ -411,15 +422,17 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
   };
   out.resize(statements.size());
   for (std::size_t i = 0; i < statements.size(); ++i) {
-    if (preparing[i] != nullptr) {
+    if (preparing[i]) {
       bool parsed = false;
       if (auto err = read([&](PGresult* res) {
             parsed = true;
             PQclear(res);
           }))
         return err;
-      if (!parsed)
-        prepared_.erase(*preparing[i]); // refused or skipped: not prepared
+      if (!parsed) { // refused or skipped: not prepared, tried again next time
+        prepared_.erase(statements[i].sql);
+        seen_.insert(statements[i].sql);
+      }
     }
     if (auto err = read([&](PGresult* res) { out[i] = pg_rows{res}; }))
       return err;
@@ -434,6 +447,8 @@ pg_connection::pipeline(const std::vector<pg_statement>& statements) {
     return fail("pipeline out of step");
   if (!failed)
     return out;
+  if (last_sqlstate_ == "26000") // a statement this connection prepared is gone (a pooler?)
+    prepared_.clear();
   return statement_failed(error_message);
 }
 

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 struct pg_conn;   // libpq's PGconn
@@ -145,7 +146,8 @@ public:
   void close();
 
   /// Runs one statement with `params`, answering in `format`, within
-  /// call_timeout (with parameters: prepared once, as by pipeline()). Errors: see the top of this header; unavailable also when
+  /// call_timeout (with parameters: prepared when sent again, as by
+  /// pipeline()). Errors: see the top of this header; unavailable also when
   /// not connected. last_sqlstate() then names the server's error code.
   caf::expected<pg_rows> exec(const std::string& sql, const pg_params& params = {},
                               pg_format format = pg_format::text);
@@ -157,14 +159,17 @@ public:
   /// statement that failed (the server skips the ones after it; inside a
   /// transaction, the transaction is then aborted: ROLLBACK it).
   ///
-  /// Each statement text is prepared once per connection (in the pipeline
-  /// that first sends it, up to max_prepared texts) and then only bound and
-  /// executed: PostgreSQL parses and plans it once, not at every call.
+  /// A statement text sent a second time is prepared (up to max_prepared
+  /// texts per connection) and from then on only bound and executed:
+  /// PostgreSQL parses and plans it once, not at every call. A text sent
+  /// once (a batch of an unusual size) stays unnamed.
   caf::expected<std::vector<pg_rows>> pipeline(const std::vector<pg_statement>& statements);
 
   /// The statement texts a connection keeps prepared; beyond them, texts
   /// are sent unnamed (parsed each time).
   static constexpr std::size_t max_prepared = 256;
+  /// The texts sent once that a connection remembers (then it forgets them all).
+  static constexpr std::size_t max_seen = 1024;
 
   /// How many statement texts this connection has prepared.
   std::size_t prepared() const {
@@ -204,6 +209,7 @@ private:
   /// Statement text -> the name it is prepared under on this connection
   /// (emptied at every connect).
   std::unordered_map<std::string, std::string> prepared_;
+  std::unordered_set<std::string> seen_; ///< Texts sent once, unnamed.
   std::uint64_t next_prepared_ = 0;
 };
 

@@ -147,53 +147,69 @@ TEST(pg_connection, crashed_server_fails_at_once_and_keeps_what_was_committed) {
   EXPECT_EQ(count->int64(0, 0), 1);
 }
 
-// A statement text with parameters is prepared once per connection and then
-// only executed; one PostgreSQL refused (or skipped after an earlier
-// failure) is not counted as prepared; a new connection prepares anew.
-TEST(pg_connection, statement_texts_are_prepared_once_per_connection) {
+// A statement text sent a second time is prepared (PostgreSQL holds it
+// under the connection's name), and from then on only executed; a text sent
+// once stays unnamed; one PostgreSQL refused (or skipped after an earlier
+// failure) is not counted as prepared; a new connection starts anew.
+TEST(pg_connection, statement_texts_sent_again_are_prepared_once_per_connection) {
   pg_connection conn{test_pg_options(fresh_database())};
   ASSERT_FALSE(conn.connect());
   ASSERT_TRUE(conn.exec("CREATE TABLE t (id bigint PRIMARY KEY)"));
-  EXPECT_EQ(conn.prepared(), 0u);
+  // What the server holds for this session (a statement without parameters
+  // is sent unnamed and never prepared).
+  auto on_server = [&] {
+    auto rows = conn.exec("SELECT count(*) FROM pg_prepared_statements");
+    EXPECT_TRUE(rows) << context_of(rows.error());
+    return rows ? static_cast<std::size_t>(rows->int64(0, 0)) : 0u;
+  };
   auto insert = [](std::int64_t id) {
     pg_params p;
     p.integer(id);
     return pg_statement{"INSERT INTO t VALUES ($1::bigint) RETURNING id", p, pg_format::text};
   };
-  for (std::int64_t id = 1; id <= 3; ++id) {
+  auto once = insert(1);
+  ASSERT_TRUE(conn.exec(once.sql, once.params));
+  EXPECT_EQ(conn.prepared(), 0u) << "sent once: not prepared";
+  EXPECT_EQ(on_server(), 0u);
+  for (std::int64_t id = 2; id <= 3; ++id) {
     auto rows = conn.exec(insert(id).sql, insert(id).params);
     ASSERT_TRUE(rows) << context_of(rows.error());
     EXPECT_EQ(rows->int64(0, 0), id);
   }
   EXPECT_EQ(conn.prepared(), 1u);
-  // The same text twice in the pipeline that prepares it.
-  pg_params none;
-  auto count = pg_statement{"SELECT count(*) FROM t WHERE id > $1::bigint", none, pg_format::text};
+  EXPECT_EQ(on_server(), 1u);
+  // The same text twice in one pipeline: the second one prepares it.
+  auto count = pg_statement{"SELECT count(*) FROM t WHERE id > $1::bigint", pg_params{}, pg_format::text};
   count.params.integer(0);
   auto answers = conn.pipeline({insert(4), count, insert(5), count});
   ASSERT_TRUE(answers) << context_of(answers.error());
   EXPECT_EQ((*answers)[1].int64(0, 0), 4);
   EXPECT_EQ((*answers)[3].int64(0, 0), 5);
   EXPECT_EQ(conn.prepared(), 2u);
-  // Refused: a key that exists, then a text PostgreSQL cannot parse.
-  auto dup = conn.pipeline({insert(1), count});
-  EXPECT_FALSE(dup);
+  EXPECT_EQ(on_server(), 2u);
+  // Refused at its Parse: a text PostgreSQL cannot parse, sent twice.
   pg_params one;
   one.integer(1);
   EXPECT_FALSE(conn.exec("SELEC $1::bigint", one));
+  EXPECT_FALSE(conn.exec("SELEC $1::bigint", one));
   EXPECT_EQ(conn.prepared(), 2u);
-  // Skipped after an earlier failure: a new text is not kept either.
+  // Skipped after an earlier failure (a key that exists): not kept either.
   auto fresh = pg_statement{"SELECT $1::bigint + 1", one, pg_format::text};
+  ASSERT_TRUE(conn.pipeline({fresh}));
   EXPECT_FALSE(conn.pipeline({insert(2), fresh}));
   EXPECT_EQ(conn.prepared(), 2u);
+  EXPECT_EQ(on_server(), 2u);
   auto again = conn.pipeline({fresh});
   ASSERT_TRUE(again) << context_of(again.error());
   EXPECT_EQ(again->front().int64(0, 0), 2);
   EXPECT_EQ(conn.prepared(), 3u);
+  EXPECT_EQ(on_server(), 3u);
   // A new session: nothing prepared, and every text works again.
   ASSERT_FALSE(conn.connect());
   EXPECT_EQ(conn.prepared(), 0u);
-  auto rows = conn.exec(insert(6).sql, insert(6).params);
-  ASSERT_TRUE(rows) << context_of(rows.error());
+  EXPECT_EQ(on_server(), 0u);
+  for (std::int64_t id = 6; id <= 7; ++id)
+    ASSERT_TRUE(conn.exec(insert(id).sql, insert(id).params));
   EXPECT_EQ(conn.prepared(), 1u);
+  EXPECT_EQ(on_server(), 1u);
 }
