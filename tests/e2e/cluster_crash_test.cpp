@@ -330,49 +330,14 @@ long long await_recovery(run_state& s, std::mt19937& rng, std::size_t dead,
 
 // The end: every acknowledged change is visible from any node.
 long verify(run_state& s, std::mt19937& rng, clock_type::time_point deadline) {
-  long verified = 0;
-  auto admin = bearer(s.token);
-  auto get = [&](const std::string& target) {
-    reply r;
-    do {
-      r = call(s, rng, make_request("GET", target, admin));
-      if (!unknown(r.status))
-        break;
-      std::this_thread::sleep_for(milliseconds(100));
-    } while (clock_type::now() < deadline);
-    return r;
-  };
   std::vector<std::shared_ptr<tracked>> all;
   {
     std::lock_guard<std::mutex> g{s.all_m};
     all = s.all;
   }
-  for (auto& a : all) {
-    if (a->remove_uncertain)
-      continue;
-    auto r = get("/admin/analyses/" + a->id);
-    if (a->removed) {
-      if (r.status != 404)
-        s.bad.add(describe(r, "removed analysis " + a->id + " at the end"));
-      else
-        ++verified;
-      continue;
-    }
-    if (r.status != 200) {
-      s.bad.add(describe(r, "analysis " + a->id + " at the end"));
-      continue;
-    }
-    ++verified;
-    check_document(s.bad, *a, r.res.json(), "at the end, node " + std::to_string(r.node + 1));
-    for (auto& [name, file] : a->files) {
-      auto f = get("/admin/analyses/" + a->id + "/files/" + std::to_string(file.first));
-      if (f.status != 200 || f.res.body != file.second)
-        s.bad.add(describe(f, "acknowledged file " + name + " of " + a->id + " at the end"));
-      else
-        ++verified;
-    }
-  }
-  return verified;
+  return verify_acknowledged(
+    s.bad, all, bearer(s.token),
+    [&](const http_request& req) { return call(s, rng, req).res; }, deadline);
 }
 
 TEST(e2e_cluster, kill9_under_load_loses_no_acknowledged_change) {
