@@ -537,7 +537,7 @@ def part_finalize(args):
     log("\n== finalize PATCH /api/analyses/:id (fresh analyses, wrk -t%d -c%d, %d s) ==" % (
         args.wrk_threads, args.connections, args.duration))
     d = fresh_dir("finalize")
-    fs, fin, rd, prof = [], [], [], []
+    fs, fin, rd, cpu, prof = [], [], [], [], []
     n = args.fresh
     rounds = args.rounds + (1 if args.profile else 0)
     r, retries = 0, 0
@@ -565,7 +565,9 @@ def part_finalize(args):
             srv.stop()
             shutil.rmtree(data, ignore_errors=True)
             break
+        cpu0 = cpu_seconds(srv.proc.pid)
         res = wrk(srv.port, lines, args, "once", FINALIZE_BODY, args.duration)
+        res["cpu_us"] = (cpu_seconds(srv.proc.pid) - cpu0) * 1e6 / max(res["requests"], 1)
         srv.stop()
         shutil.rmtree(data, ignore_errors=True)
         if res["ok"] >= n - args.connections:
@@ -583,8 +585,10 @@ def part_finalize(args):
         if redis is not None:
             rd.append(redis)
         fin.append(res["ok_rps"])
+        cpu.append(res["cpu_us"])
         log(f"  round {r + 1}: finalize {res['ok_rps']:8.0f} 200s/s "
-            f"(p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, {res['other']} non-200, "
+            f"(p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, server CPU {res['cpu_us']:.1f} "
+            f"us/request, {res['other']} non-200, "
             f"{res['ok']} of {n} fresh analyses)   fdatasync {fs[-1]:8.0f}/s"
             + (f"   redis {redis:8.0f} SETs/s" if redis is not None else ""))
         r += 1
@@ -598,7 +602,8 @@ def part_finalize(args):
     else:
         record("redis always   not measured: redis-server is not installed (apt-get install "
                "redis-server)")
-    record(f"finalize       {mfin:8.0f} 200s/s at {args.connections} clients  = "
+    record(f"finalize       {mfin:8.0f} 200s/s at {args.connections} clients, server CPU "
+           f"{median(cpu):.1f} us/request  = "
            f"{ratio(mfin, mf):.2f}x fsyncs/s   " + verdicts((">= 3x", mfin >= 3 * mf)))
     if rd:
         record(f"               = {ratio(mfin, mr):.2f}x redis   " + verdicts((">= 0.5x", mfin >= 0.5 * mr)))

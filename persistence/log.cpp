@@ -1,8 +1,5 @@
 #include "persistence/log.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
-#include <spdlog/details/thread_pool.h>
 #include <spdlog/logger.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -20,39 +17,83 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace analysisd {
 
 namespace {
 
-// Writes whole lines to a descriptor: each line at once (`buffered` false),
-// or gathered up to 64 KiB and written at a flush (the writer thread's: one
-// write(2) per line cost as much as the rest of a GET). Lines never
-// interleave with what other processes append to the same file. The
-// descriptor is replaced in place with dup2 when the file is reopened, so a
-// line being written never meets a closed or reused descriptor.
+// How long a line waits for the writer thread at most (warnings and errors
+// wake it at once, and so do 64 KiB of waiting lines).
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+constexpr std::size_t wake_bytes = 64u << 10;
+// Bytes of lines waiting for the writer thread; beyond it new lines are
+// dropped and counted (the disk, or the pipe to journald, is stuck).
+constexpr std::size_t max_pending = 4u << 20;
+
+// Writes whole lines to a descriptor. Until start_writer (and after
+// stop_writer) each line is written at once, by the thread that logs it.
+// With the writer thread, a line is formatted by the thread that logs it and
+// appended to a buffer; the writer thread takes the whole buffer and writes
+// it with one write(2). A caller never waits for the disk and never wakes
+// another thread for an ordinary line: a GET's line through spdlog's async
+// queue, which signals its thread for every line, cost a sixth of the GET.
+// Lines never interleave with what other processes append to the same
+// file. The descriptor is replaced in place with dup2 when the file is
+// reopened, so a line being written never meets a closed or reused
+// descriptor.
 class fd_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   explicit fd_sink(int fd) : fd_(fd) {
   }
 
   ~fd_sink() override {
-    write_out();
+    stop_writer();
   }
 
-  void set_buffered(bool buffered) {
+  void start_writer() {
     std::lock_guard<std::mutex> guard{mutex_};
-    buffered_ = buffered;
-    write_out();
+    if (threaded_)
+      return;
+    threaded_ = true;
+    stop_ = false;
+    writer_ = std::thread{[this] { write_loop(); }};
+  }
+
+  /// Stops the writer thread and writes out what waits; later lines are
+  /// written at once.
+  void stop_writer() {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      if (!threaded_)
+        return;
+      stop_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+    std::lock_guard<std::mutex> guard{mutex_};
+    threaded_ = false;
+    write_all(pending_); // what was logged after the writer's last turn
+    pending_.clear();
+  }
+
+  std::uint64_t dropped() const {
+    return dropped_.load(std::memory_order_relaxed);
   }
 
   std::string reopen(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
       return "cannot open the log file " + path + ": " + std::strerror(errno);
+    std::lock_guard<std::mutex> writing{write_mutex_};
+    std::string before;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      before.swap(pending_);
+    }
+    write_all(before); // what was logged before goes to the file it was logged to
     std::lock_guard<std::mutex> guard{mutex_};
-    write_out(); // what was logged before goes to the file it was logged to
     if (fd_ == STDERR_FILENO) {
       fd_ = fd; // the first open: from now on lines go to a descriptor of their own
       return {};
@@ -67,21 +108,51 @@ public:
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (threaded_ && pending_.size() >= max_pending) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     spdlog::memory_buf_t buf;
     formatter_->format(msg, buf);
     pending_.append(buf.data(), buf.size());
-    if (!buffered_ || pending_.size() >= (64u << 10))
-      write_out();
+    if (!threaded_) {
+      write_all(pending_);
+      pending_.clear();
+    } else if (msg.level >= spdlog::level::warn || pending_.size() >= wake_bytes) {
+      wake_.notify_one();
+    }
   }
 
   void flush_() override {
-    write_out();
+    if (threaded_)
+      wake_.notify_one();
   }
 
 private:
-  void write_out() {
-    const char* p = pending_.data();
-    std::size_t left = pending_.size();
+  void write_loop() {
+    std::string batch;
+    std::unique_lock<std::mutex> lock{mutex_};
+    for (;;) {
+      if (!stop_)
+        wake_.wait_for(lock, flush_interval);
+      bool stop = stop_;
+      batch.swap(pending_);
+      lock.unlock();
+      {
+        std::lock_guard<std::mutex> writing{write_mutex_};
+        write_all(batch);
+      }
+      batch.clear(); // keeps its capacity for the next swap
+      if (stop)
+        return;
+      lock.lock();
+    }
+  }
+
+  // Called with mutex_ or write_mutex_ held (either keeps fd_ as it is).
+  void write_all(const std::string& lines) {
+    const char* p = lines.data();
+    std::size_t left = lines.size();
     while (left > 0) {
       auto n = ::write(fd_, p, left);
       if (n < 0 && errno == EINTR)
@@ -91,51 +162,21 @@ private:
       p += n;
       left -= static_cast<std::size_t>(n);
     }
-    pending_.clear();
   }
 
-  int fd_;
-  bool buffered_ = false;
-  std::string pending_;
-};
-
-// Flushes the async logger every flush_interval, so that a buffered line
-// waits at most that long (warnings and errors are flushed at once).
-constexpr auto flush_interval = std::chrono::milliseconds(100);
-
-class flusher {
-public:
-  explicit flusher(spdlog::logger* logger)
-    : thread_([this, logger] {
-        std::unique_lock<std::mutex> lock{mutex_};
-        while (!stop_) {
-          cv_.wait_for(lock, flush_interval);
-          if (!stop_)
-            logger->flush();
-        }
-      }) {
-  }
-
-  ~flusher() {
-    {
-      std::lock_guard<std::mutex> guard{mutex_};
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  // mutex_ is base_sink's: held while a line is logged.
+  int fd_;                   ///< Changed with mutex_ and write_mutex_ held.
+  std::string pending_;      ///< Lines not written yet; with mutex_.
+  std::mutex write_mutex_;   ///< Held by the writer thread while it writes; taken before mutex_.
+  std::condition_variable wake_;
+  std::thread writer_;       ///< Started and joined by the main thread.
+  bool threaded_ = false;    ///< Whether the writer thread writes the lines; with mutex_.
+  bool stop_ = false;        ///< With mutex_.
+  std::atomic<std::uint64_t> dropped_{0};
 };
 
 constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
 constexpr const char* json_pattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
-// Lines waiting for the writer thread; beyond it the oldest are dropped.
-constexpr std::size_t queue_lines = 16384;
 
 std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
   return std::make_unique<spdlog::pattern_formatter>(
@@ -169,9 +210,6 @@ std::vector<std::shared_ptr<spdlog::logger>>& all_loggers() {
 }
 
 std::shared_ptr<fd_sink> current_sink = std::make_shared<fd_sink>(STDERR_FILENO);
-std::shared_ptr<spdlog::details::thread_pool> pool;
-std::unique_ptr<flusher> periodic_flush;
-std::atomic<std::uint64_t> dropped_at_shutdown{0};
 std::atomic<bool> json_format{false};
 
 spdlog::logger* make_sync_logger(std::shared_ptr<fd_sink> sink, bool json,
@@ -257,20 +295,12 @@ bool init_logging(const log_options& opts, std::string& error) {
     if (!error.empty())
       return false;
   }
-  sink->set_formatter(make_formatter(json));
-  // One writer thread; a full queue drops its oldest line rather than make
-  // a request wait (overrun_oldest; spdlog's `block` would).
-  pool = std::make_shared<spdlog::details::thread_pool>(queue_lines, 1);
-  auto async = std::make_shared<spdlog::async_logger>(
-    "analysisd", sink, pool, spdlog::async_overflow_policy::overrun_oldest);
-  async->set_level(to_spdlog(level));
-  async->flush_on(spdlog::level::warn);
-  sink->set_buffered(true);
-  all_loggers().push_back(async);
-  current_sink = sink;
+  auto* logger = make_sync_logger(sink, json, to_spdlog(level));
+  sink->start_writer();
+  auto before = std::exchange(current_sink, sink);
   json_format.store(json, std::memory_order_relaxed);
-  current.store(async.get(), std::memory_order_release);
-  periodic_flush = std::make_unique<flusher>(async.get());
+  current.store(logger, std::memory_order_release);
+  before->stop_writer(); // a thread still holding the logger before writes at once
   return true;
 }
 
@@ -279,17 +309,7 @@ std::string open_log_file(const std::string& path) {
 }
 
 void shutdown_logging() {
-  if (!pool)
-    return;
-  periodic_flush.reset();
-  auto* async = logger();
-  // From now on lines go straight to the sink; the queued ones are written
-  // as the pool ends (its thread drains the queue before it stops).
-  current.store(make_sync_logger(current_sink, json_format.load(), async->level()),
-                std::memory_order_release);
-  dropped_at_shutdown.store(pool->overrun_counter());
-  pool.reset();
-  current_sink->set_buffered(false); // writes out what the pool's thread left
+  current_sink->stop_writer(); // later lines are written at once
 }
 
 bool log_enabled(log_level level) {
@@ -310,8 +330,7 @@ struct shutdown_at_exit {
 } // namespace
 
 std::uint64_t log_lines_dropped() {
-  auto p = pool; // the main thread resets it only at the very end
-  return p ? p->overrun_counter() : dropped_at_shutdown.load();
+  return current_sink->dropped();
 }
 
 void log_at(log_level level, std::string_view message) {

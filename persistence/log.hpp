@@ -8,10 +8,11 @@ namespace analysisd {
 
 /// The process's log, on spdlog: one line per entry, `text` (`<timestamp>
 /// <level> <message> key=value...`) or `json` (one object a line: ts, level,
-/// msg and the entry's fields), to stderr or a file. Lines go through a
-/// bounded in-memory queue to one writer thread, so that no caller ever
-/// waits for the disk (or a full pipe); when the queue is full the oldest
-/// waiting line is dropped and counted (log_lines_dropped). Every function
+/// msg and the entry's fields), to stderr or a file. A line is formatted by
+/// the thread that logs it into a bounded buffer that one writer thread
+/// writes out every 100 ms (at once for a warning or an error), so that no
+/// caller ever waits for the disk (or a full pipe); when the buffer is full
+/// new lines are dropped and counted (log_lines_dropped). Every function
 /// here is thread-safe unless it says otherwise. Never log a secret (a job
 /// key, the admin token).
 

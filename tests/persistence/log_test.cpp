@@ -1,12 +1,28 @@
-// Unit: the pieces of the log that need no process set-up: option checks and
-// the JSON escaping every JSON line goes through.
+// Unit: option checks, the JSON escaping every JSON line goes through, and
+// the writer thread behind init_logging (each test runs in a process of its
+// own, so the ones that set the process's log up change no other test).
 
 #include "persistence/log.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <map>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace analysisd;
 
@@ -58,4 +74,102 @@ TEST(log, json_strings_keep_utf8_and_replace_invalid_bytes) {
   nlohmann::json parsed;
   EXPECT_NO_THROW(parsed = nlohmann::json::parse(json_string(all)));
   EXPECT_EQ(parsed.get<std::string>().substr(0, 3), std::string("\0\x01\x02", 3));
+}
+
+TEST(log, lines_from_many_threads_are_all_written_each_threads_in_order) {
+  test::temp_dir dir;
+  const std::string file = dir.path() + "/log";
+  std::string error;
+  ASSERT_TRUE(init_logging({"info", "json", file}, error)) << error;
+  constexpr std::uint64_t threads = 4, lines = 5000;
+  std::vector<std::thread> loggers;
+  for (std::uint64_t t = 0; t < threads; ++t)
+    loggers.emplace_back([t] {
+      for (std::uint64_t n = 0; n < lines; ++n)
+        log_entry{log_level::info, "line"}.field("t", t).field("n", n).write();
+    });
+  for (auto& l : loggers)
+    l.join();
+  // The writer thread writes them without a shutdown (within its 100 ms).
+  auto written = [&] {
+    std::ifstream in{file};
+    return static_cast<std::uint64_t>(std::count(std::istreambuf_iterator<char>{in}, {}, '\n'));
+  };
+  for (int i = 0; i < 500 && written() < threads * lines; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(written(), threads * lines);
+  log_entry{log_level::warning, "last"}.write();
+  shutdown_logging();
+  log_entry{log_level::info, "after the writer"}.write(); // written at once
+  std::ifstream in{file};
+  std::map<std::uint64_t, std::uint64_t> next;
+  std::string line, last;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (j.at("msg") == "line") {
+      auto t = j.at("t").get<std::uint64_t>();
+      EXPECT_EQ(j.at("n").get<std::uint64_t>(), next[t]) << line;
+      next[t] = j.at("n").get<std::uint64_t>() + 1;
+    }
+    last = j.at("msg").get<std::string>();
+  }
+  for (std::uint64_t t = 0; t < threads; ++t)
+    EXPECT_EQ(next[t], lines) << t;
+  EXPECT_EQ(last, "after the writer");
+  EXPECT_EQ(log_lines_dropped(), 0u);
+}
+
+TEST(log, a_stuck_pipe_never_blocks_a_caller_and_what_it_cannot_hold_is_dropped_and_counted) {
+  test::temp_dir dir;
+  const std::string fifo = dir.path() + "/log";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  std::string error;
+  ASSERT_TRUE(init_logging({"info", "text", fifo}, error)) << error;
+  // Nobody reads the pipe: its 64 KiB fill and the writer thread blocks in
+  // write(2). The callers go on: 60,000 lines of about 200 bytes are three
+  // times what the buffer holds.
+  constexpr std::uint64_t lines = 60000;
+  const std::string padding(150, 'x');
+  auto logging = std::async(std::launch::async, [&] {
+    for (std::uint64_t n = 0; n < lines; ++n)
+      log_entry{log_level::info, "line"}.field("n", n).field("pad", padding).write();
+  });
+  ASSERT_EQ(logging.wait_for(std::chrono::seconds(60)), std::future_status::ready)
+    << "a caller waited for the stuck pipe";
+  const auto dropped = log_lines_dropped();
+  EXPECT_GT(dropped, 0u);
+  EXPECT_LT(dropped, lines);
+  // Someone reads again: every line that was not dropped comes out whole.
+  std::atomic<bool> done{false};
+  std::string out;
+  std::thread drain{[&] {
+    char buf[65536];
+    for (;;) {
+      pollfd p{reader, POLLIN, 0};
+      bool finishing = done.load();
+      int ready = ::poll(&p, 1, 100);
+      if (ready > 0) {
+        auto n = ::read(reader, buf, sizeof buf);
+        if (n > 0) {
+          out.append(buf, static_cast<std::size_t>(n));
+          continue;
+        }
+      }
+      if (finishing)
+        return;
+    }
+  }};
+  shutdown_logging(); // waits for the writer thread, which writes what it holds
+  done = true;
+  drain.join();
+  ::close(reader);
+  EXPECT_EQ(static_cast<std::uint64_t>(std::count(out.begin(), out.end(), '\n')), lines - dropped);
+  std::istringstream in{out};
+  std::string line;
+  std::uint64_t whole = 0;
+  while (std::getline(in, line))
+    whole += line.find(" line n=") != std::string::npos && line.size() > padding.size() ? 1 : 0;
+  EXPECT_EQ(whole, lines - dropped);
 }
