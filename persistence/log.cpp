@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -406,9 +407,14 @@ log_entry& log_entry::field(std::string_view key, double value, int decimals) {
   if (!enabled_)
     return *this;
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  // to_chars, not snprintf: this is on every access-log line, and the C
+  // locale's snprintf cost a GET more than half a microsecond.
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed, decimals);
   append_key(key);
-  text_ += buf;
+  if (ec == std::errc{})
+    text_.append(buf, end);
+  else
+    text_ += "0"; // a duration beyond 10^60
   return *this;
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <thread>
 
 using namespace analysisd;
 using analysisd::test::good_create;
@@ -225,4 +226,20 @@ TEST(protocol, job_credential_carries_the_sha256_of_the_key_not_the_key) {
   EXPECT_EQ(c.key_hash, sha256("secret"));
   EXPECT_EQ(c.key_hash.find("secret"), std::string::npos);
   EXPECT_TRUE(admin_credential().admin);
+  // FIPS 180-2's test vectors, again and from another thread (each has a
+  // digest context of its own).
+  auto hex = [](const std::string& bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes)
+      out += {digits[b >> 4], digits[b & 15]};
+    return out;
+  };
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  }
+  std::string other;
+  std::thread{[&] { other = hex(sha256("abc")); }}.join();
+  EXPECT_EQ(other, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

@@ -98,6 +98,7 @@ TEST(log, lines_from_many_threads_are_all_written_each_threads_in_order) {
   for (int i = 0; i < 500 && written() < threads * lines; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(written(), threads * lines);
+  log_entry{log_level::info, "numbers"}.field("ms", 12.3456, 3).field("small", 0.0004, 3).write();
   log_entry{log_level::warning, "last"}.write();
   shutdown_logging();
   log_entry{log_level::info, "after the writer"}.write(); // written at once
@@ -110,6 +111,9 @@ TEST(log, lines_from_many_threads_are_all_written_each_threads_in_order) {
       auto t = j.at("t").get<std::uint64_t>();
       EXPECT_EQ(j.at("n").get<std::uint64_t>(), next[t]) << line;
       next[t] = j.at("n").get<std::uint64_t>() + 1;
+    }
+    if (j.at("msg") == "numbers") {
+      EXPECT_NE(line.find(R"("ms":12.346,"small":0.000})"), std::string::npos) << line;
     }
     last = j.at("msg").get<std::string>();
   }

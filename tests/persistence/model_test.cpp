@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <random>
 
 using namespace analysisd;
@@ -187,4 +189,41 @@ TEST(model, the_document_carries_what_the_job_runtime_requires) {
   EXPECT_EQ(doc["job"]["state"], "complete");
   EXPECT_EQ(doc["job"]["progress"], 100);
   EXPECT_EQ(doc["results"], nlohmann::json::parse(R"({"hits":[]})"));
+}
+
+// What format_timestamp wrote before it computed dates itself: gmtime_r
+// and printf. The two agree on every instant gmtime_r can convert.
+std::string timestamp_by_gmtime(timestamp t) {
+  auto secs = static_cast<std::time_t>(t / 1000000);
+  auto micros = static_cast<long>(t % 1000000);
+  if (micros < 0) {
+    micros += 1000000;
+    --secs;
+  }
+  std::tm tm{};
+  if (gmtime_r(&secs, &tm) == nullptr)
+    return {};
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+  return buf;
+}
+
+TEST(model, timestamps_are_rendered_as_gmtime_and_printf_render_them) {
+  EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_timestamp(951782400000000 + 123), "2000-02-29T00:00:00.000123Z");
+  EXPECT_EQ(format_timestamp(253402300799999999), "9999-12-31T23:59:59.999999Z");
+  std::mt19937_64 rng{20261202};
+  // Every day from 1900 to 2200 at a random time of it, then instants spread
+  // over years 0 to 9999 and beyond, on both sides of the epoch.
+  for (std::int64_t day = -25567; day < 84006; ++day) {
+    timestamp t = day * 86400000000 + static_cast<timestamp>(rng() % 86400000000);
+    ASSERT_EQ(format_timestamp(t), timestamp_by_gmtime(t)) << t;
+  }
+  std::uniform_int_distribution<timestamp> wide{-62167219200000000 * 2, 253402300800000000 * 2};
+  for (int i = 0; i < 200000; ++i) {
+    timestamp t = wide(rng);
+    ASSERT_EQ(format_timestamp(t), timestamp_by_gmtime(t)) << t;
+  }
 }
