@@ -29,6 +29,7 @@ RELEASE = os.environ.get("BENCH_BUILD_DIR", os.path.join(ROOT, "build", "release
 ANALYSISD = os.path.join(RELEASE, "analysisd")
 SEED = os.path.join(RELEASE, "bench", "bench_seed")
 FSYNC = os.path.join(RELEASE, "bench", "bench_fsync")
+FLOOR = os.path.join(RELEASE, "bench", "bench_restinio_floor")
 PEER = "/work/shared/peers/aiohttp_peer.py"
 PEER_PYTHON = "/usr/bin/python3"  # Debian's python3-aiohttp
 WRK = "/usr/bin/wrk"
@@ -439,22 +440,30 @@ def part_get(args):
                 [f"/api/analyses/a{i:07d} {basic(f'j{i:07d}', 'secret')}" for i in range(1000)])
     status, peer_doc = (None, b"")
     ngx, ngx_port = start_nginx(www, args.threads)
+    floor_port = free_port()
+    floor = start([FLOOR, str(floor_port), str(args.threads), os.path.join(www, "analysis.json")],
+                  os.path.join(OUT, "restinio-floor.log"))
+    wait_http(floor_port, proc=floor)
     peer, peer_port = start_peer(os.path.join(d, "peer-data"))
     status, peer_doc = request(peer_port, "GET", "/api/analyses/a0000000",
                                headers={"Authorization": basic("j0000000", "secret")})
     assert status == 200, status
     log(f"document: {len(doc)} bytes (aiohttp peer's: {len(peer_doc)} bytes)")
-    targets = [("nginx", ngx_port, "nginx.lines"), ("aiohttp", peer_port, "aiohttp.lines"),
-               ("analysisd", srv.port, "analysisd.lines")]
-    pids = {"nginx": ngx.pid, "aiohttp": peer.pid, "analysisd": srv.proc.pid}
+    targets = [("nginx", ngx_port, "nginx.lines"), ("floor", floor_port, "nginx.lines"),
+               ("aiohttp", peer_port, "aiohttp.lines"), ("analysisd", srv.port, "analysisd.lines")]
+    pids = {"nginx": ngx.pid, "floor": floor.pid, "aiohttp": peer.pid, "analysisd": srv.proc.pid}
     for name, port, lines in targets:  # warm-up (analysis actors are spawned on first use)
         wrk(port, os.path.join(d, lines), args, seconds=2)
     med = wrk_rounds(targets, pids, d, args)
-    a, n, p = med["analysisd"], med["nginx"], med["aiohttp"]
+    a, n, p, fl = med["analysisd"], med["nginx"], med["aiohttp"], med["floor"]
     record(f"GET nginx      {n[0]:8.0f} req/s  p99 {n[1]:.2f} ms  (static file, baseline)")
+    record(f"GET floor      {fl[0]:8.0f} req/s  p99 {fl[1]:.2f} ms  {fl[2]:.1f} us CPU/request  = "
+           f"{ratio(fl[0], n[0]):.2f}x nginx, {ratio(fl[2], n[2]):.2f}x nginx's CPU  (RESTinio alone "
+           f"answering the same document: this stack's floor)")
     record(f"GET aiohttp    {p[0]:8.0f} req/s  p99 {p[1]:.2f} ms  = {ratio(p[0], n[0]):.2f}x nginx")
     record(f"GET CPU        server CPU per request (user + system, medians): nginx {n[2]:.1f} us, "
-           f"aiohttp {p[2]:.1f} us, analysisd {a[2]:.1f} us = {ratio(a[2], n[2]):.2f}x nginx's")
+           f"aiohttp {p[2]:.1f} us, analysisd {a[2]:.1f} us = {ratio(a[2], n[2]):.2f}x nginx's, "
+           f"{ratio(a[2], fl[2]):.2f}x the floor's")
     record(f"GET analysisd  {a[0]:8.0f} req/s  p99 {a[1]:.2f} ms  = {ratio(a[0], n[0]):.2f}x nginx, "
            f"{ratio(a[0], p[0]):.1f}x aiohttp   "
            + verdicts((">= 0.9x nginx", a[0] >= 0.9 * n[0]), (">= 4x aiohttp", a[0] >= 4 * p[0]),
@@ -484,6 +493,7 @@ def part_get(args):
     record(f"GET 304 analysisd {ca[0]:5.0f} 304s/s  p99 {ca[1]:.2f} ms  {ca[2]:.1f} us CPU/request  "
            f"= {ratio(ca[0], cn[0]):.2f}x nginx   " + verdicts((">= 1.0x nginx", ca[0] >= cn[0])))
     stop(ngx, signal.SIGQUIT)
+    stop(floor)
     stop(peer)
     if args.profile:
         top = profile(srv.proc.pid, os.path.join(OUT, "perf-get.txt"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The analysisd benchmark suite (not part of the tests): see bench/README.md.
 #   bench/run.sh [--quick] [--parts get,finalize,upload,recovery] [--rounds N] [--duration S] ...
-# Builds the release preset (analysisd, bench_seed, bench_fsync), then runs bench/bench.py,
+# Builds the release preset (analysisd and the bench tools), then runs bench/bench.py,
 # which prints every figure with its ratio to a baseline of the same run and writes
 # build/bench/results.txt.
 set -euo pipefail
@@ -16,7 +16,7 @@ done
   || { echo "bench: /usr/bin/python3 lacks aiohttp (apt-get install python3-aiohttp)" >&2; exit 1; }
 mkdir -p build/bench
 { [[ -f build/release/build.ninja ]] || cmake --preset release; } >build/bench/build.log 2>&1 \
-  && nice -n 10 cmake --build --preset release -j2 --target analysisd bench_seed bench_fsync \
+  && nice -n 10 cmake --build --preset release -j2 --target analysisd bench_seed bench_fsync bench_restinio_floor \
      >>build/bench/build.log 2>&1 \
   || { cat build/bench/build.log >&2; echo "bench: the release build failed" >&2; exit 1; }
 exec /usr/bin/python3 bench/bench.py "$@"
