@@ -322,8 +322,11 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
         return make_error(errc::read_only);
       if (s.final_snapshot)
         return make_error(errc::unavailable);
+      // A record must fit a frame, or recovery would take it for damage
+      // (results too large for one are refused before they are copied).
+      if (rec.results.size() > max_frame_payload)
+        return make_error(errc::too_large);
       auto payload = encode_record(rec);
-      // A record must fit a frame, or recovery would take it for damage.
       if (payload.size() > max_frame_payload)
         return make_error(errc::too_large);
       append_frame(s.pending, payload);

@@ -401,6 +401,15 @@ void spawn_bridges(http_context& ctx, std::size_t count) {
 
 namespace {
 
+// Paths match as SPEC.md writes them, as aiohttp (Virtool's own server)
+// matches them and as decide_head matches the routes with a body: case
+// and all, without a trailing slash. RESTinio's default matched
+// /API/Analyses/x/ as /api/analyses/x, with a regex that ignored case,
+// which cost a GET more than its authentication's hash.
+restinio::path2regex::options_t exact_paths() {
+  return restinio::path2regex::options_t{}.sensitive(true).strict(true);
+}
+
 // 404 for a request that no route matched.
 auto not_found(const ctx_ptr& ctx) {
   return [ctx](const req_t& req) -> restinio::request_handling_status_t {
@@ -416,6 +425,7 @@ auto not_found(const ctx_ptr& ctx) {
 std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   using namespace restinio;
   auto router = std::make_unique<router_t>();
+  const auto exact = exact_paths();
   auto not_allowed = [ctx](http_route route, std::string allow) {
     return [ctx, route, allow](const req_t& req, params_t) -> status_t {
       req->extra_data().route = route;
@@ -440,46 +450,48 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
                    http_route::api_file},
         job_routes{"/analyses", http_route::analysis, http_route::files, http_route::file}}) {
     std::string p = prefix;
-    router->http_get(p + "/:id", handler(ctx, analysis, job_get));
-    router->add_handler(http_method_patch(), p + "/:id", handler(ctx, analysis, job_finalize));
-    router->http_delete(p + "/:id", handler(ctx, analysis, job_remove));
+    router->http_get(p + "/:id", exact, handler(ctx, analysis, job_get));
+    router->add_handler(http_method_patch(), p + "/:id", exact,
+                        handler(ctx, analysis, job_finalize));
+    router->http_delete(p + "/:id", exact, handler(ctx, analysis, job_remove));
     router->add_handler(router::none_of_methods(http_method_get(), http_method_patch(),
                                                 http_method_delete()),
-                        p + "/:id", not_allowed(analysis, "GET, PATCH, DELETE"));
-    router->http_post(p + "/:id/files", handler(ctx, files, job_upload));
-    router->http_put(p + "/:id/files", handler(ctx, files, job_upload));
+                        p + "/:id", exact, not_allowed(analysis, "GET, PATCH, DELETE"));
+    router->http_post(p + "/:id/files", exact, handler(ctx, files, job_upload));
+    router->http_put(p + "/:id/files", exact, handler(ctx, files, job_upload));
     router->add_handler(router::none_of_methods(http_method_post(), http_method_put()),
-                        p + "/:id/files", not_allowed(files, "POST, PUT"));
-    router->http_get(p + "/:id/files/:file_id", handler(ctx, file, job_download));
+                        p + "/:id/files", exact, not_allowed(files, "POST, PUT"));
+    router->http_get(p + "/:id/files/:file_id", exact, handler(ctx, file, job_download));
     router->add_handler(router::none_of_methods(http_method_get()), p + "/:id/files/:file_id",
-                        not_allowed(file, "GET"));
+                        exact, not_allowed(file, "GET"));
   }
   const auto analyses = http_route::admin_analyses;
-  router->http_get("/admin/analyses", handler(ctx, analyses, admin_list));
-  router->http_post("/admin/analyses", handler(ctx, analyses, admin_create));
+  router->http_get("/admin/analyses", exact, handler(ctx, analyses, admin_list));
+  router->http_post("/admin/analyses", exact, handler(ctx, analyses, admin_create));
   router->add_handler(router::none_of_methods(http_method_get(), http_method_post()),
-                      "/admin/analyses", not_allowed(analyses, "GET, POST"));
+                      "/admin/analyses", exact, not_allowed(analyses, "GET, POST"));
   const auto analysis = http_route::admin_analysis;
-  router->http_get("/admin/analyses/:id", handler(ctx, analysis, admin_get));
-  router->http_delete("/admin/analyses/:id", handler(ctx, analysis, admin_remove));
+  router->http_get("/admin/analyses/:id", exact, handler(ctx, analysis, admin_get));
+  router->http_delete("/admin/analyses/:id", exact, handler(ctx, analysis, admin_remove));
   router->add_handler(router::none_of_methods(http_method_get(), http_method_delete()),
-                      "/admin/analyses/:id", not_allowed(analysis, "GET, DELETE"));
+                      "/admin/analyses/:id", exact, not_allowed(analysis, "GET, DELETE"));
   const auto file = http_route::admin_file;
-  router->http_get("/admin/analyses/:id/files/:file_id", handler(ctx, file, admin_download));
+  router->http_get("/admin/analyses/:id/files/:file_id", exact,
+                   handler(ctx, file, admin_download));
   router->add_handler(router::none_of_methods(http_method_get()),
-                      "/admin/analyses/:id/files/:file_id", not_allowed(file, "GET"));
+                      "/admin/analyses/:id/files/:file_id", exact, not_allowed(file, "GET"));
   const auto job = http_route::admin_job;
-  router->add_handler(http_method_patch(), "/admin/jobs/:job_id",
+  router->add_handler(http_method_patch(), "/admin/jobs/:job_id", exact,
                       handler(ctx, job, admin_acquire));
-  router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id",
+  router->add_handler(router::none_of_methods(http_method_patch()), "/admin/jobs/:job_id", exact,
                       not_allowed(job, "PATCH"));
   const auto backup = http_route::admin_backup;
-  router->http_post("/admin/backup", handler(ctx, backup, admin_backup));
-  router->add_handler(router::none_of_methods(http_method_post()), "/admin/backup",
+  router->http_post("/admin/backup", exact, handler(ctx, backup, admin_backup));
+  router->add_handler(router::none_of_methods(http_method_post()), "/admin/backup", exact,
                       not_allowed(backup, "POST"));
   // Metrics for the operator's Prometheus, with the admin token; even
   // while starting (without the registry's counts then).
-  router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+  router->http_get("/metrics", exact, [ctx](const req_t& req, params_t) -> status_t {
     req->extra_data().route = http_route::metrics;
     handler_scope scope{ctx};
     answer_guarded(req, [&] {
@@ -488,7 +500,7 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
     });
     return request_accepted();
   });
-  router->add_handler(router::none_of_methods(http_method_get()), "/metrics",
+  router->add_handler(router::none_of_methods(http_method_get()), "/metrics", exact,
                       not_allowed(http_route::metrics, "GET"));
   // Readiness (SPEC.md): ok only while recovered, not draining, and taking writes.
   auto readiness = [ctx](http_route route) {
@@ -510,25 +522,25 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
   };
   for (auto [path, route] : {std::pair{"/readyz", http_route::readyz},
                              std::pair{"/healthz", http_route::healthz}}) {
-    router->http_get(path, readiness(route));
-    router->add_handler(router::none_of_methods(http_method_get()), path,
+    router->http_get(path, exact, readiness(route));
+    router->add_handler(router::none_of_methods(http_method_get()), path, exact,
                         not_allowed(route, "GET"));
   }
-  router->http_get("/livez", [ctx](const req_t& req, params_t) -> status_t {
+  router->http_get("/livez", exact, [ctx](const req_t& req, params_t) -> status_t {
     req->extra_data().route = http_route::livez;
     handler_scope scope{ctx};
     reply_json(req, 200, R"({"status":"ok"})");
     return request_accepted();
   });
-  router->add_handler(router::none_of_methods(http_method_get()), "/livez",
+  router->add_handler(router::none_of_methods(http_method_get()), "/livez", exact,
                       not_allowed(http_route::livez, "GET"));
-  router->http_get("/openapi.yaml", [ctx](const req_t& req, params_t) -> status_t {
+  router->http_get("/openapi.yaml", exact, [ctx](const req_t& req, params_t) -> status_t {
     req->extra_data().route = http_route::openapi;
     handler_scope scope{ctx};
     reply_openapi(req);
     return request_accepted();
   });
-  router->add_handler(router::none_of_methods(http_method_get()), "/openapi.yaml",
+  router->add_handler(router::none_of_methods(http_method_get()), "/openapi.yaml", exact,
                       not_allowed(http_route::openapi, "GET"));
   router->non_matched_request_handler(not_found(ctx));
   return router;
@@ -537,7 +549,8 @@ std::unique_ptr<router_t> make_router(std::shared_ptr<http_context> ctx) {
 std::unique_ptr<router_t> make_metrics_router(std::shared_ptr<http_context> ctx) {
   using namespace restinio;
   auto router = std::make_unique<router_t>();
-  router->http_get("/metrics", [ctx](const req_t& req, params_t) -> status_t {
+  const auto exact = exact_paths();
+  router->http_get("/metrics", exact, [ctx](const req_t& req, params_t) -> status_t {
     req->extra_data().route = http_route::metrics;
     handler_scope scope{ctx};
     answer_guarded(req, [&] { reply_metrics(ctx, req); });

@@ -407,6 +407,25 @@ TEST_F(e2e_errors, unknown_path_is_404) {
                "not_found", "Not found", "POST /nope");
 }
 
+// Paths match as SPEC.md writes them (as aiohttp, Virtool's own server,
+// matches them): another case or a trailing slash is another path. A
+// finalize at such a path changes nothing.
+TEST_F(e2e_errors, paths_match_exactly_case_and_trailing_slash_included) {
+  for (std::string t : std::vector<std::string>{
+         "/API/analyses/" + id_, "/api/Analyses/" + id_, "/api/analyses/" + id_ + "/",
+         "/analyses/" + id_ + "/", "/Healthz", "/healthz/", "/admin/Analyses",
+         "/api/analyses/" + id_ + "/files/1/"})
+    expect_error(client_->get(t, t.find("admin") != std::string::npos ? admin() : auth_), 404,
+                 "not_found", "Not found", "GET " + t);
+  for (std::string t : std::vector<std::string>{"/API/analyses/" + id_, "/api/analyses/" + id_ + "/"})
+    expect_error(client_->patch(t, R"({"results":{"a":1}})", auth_), 404, "not_found",
+                 "Not found", "PATCH " + t);
+  auto doc = client_->get("/api/analyses/" + id_, auth_);
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_TRUE(doc.json().at("results").is_null()) << doc.body;
+  EXPECT_EQ(client_->patch("/api/analyses/" + id_, R"({"results":{"a":1}})", auth_).status, 200);
+}
+
 TEST_F(e2e_errors, wrong_method_is_405_with_allow) {
   struct probe {
     std::string method, target;
