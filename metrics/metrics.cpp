@@ -362,7 +362,7 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
               static_cast<double>(counts->dormant));
   }
   add_value(families, "analysisd_log_lines_dropped_total",
-            "Log lines dropped because the log queue was full.", MetricType::Counter,
+            "Log lines dropped because the log buffer was full or their write failed.", MetricType::Counter,
             static_cast<double>(log_lines_dropped()));
   add_process_metrics(families);
   return prometheus::TextSerializer{}.Serialize(families);

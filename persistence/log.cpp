@@ -5,7 +5,6 @@
 #include <spdlog/sinks/base_sink.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,6 +23,9 @@
 namespace analysisd {
 
 namespace {
+
+// Lines dropped by every sink the process had.
+std::atomic<std::uint64_t> lines_dropped{0};
 
 // How long a line waits for the writer thread at most (warnings and errors
 // wake it at once, and so do 64 KiB of waiting lines).
@@ -53,13 +55,14 @@ public:
     stop_writer();
   }
 
+  /// Main thread only, as stop_writer.
   void start_writer() {
     std::lock_guard<std::mutex> guard{mutex_};
     if (threaded_)
       return;
-    threaded_ = true;
     stop_ = false;
-    writer_ = std::thread{[this] { write_loop(); }};
+    writer_ = std::thread{[this] { write_loop(); }}; // waits for mutex_
+    threaded_ = true;
   }
 
   /// Stops the writer thread and writes out what waits; later lines are
@@ -77,10 +80,6 @@ public:
     threaded_ = false;
     write_all(pending_); // what was logged after the writer's last turn
     pending_.clear();
-  }
-
-  std::uint64_t dropped() const {
-    return dropped_.load(std::memory_order_relaxed);
   }
 
   std::string reopen(const std::string& path) {
@@ -110,7 +109,9 @@ public:
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     if (threaded_ && pending_.size() >= max_pending) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
+      lines_dropped.fetch_add(1, std::memory_order_relaxed);
+      urgent_ = true; // the writer may be asleep on a full buffer
+      wake_.notify_one();
       return;
     }
     spdlog::memory_buf_t buf;
@@ -120,13 +121,16 @@ protected:
       write_all(pending_);
       pending_.clear();
     } else if (msg.level >= spdlog::level::warn || pending_.size() >= wake_bytes) {
+      urgent_ = true; // seen even if the writer is busy writing now
       wake_.notify_one();
     }
   }
 
   void flush_() override {
-    if (threaded_)
+    if (threaded_) {
+      urgent_ = true;
       wake_.notify_one();
+    }
   }
 
 private:
@@ -134,8 +138,8 @@ private:
     std::string batch;
     std::unique_lock<std::mutex> lock{mutex_};
     for (;;) {
-      if (!stop_)
-        wake_.wait_for(lock, flush_interval);
+      wake_.wait_for(lock, flush_interval, [this] { return stop_ || urgent_; });
+      urgent_ = false;
       bool stop = stop_;
       batch.swap(pending_);
       lock.unlock();
@@ -158,8 +162,12 @@ private:
       auto n = ::write(fd_, p, left);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0)
-        break; // nowhere left to report a failed write of a log line
+      if (n <= 0) {
+        // Nowhere left to report a failed write: its lines count as dropped.
+        lines_dropped.fetch_add(static_cast<std::uint64_t>(std::count(p, p + left, '\n')),
+                                std::memory_order_relaxed);
+        break;
+      }
       p += n;
       left -= static_cast<std::size_t>(n);
     }
@@ -173,7 +181,7 @@ private:
   std::thread writer_;       ///< Started and joined by the main thread.
   bool threaded_ = false;    ///< Whether the writer thread writes the lines; with mutex_.
   bool stop_ = false;        ///< With mutex_.
-  std::atomic<std::uint64_t> dropped_{0};
+  bool urgent_ = false;      ///< Write without waiting for the interval; with mutex_.
 };
 
 constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
@@ -331,7 +339,7 @@ struct shutdown_at_exit {
 } // namespace
 
 std::uint64_t log_lines_dropped() {
-  return current_sink->dropped();
+  return lines_dropped.load(std::memory_order_relaxed);
 }
 
 void log_at(log_level level, std::string_view message) {

@@ -41,15 +41,15 @@ bool init_logging(const log_options& opts, std::string& error);
 /// Returns an error message, and logging goes on where it went, on failure.
 std::string open_log_file(const std::string& path);
 
-/// Writes out every queued line and stops the writer thread; later lines are
-/// written synchronously. Call once, at the end of main.
+/// Writes out every buffered line and stops the writer thread; later lines
+/// are written synchronously. Call at the end of main (again: nothing).
 void shutdown_logging();
 
 /// Whether a line at `level` would be written. Cheap: check it before
 /// building an expensive message.
 bool log_enabled(log_level level);
 
-/// Lines dropped because the queue was full.
+/// Lines dropped because the buffer was full, or their write failed.
 std::uint64_t log_lines_dropped();
 
 /// Writes one line at `level` with `message` as its text.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <random>
 
 using namespace analysisd;
@@ -214,6 +215,12 @@ TEST(model, timestamps_are_rendered_as_gmtime_and_printf_render_them) {
   EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(format_timestamp(951782400000000 + 123), "2000-02-29T00:00:00.000123Z");
   EXPECT_EQ(format_timestamp(253402300799999999), "9999-12-31T23:59:59.999999Z");
+  // Where four digits stop holding the year, printf's way takes over.
+  EXPECT_EQ(format_timestamp(253402300800000000), "10000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(format_timestamp(-62167219200000000), "0000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(format_timestamp(-62167219200000001), "-001-12-31T23:59:59.999999Z");
+  for (timestamp t : {std::numeric_limits<timestamp>::min(), std::numeric_limits<timestamp>::max()})
+    EXPECT_EQ(format_timestamp(t), timestamp_by_gmtime(t)) << t;
   std::mt19937_64 rng{20261202};
   // Every day from 1900 to 2200 at a random time of it, then instants spread
   // over years 0 to 9999 and beyond, on both sides of the epoch.
