@@ -115,38 +115,59 @@ struct unreachable_owner {
   }
 };
 
+// How long a routed request may take: it is sent again (after "not owner",
+// while nobody owns its shard, or after its owner could not be reached)
+// until `retry_until`, and every attempt, local or to a peer, is bounded by
+// `answer_by`, so that the client has an answer by then whatever a peer or
+// this node's shard registry does (a write then gets 503, its outcome
+// unknown here).
+struct deadlines {
+  std::chrono::steady_clock::time_point retry_until;
+  std::chrono::steady_clock::time_point answer_by;
+};
+
+deadlines deadlines_from_now(const cluster_router_options& o) {
+  auto now = std::chrono::steady_clock::now();
+  return {now + o.retry_window, now + std::max(o.retry_window, o.answer_within)};
+}
+
 // Sends a request for analysis `id` to its owner and answers `rp` with the
 // outcome, retrying as the header says.
 template <class R, class... Ts>
 void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std::string& id,
-              request_kind kind, std::chrono::steady_clock::time_point deadline, bool retried,
-              const unreachable_owner& failed, Ts... xs) {
+              request_kind kind, deadlines by, bool retried, const unreachable_owner& failed,
+              Ts... xs) {
   // Goes again after retry_delay (a request that failed is counted once;
   // one that waits for an owner or a new view is not counted again).
   auto again = [=](bool retried_now, const unreachable_owner& failed_now, bool failed_here) {
     if (failed_here)
       metrics().cluster_retried.fetch_add(1, std::memory_order_relaxed);
-    later(self, [=] { dispatch<R>(self, rp, id, kind, deadline, retried_now, failed_now, xs...); });
+    later(self, [=] { dispatch<R>(self, rp, id, kind, by, retried_now, failed_now, xs...); });
   };
+  auto now = std::chrono::steady_clock::now();
   auto to = target_for(self, id);
   if (!to || failed.still_current(*to, *self->state.opts.cluster)) {
-    if (std::chrono::steady_clock::now() < deadline)
+    if (now < by.retry_until)
       again(retried, failed, false);
     else
       rp.deliver(make_error(errc::unavailable, to ? "owner unreachable" : "no owner"));
     return;
   }
+  if (now >= by.answer_by) {
+    rp.deliver(make_error(errc::unavailable, "no answer in time"));
+    return;
+  }
   auto on_ok = [rp](R& x) mutable { rp.deliver(std::move(x)); };
   auto on_err = [=, local = to->local, owner = to->incarnation](caf::error& err) mutable {
-    if (is_not_owner(err) && std::chrono::steady_clock::now() < deadline) {
+    auto now = std::chrono::steady_clock::now();
+    if (is_not_owner(err) && now < by.retry_until) {
       again(retried, unreachable_owner{}, true);
       return;
     }
     auto unreachable = unreachable_owner{owner, self->state.opts.cluster->routes()};
     // It did nothing: safe to send again, even a write, if a connection
     // attempt still fits before the deadline.
-    if (!local && never_sent(err)
-        && std::chrono::steady_clock::now() + self->state.opts.connect_timeout < deadline) {
+    if (!local && never_sent(err) && now + self->state.opts.connect_timeout < by.retry_until) {
       again(retried, unreachable, true);
       return;
     }
@@ -162,23 +183,24 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       again(true, unreachable, true);
       return;
     }
-    if (err == caf::sec::request_receiver_down || err == caf::sec::request_timeout)
+    if (err == caf::sec::request_timeout)
+      err = make_error(errc::unavailable, "no answer in time");
+    else if (err == caf::sec::request_receiver_down)
       err = make_error(errc::unavailable, "owner unreachable");
     rp.deliver(std::move(err));
   };
-  if (to->local)
-    self->request(to->actor, local_timeout, xs...).then(on_ok, on_err);
-  else { // the peer link bounds every request itself
+  // The peer link bounds a request by the peer timeout too: whichever ends first.
+  auto left = std::chrono::duration_cast<caf::timespan>(by.answer_by - now);
+  if (!to->local)
     metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
-    self->request(to->actor, caf::infinite, xs...).then(on_ok, on_err);
-  }
+  self->request(to->actor, left, xs...).then(on_ok, on_err);
 }
 
 template <class R, class... Ts>
 caf::result<R> route(router_pointer self, const std::string& id, request_kind kind, Ts... xs) {
   auto rp = self->make_response_promise<R>();
-  dispatch<R>(self, rp, id, kind, std::chrono::steady_clock::now() + self->state.opts.retry_window,
-              false, unreachable_owner{}, std::move(xs)...);
+  dispatch<R>(self, rp, id, kind, deadlines_from_now(self->state.opts), false,
+              unreachable_owner{}, std::move(xs)...);
   return rp;
 }
 
@@ -189,9 +211,6 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
   using namespace rt;
   auto impl = [](router_pointer self, cluster_router_options opts) -> router_actor::behavior_type {
     self->state.opts = std::move(opts);
-    auto deadline = [self] {
-      return std::chrono::steady_clock::now() + self->state.opts.retry_window;
-    };
     return {
       [=](retry_atom, std::uint64_t ticket) {
         auto node = self->state.retries.extract(ticket);
@@ -216,8 +235,9 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
                 rp.deliver(make_error(errc::job_already_acquired));
                 return;
               }
-              dispatch<std::string>(self, rp, job.analysis_id, request_kind::write, deadline(),
-                                    false, unreachable_owner{}, acquire_atom::value, job_id);
+              dispatch<std::string>(self, rp, job.analysis_id, request_kind::write,
+                                    deadlines_from_now(self->state.opts), false,
+                                    unreachable_owner{}, acquire_atom::value, job_id);
             },
             [=](caf::error& err) mutable { rp.deliver(err); });
         return rp;

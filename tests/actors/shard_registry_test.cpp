@@ -8,6 +8,7 @@
 #include "actors/shard_registry.hpp"
 
 #include "persistence/storage.hpp"
+#include "tests/actors/fake_peer.hpp"
 #include "tests/actors/helpers.hpp"
 #include "tests/persistence/pg_helpers.hpp"
 #include "tests/support/http_client.hpp"
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,7 +51,8 @@ struct sr_node {
   shard_registry_actor reg;
   registry_actor router;
 
-  explicit sr_node(std::chrono::milliseconds retry_window = 4000ms, bool peers = false)
+  explicit sr_node(std::chrono::milliseconds retry_window = 4000ms, bool peers = false,
+                   const std::function<void(cluster_router_options&)>& tune = {})
     : peer_config(peers ? std::make_unique<node_config>() : nullptr),
       sys(peers ? static_cast<caf::actor_system_config&>(*peer_config) : test_config()) {
     EXPECT_FALSE(store.ensure_schema());
@@ -62,6 +65,8 @@ struct sr_node {
     ro.readers = readers;
     ro.files = files;
     ro.retry_window = retry_window;
+    if (tune)
+      tune(ro);
     router = spawn_cluster_router(sys, ro);
   }
 
@@ -122,6 +127,15 @@ struct sr_node {
             job_credential(json["job"]["id"].get<std::string>(), key ? *key : "")};
   }
 };
+
+// Routes that give every shard to one member, `incarnation` at `caf_address`.
+std::shared_ptr<cluster_routes> routes_naming(const std::string& incarnation,
+                                              const std::string& caf_address) {
+  auto r = std::make_shared<cluster_routes>();
+  r->members.push_back(member_info{"node-x", incarnation, "", caf_address});
+  r->owner.assign(sr_shards, 0);
+  return r;
+}
 
 // An id whose shard is `shard`.
 std::string id_in_shard(std::uint32_t shard) {
@@ -332,12 +346,6 @@ TEST(cluster_router, a_request_for_an_owner_that_cannot_be_reached_waits_for_the
   auto id = id_in_shard(3);
   auto [_, cred] = n.create_acquired(n.router, id);
   auto closed_port = free_port(); // nobody listens there
-  auto routes_naming = [&](const std::string& incarnation, const std::string& caf_address) {
-    auto r = std::make_shared<cluster_routes>();
-    r->members.push_back(member_info{"node-x", incarnation, "", caf_address});
-    r->owner.assign(sr_shards, 0);
-    return r;
-  };
   n.view->drop(3);
   n.view->publish(routes_naming("inc-gone", "127.0.0.1:" + std::to_string(closed_port)));
   auto back = [&] {
@@ -359,4 +367,41 @@ TEST(cluster_router, a_request_for_an_owner_that_cannot_be_reached_waits_for_the
   auto finalized = n.ask<std::string>(n.router, finalize_atom::value, cred, id, std::string{"{}"});
   t2.join();
   EXPECT_TRUE(finalized) << to_string(finalized.error());
+}
+
+// An owner that takes the connection but never answers (a stopped process):
+// the router answers `unavailable` once `answer_within` has passed, a read
+// and a write alike, not after the peer link's far longer timeout.
+TEST(cluster_router, an_owner_that_never_answers_is_answered_unavailable_in_bounded_time) {
+  sr_node n{500ms, true, [](cluster_router_options& o) {
+              o.answer_within = 1500ms;
+              o.peer_timeout = 60s;
+            }};
+  analysisd::test::fake_peer peer{"node"};
+  n.view->publish(routes_naming("inc-peer", "127.0.0.1:" + std::to_string(peer.port())));
+  auto cred = job_credential("j1", "k1");
+  // Reached (the first connection may take a while to a process that just
+  // started), the peer answers a finalize.
+  caf::expected<std::string> answered{caf::error{}};
+  for (int attempt = 0; attempt < 20 && !answered; ++attempt)
+    answered = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
+                                  std::string{"{}"});
+  ASSERT_TRUE(answered) << to_string(answered.error());
+  EXPECT_EQ(*answered, "final:{}");
+  // It answers every get but this one.
+  auto start = std::chrono::steady_clock::now();
+  auto got = n.ask<std::string>(n.router, get_atom::value, cred, std::string{"hang"});
+  ASSERT_FALSE(got);
+  EXPECT_EQ(code_of(got.error()), e(errc::unavailable)) << to_string(got.error());
+  EXPECT_GE(seconds_since(start), 1.4);
+  EXPECT_LT(seconds_since(start), 10.0);
+  // Stopped, it answers nothing.
+  peer.signal(SIGSTOP);
+  start = std::chrono::steady_clock::now();
+  auto finalized = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
+                                      std::string{"{}"});
+  ASSERT_FALSE(finalized);
+  EXPECT_EQ(code_of(finalized.error()), e(errc::unavailable)) << to_string(finalized.error());
+  EXPECT_GE(seconds_since(start), 1.4);
+  EXPECT_LT(seconds_since(start), 10.0);
 }

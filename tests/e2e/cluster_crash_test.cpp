@@ -416,11 +416,25 @@ TEST(e2e_cluster, kill9_under_load_loses_no_acknowledged_change) {
   EXPECT_EQ(s.bad.count(), 0u) << s.bad.count() << " findings, the first ones:\n"
                                << s.bad.text();
   if (HasFailure()) {
-    // The nodes' logs, trimmed: their last lines around the failures.
+    // The nodes' logs, trimmed: their warnings, errors and slow or 503
+    // answers, then their last lines.
     for (std::size_t i = 0; i < node_count; ++i) {
       auto log = cluster.log(i);
-      if (log.size() > 12000)
-        log = "...\n" + log.substr(log.size() - 12000);
+      std::cout << "---- node" << i + 1 << " log: warnings, errors, answers after 1 s or 503 ----\n";
+      std::istringstream lines{log};
+      std::string line;
+      int shown = 0;
+      while (std::getline(lines, line) && shown < 60) {
+        auto d = line.find(" duration_ms=");
+        auto slow = d != std::string::npos && std::atof(line.c_str() + d + 13) >= 1000.0;
+        if (slow || line.find(" status=503 ") != std::string::npos
+            || line.find(" warning ") != std::string::npos || line.find(" error ") != std::string::npos) {
+          std::cout << line << "\n";
+          ++shown;
+        }
+      }
+      if (log.size() > 4000)
+        log = "...\n" + log.substr(log.size() - 4000);
       std::cout << "---- node" << i + 1 << " log (tail) ----\n" << log << std::endl;
     }
   }
