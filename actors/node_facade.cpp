@@ -31,7 +31,7 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
         if (auto read = from_views(c, id, true)) {
           if (read->forbidden)
             return make_error(errc::forbidden);
-          return std::move(read->document);
+          return *read->document;
         }
         return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id));
       },

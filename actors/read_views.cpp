@@ -17,7 +17,7 @@ std::string document_etag(std::string_view document) {
 analysis_view make_analysis_view(std::string document, std::string job_id) {
   analysis_view v;
   v.etag = document_etag(document);
-  v.document = std::move(document);
+  v.document = std::make_shared<const std::string>(std::move(document));
   v.job_id = std::move(job_id);
   return v;
 }

@@ -12,6 +12,7 @@
 #include "actors/view_table.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,9 @@ namespace analysisd {
 
 /// An analysis as a job GET sees it, while its actor runs.
 struct analysis_view {
-  std::string document; ///< The whole document, as get_atom answers it.
+  /// The whole document, as get_atom answers it: shared with the responses
+  /// that send it, never copied for one.
+  std::shared_ptr<const std::string> document;
   std::string etag;     ///< document_etag(document).
   std::string job_id;   ///< The job that owns the analysis.
 };
@@ -50,7 +53,8 @@ analysis_view make_analysis_view(std::string document, std::string job_id);
 struct view_read {
   bool forbidden = false; ///< Another job's analysis (403).
   std::string etag;
-  std::string document;   ///< Empty if forbidden, or if `not_modified` said so.
+  /// Null if forbidden, or if `not_modified` said so.
+  std::shared_ptr<const std::string> document;
 };
 
 /// Decides a GET of analysis `id` by `cred` from the views, on the calling

@@ -28,7 +28,11 @@ namespace analysisd {
 template <class V>
 class view_table {
 public:
-  explicit view_table(std::size_t shards = 4096) : shards_(new shard[shards]), count_(shards) {
+  /// `shards` is rounded up to a power of two (a shard is picked with a
+  /// mask, not a division: this is on every read).
+  explicit view_table(std::size_t shards = 4096)
+    : count_(std::max<std::size_t>(1, round_up_to_power_of_two(shards))),
+      shards_(new shard[count_]) {
   }
 
   /// Only once no thread reads or writes the table any more.
@@ -164,12 +168,19 @@ private:
     delete_entry(static_cast<entry*>(p));
   }
 
-  shard& shard_of(std::string_view key) const {
-    return shards_[std::hash<std::string_view>{}(key) % count_];
+  static std::size_t round_up_to_power_of_two(std::size_t n) {
+    std::size_t p = 1;
+    while (p < n)
+      p <<= 1;
+    return p;
   }
 
+  shard& shard_of(std::string_view key) const {
+    return shards_[std::hash<std::string_view>{}(key) & (count_ - 1)];
+  }
+
+  const std::size_t count_; ///< A power of two.
   std::unique_ptr<shard[]> shards_;
-  const std::size_t count_;
   std::atomic<std::size_t> size_{0};
 };
 

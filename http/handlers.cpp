@@ -80,7 +80,9 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
     send_now(req, response, 403, size);
     return true;
   }
-  auto size = read->document.size();
+  // The view's document itself goes out, not a copy: RESTinio holds it
+  // until it is written.
+  auto size = read->document ? read->document->size() : 0;
   send_document(req, std::move(read->etag), "application/json", not_modified,
                 std::move(read->document), size, true);
   return true;

@@ -252,16 +252,25 @@ bool parse_format(const std::string& name, bool& json) {
   return true;
 }
 
-// Characters a text-format value may hold unquoted.
+// Characters a text-format value may hold unquoted (a table: this runs
+// over every value of every access-log line).
+struct plain_characters {
+  bool ok[256] = {};
+  plain_characters() {
+    for (int c = 0; c < 256; ++c)
+      ok[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    for (const char* c = "-_.:/{}@+,"; *c != '\0'; ++c)
+      ok[static_cast<unsigned char>(*c)] = true;
+  }
+};
+
 bool plain(std::string_view value) {
+  static const plain_characters table;
   if (value.empty())
     return false;
-  for (char c : value) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || std::strchr("-_.:/{}@+,", c) != nullptr;
-    if (!ok || c == '\0')
+  for (char c : value)
+    if (!table.ok[static_cast<unsigned char>(c)])
       return false;
-  }
   return true;
 }
 
@@ -368,6 +377,7 @@ log_entry::log_entry(log_level level, std::string_view message)
   if (!enabled_)
     return;
   json_ = json_format.load(std::memory_order_relaxed);
+  text_.reserve(256); // an access-log line, without growing
   if (json_) {
     text_ = "\"msg\":";
     append_json_string(text_, message);
@@ -406,8 +416,11 @@ void log_entry::append_key(std::string_view key) {
 log_entry& log_entry::field(std::string_view key, std::uint64_t value) {
   if (!enabled_)
     return *this;
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  (void) ec; // 20 digits at most
   append_key(key);
-  text_ += std::to_string(value);
+  text_.append(buf, end);
   return *this;
 }
 

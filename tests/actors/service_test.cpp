@@ -593,7 +593,7 @@ namespace {
 std::string view_of(const service& svc, const std::string& id) {
   epoch_domain::guard g{epoch_domain::instance()};
   auto* v = svc.views->analyses.find(g, id);
-  return v == nullptr ? std::string{} : v->document;
+  return v == nullptr ? std::string{} : *v->document;
 }
 
 bool job_published(const service& svc, const std::string& job_id) {

@@ -197,4 +197,6 @@ TEST(read_views, document_etag_is_a_quoted_tag_that_follows_the_bytes) {
   auto v = make_analysis_view(R"({"id":"a"})", "jobjobjo");
   EXPECT_EQ(v.etag, a);
   EXPECT_EQ(v.job_id, "jobjobjo");
+  ASSERT_TRUE(v.document);
+  EXPECT_EQ(*v.document, R"({"id":"a"})");
 }
