@@ -57,8 +57,17 @@ public:
   std::uint16_t port() const {
     return port_;
   }
-  void signal(int sig) {
-    ::kill(pid_, sig);
+  /// Stops the process (SIGSTOP) and returns once it is stopped: kill(2)
+  /// returns before every thread of a busy process is, and one of them
+  /// could still answer a request sent meanwhile.
+  void stop() {
+    ::kill(pid_, SIGSTOP);
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid_, &status, WUNTRACED), pid_);
+    EXPECT_TRUE(WIFSTOPPED(status));
+  }
+  void resume() {
+    ::kill(pid_, SIGCONT);
   }
   void kill() {
     ::kill(pid_, SIGKILL);

@@ -127,9 +127,9 @@ TEST_F(peer_link_test, a_silent_peer_fails_the_requests_in_bounded_time) {
   fake_peer peer{"node"};
   auto link = link_to(peer.port(), 60s);
   ASSERT_TRUE(get(sys_, link, "warmup12").value);
-  peer.signal(SIGSTOP); // alive, but answers nothing, heartbeats included
+  peer.stop(); // alive, but answers nothing, heartbeats included
   auto silent = get(sys_, link, "abc12345");
-  peer.signal(SIGCONT);
+  peer.resume();
   EXPECT_FALSE(silent.value);
   EXPECT_EQ(code_of(silent.error), static_cast<std::uint8_t>(errc::unavailable));
   // The middleman's connection timeout (1 s here), not the request's 60 s.

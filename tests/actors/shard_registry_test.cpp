@@ -396,7 +396,7 @@ TEST(cluster_router, an_owner_that_never_answers_is_answered_unavailable_in_boun
   EXPECT_GE(seconds_since(start), 1.4);
   EXPECT_LT(seconds_since(start), 10.0);
   // Stopped, it answers nothing.
-  peer.signal(SIGSTOP);
+  peer.stop();
   start = std::chrono::steady_clock::now();
   auto finalized = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
                                       std::string{"{}"});
