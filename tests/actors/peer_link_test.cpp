@@ -12,9 +12,6 @@
 #include <caf/io/all.hpp>
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
