@@ -117,10 +117,12 @@ struct unreachable_owner {
 
 // How long a routed request may take: it is sent again (after "not owner",
 // while nobody owns its shard, or after its owner could not be reached)
-// until `retry_until`, and every attempt, local or to a peer, is bounded by
-// `answer_by`, so that the client has an answer by then whatever a peer or
-// this node's shard registry does (a write then gets 503, its outcome
-// unknown here).
+// until `retry_until`, and an attempt sent to a peer is bounded by
+// `answer_by`, so that the client has an answer by then whatever the peer
+// does (a write then gets 503, its outcome unknown here). This node's shard
+// registry answers within its own bounds (PostgreSQL's call timeouts): a
+// reservation it made must not be cut off from the upload that asked for
+// it.
 struct deadlines {
   std::chrono::steady_clock::time_point retry_until;
   std::chrono::steady_clock::time_point answer_by;
@@ -153,7 +155,7 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       rp.deliver(make_error(errc::unavailable, to ? "owner unreachable" : "no owner"));
     return;
   }
-  if (now >= by.answer_by) {
+  if (!to->local && now >= by.answer_by) {
     rp.deliver(make_error(errc::unavailable, "no answer in time"));
     return;
   }
@@ -189,11 +191,14 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       err = make_error(errc::unavailable, "owner unreachable");
     rp.deliver(std::move(err));
   };
+  if (to->local) {
+    self->request(to->actor, local_timeout, xs...).then(on_ok, on_err);
+    return;
+  }
   // The peer link bounds a request by the peer timeout too: whichever ends first.
-  auto left = std::chrono::duration_cast<caf::timespan>(by.answer_by - now);
-  if (!to->local)
-    metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
-  self->request(to->actor, left, xs...).then(on_ok, on_err);
+  metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
+  self->request(to->actor, std::chrono::duration_cast<caf::timespan>(by.answer_by - now), xs...)
+    .then(on_ok, on_err);
 }
 
 template <class R, class... Ts>

@@ -17,9 +17,9 @@
 ///    node. A request that never left this node (the peer could not be
 ///    connected to) waits for the next view the same way and goes again,
 ///    even a write, while a connection attempt still fits in `retry_window`.
-///  - Whatever happens, a request has its answer within `answer_within`:
-///    an attempt still running then, on a peer or on this node's shard
-///    registry, fails with `unavailable` (for a write: outcome unknown).
+///  - Whatever the peers do, a request has its answer within
+///    `answer_within`: an attempt still running on a peer then fails with
+///    `unavailable` (for a write: outcome unknown).
 ///  - Create draws the new id here and goes to the owner of its shard;
 ///    acquire looks the job up in PostgreSQL and goes to the owner of its
 ///    analysis; the listing is read from PostgreSQL here.
@@ -53,9 +53,9 @@ struct cluster_router_options {
   std::chrono::milliseconds retry_window{4000};
   std::chrono::milliseconds retry_delay{100};
   /// Every request routed here is answered within this long (at least
-  /// `retry_window`): an attempt still running then, on a peer or on this
-  /// node's shard registry, fails with `unavailable` (a write's outcome is
-  /// then unknown to this node).
+  /// `retry_window`) unless this node's own shard registry holds it: an
+  /// attempt still running on a peer then fails with `unavailable` (a
+  /// write's outcome is then unknown to this node).
   std::chrono::milliseconds answer_within{4500};
 };
 

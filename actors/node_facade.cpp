@@ -5,16 +5,71 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace analysisd {
+
+namespace {
+
+// A reservation made for a peer and neither committed nor abandoned yet.
+struct peer_reservation {
+  credential cred;
+  std::string analysis_id;
+  file_record file;
+};
+
+struct facade_state {
+  /// By the peer actor that asked (monitored): its DOWN (the peer node died,
+  /// or its connection did) abandons them, since nobody else could end them,
+  /// and the analysis's actor would keep the names reserved for good (its
+  /// DELETE waiting for them, and it never retiring).
+  std::map<caf::actor_addr, std::vector<peer_reservation>> reservations;
+  static inline const char* name = "node_facade";
+};
+
+using facade_pointer = node_actor_v1::stateful_pointer<facade_state>;
+
+// Forgets the reservation of `file` of `id`, whoever made it.
+void forget_reservation(facade_pointer self, const std::string& id, std::uint64_t file_id) {
+  auto& all = self->state.reservations;
+  for (auto i = all.begin(); i != all.end(); ++i) {
+    auto& held = i->second;
+    auto j = std::find_if(held.begin(), held.end(), [&](const peer_reservation& r) {
+      return r.analysis_id == id && r.file.id == file_id;
+    });
+    if (j == held.end())
+      continue;
+    held.erase(j);
+    if (held.empty()) {
+      self->demonitor(i->first);
+      all.erase(i);
+    }
+    return;
+  }
+}
+
+} // namespace
 
 node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const read_views> views,
                                 std::shared_ptr<const cluster_view> cluster) {
-  return sys.spawn([=](node_actor_v1::pointer self) -> node_actor_v1::behavior_type {
+  return sys.spawn([=](facade_pointer self) -> node_actor_v1::behavior_type {
     // The registry answers every request; this bounds what a lost answer holds.
     constexpr auto timeout = std::chrono::minutes(10);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      auto node = self->state.reservations.extract(dm.source);
+      if (node.empty())
+        return;
+      for (auto& r : node.mapped())
+        self->request(registry, timeout, abandon_atom::value, r.cred, r.analysis_id, r.file)
+          .then([](bool) {}, [](caf::error&) {});
+      metrics().cluster_reservations_abandoned.fetch_add(node.mapped().size(),
+                                                         std::memory_order_relaxed);
+    });
     // What the views decide of a read of `id` here, if they do.
     auto from_views = [=](const credential& c, const std::string& id,
                           bool document) -> std::optional<view_read> {
@@ -43,15 +98,40 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
         }
         return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
       },
-      [=](reserve_atom a, credential& c, std::string& id, upload_request& req) {
-        return relay<file_record>(self, registry, timeout, a, std::move(c), std::move(id),
-                                  std::move(req));
+      [=](reserve_atom a, credential& c, std::string& id,
+          upload_request& req) -> caf::result<file_record> {
+        // Before the promise, which takes the sender over.
+        auto asker = caf::actor_cast<caf::actor>(self->current_sender());
+        auto rp = self->make_response_promise<file_record>();
+        self->request(registry, timeout, a, c, id, std::move(req))
+          .then(
+            [=](file_record& f) mutable {
+              if (asker) {
+                auto& held = self->state.reservations[asker.address()];
+                if (held.empty())
+                  self->monitor(asker);
+                held.push_back(peer_reservation{c, id, f});
+              }
+              rp.deliver(std::move(f));
+            },
+            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
-      [=](commit_atom a, credential& c, std::string& id, file_record& f) {
-        return relay<file_record>(self, registry, timeout, a, std::move(c), std::move(id),
-                                  std::move(f));
+      [=](commit_atom a, credential& c, std::string& id,
+          file_record& f) -> caf::result<file_record> {
+        auto rp = self->make_response_promise<file_record>();
+        self->request(registry, timeout, a, c, id, f)
+          .then(
+            [=](file_record& committed) mutable {
+              forget_reservation(self, id, f.id);
+              rp.deliver(std::move(committed));
+            },
+            // Still reserved, maybe: the peer abandons it, or its DOWN does.
+            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](abandon_atom a, credential& c, std::string& id, file_record& f) {
+        forget_reservation(self, id, f.id);
         return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id), std::move(f));
       },
       [=](download_atom a, credential& c, std::string& id, std::uint64_t file_id) {

@@ -17,8 +17,10 @@ namespace analysisd {
 /// never delegating, so no handle of an analysis actor reaches a peer (see
 /// relay()). A get or authorize of an analysis of a shard `cluster` says
 /// this node serves is answered from `views` when they decide it (see
-/// read_from_views), without a message to the registry. The caller
-/// publishes it and ends it with an exit message. Any thread.
+/// read_from_views), without a message to the registry. A reservation it
+/// made for a peer that goes down (its node died, or its connection did)
+/// before committing or abandoning it is abandoned then: nobody else could.
+/// The caller publishes it and ends it with an exit message. Any thread.
 node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const read_views> views = nullptr,
                                 std::shared_ptr<const cluster_view> cluster = nullptr);

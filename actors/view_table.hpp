@@ -31,7 +31,7 @@ public:
   /// `shards` is rounded up to a power of two (a shard is picked with a
   /// mask, not a division: this is on every read).
   explicit view_table(std::size_t shards = 4096)
-    : count_(std::max<std::size_t>(1, round_up_to_power_of_two(shards))),
+    : count_(round_up_to_power_of_two(shards)),
       shards_(new shard[count_]) {
   }
 

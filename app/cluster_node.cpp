@@ -87,6 +87,8 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   co.readers = out.readers;
   co.files = out.files;
   co.peer_timeout = o.peer_timeout;
+  // A forwarded request gets its whole peer timeout, and a little to spare.
+  co.answer_within = std::max(co.answer_within, o.peer_timeout + std::chrono::milliseconds(500));
   out.router = spawn_cluster_router(sys, co);
   out.facade = spawn_node_facade(sys, out.local, out.views, out.view);
   std::string host;

@@ -130,13 +130,15 @@ public:
   /// router sent to another node, and sent again (a "not owner" answer, a
   /// shard nobody held, a read whose owner went away); journal writes that
   /// failed and made the shard registry drop an analysis's actor (fenced, or
-  /// of unknown outcome).
+  /// of unknown outcome); reservations abandoned because the peer that asked
+  /// for them went down.
   std::atomic<bool> cluster{false};
   std::atomic<std::uint64_t> cluster_shards_held{0};
   std::atomic<std::uint64_t> cluster_members{0};
   std::atomic<std::uint64_t> cluster_forwarded{0};
   std::atomic<std::uint64_t> cluster_retried{0};
   std::atomic<std::uint64_t> cluster_failed_writes{0};
+  std::atomic<std::uint64_t> cluster_reservations_abandoned{0};
 
   /// The text exposition of every metric, the process's included;
   /// `counts` when the registry answered. Thread-safe.

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <optional>
+#include <thread>
 
 using namespace analysisd;
 using namespace analysisd::test;
@@ -102,6 +103,70 @@ TEST(node_facade, a_peer_reaches_the_owners_service_through_it) {
     caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
     EXPECT_FALSE(stop_service(owner, *svc));
   } // ~actor_system returns: nothing of the owner is held by the (gone) peer
+}
+
+// A reservation lives as long as the peer that asked for it: when that peer
+// goes (its node died, or its connection did) before committing or
+// abandoning it, the facade abandons it, so that the name is free again and
+// a DELETE of the analysis is not left waiting for an upload nobody will
+// finish. (Without it, a DELETE in the kill -9 cluster test waited 5 s.)
+TEST(node_facade, the_reservations_of_a_peer_that_went_down_are_abandoned) {
+  temp_dir dir;
+  node_config owner_cfg;
+  node_config peer_cfg;
+  std::uint8_t code = 0;
+  caf::actor_system owner{owner_cfg};
+  service_options opts;
+  opts.data_dir = dir.path() + "/data";
+  auto svc = start_service(owner, opts);
+  ASSERT_TRUE(svc) << owner.render(svc.error());
+  auto facade = spawn_node_facade(owner, svc->registry);
+  auto port = caf::io::publish(facade, 0, "127.0.0.1");
+  ASSERT_TRUE(port) << owner.render(port.error());
+  const std::string id = "abcd1234";
+  auto doc = ask<std::string>(owner, facade, code, create_atom::value, good_create(id));
+  ASSERT_TRUE(doc) << int(code);
+  std::string job = nlohmann::json::parse(*doc)["job"]["id"];
+  auto key = ask<std::string>(owner, facade, code, acquire_atom::value, job);
+  ASSERT_TRUE(key) << int(code);
+  auto cred = job_credential(job, *key);
+  auto reserve_again = [&](const std::string& name) {
+    // The abandon follows the DOWN: a moment later at most.
+    for (int i = 0; i < 100; ++i) {
+      auto again = ask<file_record>(owner, facade, code, reserve_atom::value, cred, id,
+                                    upload(name, ""));
+      if (again)
+        return true;
+      EXPECT_EQ(code, e(errc::file_exists));
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  };
+  {
+    // A peer node reserves a name, then goes without a word.
+    caf::actor_system peer{peer_cfg};
+    peer_link_options lo;
+    lo.host = "127.0.0.1";
+    lo.port = *port;
+    auto link = spawn_peer_link(peer, lo);
+    ASSERT_TRUE(ask<file_record>(peer, link, code, reserve_atom::value, cred, id,
+                                 upload("peer.fa", "")))
+      << int(code);
+    ask<file_record>(peer, link, code, reserve_atom::value, cred, id, upload("peer.fa", ""));
+    EXPECT_EQ(code, e(errc::file_exists));
+    caf::anon_send_exit(link, caf::exit_reason::kill);
+  }
+  EXPECT_TRUE(reserve_again("peer.fa"));
+  // Here the one that asked is a scoped actor, gone once it has the answer
+  // (and so the reservation just made is abandoned in turn).
+  ASSERT_TRUE(ask<file_record>(owner, facade, code, reserve_atom::value, cred, id,
+                               upload("local.fa", "")));
+  EXPECT_TRUE(reserve_again("local.fa"));
+  // Nothing is reserved for good: the analysis goes at once.
+  EXPECT_TRUE(ask<bool>(owner, facade, code, remove_atom::value, admin_credential(), id))
+    << int(code);
+  caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+  EXPECT_FALSE(stop_service(owner, *svc));
 }
 
 // A get or authorize of an analysis this node serves is answered from its

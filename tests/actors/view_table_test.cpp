@@ -68,6 +68,23 @@ TEST(view_table, a_published_value_is_found_until_withdrawn) {
   EXPECT_EQ(t.size(), 1u);
 }
 
+// A shard count that is not a power of two is rounded up to one; every key
+// lands in a shard that exists, and is found there.
+TEST(view_table, any_shard_count_holds_every_key) {
+  for (std::size_t shards : {0u, 1u, 3u, 1000u}) {
+    view_table<std::string> t{shards};
+    for (int i = 0; i < 500; ++i)
+      t.publish("key" + std::to_string(i), std::to_string(i));
+    epoch_domain::guard g{epoch_domain::instance()};
+    for (int i = 0; i < 500; ++i) {
+      auto* v = t.find(g, "key" + std::to_string(i));
+      ASSERT_NE(v, nullptr) << shards << " shards, key" << i;
+      EXPECT_EQ(*v, std::to_string(i));
+    }
+    EXPECT_EQ(t.size(), 500u);
+  }
+}
+
 TEST(view_table, replaced_and_withdrawn_values_are_deleted_once_no_reader_holds_them) {
   collect_all();
   auto before = live_values.load();
