@@ -22,7 +22,7 @@ struct peer_reservation {
   file_record file;
 };
 
-struct facade_state {
+struct node_facade_state {
   /// By the peer actor that asked (monitored): its DOWN (the peer node died,
   /// or its connection did) abandons them, since nobody else could end them,
   /// and the analysis's actor would keep the names reserved for good (its
@@ -31,10 +31,10 @@ struct facade_state {
   static inline const char* name = "node_facade";
 };
 
-using facade_pointer = node_actor_v1::stateful_pointer<facade_state>;
+using node_facade_pointer = node_actor_v1::stateful_pointer<node_facade_state>;
 
 // Forgets the reservation of `file` of `id`, whoever made it.
-void forget_reservation(facade_pointer self, const std::string& id, std::uint64_t file_id) {
+void forget_reservation(node_facade_pointer self, const std::string& id, std::uint64_t file_id) {
   auto& all = self->state.reservations;
   for (auto i = all.begin(); i != all.end(); ++i) {
     auto& held = i->second;
@@ -57,7 +57,7 @@ void forget_reservation(facade_pointer self, const std::string& id, std::uint64_
 node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const read_views> views,
                                 std::shared_ptr<const cluster_view> cluster) {
-  return sys.spawn([=](facade_pointer self) -> node_actor_v1::behavior_type {
+  return sys.spawn([=](node_facade_pointer self) -> node_actor_v1::behavior_type {
     // The registry answers every request; this bounds what a lost answer holds.
     constexpr auto timeout = std::chrono::minutes(10);
     self->set_down_handler([=](caf::down_msg& dm) {
