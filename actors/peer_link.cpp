@@ -56,9 +56,13 @@ void fail_all(peer_pointer self, const caf::error& err) {
     w(err);
 }
 
-void connect(peer_pointer self) {
+// `retried`: CAF 0.17's BASP broker leaves a new connection's last_seen unset
+// until the peer's handshake arrives, so a heartbeat tick in between drops it
+// with connection_timeout (seen on loaded machines); such a connect is tried
+// once more at once.
+void connect(peer_pointer self, bool retried = false) {
   auto& s = self->state;
-  if (s.connecting)
+  if (s.connecting && !retried)
     return;
   s.connecting = true;
   auto fail_waiting = [self](caf::error err) {
@@ -86,6 +90,10 @@ void connect(peer_pointer self) {
           w(caf::error{});
       },
       [=](caf::error& err) {
+        if (err == caf::sec::connection_timeout && !retried) {
+          connect(self, true);
+          return;
+        }
         self->state.connecting = false;
         fail_waiting(make_error(errc::unavailable,
                                     unreachable_context + self->home_system().render(err)));

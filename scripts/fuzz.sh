@@ -7,14 +7,14 @@
 # per-input timeout is generous (60 s): on a loaded machine a niced fuzzer can
 # be starved for seconds, which is not a hang.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   targets: auth query multipart json_body journal snapshot recovery
+#   targets: auth query multipart json_body journal snapshot recovery request_head
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(auth query multipart json_body journal snapshot recovery)
+  targets=(auth query multipart json_body journal snapshot recovery request_head)
 fi
 
 ./scripts/install-deps.sh

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs the whole test suite:
-# first the normal build with the end-to-end suite, then (unless
-# ANALYSISD_SKIP_SANITIZE=1) the unit suites under ASan+UBSan and the normal
-# build's end-to-end suite against the sanitized server, then (unless
-# ANALYSISD_SKIP_FUZZ=1) each libFuzzer target for a few seconds, after its
-# whole seed corpus (scripts/fuzz.sh runs them for longer).
+# Installs what is missing, builds everything and runs the whole test suite in
+# three stages: the normal build (gcc) with the end-to-end suite; then (unless
+# ANALYSISD_SKIP_SANITIZE=1) a clang build with ASan+UBSan, its unit suites and
+# the normal build's end-to-end suite against its server; then (unless
+# ANALYSISD_SKIP_FUZZ=1) each libFuzzer target of that same clang build for a
+# few seconds, after its whole seed corpus (scripts/fuzz.sh runs them for
+# longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -27,18 +28,27 @@ cmake --build --preset dev -j"$jobs"
 echo "test: dev build took $(( $(date +%s) - start )) s"
 ctest --preset dev -j"$jobs"
 
+# The sanitize preset builds the fuzz targets too, unless the fuzz stage is skipped.
+fuzzers=ON
+if [ "${ANALYSISD_SKIP_FUZZ:-0}" = "1" ]; then fuzzers=OFF; fi
+configure_sanitize() {
+  cmake --preset sanitize -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS=ON \
+    -DANALYSISD_FUZZ_TARGETS="$fuzzers" >/dev/null
+}
+
 if [ "${ANALYSISD_SKIP_SANITIZE:-0}" != "1" ]; then
   start=$(date +%s)
-  cmake --preset sanitize -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS=ON >/dev/null
+  configure_sanitize
   cmake --build --preset sanitize -j"$jobs"
   echo "test: sanitize build took $(( $(date +%s) - start )) s"
-  ctest --preset sanitize -j"$jobs"
+  ctest --preset sanitize -j"$jobs" -LE fuzz
 fi
 
-if [ "${ANALYSISD_SKIP_FUZZ:-0}" != "1" ]; then
+if [ "$fuzzers" = "ON" ]; then
+  # Already built by the sanitize stage, unless that one was skipped.
   start=$(date +%s)
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j"$jobs"
+  configure_sanitize
+  cmake --build --preset sanitize -j"$jobs" --target analysisd_fuzzers
   echo "test: fuzz build took $(( $(date +%s) - start )) s"
-  ctest --preset fuzz -j"$jobs"
+  ctest --preset sanitize -j"$jobs" -L fuzz
 fi

@@ -235,7 +235,8 @@ TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
   std::atomic<int> ok{0}, conflict{0}, other{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 40; ++i) {
-    threads.emplace_back([&, i] {
+    // Structured bindings are captured by init-capture (C++17).
+    threads.emplace_back([&, i, id = id, cred = cred] {
       caf::scoped_actor self{f.sys()};
       self->request(registry, service_timeout, finalize_atom::value, cred, id,
                     R"({"n":)" + std::to_string(i) + "}")
