@@ -205,8 +205,10 @@ pg_reader_worker_impl(pg_reader_actor::stateful_pointer<pg_reader_worker_state> 
         return err;
       return true;
     },
+    // An abandoned upload's reservation goes to the janitor: its writer may
+    // have died with its bytes on the shared volume (see expire_reservation).
     [=](abandon_atom, const std::string& analysis_id, std::uint64_t file_id) -> caf::result<bool> {
-      if (auto err = self->state.store->drop_reservation(analysis_id, file_id))
+      if (auto err = self->state.store->expire_reservation(analysis_id, file_id))
         return err;
       return true;
     },

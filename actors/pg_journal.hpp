@@ -68,8 +68,8 @@ pg_journal_actor spawn_pg_journal(caf::actor_system& sys, pg_options opts, std::
 ///  - list_atom: checked here with check_list (invalid_query), then
 ///    cluster_store::list;
 ///  - reserve_atom: cluster_store::reserve_file for `reservation_ttl`;
-///  - abandon_atom (analysis id, file id): cluster_store::drop_reservation
-///    (the caller deleted the upload's bytes first).
+///  - abandon_atom (analysis id, file id): cluster_store::expire_reservation
+///    (the janitor then deletes whatever bytes are left, and the row).
 /// Errors: those of cluster_store (unavailable when PostgreSQL is not
 /// reached in time). Runs until it is sent an exit; its workers are linked.
 pg_reader_actor spawn_pg_readers(caf::actor_system& sys, pg_options opts, std::size_t connections,

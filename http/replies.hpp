@@ -210,7 +210,13 @@ inline void reply_error(const req_t& req, const http_error& e, bool close = fals
 }
 
 inline void reply_error(const req_t& req, const caf::error& err, bool close = false) {
-  reply_error(req, to_http(err), close);
+  auto e = to_http(err);
+  // A 500 says nothing to the client: the log says what failed.
+  if (e.status == 500)
+    log_error("answering 500 to " + std::string{req->extra_data().method_text} + " "
+              + std::string{req->header().path()} + " (request_id="
+              + req->extra_data().request_id + "): " + caf::to_string(err));
+  reply_error(req, e, close);
 }
 
 inline void reply_error(const req_t& req, unsigned status, std::string message,

@@ -809,6 +809,19 @@ cluster_store::expired_reservations(std::size_t limit) {
   return out;
 }
 
+caf::error cluster_store::expire_reservation(const std::string& analysis_id,
+                                             std::uint64_t file_id) {
+  if (auto err = ready())
+    return err;
+  pg_params p;
+  p.text(analysis_id).integer(static_cast<std::int64_t>(file_id));
+  auto r = conn_.exec("UPDATE file_reservations SET expires_at = clock_timestamp()"
+                      " WHERE analysis_id = $1 AND file_id = $2::bigint"
+                      "   AND expires_at > clock_timestamp()",
+                      p);
+  return r ? caf::error{} : std::move(r.error());
+}
+
 caf::error cluster_store::drop_reservation(const std::string& analysis_id, std::uint64_t file_id) {
   if (auto err = ready())
     return err;

@@ -286,8 +286,16 @@ public:
   /// extended). Delete the bytes first, then drop_reservation.
   caf::expected<std::vector<file_reservation>> expired_reservations(std::size_t limit);
 
-  /// Forgets a reservation (the janitor deleted its bytes, or the writer
-  /// abandoned the upload and deleted them). A missing one is no error.
+  /// Ends an unexpired reservation now (an abandoned upload): it can no
+  /// longer be committed, and it goes to the janitor, which deletes whatever
+  /// bytes its writer left (a writer that died left them all) before it
+  /// drops it. Until then its file id counts as issued (load_analysis), so
+  /// no later upload of the analysis is given the path of those bytes. A
+  /// missing or expired one is no error.
+  caf::error expire_reservation(const std::string& analysis_id, std::uint64_t file_id);
+
+  /// Forgets a reservation once its bytes were deleted (the janitor's last
+  /// step). A missing one is no error.
   caf::error drop_reservation(const std::string& analysis_id, std::uint64_t file_id);
 
   /// The connection (tests use it to look inside).

@@ -290,7 +290,8 @@ TEST(pg_journal, readers_load_list_and_reserve_what_the_journal_wrote) {
         EXPECT_FALSE(j.acquired);
       },
       [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
-  // Reserve, a second owner's reservation of the same id, abandon, reserve again.
+  // Reserve, a second owner's reservation of the same id, abandon, reserve
+  // again once the janitor is done with it.
   auto reserve = [&](const std::string& node) {
     caf::error out;
     self->request(readers, pgj_patience, reserve_atom::value, file_reservation{pgj_id(1), 1, "x.fa", node})
@@ -301,6 +302,15 @@ TEST(pg_journal, readers_load_list_and_reserve_what_the_journal_wrote) {
   EXPECT_TRUE(is_fenced(reserve("node-b")));
   self->request(readers, pgj_patience, abandon_atom::value, pgj_id(1), std::uint64_t{1})
     .receive([](bool) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  // Abandoned, it is the janitor's: its writer may have left bytes under its
+  // id, so the id is not given again until they are deleted.
+  auto expired = store->expired_reservations(10);
+  ASSERT_TRUE(expired) << context_of(expired.error());
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_EQ((*expired)[0].file_id, 1u);
+  EXPECT_GE(store->load_analysis(pgj_id(1))->state.next_file_id, 2u);
+  EXPECT_TRUE(is_fenced(reserve("node-b")));
+  ASSERT_FALSE(store->drop_reservation(pgj_id(1), 1)); // the janitor's last step
   EXPECT_FALSE(reserve("node-b"));
   caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(readers, caf::exit_reason::user_shutdown);

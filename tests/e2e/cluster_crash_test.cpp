@@ -416,23 +416,29 @@ TEST(e2e_cluster, kill9_under_load_loses_no_acknowledged_change) {
   EXPECT_EQ(s.bad.count(), 0u) << s.bad.count() << " findings, the first ones:\n"
                                << s.bad.text();
   if (HasFailure()) {
-    // The nodes' logs, trimmed: their warnings, errors and slow or 503
-    // answers, then their last lines.
+    // The nodes' logs, trimmed: their errors and warnings, their slow, 5xx
+    // and 503 answers (at most 60 lines each), then their last lines.
     for (std::size_t i = 0; i < node_count; ++i) {
       auto log = cluster.log(i);
-      std::cout << "---- node" << i + 1 << " log: warnings, errors, answers after 1 s or 503 ----\n";
+      std::string problems, answers;
+      int n_problems = 0, n_answers = 0;
       std::istringstream lines{log};
       std::string line;
-      int shown = 0;
-      while (std::getline(lines, line) && shown < 60) {
+      while (std::getline(lines, line)) {
         auto d = line.find(" duration_ms=");
         auto slow = d != std::string::npos && std::atof(line.c_str() + d + 13) >= 1000.0;
-        if (slow || line.find(" status=503 ") != std::string::npos
-            || line.find(" warning ") != std::string::npos || line.find(" error ") != std::string::npos) {
-          std::cout << line << "\n";
-          ++shown;
+        if (line.find(" error ") != std::string::npos || line.find(" warning ") != std::string::npos) {
+          if (n_problems++ < 60)
+            problems += line + "\n";
+        } else if (slow || line.find(" status=5") != std::string::npos) {
+          if (n_answers++ < 60)
+            answers += line + "\n";
         }
       }
+      std::cout << "---- node" << i + 1 << " log: " << n_problems << " errors and warnings ----\n"
+                << problems << "---- node" << i + 1 << " log: " << n_answers
+                << " answers after 1 s or 5xx ----\n"
+                << answers;
       if (log.size() > 4000)
         log = "...\n" + log.substr(log.size() - 4000);
       std::cout << "---- node" << i + 1 << " log (tail) ----\n" << log << std::endl;

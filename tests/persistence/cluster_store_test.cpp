@@ -840,6 +840,18 @@ TEST(cluster_store, expired_reservations_go_to_the_janitor_and_cannot_be_committ
   auto rows = store->connection().exec("SELECT count(*) FROM file_reservations");
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->int64(0, 0), 0); // file 2's went with its commit
+  // An abandoned upload's reservation expires at once: the janitor's, not
+  // committable, and its id stays issued until the janitor drops it.
+  ASSERT_FALSE(store->reserve_file({"aaaaaaa1", 3, "cut.fa", "node-b"}, 60s));
+  ASSERT_FALSE(store->expire_reservation("aaaaaaa1", 3));
+  ASSERT_FALSE(store->expire_reservation("aaaaaaa1", 3)); // expired already: no error
+  expired = store->expired_reservations(10);
+  ASSERT_TRUE(expired);
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_EQ((*expired)[0].file_id, 3u);
+  EXPECT_EQ(store->load_analysis("aaaaaaa1")->state.next_file_id, 4u);
+  err = store->append_batch("inc-a", {pg_entry(0, 1, 3, file_added("aaaaaaa1", 3, "cut.fa"))});
+  EXPECT_EQ(code_of(err), code(errc::not_found));
 }
 
 // -- PostgreSQL gone ----------------------------------------------------------------------
