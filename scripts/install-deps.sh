@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache make pkgconf
-  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev libpcre2-dev
   nlohmann-json3-dev libboost-filesystem-dev libssl-dev
   googletest libgtest-dev
   clang-14 libclang-rt-14-dev
