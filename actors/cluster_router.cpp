@@ -38,7 +38,10 @@ using router_pointer = router_actor::stateful_pointer<router_state>;
 // are bounded): only a stuck actor hits it.
 constexpr auto local_timeout = std::chrono::seconds(60);
 
-enum class request_kind { read, write };
+// A reserve is a write whose answer must reach this node to be of use:
+// the owner keeps the name reserved until the reservation is committed or
+// abandoned, and only the holder of its file id can do either.
+enum class request_kind { read, write, reserve };
 
 void later(router_pointer self, std::function<void()> f) {
   auto& s = self->state;
@@ -155,7 +158,13 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       rp.deliver(make_error(errc::unavailable, to ? "owner unreachable" : "no owner"));
     return;
   }
-  if (!to->local && now >= by.answer_by) {
+  // A reserve goes to a peer only with `reserve_lead` to spare: the owner
+  // abandons a reservation it could not answer quickly (node_facade.hpp),
+  // so one it did answer reaches this node in time to be committed or
+  // abandoned here, not after this node gave up on it.
+  auto lead = kind == request_kind::reserve ? self->state.opts.reserve_lead
+                                            : std::chrono::milliseconds{0};
+  if (!to->local && now + lead >= by.answer_by) {
     rp.deliver(make_error(errc::unavailable, "no answer in time"));
     return;
   }
@@ -272,7 +281,7 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
       [=](reserve_atom a, const credential& c, const std::string& id,
           upload_request& req) -> caf::result<file_record> {
         req.bytes = file_payload{};
-        return route<file_record>(self, id, request_kind::write, a, c, id, std::move(req));
+        return route<file_record>(self, id, request_kind::reserve, a, c, id, std::move(req));
       },
       [=](commit_atom a, const credential& c, const std::string& id,
           const file_record& f) -> caf::result<file_record> {

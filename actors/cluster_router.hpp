@@ -57,6 +57,11 @@ struct cluster_router_options {
   /// attempt still running on a peer then fails with `unavailable` (a
   /// write's outcome is then unknown to this node).
   std::chrono::milliseconds answer_within{4500};
+  /// A reservation (the head of an upload) goes to a peer only while this
+  /// much of `answer_within` is left: twice the time the owner's facade
+  /// gives its own answer (`reserve_within` of spawn_node_facade), so that
+  /// the reservation, if made, arrives before this node stops waiting.
+  std::chrono::milliseconds reserve_lead{2000};
 };
 
 registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_options opts);

@@ -52,23 +52,31 @@ void forget_reservation(node_facade_pointer self, const std::string& id, std::ui
   }
 }
 
+// The registry answers every request; this bounds what a lost answer holds.
+constexpr auto registry_timeout = std::chrono::minutes(10);
+
+// Ends a reservation nobody else can end any more.
+void abandon(node_facade_pointer self, const node_actor_v1& registry,
+             const peer_reservation& r) {
+  self->request(registry, registry_timeout, abandon_atom::value, r.cred, r.analysis_id, r.file)
+    .then([](bool) {}, [](caf::error&) {});
+  metrics().cluster_reservations_abandoned.fetch_add(1, std::memory_order_relaxed);
+}
+
 } // namespace
 
 node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const read_views> views,
-                                std::shared_ptr<const cluster_view> cluster) {
+                                std::shared_ptr<const cluster_view> cluster,
+                                std::chrono::milliseconds reserve_within) {
   return sys.spawn([=](node_facade_pointer self) -> node_actor_v1::behavior_type {
-    // The registry answers every request; this bounds what a lost answer holds.
-    constexpr auto timeout = std::chrono::minutes(10);
+    constexpr auto timeout = registry_timeout;
     self->set_down_handler([=](caf::down_msg& dm) {
       auto node = self->state.reservations.extract(dm.source);
       if (node.empty())
         return;
       for (auto& r : node.mapped())
-        self->request(registry, timeout, abandon_atom::value, r.cred, r.analysis_id, r.file)
-          .then([](bool) {}, [](caf::error&) {});
-      metrics().cluster_reservations_abandoned.fetch_add(node.mapped().size(),
-                                                         std::memory_order_relaxed);
+        abandon(self, registry, r);
     });
     // What the views decide of a read of `id` here, if they do.
     auto from_views = [=](const credential& c, const std::string& id,
@@ -103,9 +111,15 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
         // Before the promise, which takes the sender over.
         auto asker = caf::actor_cast<caf::actor>(self->current_sender());
         auto rp = self->make_response_promise<file_record>();
+        auto asked_at = std::chrono::steady_clock::now();
         self->request(registry, timeout, a, c, id, std::move(req))
           .then(
             [=](file_record& f) mutable {
+              if (std::chrono::steady_clock::now() - asked_at > reserve_within) {
+                abandon(self, registry, peer_reservation{c, id, f});
+                rp.deliver(make_error(errc::unavailable, "reservation answered too late"));
+                return;
+              }
               if (asker) {
                 auto& held = self->state.reservations[asker.address()];
                 if (held.empty())

@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace analysisd {
@@ -20,9 +21,16 @@ namespace analysisd {
 /// read_from_views), without a message to the registry. A reservation it
 /// made for a peer that goes down (its node died, or its connection did)
 /// before committing or abandoning it is abandoned then: nobody else could.
-/// The caller publishes it and ends it with an exit message. Any thread.
+/// So is one that `registry` answered later than `reserve_within` after the
+/// request arrived (an owner too slow): the peer that asked may have
+/// stopped waiting, and would then never learn its file id; it is answered
+/// `unavailable` instead (the router sends a reserve only with twice that
+/// long to spare: cluster_router_options::reserve_lead). The caller
+/// publishes it and ends it with an exit message. Any thread.
 node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const read_views> views = nullptr,
-                                std::shared_ptr<const cluster_view> cluster = nullptr);
+                                std::shared_ptr<const cluster_view> cluster = nullptr,
+                                std::chrono::milliseconds reserve_within
+                                = std::chrono::milliseconds{1000});
 
 } // namespace analysisd

@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace analysisd {
@@ -89,8 +91,13 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   co.peer_timeout = o.peer_timeout;
   // A forwarded request gets its whole peer timeout, and a little to spare.
   co.answer_within = std::max(co.answer_within, o.peer_timeout + std::chrono::milliseconds(500));
+  // A reservation answered later than this is abandoned by its owner (a
+  // peer may have given up on it); a reserve leaves for a peer only with
+  // twice as long to spare, which a peer link's own timeout leaves too.
+  auto reserve_within = std::min(std::chrono::milliseconds(1000), o.peer_timeout / 2);
+  co.reserve_lead = 2 * reserve_within;
   out.router = spawn_cluster_router(sys, co);
-  out.facade = spawn_node_facade(sys, out.local, out.views, out.view);
+  out.facade = spawn_node_facade(sys, out.local, out.views, out.view, reserve_within);
   std::string host;
   std::uint16_t port = 0;
   split_listen(cfg.cluster_listen, host, port); // checked by the parser

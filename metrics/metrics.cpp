@@ -349,7 +349,7 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
               MetricType::Counter, static_cast<double>(cluster_retried.load()));
     add_value(families, "analysisd_cluster_abandoned_reservations_total",
               "Upload reservations abandoned because the node that asked for them went "
-              "down before it committed them.",
+              "down before it committed them, or was answered too late to use them.",
               MetricType::Counter, static_cast<double>(cluster_reservations_abandoned.load()));
     add_value(families, "analysisd_cluster_failed_writes_total",
               "Journal writes that failed (fenced, or of unknown outcome): the analysis's "

@@ -6,6 +6,7 @@
 #include "actors/node_facade.hpp"
 #include "actors/peer_link.hpp"
 #include "actors/service.hpp"
+#include "metrics/metrics.hpp"
 #include "tests/actors/helpers.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -15,8 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace analysisd;
 using namespace analysisd::test;
@@ -211,4 +216,64 @@ TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
   cluster->drop(shard);
   EXPECT_FALSE(call(get_atom::value, mine, id).first);
   caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+}
+
+// An owner too slow to answer a reserve within `reserve_within` may answer a
+// peer that has stopped waiting: that peer would never learn the file id,
+// and the name would stay reserved while the peer lives. The facade answers
+// `unavailable` instead and abandons the reservation itself; a reserve
+// answered in time is handed out as usual.
+TEST(node_facade, a_reservation_answered_too_late_is_abandoned_not_handed_out) {
+  caf::actor_system sys{test_config()};
+  // A registry that reserves "slow.fa" only after 400 ms, and notes abandons.
+  auto abandoned = std::make_shared<std::vector<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  auto slow = sys.spawn<caf::detached>([=]() -> caf::behavior {
+    return {
+      [=](reserve_atom, const credential&, const std::string&, const upload_request& req) {
+        if (req.name == "slow.fa")
+          std::this_thread::sleep_for(400ms);
+        file_record f;
+        f.id = req.name == "slow.fa" ? 7 : 8;
+        f.name = req.name;
+        return f;
+      },
+      [=](abandon_atom, const credential&, const std::string&, const file_record& f) {
+        std::lock_guard<std::mutex> lock{*mutex};
+        abandoned->push_back(f.name + "#" + std::to_string(f.id));
+        return true;
+      },
+    };
+  });
+  auto before = metrics().cluster_reservations_abandoned.load();
+  auto facade = spawn_node_facade(sys, caf::actor_cast<node_actor_v1>(slow), nullptr, nullptr,
+                                  100ms);
+  auto cred = job_credential("job-1", "key-1");
+  // One asker for both, alive until the end: one that goes abandons what
+  // it holds (the test above).
+  caf::scoped_actor asker{sys};
+  auto reserve = [&](const std::string& name) {
+    caf::expected<file_record> out{caf::error{}};
+    asker->request(facade, 30s, reserve_atom::value, cred, std::string{"abcd1234"}, upload(name, ""))
+      .receive([&](file_record& f) { out = std::move(f); },
+               [&](caf::error& err) { out = std::move(err); });
+    return out;
+  };
+  auto late = reserve("slow.fa");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(code_of(late.error()), e(errc::unavailable));
+  auto in_time = reserve("fast.fa");
+  ASSERT_TRUE(in_time) << to_string(in_time.error());
+  EXPECT_EQ(in_time->id, 8u);
+  // The abandon was sent before the answer, to an actor that serves in order.
+  std::vector<std::string> seen;
+  for (int i = 0; i < 100 && seen.empty(); ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::lock_guard<std::mutex> lock{*mutex};
+    seen = *abandoned;
+  }
+  EXPECT_EQ(seen, std::vector<std::string>{"slow.fa#7"});
+  EXPECT_EQ(metrics().cluster_reservations_abandoned.load(), before + 1);
+  caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(slow, caf::exit_reason::user_shutdown);
 }

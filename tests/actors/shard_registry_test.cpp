@@ -405,3 +405,30 @@ TEST(cluster_router, an_owner_that_never_answers_is_answered_unavailable_in_boun
   EXPECT_GE(seconds_since(start), 1.4);
   EXPECT_LT(seconds_since(start), 10.0);
 }
+
+// A reserve leaves for a peer only with `reserve_lead` left of the time the
+// request may take: the owner abandons a reservation it answers later than
+// half of that, so one it hands out arrives while this node still waits
+// (else nobody would know its file id, and the name would stay reserved).
+// Here that time is shorter than the lead: the reserve is refused at once,
+// not sent, while a finalize reaches the same peer.
+TEST(cluster_router, a_reserve_leaves_for_a_peer_only_with_time_to_spare) {
+  sr_node n{500ms, true, [](cluster_router_options& o) {
+              o.answer_within = 1500ms;
+              o.reserve_lead = 2000ms;
+            }};
+  analysisd::test::fake_peer peer{"node"};
+  n.view->publish(routes_naming("inc-peer", "127.0.0.1:" + std::to_string(peer.port())));
+  auto cred = job_credential("j1", "k1");
+  caf::expected<std::string> answered{caf::error{}};
+  for (int attempt = 0; attempt < 20 && !answered; ++attempt)
+    answered = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
+                                  std::string{"{}"});
+  ASSERT_TRUE(answered) << to_string(answered.error());
+  auto start = std::chrono::steady_clock::now();
+  auto reserved = n.ask<file_record>(n.router, reserve_atom::value, cred, std::string{"x"},
+                                     upload("reads.fa", ""));
+  ASSERT_FALSE(reserved);
+  EXPECT_EQ(code_of(reserved.error()), e(errc::unavailable)) << to_string(reserved.error());
+  EXPECT_LT(seconds_since(start), 1.0);
+}
