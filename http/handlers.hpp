@@ -5,14 +5,12 @@
 #include "actors/read_views.hpp"
 #include "http/body_budget.hpp"
 #include "http/request_record.hpp"
+#include "http/route_regex.hpp"
 #include "persistence/file_store.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <restinio/all.hpp>
-// pcre2.h asks which code unit width its API names stand for.
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <restinio/router/pcre2_regex_engine.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -78,12 +76,9 @@ struct http_context {
   std::shared_ptr<open_sinks> open_uploads = std::make_shared<open_sinks>();
 };
 
-/// Routes are matched with PCRE2 (RESTinio's engine for it), not std::regex:
+/// Routes are matched with PCRE2 (http/route_regex.hpp), not std::regex:
 /// std::regex's matcher was 5% of a GET's CPU (bench/, "profile GET") and
 /// compiling the routes' regexes a quarter of a sanitized server's start.
-/// Our routes capture at most 2 parameters (3 groups with the whole match).
-using route_regex_engine = restinio::router::pcre2_regex_engine_t<
-  restinio::router::pcre2_traits_t<4>>;
 using router_t =
   restinio::router::generic_express_router_t<route_regex_engine, request_record_factory>;
 
