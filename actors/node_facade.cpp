@@ -70,7 +70,6 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
                                 std::shared_ptr<const cluster_view> cluster,
                                 std::chrono::milliseconds reserve_within) {
   return sys.spawn([=](node_facade_pointer self) -> node_actor_v1::behavior_type {
-    constexpr auto timeout = registry_timeout;
     self->set_down_handler([=](caf::down_msg& dm) {
       auto node = self->state.reservations.extract(dm.source);
       if (node.empty())
@@ -96,7 +95,7 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
             return make_error(errc::forbidden);
           return *read->document;
         }
-        return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id));
+        return relay<std::string>(self, registry, registry_timeout, a, std::move(c), std::move(id));
       },
       [=](authorize_atom a, credential& c, std::string& id) -> caf::result<bool> {
         if (auto read = from_views(c, id, false)) {
@@ -104,7 +103,7 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
             return make_error(errc::forbidden);
           return true;
         }
-        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
+        return relay<bool>(self, registry, registry_timeout, a, std::move(c), std::move(id));
       },
       [=](reserve_atom a, credential& c, std::string& id,
           upload_request& req) -> caf::result<file_record> {
@@ -112,7 +111,7 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
         auto asker = caf::actor_cast<caf::actor>(self->current_sender());
         auto rp = self->make_response_promise<file_record>();
         auto asked_at = std::chrono::steady_clock::now();
-        self->request(registry, timeout, a, c, id, std::move(req))
+        self->request(registry, registry_timeout, a, c, id, std::move(req))
           .then(
             [=](file_record& f) mutable {
               if (std::chrono::steady_clock::now() - asked_at > reserve_within) {
@@ -134,7 +133,7 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
       [=](commit_atom a, credential& c, std::string& id,
           file_record& f) -> caf::result<file_record> {
         auto rp = self->make_response_promise<file_record>();
-        self->request(registry, timeout, a, c, id, f)
+        self->request(registry, registry_timeout, a, c, id, f)
           .then(
             [=](file_record& committed) mutable {
               forget_reservation(self, id, f.id);
@@ -146,24 +145,25 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
       },
       [=](abandon_atom a, credential& c, std::string& id, file_record& f) {
         forget_reservation(self, id, f.id);
-        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id), std::move(f));
+        return relay<bool>(self, registry, registry_timeout, a, std::move(c), std::move(id),
+                           std::move(f));
       },
       [=](download_atom a, credential& c, std::string& id, std::uint64_t file_id) {
-        return relay<file_location>(self, registry, timeout, a, std::move(c), std::move(id),
-                                    file_id);
+        return relay<file_location>(self, registry, registry_timeout, a, std::move(c),
+                                    std::move(id), file_id);
       },
       [=](finalize_atom a, credential& c, std::string& id, std::string& results) {
-        return relay<std::string>(self, registry, timeout, a, std::move(c), std::move(id),
+        return relay<std::string>(self, registry, registry_timeout, a, std::move(c), std::move(id),
                                   std::move(results));
       },
       [=](remove_atom a, credential& c, std::string& id) {
-        return relay<bool>(self, registry, timeout, a, std::move(c), std::move(id));
+        return relay<bool>(self, registry, registry_timeout, a, std::move(c), std::move(id));
       },
       [=](create_atom a, create_request& req) {
-        return relay<std::string>(self, registry, timeout, a, std::move(req));
+        return relay<std::string>(self, registry, registry_timeout, a, std::move(req));
       },
       [=](acquire_atom a, std::string& job_id) {
-        return relay<std::string>(self, registry, timeout, a, std::move(job_id));
+        return relay<std::string>(self, registry, registry_timeout, a, std::move(job_id));
       },
     };
   });

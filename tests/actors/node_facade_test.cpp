@@ -254,7 +254,8 @@ TEST(node_facade, a_reservation_answered_too_late_is_abandoned_not_handed_out) {
   caf::scoped_actor asker{sys};
   auto reserve = [&](const std::string& name) {
     caf::expected<file_record> out{caf::error{}};
-    asker->request(facade, 30s, reserve_atom::value, cred, std::string{"abcd1234"}, upload(name, ""))
+    asker
+      ->request(facade, 30s, reserve_atom::value, cred, std::string{"abcd1234"}, upload(name, ""))
       .receive([&](file_record& f) { out = std::move(f); },
                [&](caf::error& err) { out = std::move(err); });
     return out;

@@ -137,6 +137,19 @@ std::shared_ptr<cluster_routes> routes_naming(const std::string& incarnation,
   return r;
 }
 
+// Names `peer` the owner of every shard of `n` and waits until it answers a
+// finalize (the first connection to a process that just started may take a
+// while); the answer, or the last error.
+caf::expected<std::string> reach_peer(sr_node& n, analysisd::test::fake_peer& peer,
+                                      const credential& cred) {
+  n.view->publish(routes_naming("inc-peer", "127.0.0.1:" + std::to_string(peer.port())));
+  caf::expected<std::string> answered{caf::error{}};
+  for (int attempt = 0; attempt < 20 && !answered; ++attempt)
+    answered = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
+                                  std::string{"{}"});
+  return answered;
+}
+
 // An id whose shard is `shard`.
 std::string id_in_shard(std::uint32_t shard) {
   for (;;) {
@@ -378,14 +391,8 @@ TEST(cluster_router, an_owner_that_never_answers_is_answered_unavailable_in_boun
               o.peer_timeout = 60s;
             }};
   analysisd::test::fake_peer peer{"node"};
-  n.view->publish(routes_naming("inc-peer", "127.0.0.1:" + std::to_string(peer.port())));
   auto cred = job_credential("j1", "k1");
-  // Reached (the first connection may take a while to a process that just
-  // started), the peer answers a finalize.
-  caf::expected<std::string> answered{caf::error{}};
-  for (int attempt = 0; attempt < 20 && !answered; ++attempt)
-    answered = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
-                                  std::string{"{}"});
+  auto answered = reach_peer(n, peer, cred);
   ASSERT_TRUE(answered) << to_string(answered.error());
   EXPECT_EQ(*answered, "final:{}");
   // It answers every get but this one.
@@ -418,12 +425,8 @@ TEST(cluster_router, a_reserve_leaves_for_a_peer_only_with_time_to_spare) {
               o.reserve_lead = 2000ms;
             }};
   analysisd::test::fake_peer peer{"node"};
-  n.view->publish(routes_naming("inc-peer", "127.0.0.1:" + std::to_string(peer.port())));
   auto cred = job_credential("j1", "k1");
-  caf::expected<std::string> answered{caf::error{}};
-  for (int attempt = 0; attempt < 20 && !answered; ++attempt)
-    answered = n.ask<std::string>(n.router, finalize_atom::value, cred, std::string{"x"},
-                                  std::string{"{}"});
+  auto answered = reach_peer(n, peer, cred);
   ASSERT_TRUE(answered) << to_string(answered.error());
   auto start = std::chrono::steady_clock::now();
   auto reserved = n.ask<file_record>(n.router, reserve_atom::value, cred, std::string{"x"},
