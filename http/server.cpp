@@ -1,8 +1,14 @@
 #include "http/server.hpp"
 
+#include "http/connection_gate.hpp"
 #include "persistence/log.hpp"
 
+#include <fcntl.h>
 #include <restinio/all.hpp>
+#include <unistd.h>
+
+#include <system_error>
+#include <vector>
 
 namespace analysisd {
 
@@ -58,41 +64,66 @@ struct routed {
   }
 };
 
+// One server per HTTP thread, each on its own io_context (see start_http):
+// no strands, and connections counted in one connection_gate.
 struct server_traits : public restinio::default_traits_t {
   using request_handler_t = routed;
   using logger_t = restinio_logger;
   using extra_data_factory_t = request_record_factory;
+  using strand_t = single_thread_executor;
   static constexpr bool use_connection_count_limiter = true;
 };
 
+using server_handle = restinio::running_server_handle_t<server_traits>;
+
 class restinio_server : public http_server {
 public:
-  explicit restinio_server(restinio::running_server_handle_t<server_traits> handle)
-    : handle_(std::move(handle)) {
+  void add(server_handle handle) {
+    handles_.push_back(std::move(handle));
   }
 
   ~restinio_server() override {
     stop();
-    // The running server is deliberately not destroyed: RESTinio 0.6 frees
-    // its connection-count limiter before the io_context abandons the
+    // The running servers are deliberately not destroyed: RESTinio 0.6
+    // frees its connection-count limiter before the io_context abandons the
     // pending reads of kept-alive connections, whose destructors then use it
     // (a heap-use-after-free that ASan shows at every shutdown with open
     // clients). A server is stopped once, when the process ends.
-    (void) handle_.release();
+    for (auto& h : handles_)
+      (void) h.release();
   }
 
   void stop() override {
     if (stopped_)
       return;
-    handle_->stop();
-    handle_->wait();
+    for (auto& h : handles_)
+      h->stop();
+    for (auto& h : handles_)
+      h->wait();
     stopped_ = true;
   }
 
 private:
-  restinio::running_server_handle_t<server_traits> handle_;
+  std::vector<server_handle> handles_;
   bool stopped_ = false;
 };
+
+// The socket every server accepts from, listening on `host`:`port`. Its
+// errors are the ones a server binding it itself would throw.
+asio::ip::tcp::acceptor listen_on(asio::io_context& io, const std::string& host,
+                                  std::uint16_t port) {
+  // As RESTinio reads a host.
+  auto address = asio::ip::make_address(host == "localhost"       ? std::string{"127.0.0.1"}
+                                        : host == "ip6-localhost" ? std::string{"::1"}
+                                                                  : host);
+  asio::ip::tcp::endpoint ep{address, port};
+  asio::ip::tcp::acceptor listener{io};
+  listener.open(ep.protocol());
+  listener.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  listener.bind(ep);
+  listener.listen(asio::socket_base::max_listen_connections);
+  return listener;
+}
 
 } // namespace
 
@@ -110,33 +141,65 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
     opts.metrics_only ? make_metrics_router(ctx) : make_router(ctx);
   auto records = std::make_shared<request_record_factory>();
   records->access_log = ctx->access_log;
-  auto settings = restinio::server_settings_t<server_traits>{}
-                    .address(opts.host)
-                    .port(opts.port)
-                    .request_handler(routed{router})
-                    .extra_data_factory(std::move(records))
-                    .lingering_close_timelimit(opts.lingering_close)
-                    .incoming_http_msg_limits(limits)
-                    .max_parallel_connections(opts.max_connections)
-                    .buffer_size(ctx->read_buffer_bytes)
-                    .read_next_http_message_timelimit(opts.read_timeout)
-                    .write_http_response_timelimit(opts.write_timeout)
-                    .handle_request_timeout(opts.handle_timeout)
-                    .concurrent_accepts_count(opts.threads)
-                    .separate_accept_and_create_connect(true);
-  if (opts.metrics_only) {
-    // Bodies are of no use there: RESTinio closes the connection of one
-    // over a few bytes.
-    settings.incoming_http_msg_limits(limits.max_body_size(1024));
-  } else {
-    settings.request_head_handler(
-      [ctx, router](const request_ptr& req, restinio::body_reading_control_t control) {
-        return decide_head(ctx, *router, req, std::move(control));
-      });
+  // One RESTinio server per thread, each run by that thread alone on an
+  // io_context of its own, all accepting from one listening socket: no
+  // strand on a connection, and asio's scheduler works as for one thread
+  // (strands and the shared io_context were a third of a GET's CPU). A connection stays
+  // on the thread that accepted it. The servers share one limit on
+  // connections (connection_gate).
+  const std::size_t threads = std::max<std::size_t>(opts.threads, 1);
+  asio::io_context setup;
+  auto listener = listen_on(setup, opts.host, opts.port);
+  auto gate = std::make_shared<connection_gate>(opts.max_connections, threads);
+  gate_for_new_servers gate_in_effect{gate};
+  // Destroyed, it stops those started, if a later one cannot start.
+  auto server = std::make_unique<restinio_server>();
+  for (std::size_t k = 0; k < threads; ++k) {
+    auto settings = restinio::server_settings_t<server_traits>{}
+                      // RESTinio binds a socket of its own, to a port of the
+                      // system's choosing, then listens on a copy of ours
+                      // instead.
+                      .address(listener.local_endpoint().address())
+                      .port(0)
+                      .acceptor_post_bind_hook([&listener](asio::ip::tcp::acceptor& own) {
+                        own.close();
+                        int fd = ::fcntl(listener.native_handle(), F_DUPFD_CLOEXEC, 0);
+                        if (fd < 0)
+                          throw std::system_error(errno, std::generic_category(), "dup");
+                        asio::error_code ec;
+                        own.assign(listener.local_endpoint().protocol(), fd, ec);
+                        if (ec) {
+                          ::close(fd);
+                          throw std::system_error(ec, "assign");
+                        }
+                      })
+                      .request_handler(routed{router})
+                      .extra_data_factory(records)
+                      .lingering_close_timelimit(opts.lingering_close)
+                      .incoming_http_msg_limits(limits)
+                      .max_parallel_connections(opts.max_connections) // counted by the gate
+                      .buffer_size(ctx->read_buffer_bytes)
+                      .read_next_http_message_timelimit(opts.read_timeout)
+                      .write_http_response_timelimit(opts.write_timeout)
+                      .handle_request_timeout(opts.handle_timeout)
+                      .concurrent_accepts_count(1);
+    if (opts.metrics_only) {
+      // Bodies are of no use there: RESTinio closes the connection of one
+      // over a few bytes.
+      settings.incoming_http_msg_limits(limits.max_body_size(1024));
+    } else {
+      settings.request_head_handler(
+        [ctx, router](const request_ptr& req, restinio::body_reading_control_t control) {
+          return decide_head(ctx, *router, req, std::move(control));
+        });
+    }
+    // A concurrency hint of 1: one thread, whose completions asio queues
+    // without its scheduler's lock.
+    server->add(restinio::run_async<server_traits>(
+      restinio::io_context_holder_t{std::make_shared<asio::io_context>(1)}, std::move(settings),
+      1));
   }
-  auto handle = restinio::run_async<server_traits>(restinio::own_io_context(),
-                                                   std::move(settings), opts.threads);
-  return std::make_unique<restinio_server>(std::move(handle));
+  return server;
 }
 
 } // namespace analysisd

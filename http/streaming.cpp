@@ -118,7 +118,7 @@ namespace analysisd {
 namespace {
 
 // What an upload's sink and its writer share. The sink runs on the
-// connection's asio strand, the writer on its own thread; they meet only in
+// connection's HTTP thread, the writer on its own thread; they meet only in
 // the atomics, and in `out` and `error`, which belong to the writer.
 struct upload_job {
   upload_job(ctx_ptr c, std::string analysis, file_record f, control_t ctl)

@@ -273,6 +273,45 @@ TEST(e2e_hardening_limits, parallel_connections_are_bounded_and_freed_by_the_rea
     EXPECT_TRUE(closed_by_server_within(fd, 5000ms));
 }
 
+TEST(e2e_hardening_limits, connections_reset_before_they_are_accepted_do_not_use_up_the_limit) {
+  // RESTinio 0.6's limiter lost a slot for each connection that was reset
+  // while it waited to be accepted; that many resets stopped the server
+  // accepting for good. Here: two held, six reset in the queue, then the two
+  // freed.
+  temp_dir dir;
+  server_process server{dir.path() + "/data", {"--max-connections", "2"}};
+  std::this_thread::sleep_for(300ms); // the readiness probe's slot
+  fds held;
+  for (int k = 0; k < 2; ++k) {
+    int fd = connect_loopback(server.port());
+    ASSERT_GE(fd, 0);
+    held.add(fd);
+  }
+  std::this_thread::sleep_for(300ms);
+  for (int k = 0; k < 6; ++k) {
+    int fd = connect_loopback(server.port());
+    ASSERT_GE(fd, 0);
+    linger reset{1, 0}; // close sends RST
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    ::close(fd);
+  }
+  std::this_thread::sleep_for(300ms);
+  for (int fd : held.all())
+    ::shutdown(fd, SHUT_RDWR);
+  std::this_thread::sleep_for(500ms);
+  int next = connect_loopback(server.port());
+  ASSERT_GE(next, 0);
+  fds guard;
+  guard.add(next);
+  ASSERT_TRUE(send_all(next, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(readable_within(next, 5000ms)) << "not served after the resets";
+  char buf[4096];
+  auto n = ::recv(next, buf, sizeof(buf), 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(timed_health(server.port()).first, 200);
+}
+
 TEST(e2e_hardening_limits, timeouts_must_be_positive) {
   temp_dir dir;
   for (std::string opt : {"--read-timeout", "--write-timeout", "--handle-timeout"}) {
