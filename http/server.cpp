@@ -1,13 +1,11 @@
 #include "http/server.hpp"
 
 #include "http/connection_gate.hpp"
+#include "http/thread_servers.hpp"
 #include "persistence/log.hpp"
 
-#include <fcntl.h>
 #include <restinio/all.hpp>
-#include <unistd.h>
 
-#include <system_error>
 #include <vector>
 
 namespace analysisd {
@@ -64,8 +62,8 @@ struct routed {
   }
 };
 
-// One server per HTTP thread, each on its own io_context (see start_http):
-// no strands, and connections counted in one connection_gate.
+// One server per HTTP thread (thread_servers.hpp): no strands, and
+// connections counted in one connection_gate.
 struct server_traits : public restinio::default_traits_t {
   using request_handler_t = routed;
   using logger_t = restinio_logger;
@@ -108,23 +106,6 @@ private:
   bool stopped_ = false;
 };
 
-// The socket every server accepts from, listening on `host`:`port`. Its
-// errors are the ones a server binding it itself would throw.
-asio::ip::tcp::acceptor listen_on(asio::io_context& io, const std::string& host,
-                                  std::uint16_t port) {
-  // As RESTinio reads a host.
-  auto address = asio::ip::make_address(host == "localhost"       ? std::string{"127.0.0.1"}
-                                        : host == "ip6-localhost" ? std::string{"::1"}
-                                                                  : host);
-  asio::ip::tcp::endpoint ep{address, port};
-  asio::ip::tcp::acceptor listener{io};
-  listener.open(ep.protocol());
-  listener.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-  listener.bind(ep);
-  listener.listen(asio::socket_base::max_listen_connections);
-  return listener;
-}
-
 } // namespace
 
 std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
@@ -141,48 +122,25 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
     opts.metrics_only ? make_metrics_router(ctx) : make_router(ctx);
   auto records = std::make_shared<request_record_factory>();
   records->access_log = ctx->access_log;
-  // One RESTinio server per thread, each run by that thread alone on an
-  // io_context of its own, all accepting from one listening socket: no
-  // strand on a connection, and asio's scheduler works as for one thread
-  // (strands and the shared io_context were a third of a GET's CPU). A connection stays
-  // on the thread that accepted it. The servers share one limit on
-  // connections (connection_gate).
+  // One server per thread (thread_servers.hpp: strands and a shared
+  // io_context were a third of a GET's CPU), with one limit on connections.
   const std::size_t threads = std::max<std::size_t>(opts.threads, 1);
   asio::io_context setup;
   auto listener = listen_on(setup, opts.host, opts.port);
-  auto gate = std::make_shared<connection_gate>(opts.max_connections, threads);
-  gate_for_new_servers gate_in_effect{gate};
+  gate_for_new_servers gate{std::make_shared<connection_gate>(opts.max_connections, threads)};
   // Destroyed, it stops those started, if a later one cannot start.
   auto server = std::make_unique<restinio_server>();
   for (std::size_t k = 0; k < threads; ++k) {
-    auto settings = restinio::server_settings_t<server_traits>{}
-                      // RESTinio binds a socket of its own, to a port of the
-                      // system's choosing, then listens on a copy of ours
-                      // instead.
-                      .address(listener.local_endpoint().address())
-                      .port(0)
-                      .acceptor_post_bind_hook([&listener](asio::ip::tcp::acceptor& own) {
-                        own.close();
-                        int fd = ::fcntl(listener.native_handle(), F_DUPFD_CLOEXEC, 0);
-                        if (fd < 0)
-                          throw std::system_error(errno, std::generic_category(), "dup");
-                        asio::error_code ec;
-                        own.assign(listener.local_endpoint().protocol(), fd, ec);
-                        if (ec) {
-                          ::close(fd);
-                          throw std::system_error(ec, "assign");
-                        }
-                      })
-                      .request_handler(routed{router})
-                      .extra_data_factory(records)
-                      .lingering_close_timelimit(opts.lingering_close)
-                      .incoming_http_msg_limits(limits)
-                      .max_parallel_connections(opts.max_connections) // counted by the gate
-                      .buffer_size(ctx->read_buffer_bytes)
-                      .read_next_http_message_timelimit(opts.read_timeout)
-                      .write_http_response_timelimit(opts.write_timeout)
-                      .handle_request_timeout(opts.handle_timeout)
-                      .concurrent_accepts_count(1);
+    auto settings = accepting_from<server_traits>(listener);
+    settings.request_handler(routed{router})
+      .extra_data_factory(records)
+      .lingering_close_timelimit(opts.lingering_close)
+      .incoming_http_msg_limits(limits)
+      .max_parallel_connections(opts.max_connections) // counted by the gate
+      .buffer_size(ctx->read_buffer_bytes)
+      .read_next_http_message_timelimit(opts.read_timeout)
+      .write_http_response_timelimit(opts.write_timeout)
+      .handle_request_timeout(opts.handle_timeout);
     if (opts.metrics_only) {
       // Bodies are of no use there: RESTinio closes the connection of one
       // over a few bytes.
@@ -193,11 +151,7 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
           return decide_head(ctx, *router, req, std::move(control));
         });
     }
-    // A concurrency hint of 1: one thread, whose completions asio queues
-    // without its scheduler's lock.
-    server->add(restinio::run_async<server_traits>(
-      restinio::io_context_holder_t{std::make_shared<asio::io_context>(1)}, std::move(settings),
-      1));
+    server->add(run_on_own_thread(std::move(settings)));
   }
   return server;
 }
