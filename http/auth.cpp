@@ -5,9 +5,6 @@
 
 #include <strings.h>
 
-#include <array>
-#include <functional>
-
 namespace analysisd {
 
 bool decode_base64(const std::string& in, std::string& out) {
@@ -41,14 +38,16 @@ bool starts_with_scheme(const std::string& header, const char* scheme, std::size
 
 } // namespace
 
-namespace {
-
-job_auth parse(const std::string& header) {
+job_auth parse_job_auth(const std::optional<std::string>& header) {
   job_auth res;
-  res.result = job_auth::invalid;
-  if (!starts_with_scheme(header, "Basic ", 6))
+  if (!header) {
+    res.result = job_auth::missing;
     return res;
-  auto encoded = header.substr(6);
+  }
+  res.result = job_auth::invalid;
+  if (!starts_with_scheme(*header, "Basic ", 6))
+    return res;
+  auto encoded = header->substr(6);
   while (!encoded.empty() && encoded.front() == ' ')
     encoded.erase(0, 1);
   while (!encoded.empty() && encoded.back() == ' ')
@@ -64,42 +63,6 @@ job_auth parse(const std::string& header) {
     return res;
   res.result = job_auth::ok;
   res.cred = job_credential(user.substr(4), decoded.substr(colon + 1));
-  return res;
-}
-
-// A header parsed well, and what it said.
-struct parsed_header {
-  std::string header;
-  job_auth auth;
-};
-
-// The parse is a function of the header alone, and the key's SHA-256 is
-// most of its cost (a sixteenth of a GET answered from the views). A job
-// sends the same header again and again, so each thread remembers the last
-// headers it parsed well, one per slot. A header is taken for a remembered
-// one only if it is equal in full (compared in constant time): one that is
-// not learns nothing from the time taken.
-constexpr std::size_t remembered_headers = 64;
-thread_local std::array<parsed_header, remembered_headers> remembered;
-
-} // namespace
-
-job_auth parse_job_auth(const std::optional<std::string>& header) {
-  if (!header)
-    return job_auth{};
-  auto& slot = remembered[std::hash<std::string>{}(*header) % remembered_headers];
-  if (slot.header.size() == header->size() && !header->empty()
-      && CRYPTO_memcmp(slot.header.data(), header->data(), header->size()) == 0)
-    return slot.auth;
-  auto res = parse(*header);
-  if (res.result == job_auth::ok) {
-    try {
-      slot.header = *header;
-      slot.auth = res;
-    } catch (...) {
-      slot.header.clear(); // out of memory: not remembered
-    }
-  }
   return res;
 }
 
