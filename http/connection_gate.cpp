@@ -4,8 +4,9 @@
 
 namespace analysisd {
 
-connection_gate::connection_gate(std::size_t max_connections, std::size_t acceptors)
-  : max_(max_connections) {
+connection_gate::connection_gate(std::size_t max_connections, std::size_t acceptors,
+                                 std::atomic<std::uint64_t>* open)
+  : max_(max_connections), open_(open) {
   waiting_.reserve(acceptors);
 }
 
@@ -24,6 +25,8 @@ void connection_gate::connection_opened() noexcept {
   std::lock_guard<std::mutex> lock{mutex_};
   --accepting_;
   ++connections_;
+  if (open_ != nullptr)
+    open_->store(connections_, std::memory_order_relaxed);
 }
 
 void connection_gate::connection_closed() noexcept {
@@ -31,6 +34,8 @@ void connection_gate::connection_closed() noexcept {
   {
     std::lock_guard<std::mutex> lock{mutex_};
     --connections_;
+    if (open_ != nullptr)
+      open_->store(connections_, std::memory_order_relaxed);
     if (!free_slot() || waiting_.empty())
       return;
     woken = waiting_.front();

@@ -2,7 +2,9 @@
 
 #include <restinio/connection_count_limiter.hpp>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -22,8 +24,9 @@ class connection_gate {
 public:
   /// `acceptors`: how many acceptor slots may wait at once (every server's
   /// concurrent accepts); room for them is made here, so that waiting never
-  /// allocates.
-  connection_gate(std::size_t max_connections, std::size_t acceptors);
+  /// allocates. `open`, if given, is kept equal to the connections open.
+  connection_gate(std::size_t max_connections, std::size_t acceptors,
+                  std::atomic<std::uint64_t>* open = nullptr);
 
   connection_gate(const connection_gate&) = delete;
   connection_gate& operator=(const connection_gate&) = delete;
@@ -46,6 +49,7 @@ private:
 
   mutable std::mutex mutex_;
   const std::size_t max_;
+  std::atomic<std::uint64_t>* const open_;
   std::size_t accepting_ = 0;
   std::size_t connections_ = 0;
   /// Acceptor slots waiting for a free one, first come first woken.

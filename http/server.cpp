@@ -2,6 +2,7 @@
 
 #include "http/connection_gate.hpp"
 #include "http/thread_servers.hpp"
+#include "metrics/metrics.hpp"
 #include "persistence/log.hpp"
 
 #include <restinio/all.hpp>
@@ -127,7 +128,14 @@ std::unique_ptr<http_server> start_http(std::shared_ptr<http_context> ctx,
   const std::size_t threads = std::max<std::size_t>(opts.threads, 1);
   asio::io_context setup;
   auto listener = listen_on(setup, opts.host, opts.port);
-  gate_for_new_servers gate{std::make_shared<connection_gate>(opts.max_connections, threads)};
+  // The API address's connections are in the metrics; --metrics-listen's are not.
+  std::atomic<std::uint64_t>* open = nullptr;
+  if (!opts.metrics_only) {
+    open = &metrics().http_connections;
+    metrics().http_connections_limit.store(opts.max_connections);
+  }
+  gate_for_new_servers gate{
+    std::make_shared<connection_gate>(opts.max_connections, threads, open)};
   // Destroyed, it stops those started, if a later one cannot start.
   auto server = std::make_unique<restinio_server>();
   for (std::size_t k = 0; k < threads; ++k) {

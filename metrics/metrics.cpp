@@ -293,6 +293,11 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
   add_value(families, "analysisd_http_requests_in_flight",
             "Requests received and not yet answered.", MetricType::Gauge,
             static_cast<double>(http_in_flight.load()));
+  add_value(families, "analysisd_http_connections",
+            "Open connections (over the limit, new ones wait to be accepted).",
+            MetricType::Gauge, static_cast<double>(http_connections.load()));
+  add_value(families, "analysisd_http_connections_limit", "--max-connections.",
+            MetricType::Gauge, static_cast<double>(http_connections_limit.load()));
   add_value(families, "analysisd_upload_bytes_received_total",
             "Upload body bytes received.", MetricType::Counter,
             static_cast<double>(upload_bytes.load()));

@@ -106,6 +106,10 @@ public:
                     std::chrono::steady_clock::duration took) noexcept;
 
   std::atomic<std::int64_t> http_in_flight{0};
+  /// Open connections on the API address (not --metrics-listen's), and
+  /// --max-connections.
+  std::atomic<std::uint64_t> http_connections{0};
+  std::atomic<std::uint64_t> http_connections_limit{0};
   std::atomic<std::uint64_t> upload_bytes{0};   ///< Upload body bytes received.
   std::atomic<std::uint64_t> download_bytes{0}; ///< File bytes of downloads handed to the connection.
   /// Analysis GETs answered from a published view on the connection's

@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <map>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace analysisd::test;
@@ -369,6 +373,26 @@ TEST(e2e_observability, metrics_listen_serves_metrics_without_credentials_on_its
   EXPECT_EQ(value(s, requests("GET", "/livez", "200")), 1);
   EXPECT_EQ(value(s, requests("GET", "/metrics", "401")), 1);
   EXPECT_EQ(value(s, "analysisd_analyses"), 0);
+  EXPECT_EQ(value(s, "analysisd_http_connections_limit"), 512);
+  // Connections open on the main address, counted as they come and go (the
+  // metrics address's own are not).
+  auto connections = [&] {
+    return value(parse_metrics(m.get("/metrics").body), "analysisd_http_connections");
+  };
+  auto reaches = [&](double n) {
+    for (int k = 0; k < 100 && connections() != n; ++k)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return connections() == n;
+  };
+  auto before = connections();
+  EXPECT_GE(before, 1); // c's
+  std::vector<int> more;
+  for (int k = 0; k < 3; ++k)
+    more.push_back(connect_loopback(server.port()));
+  EXPECT_TRUE(reaches(before + 3)) << connections();
+  for (int fd : more)
+    ::close(fd);
+  EXPECT_TRUE(reaches(before)) << connections();
   EXPECT_EQ(m.get("/admin/analyses", bearer(server.admin_token())).status, 404);
   EXPECT_EQ(server.stop(), 0);
   std::string out;

@@ -30,7 +30,8 @@ struct fake_acceptor : analysisd::acceptor_callback {
 };
 
 struct two_servers {
-  explicit two_servers(std::size_t max) : gate(std::make_shared<connection_gate>(max, 2)) {
+  explicit two_servers(std::size_t max)
+    : gate(std::make_shared<connection_gate>(max, 2, &open)) {
     gate_for_new_servers in_effect{gate};
     a = std::make_unique<limiter>(&acceptor_a, max_parallel(max), one_slot());
     b = std::make_unique<limiter>(&acceptor_b, max_parallel(max), one_slot());
@@ -41,6 +42,7 @@ struct two_servers {
   static restinio::connection_count_limits::max_active_accepts_t one_slot() {
     return restinio::connection_count_limits::max_active_accepts_t{1};
   }
+  std::atomic<std::uint64_t> open{0}; ///< The gauge the gate keeps.
   std::shared_ptr<connection_gate> gate;
   fake_acceptor acceptor_a, acceptor_b;
   std::unique_ptr<limiter> a, b;
@@ -57,6 +59,7 @@ TEST(connection_gate, the_servers_share_one_limit_and_wait_in_turn_for_a_free_sl
   EXPECT_EQ(s.acceptor_b.accepts, 1);
   s.b->increment_parallel_connections();
   EXPECT_EQ(s.gate->connections(), 2u);
+  EXPECT_EQ(s.open.load(), 2u);
 
   // Both full: each waits, neither accepts.
   s.b->accept_next(0);
@@ -75,6 +78,7 @@ TEST(connection_gate, the_servers_share_one_limit_and_wait_in_turn_for_a_free_sl
   s.b->decrement_parallel_connections();
   EXPECT_EQ(s.acceptor_a.wakes, 1);
   EXPECT_EQ(s.gate->connections(), 1u);
+  EXPECT_EQ(s.open.load(), 1u);
 }
 
 TEST(connection_gate, an_accept_that_opens_no_connection_keeps_its_slot) {
