@@ -80,6 +80,25 @@ private:
   std::vector<int> fds_;
 };
 
+// `n` connections to `port`, held until `into` goes.
+void connect_held(std::uint16_t port, int n, fds& into) {
+  for (int k = 0; k < n; ++k) {
+    int fd = connect_loopback(port);
+    ASSERT_GE(fd, 0);
+    into.add(fd);
+  }
+}
+
+// Sends GET /healthz on `fd`; true if "HTTP/1.1 200" starts the answer
+// within `limit`.
+bool health_answered_within(int fd, std::chrono::milliseconds limit) {
+  if (!send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") || !readable_within(fd, limit))
+    return false;
+  char buf[4096];
+  auto n = ::recv(fd, buf, sizeof(buf), 0);
+  return n > 0 && std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200", 0) == 0;
+}
+
 } // namespace
 
 // -- headers ------------------------------------------------------------------
@@ -248,27 +267,15 @@ TEST(e2e_hardening_limits, parallel_connections_are_bounded_and_freed_by_the_rea
   // The server's own readiness probe may still hold a slot for a moment.
   std::this_thread::sleep_for(300ms);
   fds idle;
-  for (int k = 0; k < 8; ++k) {
-    int fd = connect_loopback(server.port());
-    ASSERT_GE(fd, 0);
-    idle.add(fd);
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 8, idle));
   std::this_thread::sleep_for(300ms);
   // The ninth is connected by the kernel but not served while eight are held.
-  int ninth = connect_loopback(server.port());
-  ASSERT_GE(ninth, 0);
-  fds guard;
-  guard.add(ninth);
+  fds ninth;
+  ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, ninth));
   auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(send_all(ninth, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_FALSE(readable_within(ninth, 700ms)) << "a ninth connection was served at once";
-  // Once the read timeout frees the idle ones, it is answered.
-  ASSERT_TRUE(readable_within(ninth, 15000ms));
-  char buf[4096];
-  auto n = ::recv(ninth, buf, sizeof(buf), 0);
-  ASSERT_GT(n, 0);
-  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 1s);
+  // Answered only once the read timeout frees the idle ones.
+  EXPECT_TRUE(health_answered_within(ninth.all()[0], 15000ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 1s) << "a ninth connection was served at once";
   for (int fd : idle.all())
     EXPECT_TRUE(closed_by_server_within(fd, 5000ms));
 }
@@ -282,11 +289,7 @@ TEST(e2e_hardening_limits, connections_reset_before_they_are_accepted_do_not_use
   server_process server{dir.path() + "/data", {"--max-connections", "2"}};
   std::this_thread::sleep_for(300ms); // the readiness probe's slot
   fds held;
-  for (int k = 0; k < 2; ++k) {
-    int fd = connect_loopback(server.port());
-    ASSERT_GE(fd, 0);
-    held.add(fd);
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 2, held));
   std::this_thread::sleep_for(300ms);
   for (int k = 0; k < 6; ++k) {
     int fd = connect_loopback(server.port());
@@ -299,16 +302,9 @@ TEST(e2e_hardening_limits, connections_reset_before_they_are_accepted_do_not_use
   for (int fd : held.all())
     ::shutdown(fd, SHUT_RDWR);
   std::this_thread::sleep_for(500ms);
-  int next = connect_loopback(server.port());
-  ASSERT_GE(next, 0);
-  fds guard;
-  guard.add(next);
-  ASSERT_TRUE(send_all(next, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_TRUE(readable_within(next, 5000ms)) << "not served after the resets";
-  char buf[4096];
-  auto n = ::recv(next, buf, sizeof(buf), 0);
-  ASSERT_GT(n, 0);
-  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200", 0), 0u);
+  fds next;
+  ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, next));
+  EXPECT_TRUE(health_answered_within(next.all()[0], 5000ms)) << "not served after the resets";
   EXPECT_EQ(timed_health(server.port()).first, 200);
 }
 
