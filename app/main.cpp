@@ -15,6 +15,7 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 #include <systemd/sd-daemon.h>
+#include <sys/resource.h>
 
 #include <unistd.h>
 
@@ -49,6 +50,25 @@ void restart_with_huge_pages(char** argv) {
   ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
   ::execv(self, argv);
   ::unsetenv("GLIBC_TUNABLES"); // the file was replaced or removed: normal pages
+}
+
+// Raises the soft limit on open descriptors to the hard one, as a unit's
+// LimitNOFILE does, and returns it. Connections, upload files and journals
+// all take descriptors, and a shell's soft limit (1024) is below what the
+// defaults may use; RESTinio 0.6 stops accepting for good on a thread whose
+// accept fails for want of one.
+std::uint64_t raise_descriptor_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0)
+    return 0;
+  // An unlimited hard limit is not a number of descriptors to promise.
+  const rlim_t most = r.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : r.rlim_max;
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < most) {
+    rlimit raised{most, r.rlim_max};
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      r.rlim_cur = most;
+  }
+  return static_cast<std::uint64_t>(r.rlim_cur);
 }
 
 std::string version_text() {
@@ -170,6 +190,7 @@ int main(int argc, char** argv) {
   metrics_http.metrics_only = true;
   if (!cfg.metrics_listen.empty())
     split_listen(cfg.metrics_listen, metrics_http.host, metrics_http.port); // checked by the parser
+  const auto descriptors = raise_descriptor_limit();
   log_entry{log_level::info, "starting"}
     .field("version", ANALYSISD_VERSION)
     .field("commit", ANALYSISD_COMMIT)
@@ -180,6 +201,7 @@ int main(int argc, char** argv) {
     .field("listen", cfg.listen)
     .field("threads", static_cast<std::uint64_t>(http.threads))
     .field("max_connections", static_cast<std::uint64_t>(cfg.max_connections))
+    .field("max_descriptors", descriptors)
     .field("max_body_bytes", static_cast<std::uint64_t>(cfg.max_body_bytes))
     .field("max_json_bytes", static_cast<std::uint64_t>(cfg.max_json_bytes))
     .field("max_body_memory", static_cast<std::uint64_t>(cfg.max_body_memory))
@@ -195,6 +217,13 @@ int main(int argc, char** argv) {
     .write();
   for (auto& var : cfg.unknown_environment)
     log_warning("ignoring the environment variable " + var + ": it names no option");
+  // A connection takes one; an upload, its file too; the rest is the
+  // journal, the data dir, the log and the libraries' own.
+  if (descriptors != 0 && 2 * cfg.max_connections + 256 > descriptors)
+    log_warning("--max-connections " + std::to_string(cfg.max_connections)
+                + " leaves few of the " + std::to_string(descriptors)
+                + " descriptors this process may open (2 per connection and 256 more wanted); "
+                  "raise LimitNOFILE (ulimit -n) or lower --max-connections");
   if (auto ec = posix_storage().create_dir(cfg.data_dir)) {
     log_error("cannot create " + cfg.data_dir + ": " + ec.message());
     return 1;

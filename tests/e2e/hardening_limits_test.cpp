@@ -12,12 +12,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -306,6 +311,39 @@ TEST(e2e_hardening_limits, connections_reset_before_they_are_accepted_do_not_use
   ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, next));
   EXPECT_TRUE(health_answered_within(next.all()[0], 5000ms)) << "not served after the resets";
   EXPECT_EQ(timed_health(server.port()).first, 200);
+}
+
+TEST(e2e_hardening_limits, the_descriptor_limit_is_raised_to_the_hard_one_and_a_tight_one_is_warned) {
+  // Started from a shell's soft limit, the server raises it to the hard
+  // one (at most 2^20), as a unit's LimitNOFILE would.
+  rlimit own{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &own), 0);
+  const rlim_t expected = own.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20
+                                                          : std::min(own.rlim_max, rlim_t{1} << 20);
+  ASSERT_GT(expected, rlim_t{256}) << "this machine's hard limit leaves nothing to test";
+  rlimit low{256, own.rlim_max};
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  temp_dir dir;
+  std::optional<server_process> server;
+  server.emplace(dir.path() + "/data", std::vector<std::string>{});
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &own), 0);
+  std::ifstream limits{"/proc/" + std::to_string(server->pid()) + "/limits"};
+  std::string line, soft;
+  while (std::getline(limits, line))
+    if (line.rfind("Max open files", 0) == 0)
+      std::istringstream{line.substr(14)} >> soft;
+  EXPECT_EQ(soft, std::to_string(expected));
+  ASSERT_EQ(server->stop(), 0);
+  EXPECT_NE(server->log().find("max_descriptors=" + std::to_string(expected) + " "),
+            std::string::npos) << server->log();
+  EXPECT_EQ(server->log().find("leaves few"), std::string::npos) << server->log();
+  // More connections than descriptors: said at the start.
+  server.emplace(dir.path() + "/data",
+                 std::vector<std::string>{"--max-connections", std::to_string(expected)});
+  ASSERT_EQ(server->stop(), 0);
+  EXPECT_NE(server->log().find("warning --max-connections " + std::to_string(expected)
+                               + " leaves few of the " + std::to_string(expected)),
+            std::string::npos) << server->log();
 }
 
 TEST(e2e_hardening_limits, timeouts_must_be_positive) {
