@@ -24,7 +24,7 @@
 
 namespace {
 
-// As analysisd's: no strand, no limit on connections.
+// No strand, as analysisd's; no limit on connections.
 struct floor_traits : restinio::default_traits_t {
   using strand_t = restinio::noop_strand_t;
 };
