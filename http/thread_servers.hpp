@@ -21,7 +21,7 @@
 namespace analysisd {
 
 /// A socket listening on `host`:`port` (a host as RESTinio reads one), for
-/// servers_accepting_from. Throws what a server binding it would throw.
+/// accepting_from. Throws what a server binding it would throw.
 inline asio::ip::tcp::acceptor listen_on(asio::io_context& io, const std::string& host,
                                          std::uint16_t port) {
   auto address = asio::ip::make_address(host == "localhost"       ? std::string{"127.0.0.1"}
@@ -65,8 +65,8 @@ restinio::server_settings_t<Traits> accepting_from(asio::ip::tcp::acceptor& list
 template <class Traits>
 restinio::running_server_handle_t<Traits> run_on_own_thread(
   restinio::server_settings_t<Traits>&& settings) {
-  // A concurrency hint of 1: one thread, whose completions asio queues
-  // without its scheduler's lock.
+  // A concurrency hint of 1: one thread, which asio lets queue the work it
+  // completes itself without taking the scheduler's lock.
   return restinio::run_async<Traits>(
     restinio::io_context_holder_t{std::make_shared<asio::io_context>(1)}, std::move(settings), 1);
 }
