@@ -45,11 +45,6 @@ void connection_gate::connection_closed() noexcept {
   woken.first->schedule_next_accept_attempt(woken.second);
 }
 
-std::size_t connection_gate::connections() const {
-  std::lock_guard<std::mutex> lock{mutex_};
-  return connections_;
-}
-
 namespace {
 thread_local std::shared_ptr<connection_gate> gate_in_effect;
 } // namespace

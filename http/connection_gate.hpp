@@ -40,14 +40,12 @@ public:
   /// A connection ended.
   void connection_closed() noexcept;
 
-  std::size_t connections() const;
-
 private:
   bool free_slot() const {
     return accepting_ + connections_ < max_;
   }
 
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   const std::size_t max_;
   std::atomic<std::uint64_t>* const open_;
   std::size_t accepting_ = 0;
