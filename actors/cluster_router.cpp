@@ -4,6 +4,7 @@
 #include "actors/file_io_actor.hpp"
 #include "actors/node_protocol.hpp"
 #include "actors/peer_link.hpp"
+#include "actors/request_deadlines.hpp"
 #include "metrics/metrics.hpp"
 
 #include <caf/all.hpp>
@@ -21,14 +22,17 @@ namespace rt {
 
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
-/// The router's interface: the registry's, and its retry timer.
-using router_actor = registry_actor::extend<caf::reacts_to<retry_atom, std::uint64_t>>;
+/// The router's interface: the registry's, its retry timer and its deadline
+/// timer.
+using router_actor = registry_actor::extend<caf::reacts_to<retry_atom, std::uint64_t>,
+                                            caf::reacts_to<deadline_tick_atom>>;
 
 struct router_state {
   cluster_router_options opts;
   std::unordered_map<std::string, node_actor_v1> peers; ///< By incarnation.
   std::unordered_map<std::uint64_t, std::function<void()>> retries;
   std::uint64_t next_retry = 0;
+  request_deadlines deadlines; ///< Of the requests dispatched.
   static inline const char* name = "cluster_router";
 };
 
@@ -200,14 +204,14 @@ void dispatch(router_pointer self, caf::typed_response_promise<R> rp, const std:
       err = make_error(errc::unavailable, "owner unreachable");
     rp.deliver(std::move(err));
   };
+  auto& book = self->state.deadlines;
   if (to->local) {
-    self->request(to->actor, local_timeout, xs...).then(on_ok, on_err);
+    request_until<R>(self, book, now + local_timeout, to->actor, on_ok, on_err, xs...);
     return;
   }
   // The peer link bounds a request by the peer timeout too: whichever ends first.
   metrics().cluster_forwarded.fetch_add(1, std::memory_order_relaxed);
-  self->request(to->actor, std::chrono::duration_cast<caf::timespan>(by.answer_by - now), xs...)
-    .then(on_ok, on_err);
+  request_until<R>(self, book, by.answer_by, to->actor, on_ok, on_err, xs...);
 }
 
 template <class R, class... Ts>
@@ -226,6 +230,7 @@ registry_actor spawn_cluster_router(caf::actor_system& sys, cluster_router_optio
   auto impl = [](router_pointer self, cluster_router_options opts) -> router_actor::behavior_type {
     self->state.opts = std::move(opts);
     return {
+      [=](deadline_tick_atom) { on_deadline_tick(self, self->state.deadlines); },
       [=](retry_atom, std::uint64_t ticket) {
         auto node = self->state.retries.extract(ticket);
         if (!node.empty())

@@ -1,5 +1,7 @@
 #include "actors/peer_link.hpp"
 
+#include "actors/request_deadlines.hpp"
+
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
@@ -15,6 +17,9 @@ namespace {
 // Called with no error to send a waiting request, or with why it fails.
 using waiting_request = std::function<void(const caf::error&)>;
 
+/// The link's interface: node_actor_v1, and its deadline timer.
+using peer_link_actor = node_actor_v1::extend<caf::reacts_to<deadline_tick_atom>>;
+
 struct peer_link_state {
   peer_link_options opts;
   node_actor_v1 remote; // null while not connected
@@ -23,10 +28,11 @@ struct peer_link_state {
   // The requests sent and not answered yet: how to fail each.
   std::unordered_map<std::uint64_t, std::function<void(const caf::error&)>> in_flight;
   std::vector<waiting_request> waiting; // for the connection
+  request_deadlines deadlines;            // of the requests sent on
   static inline const char* name = "peer_link";
 };
 
-using peer_pointer = node_actor_v1::stateful_pointer<peer_link_state>;
+using peer_pointer = peer_link_actor::stateful_pointer<peer_link_state>;
 
 // What the caller gets for an error: analysisd's own errors as the peer
 // gave them; CAF's (a timeout, a receiver gone) say the peer is unavailable.
@@ -112,16 +118,17 @@ caf::result<R> pass(peer_pointer self, Ts... xs) {
     auto& s = self->state;
     auto id = s.next_id++;
     s.in_flight.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
-    self->request(s.remote, s.opts.request_timeout, xs...)
-      .then(
-        [self, rp, id](R& x) mutable {
-          if (self->state.in_flight.erase(id) > 0)
-            rp.deliver(std::move(x));
-        },
-        [self, rp, id](caf::error& err) mutable {
-          if (self->state.in_flight.erase(id) > 0)
-            rp.deliver(peer_error(self, err));
-        });
+    request_until<R>(
+      self, s.deadlines, request_deadlines::clock::now() + s.opts.request_timeout, s.remote,
+      [self, rp, id](R& x) mutable {
+        if (self->state.in_flight.erase(id) > 0)
+          rp.deliver(std::move(x));
+      },
+      [self, rp, id](caf::error& err) mutable {
+        if (self->state.in_flight.erase(id) > 0)
+          rp.deliver(peer_error(self, err));
+      },
+      xs...);
   };
   auto& s = self->state;
   if (s.remote) {
@@ -146,7 +153,7 @@ bool never_sent(const caf::error& err) {
 }
 
 node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
-  return sys.spawn([opts = std::move(opts)](peer_pointer self) -> node_actor_v1::behavior_type {
+  return sys.spawn([opts = std::move(opts)](peer_pointer self) -> peer_link_actor::behavior_type {
     self->state.opts = opts;
     self->set_down_handler([self](caf::down_msg& dm) {
       auto& s = self->state;
@@ -163,6 +170,7 @@ node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
       self->quit(msg.reason);
     });
     return {
+      [=](deadline_tick_atom) { on_deadline_tick(self, self->state.deadlines); },
       [=](get_atom a, credential& c, std::string& id) {
         return pass<std::string>(self, a, std::move(c), std::move(id));
       },
