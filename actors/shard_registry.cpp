@@ -2,6 +2,7 @@
 
 #include "actors/analysis_logic.hpp"
 #include "actors/file_io_actor.hpp"
+#include "actors/request_deadlines.hpp"
 #include "metrics/metrics.hpp"
 #include "persistence/log.hpp"
 #include "persistence/recovery.hpp"
@@ -78,6 +79,7 @@ struct shard_registry_state {
     pending;
   std::uint64_t next_ticket = 0;
   bool sweeping = false;
+  request_deadlines deadlines; ///< Of the questions to PostgreSQL's actors.
   static inline const char* name = "shard_registry";
 };
 
@@ -86,7 +88,16 @@ struct tag {
   using type = T;
 };
 
-using sr_pointer = shard_registry_actor::stateful_pointer<shard_registry_state>;
+/// The registry's interface, and its deadline timer.
+using sr_actor = shard_registry_actor::extend<caf::reacts_to<deadline_tick_atom>>;
+using sr_pointer = sr_actor::stateful_pointer<shard_registry_state>;
+
+// Asks one of PostgreSQL's actors, bounded by storage_timeout.
+template <class R, class Dest, class OnOk, class OnError, class... Ts>
+void ask_storage(sr_pointer self, const Dest& dest, OnOk on_ok, OnError on_error, Ts&&... xs) {
+  request_until<R>(self, self->state.deadlines, request_deadlines::clock::now() + storage_timeout,
+                   dest, std::move(on_ok), std::move(on_error), std::forward<Ts>(xs)...);
+}
 using fail_fn = std::function<void(const caf::error&)>;
 
 std::uint32_t shard_for(const shard_registry_state& s, const std::string& id) {
@@ -247,8 +258,8 @@ void with_loaded(sr_pointer self, const std::string& id, std::function<void(sr_e
   if (waiters.size() > 1)
     return;
   auto loaded_under = *epoch;
-  self->request(s.opts.readers, storage_timeout, load_atom::value, id)
-    .then(
+  ask_storage<loaded_analysis>(
+      self, s.opts.readers,
       [=](loaded_analysis& la) {
         auto& s = self->state;
         auto now_epoch = serving(s, shard);
@@ -266,7 +277,7 @@ void with_loaded(sr_pointer self, const std::string& id, std::function<void(sr_e
         }
         finish_load(self, id, err);
       },
-      [=](caf::error& err) { finish_load(self, id, err); });
+      [=](caf::error& err) { finish_load(self, id, err); }, load_atom::value, id);
 }
 
 // SPEC.md's order: the job's credentials (401), the analysis (404), the
@@ -304,8 +315,8 @@ void with_analysis(sr_pointer self, const credential& cred, const std::string& i
       fail(make_error(errc::unauthorized));
     return;
   }
-  self->request(s.opts.readers, storage_timeout, job_atom::value, cred.job_id)
-    .then(
+  ask_storage<job_info>(
+      self, s.opts.readers,
       [=](job_info& job) {
         if (!job.acquired || !matches(job.key_hash)) {
           fail(make_error(errc::unauthorized));
@@ -318,7 +329,8 @@ void with_analysis(sr_pointer self, const credential& cred, const std::string& i
         fail(code_of(err) == static_cast<std::uint8_t>(errc::not_found)
                ? make_error(errc::unauthorized)
                : err);
-      });
+      },
+      job_atom::value, cred.job_id);
 }
 
 // Sends `rec` of a live analysis to the journal with its next seq, fenced
@@ -337,18 +349,19 @@ void append(sr_pointer self, sr_entry& e, journal_record rec, std::function<void
   entry.record = std::move(rec);
   auto id = entry.record.analysis_id;
   auto actor = e.actor;
-  self->request(s.opts.journal, storage_timeout, append_atom::value, std::move(entry))
-    .then([ok](bool) { ok(); },
-          [=](caf::error& err) {
-            auto& s = self->state;
-            if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor) {
-              metrics().cluster_failed_writes.fetch_add(1, std::memory_order_relaxed);
-              log_warning("analysis " + id + ": a journal write failed ("
-                          + self->system().render(err) + "); its actor is dropped");
-              drop_broken(self, id);
-            }
-            fail(err);
-          });
+  ask_storage<bool>(
+    self, s.opts.journal, [ok](bool) { ok(); },
+    [=](caf::error& err) {
+      auto& s = self->state;
+      if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor) {
+        metrics().cluster_failed_writes.fetch_add(1, std::memory_order_relaxed);
+        log_warning("analysis " + id + ": a journal write failed ("
+                    + self->system().render(err) + "); its actor is dropped");
+        drop_broken(self, id);
+      }
+      fail(err);
+    },
+    append_atom::value, std::move(entry));
 }
 
 // Asks an idle actor (or one of a shard handed off) for its state, and
@@ -426,7 +439,7 @@ void handoff_round(sr_pointer self, std::uint32_t shard,
 shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry_options opts) {
   using namespace sr;
   auto impl = [](sr_pointer self, shard_registry_options opts)
-    -> shard_registry_actor::behavior_type {
+    -> sr_actor::behavior_type {
     self->state.opts = std::move(opts);
     self->set_down_handler([=](caf::down_msg& dm) {
       auto& s = self->state;
@@ -457,6 +470,7 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
       return rp;
     };
     return {
+      [=](deadline_tick_atom) { on_deadline_tick(self, self->state.deadlines); },
       [=](create_atom, const create_request& req) -> caf::result<std::string> {
         auto& s = self->state;
         if (auto err = check_create(req))
