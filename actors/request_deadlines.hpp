@@ -45,6 +45,7 @@ public:
   /// says to).
   bool expire(caf::local_actor* self, clock::time_point now);
 
+  /// Whether no request is noted (every one answered or timed out).
   bool empty() const {
     return due_.empty();
   }

@@ -27,6 +27,13 @@ if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then units=ON; fi
 bench=OFF
 if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then bench=ON; fi
 
+start=$(date +%s)
+cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" \
+  -DANALYSISD_BUILD_BENCH="$bench" >/dev/null
+cmake --build --preset dev -j"$jobs"
+echo "test: dev build took $(( $(date +%s) - start )) s"
+ctest --preset dev -j"$jobs"
+
 # The sanitize preset builds the fuzz targets too, unless the fuzz stage is skipped.
 fuzzers=ON
 if [ "${ANALYSISD_SKIP_FUZZ:-0}" = "1" ]; then fuzzers=OFF; fi
@@ -34,37 +41,12 @@ configure_sanitize() {
   cmake --preset sanitize -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS=ON \
     -DANALYSISD_FUZZ_TARGETS="$fuzzers" >/dev/null
 }
-sanitize=ON
-if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then sanitize=OFF; fi
 
-start=$(date +%s)
-cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" \
-  -DANALYSISD_BUILD_BENCH="$bench" >/dev/null
-cmake --build --preset dev -j"$jobs"
-echo "test: dev build took $(( $(date +%s) - start )) s"
-
-# The dev stage's tests leave about a third of the CPU idle (they wait for
-# servers, timeouts and fsyncs), so the sanitize build runs beside them at idle
-# priority (SCHED_IDLE: only on CPU time they leave), in a process group of its
-# own (ended if this script ends first), its output shown once it is done.
-build_log=build/sanitize-build.log
-if [ "$sanitize" = "ON" ]; then
+if [ "${ANALYSISD_SKIP_SANITIZE:-0}" != "1" ]; then
   start=$(date +%s)
   configure_sanitize
-  setsid chrt --idle 0 cmake --build --preset sanitize -j"$jobs" >"$build_log" 2>&1 &
-  sanitize_build=$!
-  trap 'kill -- "-$sanitize_build" 2>/dev/null || true' EXIT
-fi
-ctest --preset dev -j"$jobs"
-
-if [ "$sanitize" = "ON" ]; then
-  beside=$(( $(date +%s) - start ))
-  built=0
-  wait "$sanitize_build" || built=$?
-  trap - EXIT
-  cat "$build_log"
-  if [ "$built" != 0 ]; then exit "$built"; fi
-  echo "test: sanitize build took $(( $(date +%s) - start )) s ($beside s of it beside the dev tests)"
+  cmake --build --preset sanitize -j"$jobs"
+  echo "test: sanitize build took $(( $(date +%s) - start )) s"
   ctest --preset sanitize -j"$jobs" -LE fuzz
 fi
 
