@@ -19,15 +19,15 @@ using namespace std::chrono_literals;
 namespace {
 
 using ask_atom = caf::atom_constant<caf::atom("ask")>;
-using answer_atom = caf::atom_constant<caf::atom("answer")>;
-using count_atom = caf::atom_constant<caf::atom("count")>;
-
 using release_atom = caf::atom_constant<caf::atom("release")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
 
 // Holds every "ask" until "release", which answers them all with "pong" (and
 // answers the releaser with how many). Answers leave in the order they are
 // released, before the releaser's own answer.
-caf::behavior held_peer(caf::stateful_actor<std::vector<caf::typed_response_promise<std::string>>>* self) {
+using held_answers = std::vector<caf::typed_response_promise<std::string>>;
+
+caf::behavior held_peer(caf::stateful_actor<held_answers>* self) {
   return {
     [=](ask_atom) {
       auto rp = self->make_response_promise<std::string>();
