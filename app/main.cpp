@@ -55,8 +55,8 @@ void restart_with_huge_pages(char** argv) {
 // Raises the soft limit on open descriptors to the hard one, as a unit's
 // LimitNOFILE does, and returns it. Connections, upload files and journals
 // all take descriptors, and a shell's soft limit (1024) is below what the
-// defaults may use; RESTinio 0.6 stops accepting for good on a thread whose
-// accept fails for want of one.
+// defaults may use (an accept that fails for want of one is tried again
+// 100 ms later: RESTinio patch 0004).
 std::uint64_t raise_descriptor_limit() {
   rlimit r{};
   if (::getrlimit(RLIMIT_NOFILE, &r) != 0)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -311,6 +312,43 @@ TEST(e2e_hardening_limits, connections_reset_before_they_are_accepted_do_not_use
   ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, next));
   EXPECT_TRUE(health_answered_within(next.all()[0], 5000ms)) << "not served after the resets";
   EXPECT_EQ(timed_health(server.port()).first, 200);
+}
+
+TEST(e2e_hardening_limits, a_server_out_of_descriptors_accepts_again_once_some_are_free) {
+  // RESTinio 0.6 never accepted again on a thread whose accept had failed
+  // (third_party/restinio/patches/0004): a burst of connections past the
+  // descriptor limit stopped the server accepting for good.
+  temp_dir dir;
+  server_process server{dir.path() + "/data"};
+  std::this_thread::sleep_for(300ms); // the readiness probe's connection
+  // The running server's limit: room for a few descriptors more than it
+  // holds (a new one takes the lowest free number, which must be under the
+  // limit; those it holds above it stay open).
+  int open = 0;
+  if (DIR* d = ::opendir(("/proc/" + std::to_string(server.pid()) + "/fd").c_str())) {
+    while (auto* e = ::readdir(d))
+      open += e->d_name[0] != '.';
+    ::closedir(d);
+  }
+  ASSERT_GT(open, 0);
+  rlimit before{};
+  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, nullptr, &before), 0);
+  rlimit low{static_cast<rlim_t>(open + 8), before.rlim_max};
+  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+  {
+    fds burst; // more than the descriptors left: the accepts past them fail
+    ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 64, burst));
+    std::this_thread::sleep_for(500ms);
+    EXPECT_NE(server.log().find("failed to accept connection"), std::string::npos)
+      << "no accept failed: the test did not run out of descriptors\n" << server.log();
+  }
+  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &before, nullptr), 0);
+  // Every HTTP thread accepts again: each new connection is served.
+  for (int k = 0; k < 8; ++k) {
+    fds next;
+    ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, next));
+    EXPECT_TRUE(health_answered_within(next.all()[0], 5000ms)) << "connection " << k;
+  }
 }
 
 TEST(e2e_hardening_limits, the_descriptor_limit_is_raised_to_the_hard_one_and_a_tight_one_is_warned) {
