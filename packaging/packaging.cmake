@@ -98,7 +98,7 @@ if(DPKG_SHLIBDEPS_PROGRAM)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "adduser, libc6, libstdc++6, libgcc-s1, libcaf-core0.17, libcaf-io0.17, libssl3, libfmt9, libhttp-parser2.9, libspdlog1.10, libprometheus-cpp-core1.0, libsystemd0, libboost-filesystem1.74.0")
+      "adduser, libc6, libstdc++6, libgcc-s1, libcaf-core0.17, libcaf-io0.17, libssl3, zlib1g, libfmt9, libhttp-parser2.9, libspdlog1.10, libprometheus-cpp-core1.0, libsystemd0, libboost-filesystem1.74.0")
 endif()
 file(WRITE "${_pkg_bin}/conffiles" "/etc/analysisd/analysisd.conf\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -1,8 +1,8 @@
 #include "persistence/journal.hpp"
 
-#include <boost/crc.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -32,10 +32,13 @@ magic_kind read_magic(const std::string& bytes, const std::string& family, int& 
 
 namespace {
 
+// CRC-32 (ISO-HDLC, as zlib, gzip and PNG), by zlib: several times the
+// speed of a byte-wise table, which was a seventh of recovering a million
+// analyses from their snapshot (bench/).
 std::uint32_t crc32(const char* data, std::size_t size) {
-  boost::crc_32_type crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
+  uLong crc = ::crc32_z(0L, Z_NULL, 0);
+  return static_cast<std::uint32_t>(
+    ::crc32_z(crc, reinterpret_cast<const Bytef*>(data), static_cast<z_size_t>(size)));
 }
 
 void put_u32(std::string& out, std::uint32_t x) {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache make pkgconf
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev libpcre2-dev
-  nlohmann-json3-dev libboost-filesystem-dev libssl-dev
+  nlohmann-json3-dev libboost-filesystem-dev libssl-dev zlib1g-dev
   googletest libgtest-dev
   clang-14 libclang-rt-14-dev
   libcli11-dev libcurl4-openssl-dev prometheus-cpp-dev libspdlog-dev libsystemd-dev help2man dpkg-dev
