@@ -282,7 +282,7 @@ void sweep(registry_pointer self) {
 void forget(registry_state& s, const std::string& analysis_id, timestamp created_at,
             std::vector<std::function<void(bool)>> waiting) {
   // The job stays: its later requests for the analysis get 404, not 401.
-  s.by_created.erase({created_at, analysis_id});
+  s.by_created.remove(created_at, analysis_id);
   s.removed.insert(analysis_id);
   run_waiting(std::move(waiting), false);
 }
@@ -427,10 +427,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
     by_created.emplace_back(a.created_at, id);
     ++i;
   }
-  // Sorted first, the set is built in linear time instead of n log n.
-  std::sort(by_created.begin(), by_created.end());
-  s.by_created.insert(std::make_move_iterator(by_created.begin()),
-                      std::make_move_iterator(by_created.end()));
+  s.by_created.assign(std::move(by_created));
   return {
     [=](create_atom, const create_request& req) -> caf::result<std::string> {
       auto& s = self->state;
@@ -458,7 +455,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
             s.creating.erase(analysis.id);
             s.creating.erase(analysis.job_id);
             s.jobs[analysis.job_id].analysis_id = analysis.id;
-            s.by_created.emplace(analysis.created_at, analysis.id);
+            s.by_created.add(analysis.created_at, analysis.id);
             auto doc = render_analysis(analysis);
             auto id = analysis.id;
             s.dormant.emplace(std::move(id), std::move(analysis));
@@ -518,17 +515,16 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
       auto total = s.by_created.size();
       // Newest first; a page past the end is empty.
       auto skip = req.page - 1 > total / req.per_page ? total : (req.page - 1) * req.per_page;
-      auto it = std::next(s.by_created.rbegin(), static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, total)));
       auto docs = std::make_shared<std::vector<std::string>>();
       std::vector<std::pair<std::size_t, std::string>> live; // slot in docs, its analysis
-      for (; it != s.by_created.rend() && docs->size() < req.per_page; ++it) {
-        if (auto d = s.dormant.find(it->second); d != s.dormant.end()) {
+      s.by_created.newest_first(skip, req.per_page, [&](std::string id) {
+        if (auto d = s.dormant.find(id); d != s.dormant.end()) {
           docs->push_back(render_analysis(d->second, false));
         } else {
-          live.emplace_back(docs->size(), it->second);
+          live.emplace_back(docs->size(), std::move(id));
           docs->emplace_back();
         }
-      }
+      });
       if (live.empty())
         return render_page(*docs, total, req);
       auto rp = self->make_response_promise<std::string>();

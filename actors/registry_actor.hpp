@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/analysis_actor.hpp"
+#include "actors/creation_order.hpp"
 #include "actors/protocol.hpp"
 #include "actors/read_views.hpp"
 #include "persistence/file_store.hpp"
@@ -10,7 +11,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -64,7 +64,7 @@ struct registry_state {
   state_map dormant;
   std::unordered_map<std::string, live_entry> live; ///< Analyses whose actor runs.
   std::unordered_map<std::string, job_entry> jobs;
-  std::set<std::pair<timestamp, std::string>> by_created; ///< For listing, newest last.
+  creation_order by_created;                              ///< For listing.
   std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
   std::unordered_set<std::string> removed;                ///< Ids of removed analyses: never reused.
   std::chrono::milliseconds idle_after{0};                ///< 0: actors never retire.

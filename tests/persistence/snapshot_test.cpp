@@ -137,25 +137,16 @@ std::string snapshot_image(const std::vector<const analysis_state*>& analyses,
 } // namespace
 
 TEST(snapshot, a_repeated_id_or_an_undecodable_last_frame_loads_nothing) {
-  temp_dir dir;
   auto state = many_analyses();
-  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), state, 9));
-  state_map back;
-  std::uint64_t next = 0;
-  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), back, next), "");
-  EXPECT_EQ(next, 9u);
-  ASSERT_EQ(back.size(), state.size());
-  for (auto& [id, a] : state) {
-    auto b = back.find(id);
-    ASSERT_NE(b, back.end()) << id;
-    EXPECT_EQ(b->second.job_id, a.job_id);
-    EXPECT_EQ(b->second.created_at, a.created_at);
-  }
-  // The same analysis first and last, or an undecodable frame (its checksum
-  // right) at the end: refused, nothing loaded.
   std::vector<const analysis_state*> order;
   for (auto& [id, a] : state)
     order.push_back(&a);
+  state_map whole;
+  std::uint64_t next = 0;
+  ASSERT_EQ(decode_snapshot(snapshot_image(order), whole, next), "") << "the image decodes";
+  EXPECT_EQ(whole.size(), order.size());
+  // The same analysis first and last, or an undecodable frame (its checksum
+  // right) at the end: refused, nothing loaded.
   auto repeated = order;
   repeated.back() = repeated.front();
   state_map untouched{{"zzzzzzzz", sample_analysis("zzzzzzzz")}};
