@@ -1,17 +1,22 @@
 #include "actors/creation_order.hpp"
 
+#include "persistence/log.hpp"
+
 #include <algorithm>
 #include <cstring>
-#include <stdexcept>
 
 namespace analysisd {
 
-creation_order::entry creation_order::make_entry(timestamp created_at, const std::string& id) {
+std::optional<creation_order::entry> creation_order::make_entry(timestamp created_at,
+                                                                const std::string& id) {
   entry e{created_at, {}};
   // Every analysis id passed is_valid_id on its way in (create, the
-  // snapshot, the journal): one that did not would be a bug here.
-  if (id.size() != e.id.size())
-    throw std::invalid_argument("creation_order: not an analysis id: " + id);
+  // snapshot, the journal): one that did not is a bug, which costs the
+  // analysis its place in listings, not the registry its life.
+  if (id.size() != e.id.size()) {
+    log_error("creation_order: not an analysis id, left out of listings: " + id.substr(0, 64));
+    return std::nullopt;
+  }
   std::memcpy(e.id.data(), id.data(), e.id.size());
   return e;
 }
@@ -20,7 +25,8 @@ void creation_order::assign(std::vector<std::pair<timestamp, std::string>> analy
   std::vector<entry> entries;
   entries.reserve(analyses.size());
   for (auto& [at, id] : analyses)
-    entries.push_back(make_entry(at, id));
+    if (auto e = make_entry(at, id))
+      entries.push_back(*e);
   analyses = {};
   std::sort(entries.begin(), entries.end());
   entries_ = std::move(entries);
@@ -29,7 +35,10 @@ void creation_order::assign(std::vector<std::pair<timestamp, std::string>> analy
 }
 
 void creation_order::add(timestamp created_at, const std::string& id) {
-  auto e = make_entry(created_at, id);
+  auto made = make_entry(created_at, id);
+  if (!made)
+    return;
+  auto e = *made;
   auto at = entries_.empty() || entries_.back() < e
               ? entries_.end()
               : std::upper_bound(entries_.begin(), entries_.end(), e);
@@ -38,7 +47,10 @@ void creation_order::add(timestamp created_at, const std::string& id) {
 }
 
 void creation_order::remove(timestamp created_at, const std::string& id) {
-  auto e = make_entry(created_at, id);
+  auto made = make_entry(created_at, id);
+  if (!made)
+    return;
+  auto e = *made;
   auto i = std::lower_bound(entries_.begin(), entries_.end(), e);
   auto k = static_cast<std::size_t>(i - entries_.begin());
   if (i == entries_.end() || i->at != e.at || i->id != e.id || hole_[k])

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,11 +15,12 @@ namespace analysisd {
 /// listing them newest first. A sorted array of 16-byte entries: a tree
 /// node per analysis took 80 bytes of heap for each of a million analyses
 /// (bench/, RSS per analysis). Ids are analysis ids (is_valid_id: exactly 8
-/// characters). A removal marks its entry a hole, which readers skip; the
-/// holes are closed once they are a quarter of the array, so a removal
-/// costs a search and, amortized, a constant. An analysis created earlier than the newest
-/// one (the clock went back) is inserted in place: a copy of the entries
-/// after it.
+/// characters); any other is logged as an error and left out. A removal
+/// marks its entry a hole, which readers skip; the holes are closed once
+/// they are a quarter of the array, so a removal costs a search and,
+/// amortized, a constant. An analysis created earlier than the newest one
+/// (the clock went back) is inserted in place: a copy of the entries after
+/// it.
 class creation_order {
 public:
   /// Replaces the contents with `analyses` (created_at and id each), in any order.
@@ -54,7 +56,8 @@ private:
       return at != other.at ? at < other.at : id < other.id;
     }
   };
-  static entry make_entry(timestamp created_at, const std::string& id);
+  /// Nothing (and an error logged) if `id` is not an analysis id.
+  static std::optional<entry> make_entry(timestamp created_at, const std::string& id);
 
   std::vector<entry> entries_; ///< Sorted, holes included (they keep their key).
   std::vector<bool> hole_;     ///< One per entry.
