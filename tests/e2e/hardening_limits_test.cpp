@@ -318,6 +318,11 @@ TEST(e2e_hardening_limits, a_server_out_of_descriptors_accepts_again_once_some_a
   // RESTinio 0.6 never accepted again on a thread whose accept had failed
   // (third_party/restinio/patches/0004): a burst of connections past the
   // descriptor limit stopped the server accepting for good.
+  if (server_sanitized())
+    GTEST_SKIP() << "UBSan's vptr check makes a pipe for each type it meets first, which a "
+                    "server out of descriptors cannot: it would report those calls, not a bug "
+                    "(the dev stage runs this against the unsanitized server; "
+                    "restinio_acceptor_tests checks the patch under ASan)";
   temp_dir dir;
   server_process server{dir.path() + "/data"};
   std::this_thread::sleep_for(300ms); // the readiness probe's connection
