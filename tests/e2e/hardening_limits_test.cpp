@@ -348,7 +348,7 @@ TEST(e2e_hardening_limits, a_server_out_of_descriptors_accepts_again_once_some_a
       << "no accept failed: the test did not run out of descriptors\n" << server.log();
   }
   ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &before, nullptr), 0);
-  // Every HTTP thread accepts again: each new connection is served.
+  // It accepts again: each new connection is served.
   for (int k = 0; k < 8; ++k) {
     fds next;
     ASSERT_NO_FATAL_FAILURE(connect_held(server.port(), 1, next));
