@@ -8,33 +8,33 @@
 namespace analysisd {
 
 std::optional<creation_order::entry> creation_order::make_entry(timestamp created_at,
-                                                                const std::string& id) {
+                                                                std::string_view id) {
   entry e{created_at, {}};
   // Every analysis id passed is_valid_id on its way in (create, the
   // snapshot, the journal): one that did not is a bug, which costs the
   // analysis its place in listings, not the registry its life.
   if (id.size() != e.id.size()) {
-    log_error("creation_order: not an analysis id, left out of listings: " + id.substr(0, 64));
+    log_error("creation_order: not an analysis id, left out of listings: "
+              + std::string{id.substr(0, 64)});
     return std::nullopt;
   }
   std::memcpy(e.id.data(), id.data(), e.id.size());
   return e;
 }
 
-void creation_order::assign(std::vector<std::pair<timestamp, std::string>> analyses) {
+void creation_order::assign(const std::vector<std::pair<timestamp, std::string_view>>& analyses) {
   std::vector<entry> entries;
   entries.reserve(analyses.size());
   for (auto& [at, id] : analyses)
     if (auto e = make_entry(at, id))
       entries.push_back(*e);
-  analyses = {};
   std::sort(entries.begin(), entries.end());
   entries_ = std::move(entries);
   hole_.assign(entries_.size(), false);
   holes_ = 0;
 }
 
-void creation_order::add(timestamp created_at, const std::string& id) {
+void creation_order::add(timestamp created_at, std::string_view id) {
   auto made = make_entry(created_at, id);
   if (!made)
     return;
@@ -46,7 +46,7 @@ void creation_order::add(timestamp created_at, const std::string& id) {
   entries_.insert(at, e);
 }
 
-void creation_order::remove(timestamp created_at, const std::string& id) {
+void creation_order::remove(timestamp created_at, std::string_view id) {
   auto made = make_entry(created_at, id);
   if (!made)
     return;

@@ -4,8 +4,11 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,10 +27,10 @@ namespace analysisd {
 class creation_order {
 public:
   /// Replaces the contents with `analyses` (created_at and id each), in any order.
-  void assign(std::vector<std::pair<timestamp, std::string>> analyses);
-  void add(timestamp created_at, const std::string& id);
+  void assign(const std::vector<std::pair<timestamp, std::string_view>>& analyses);
+  void add(timestamp created_at, std::string_view id);
   /// Nothing if the analysis is not there.
-  void remove(timestamp created_at, const std::string& id);
+  void remove(timestamp created_at, std::string_view id);
   /// Analyses held (holes not counted).
   std::size_t size() const {
     return entries_.size() - holes_;
@@ -53,11 +56,18 @@ private:
     timestamp at;
     std::array<char, 8> id;
     bool operator<(const entry& other) const {
-      return at != other.at ? at < other.at : id < other.id;
+      return at != other.at ? at < other.at : id_order(id) < id_order(other.id);
+    }
+    /// The id as a number that orders as its characters do (ids are ASCII):
+    /// one comparison, not eight (a sort of a million at start-up).
+    static std::uint64_t id_order(const std::array<char, 8>& id) {
+      std::uint64_t x;
+      std::memcpy(&x, id.data(), sizeof(x));
+      return __builtin_bswap64(x);
     }
   };
   /// Nothing (and an error logged) if `id` is not an analysis id.
-  static std::optional<entry> make_entry(timestamp created_at, const std::string& id);
+  static std::optional<entry> make_entry(timestamp created_at, std::string_view id);
 
   std::vector<entry> entries_; ///< Sorted, holes included (they keep their key).
   std::vector<bool> hole_;     ///< One per entry.

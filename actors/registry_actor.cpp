@@ -5,6 +5,7 @@
 #include "actors/file_io_actor.hpp"
 #include "persistence/log.hpp"
 #include "persistence/recovery.hpp"
+#include "persistence/side_by_side.hpp"
 
 #include <caf/all.hpp>
 #include <openssl/crypto.h>
@@ -395,6 +396,40 @@ void relayed(registry_pointer self, const std::string& analysis_id, caf::actor_i
     restore(self, analysis_id);
 }
 
+// The job table, the listing order and the removed ids of the recovered
+// analyses, built on two threads side by side: each walks every analysis (a
+// million take most of a second on one thread), reading fields the other
+// does not touch. Removed analyses then leave `dormant`.
+void build_tables(registry_state& s) {
+  std::vector<std::string> removed;
+  side_by_side(
+    [&] {
+      s.jobs.reserve(s.dormant.size());
+      for (auto& [id, a] : s.dormant) {
+        auto& job = s.jobs[a.job_id];
+        job.analysis_id = id;
+        // The registry checks keys; the analysis's own copy would be a
+        // second allocation per analysis that nothing reads.
+        job.key_hash = std::move(a.job_key_hash);
+      }
+    },
+    [&] {
+      std::vector<std::pair<timestamp, std::string_view>> by_created;
+      by_created.reserve(s.dormant.size());
+      for (auto& [id, a] : s.dormant) {
+        if (a.removed)
+          removed.push_back(id);
+        else
+          by_created.emplace_back(a.created_at, id);
+      }
+      s.by_created.assign(by_created);
+    });
+  for (auto& id : removed) {
+    s.dormant.erase(id);
+    s.removed.insert(std::move(id));
+  }
+}
+
 } // namespace
 
 registry_internal_actor::behavior_type
@@ -409,25 +444,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
   s.files = std::move(files);
   s.idle_after = idle_after;
   s.dormant = std::move(analyses);
-  s.jobs.reserve(s.dormant.size());
-  std::vector<std::pair<timestamp, std::string>> by_created;
-  by_created.reserve(s.dormant.size());
-  for (auto i = s.dormant.begin(); i != s.dormant.end();) {
-    auto& [id, a] = *i;
-    auto& job = s.jobs[a.job_id];
-    job.analysis_id = id;
-    // The registry checks keys; the analysis's own copy would be a second
-    // allocation per analysis that nothing reads.
-    job.key_hash = std::move(a.job_key_hash);
-    if (a.removed) {
-      s.removed.insert(id);
-      i = s.dormant.erase(i);
-      continue;
-    }
-    by_created.emplace_back(a.created_at, id);
-    ++i;
-  }
-  s.by_created.assign(std::move(by_created));
+  build_tables(s);
   return {
     [=](create_atom, const create_request& req) -> caf::result<std::string> {
       auto& s = self->state;

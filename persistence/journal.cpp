@@ -125,6 +125,10 @@ bool whole_frame_after(const char* data, std::size_t from, std::size_t size) {
 
 } // namespace
 
+std::uint32_t frame_payload_length(const char* frame) {
+  return get_u32(frame);
+}
+
 scan_result scan_frames(const char* data, std::size_t size,
                         const std::function<bool(const char*, std::size_t)>& on_payload) {
   scan_result res;

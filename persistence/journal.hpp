@@ -71,6 +71,9 @@ constexpr std::uint32_t max_frame_payload = 512u * 1024u * 1024u;
 /// endian) to `out`.
 void append_frame(std::string& out, const std::string& payload);
 
+/// The payload length that the frame header at `frame` (8 bytes) gives.
+std::uint32_t frame_payload_length(const char* frame);
+
 /// Serializes a value with CAF's binary serializer (the same encoding as
 /// remote messages).
 std::string encode_record(const journal_record& rec);

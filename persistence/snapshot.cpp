@@ -1,8 +1,11 @@
 #include "persistence/snapshot.hpp"
 
 #include "persistence/journal.hpp"
+#include "persistence/side_by_side.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <vector>
 
 namespace analysisd {
 
@@ -21,6 +24,78 @@ std::uint64_t get_u64(const char* p) {
     x |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   return x;
 }
+
+// Adds the analysis of one frame's payload to `into`; false if it does not
+// decode or repeats an id.
+bool take_analysis(const char* payload, std::size_t size, int format, state_map& into) {
+  analysis_state a;
+  if (!decode_state(payload, size, a, format) || !is_valid_id(a.id))
+    return false;
+  auto id = a.id;
+  return into.emplace(std::move(id), std::move(a)).second;
+}
+
+// Decodes the analyses framed in data[0, size) into `into`: false at the
+// first frame that is torn or corrupt, does not decode, or repeats an id.
+bool decode_analyses(const char* data, std::size_t size, int format, state_map& into) {
+  return scan_frames(data, size, [&](const char* payload, std::size_t n) {
+           return take_analysis(payload, n, format, into);
+         }).damage.empty();
+}
+
+// Frame-aligned offsets that cut data[0, size) into about `pieces` runs of
+// equal bytes: 0, then the end of each run, the last being `size`. Only the
+// frame lengths are read (the decode checks the rest); empty if one cannot
+// be right.
+std::vector<std::size_t> frame_cuts(const char* data, std::size_t size, std::size_t pieces) {
+  std::vector<std::size_t> cuts{0};
+  auto step = size / pieces + 1;
+  std::size_t pos = 0;
+  while (pos < size) {
+    if (size - pos < 8)
+      return {};
+    auto len = frame_payload_length(data + pos);
+    if (len > max_frame_payload || size - pos - 8 < len)
+      return {};
+    pos += 8 + len;
+    if (pos == size || pos >= cuts.size() * step)
+      cuts.push_back(pos);
+  }
+  return cuts;
+}
+
+// The analyses of a large snapshot, decoded on two threads side by side
+// (the decode is most of a start on a million analyses: 3.1 s on one
+// thread, 1.9 s on two), each taking the next of 32 runs of frames until
+// none is left, so that both end together however fast each runs. False if
+// anything was wrong: the caller then decodes the snapshot in one pass,
+// which says exactly what.
+bool decode_side_by_side(const char* data, std::size_t size, std::uint64_t expected, int format,
+                         state_map& out) {
+  auto cuts = frame_cuts(data, size, 32);
+  if (cuts.empty())
+    return false;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto decode_runs = [&](state_map& into) {
+    into.reserve(expected);
+    for (auto k = next++; k + 1 < cuts.size() && !failed; k = next++)
+      if (!decode_analyses(data + cuts[k], cuts[k + 1] - cuts[k], format, into))
+        failed = true;
+  };
+  state_map first, second;
+  side_by_side([&] { decode_runs(first); }, [&] { decode_runs(second); });
+  if (failed)
+    return false;
+  first.merge(second);
+  if (!second.empty()) // an id on both sides
+    return false;
+  out = std::move(first);
+  return true;
+}
+
+// Below this many bytes of analyses a second thread is not worth making.
+constexpr std::size_t parallel_decode_bytes = 4u << 20;
 
 } // namespace
 
@@ -66,6 +141,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
   // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
   state_map state;
   std::uint64_t next_seq = 1;
+  std::uint64_t expected = 0;
   int format = 0;
   switch (read_magic(bytes, "ANSNAP", format)) {
     case magic_kind::known:
@@ -80,10 +156,30 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
   }
   if (format_out != nullptr)
     *format_out = format;
+  const char* body = bytes.data() + snapshot_magic.size();
+  std::size_t body_size = bytes.size() - snapshot_magic.size();
+  if (body_size >= 8 + 16 + parallel_decode_bytes && frame_payload_length(body) == 16) {
+    bool header_ok = false;
+    auto header = scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
+      next_seq = get_u64(data);
+      expected = get_u64(data + 8);
+      return header_ok = true;
+    });
+    // A damaged count cannot reserve absurd memory: every analysis takes
+    // more than 16 bytes.
+    if (header_ok && header.damage.empty() && expected <= body_size / 16
+        && decode_side_by_side(body + 8 + 16, body_size - 8 - 16, expected, format, state)
+        && state.size() == expected) {
+      out = std::move(state);
+      next_journal_seq = next_seq;
+      return {};
+    }
+    state.clear();
+    next_seq = 1;
+  }
   bool have_header = false;
-  std::uint64_t expected = 0;
   std::string bad;
-  auto res = scan_frames(bytes.data() + snapshot_magic.size(), bytes.size() - snapshot_magic.size(),
+  auto res = scan_frames(body, body_size,
                          [&](const char* data, std::size_t size) {
                            if (!have_header) {
                              if (size != 16)
@@ -96,13 +192,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
                              state.reserve(std::min<std::uint64_t>(expected, bytes.size() / 16));
                              return true;
                            }
-                           analysis_state a;
-                           if (!decode_state(data, size, a, format) || !is_valid_id(a.id)
-                               || state.count(a.id) != 0)
-                             return false;
-                           auto id = a.id;
-                           state.emplace(std::move(id), std::move(a));
-                           return true;
+                           return take_analysis(data, size, format, state);
                          });
   if (!res.damage.empty())
     return "snapshot is damaged: " + res.damage;

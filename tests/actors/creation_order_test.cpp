@@ -45,9 +45,12 @@ TEST(creation_order, lists_newest_first_by_time_then_id_and_pages_by_skip) {
 
 TEST(creation_order, removed_analyses_are_skipped_and_their_holes_closed) {
   creation_order order;
-  std::vector<std::pair<timestamp, std::string>> many;
+  std::vector<std::string> ids_made;
   for (int i = 0; i < 1000; ++i)
-    many.emplace_back(i / 3, id_of(i)); // three per timestamp
+    ids_made.push_back(id_of(i));
+  std::vector<std::pair<timestamp, std::string_view>> many;
+  for (int i = 0; i < 1000; ++i)
+    many.emplace_back(i / 3, ids_made[i]); // three per timestamp
   order.assign(many);
   // Every other one, in an order unlike the array's: holes, then (past a
   // quarter) closed, and searches keep finding the rest.

@@ -103,13 +103,16 @@ TEST(snapshot, damaged_snapshot_is_never_loaded_in_part) {
 
 namespace {
 
-state_map many_analyses() {
+// `count` analyses, each with results of `results_bytes` if not 0.
+state_map many_analyses(int count = 1000, std::size_t results_bytes = 0) {
   state_map s;
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < count; ++i) {
     char id[9];
-    std::snprintf(id, sizeof(id), "a%07d", i);
+    std::snprintf(id, sizeof(id), "a%07u", static_cast<unsigned>(i) % 10000000u);
     auto a = sample_analysis(id, std::string{"job"} + (id + 1));
     a.created_at = i;
+    if (results_bytes > 0)
+      a.results = "{\"hits\":\"" + std::string(results_bytes, static_cast<char>('a' + i % 26)) + "\"}";
     s.emplace(id, std::move(a));
   }
   return s;
@@ -156,6 +159,52 @@ TEST(snapshot, a_repeated_id_or_an_undecodable_last_frame_loads_nothing) {
   err = decode_snapshot(snapshot_image(order, "\xFF"), untouched, next);
   EXPECT_NE(err.find("undecodable frame"), std::string::npos) << err;
   EXPECT_EQ(untouched.size(), 1u);
+}
+
+// Past a few MiB the analyses are decoded on two threads, each taking runs
+// of frames: the result, and what is said of damage, must be those of one
+// pass, wherever the damage is.
+TEST(snapshot, a_large_snapshot_decodes_on_two_threads_as_in_one_pass) {
+  auto state = many_analyses(3000, 2000); // 6 MiB of analyses
+  std::vector<const analysis_state*> order;
+  for (auto& [id, a] : state)
+    order.push_back(&a);
+  auto image = snapshot_image(order);
+  ASSERT_GT(image.size(), std::size_t{5} << 20);
+  state_map whole;
+  std::uint64_t next = 0;
+  ASSERT_EQ(decode_snapshot(image, whole, next), "");
+  EXPECT_EQ(next, 7u);
+  ASSERT_EQ(whole.size(), state.size());
+  for (auto& [id, a] : state) {
+    auto i = whole.find(id);
+    ASSERT_NE(i, whole.end()) << id;
+    EXPECT_EQ(encode_state(i->second), encode_state(a)) << id;
+  }
+  // Damage anywhere: refused with the one-pass message, nothing loaded.
+  state_map untouched{{"zzzzzzzz", sample_analysis("zzzzzzzz")}};
+  auto repeated = order;
+  repeated.back() = repeated.front(); // in two runs far apart
+  auto err = decode_snapshot(snapshot_image(repeated), untouched, next);
+  auto last_frame = image.size() - 8 - encode_state(*order.back()).size() - snapshot_magic.size();
+  EXPECT_EQ(err, "snapshot is damaged: undecodable frame at offset " + std::to_string(last_frame));
+  repeated = order;
+  repeated[order.size() / 2 + 1] = repeated[order.size() / 2]; // side by side
+  EXPECT_NE(decode_snapshot(snapshot_image(repeated), untouched, next).find("undecodable frame"),
+            std::string::npos);
+  auto bad = image;
+  bad[bad.size() - 10] ^= 0x20;
+  err = decode_snapshot(bad, untouched, next);
+  EXPECT_EQ(err, "snapshot is damaged: checksum mismatch in frame at offset "
+                   + std::to_string(last_frame));
+  bad = image;
+  bad[snapshot_magic.size() + bad.size() / 2] ^= 0x20; // some frame's payload, or its header
+  EXPECT_NE(decode_snapshot(bad, untouched, next), "");
+  bad = image;
+  bad.resize(bad.size() - 1);
+  EXPECT_NE(decode_snapshot(bad, untouched, next).find("torn frame"), std::string::npos);
+  EXPECT_EQ(untouched.size(), 1u);
+  EXPECT_EQ(untouched.count("zzzzzzzz"), 1u);
 }
 
 TEST(snapshot, every_truncation_is_refused) {
