@@ -218,7 +218,8 @@ std::string recover(storage& st, const std::string& state_dir, recovery_report& 
     return "cannot create " + state_dir + ": " + ec.message();
   std::uint64_t snapshot_next = 1;
   int snapshot_format = 0;
-  if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next, &snapshot_format);
+  if (auto err = load_snapshot(st, state_dir, out.analyses, snapshot_next, &snapshot_format,
+                               /*two_threads=*/true);
       !err.empty()) {
     // A snapshot is written whole and renamed into place: damage to it is
     // the disk's, and a newer format is another build's.

@@ -65,8 +65,8 @@ std::vector<std::size_t> frame_cuts(const char* data, std::size_t size, std::siz
 }
 
 // The analyses of a large snapshot, decoded on two threads side by side
-// (the decode is most of a start on a million analyses: 3.1 s on one
-// thread, 1.9 s on two), each taking the next of 32 runs of frames until
+// (the decode is most of a start on a million analyses: about 3 s on one
+// thread, 1.5-2 s on two), each taking the next of 32 runs of frames until
 // none is left, so that both end together however fast each runs. False if
 // anything was wrong: the caller then decodes the snapshot in one pass,
 // which says exactly what.
@@ -137,7 +137,7 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
 }
 
 std::string decode_snapshot(const std::string& bytes, state_map& out,
-                            std::uint64_t& next_journal_seq, int* format_out) {
+                            std::uint64_t& next_journal_seq, int* format_out, bool two_threads) {
   // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
   state_map state;
   std::uint64_t next_seq = 1;
@@ -158,7 +158,8 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
     *format_out = format;
   const char* body = bytes.data() + snapshot_magic.size();
   std::size_t body_size = bytes.size() - snapshot_magic.size();
-  if (body_size >= 8 + 16 + parallel_decode_bytes && frame_payload_length(body) == 16) {
+  if (two_threads && body_size >= 8 + 16 + parallel_decode_bytes
+      && frame_payload_length(body) == 16) {
     bool header_ok = false;
     auto header = scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
       next_seq = get_u64(data);
@@ -178,7 +179,6 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
     next_seq = 1;
   }
   bool have_header = false;
-  std::string bad;
   auto res = scan_frames(body, body_size,
                          [&](const char* data, std::size_t size) {
                            if (!have_header) {
@@ -207,7 +207,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
 }
 
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
-                          std::uint64_t& next_journal_seq, int* format) {
+                          std::uint64_t& next_journal_seq, int* format, bool two_threads) {
   auto path = state_dir + "/" + snapshot_file_name;
   next_journal_seq = 1;
   if (format != nullptr)
@@ -217,7 +217,7 @@ std::string load_snapshot(storage& st, const std::string& state_dir, state_map& 
   std::string bytes;
   if (auto ec = st.read_all(path, bytes))
     return "cannot read " + path + ": " + ec.message();
-  return decode_snapshot(bytes, state, next_journal_seq, format);
+  return decode_snapshot(bytes, state, next_journal_seq, format, two_threads);
 }
 
 } // namespace analysisd

@@ -28,12 +28,17 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
 /// loaded in part. Snapshots of every format up to current_format load;
 /// `format`, if given, is set to the one this snapshot has (0 if none; above
 /// current_format, with an error, for a snapshot of a newer format).
+/// With `two_threads` (a start, which has the machine to itself), a snapshot
+/// past a few MiB is decoded by two threads side by side, with the same
+/// results; background work (compaction, backups) leaves it off.
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,
-                          std::uint64_t& next_journal_seq, int* format = nullptr);
+                          std::uint64_t& next_journal_seq, int* format = nullptr,
+                          bool two_threads = false);
 
 /// Decodes a snapshot image held in memory (what load_snapshot does after
 /// reading the file). Same results as load_snapshot.
 std::string decode_snapshot(const std::string& bytes, state_map& state,
-                            std::uint64_t& next_journal_seq, int* format = nullptr);
+                            std::uint64_t& next_journal_seq, int* format = nullptr,
+                            bool two_threads = false);
 
 } // namespace analysisd
