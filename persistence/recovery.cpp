@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <unordered_set>
 
 namespace analysisd {
 
@@ -123,9 +125,11 @@ enum class replay_mode {
   repair,  ///< As start, but other damage is cut too and later journals quarantined.
 };
 
-// Replays the journals in `seqs` onto `out.analyses`.
+// Replays the journals in `seqs`: each record goes to `take`, which says
+// whether it fit (counted in `out`).
 std::string replay(storage& st, const std::string& state_dir, const std::vector<std::uint64_t>& seqs,
-                   replay_mode mode, recovery_report& out) {
+                   replay_mode mode, recovery_report& out,
+                   const std::function<bool(journal_record&&)>& take) {
   for (std::size_t k = 0; k < seqs.size(); ++k) {
     auto name = journal_name(seqs[k]);
     auto path = state_dir + "/" + name;
@@ -156,7 +160,7 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
                             journal_record rec;
                             if (!decode_record(data, size, rec, format))
                               return false;
-                            if (apply(out.analyses, std::move(rec)))
+                            if (take(std::move(rec)))
                               ++out.journal_records;
                             else
                               ++out.skipped_records;
@@ -247,7 +251,8 @@ std::string recover(storage& st, const std::string& state_dir, recovery_report& 
   for (auto seq : seqs)
     if (seq >= snapshot_next)
       todo.push_back(seq);
-  if (auto err = replay(st, state_dir, todo, repair ? replay_mode::repair : replay_mode::start, out);
+  if (auto err = replay(st, state_dir, todo, repair ? replay_mode::repair : replay_mode::start, out,
+                       [&](journal_record&& rec) { return apply(out.analyses, std::move(rec)); });
       !err.empty())
     return err;
   // Journals the snapshot already holds are left over from a crash between
@@ -263,21 +268,40 @@ std::string recover(storage& st, const std::string& state_dir, recovery_report& 
 }
 
 std::string compact(storage& st, const std::string& state_dir, std::uint64_t upto) {
-  recovery_report rep;
-  std::uint64_t snapshot_next = 1;
-  if (auto err = load_snapshot(st, state_dir, rep.analyses, snapshot_next); !err.empty())
-    return err;
+  // Only the analyses that the journals change are decoded and kept; the
+  // others go into the new snapshot as the frames they were (a million
+  // analyses would otherwise be held twice while the server runs). So the
+  // journals are read twice: for the ids they name, then to apply them.
   std::string error;
   auto seqs = list_journals(st, state_dir, error);
   if (!error.empty())
     return error;
+  snapshot_split split;
+  if (auto err = read_snapshot(st, state_dir, split); !err.empty())
+    return err;
   std::vector<std::uint64_t> todo;
   for (auto seq : seqs)
-    if (seq >= snapshot_next && seq < upto)
+    if (seq >= split.next_journal_seq && seq < upto)
       todo.push_back(seq);
-  if (auto err = replay(st, state_dir, todo, replay_mode::compact, rep); !err.empty())
+  recovery_report rep;
+  std::unordered_set<std::string> named;
+  if (auto err = replay(st, state_dir, todo, replay_mode::compact, rep,
+                        [&](journal_record&& rec) {
+                          named.insert(rec.kind == record_kind::created ? rec.analysis.id
+                                                                        : rec.analysis_id);
+                          return true;
+                        });
+      !err.empty())
     return "journal damaged while compacting: " + err;
-  if (auto ec = write_snapshot(st, state_dir, rep.analyses, std::max(upto, snapshot_next)))
+  if (auto err = split_snapshot(split, [&](const std::string& id) { return named.count(id) != 0; });
+      !err.empty())
+    return err;
+  named = {};
+  if (auto err = replay(st, state_dir, todo, replay_mode::compact, rep,
+                        [&](journal_record&& rec) { return apply(split.kept, std::move(rec)); });
+      !err.empty())
+    return "journal damaged while compacting: " + err;
+  if (auto ec = write_split_snapshot(st, state_dir, split, std::max(upto, split.next_journal_seq)))
     return "cannot write the snapshot: " + ec.message();
   for (auto seq : seqs)
     if (seq < upto)

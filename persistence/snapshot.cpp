@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <functional>
 #include <vector>
 
 namespace analysisd {
@@ -99,8 +101,16 @@ constexpr std::size_t parallel_decode_bytes = 4u << 20;
 
 } // namespace
 
-std::error_code write_snapshot(storage& st, const std::string& state_dir, const state_map& state,
-                               std::uint64_t next_journal_seq) {
+namespace {
+
+// Writes a snapshot durably: a temporary file, fsync, rename over the old
+// snapshot, fsync of the directory. `frames(add)` calls `add` with the
+// header frame, then each analysis's whole frame. On error the old snapshot
+// is untouched and no temporary file remains.
+std::error_code write_frames(
+  storage& st, const std::string& state_dir,
+  const std::function<std::error_code(const std::function<std::error_code(const char*, std::size_t)>&)>&
+    frames) {
   auto tmp = state_dir + "/" + snapshot_file_name + ".tmp";
   if (auto ec = st.remove(tmp)) // a leftover of a crash during an earlier snapshot
     return ec;
@@ -113,18 +123,16 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
     return ec;
   };
   std::string buf = snapshot_magic;
-  std::string header;
-  put_u64(header, next_journal_seq);
-  put_u64(header, state.size());
-  append_frame(buf, header);
-  for (auto& [id, analysis] : state) {
-    append_frame(buf, encode_state(analysis));
-    if (buf.size() >= (1u << 22)) {
-      if (auto ec = file->append(buf.data(), buf.size()))
-        return fail(ec);
-      buf.clear();
-    }
-  }
+  auto add = [&](const char* data, std::size_t size) -> std::error_code {
+    buf.append(data, size);
+    if (buf.size() < (1u << 22))
+      return {};
+    auto ec = file->append(buf.data(), buf.size());
+    buf.clear();
+    return ec;
+  };
+  if (auto ec = frames(add))
+    return fail(ec);
   if (auto ec = file->append(buf.data(), buf.size()))
     return fail(ec);
   if (auto ec = file->sync())
@@ -136,13 +144,39 @@ std::error_code write_snapshot(storage& st, const std::string& state_dir, const 
   return st.sync_dir(state_dir);
 }
 
-std::string decode_snapshot(const std::string& bytes, state_map& out,
-                            std::uint64_t& next_journal_seq, int* format_out, bool two_threads) {
-  // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
-  state_map state;
-  std::uint64_t next_seq = 1;
-  std::uint64_t expected = 0;
-  int format = 0;
+std::string header_frame(std::uint64_t next_journal_seq, std::uint64_t count) {
+  std::string header;
+  put_u64(header, next_journal_seq);
+  put_u64(header, count);
+  std::string frame;
+  append_frame(frame, header);
+  return frame;
+}
+
+} // namespace
+
+std::error_code write_snapshot(storage& st, const std::string& state_dir, const state_map& state,
+                               std::uint64_t next_journal_seq) {
+  return write_frames(st, state_dir, [&](const auto& add) -> std::error_code {
+    auto header = header_frame(next_journal_seq, state.size());
+    if (auto ec = add(header.data(), header.size()))
+      return ec;
+    std::string frame;
+    for (auto& [id, analysis] : state) {
+      frame.clear();
+      append_frame(frame, encode_state(analysis));
+      if (auto ec = add(frame.data(), frame.size()))
+        return ec;
+    }
+    return {};
+  });
+}
+
+namespace {
+
+// Checks a snapshot image's magic; sets `format` (and `*format_out`, if
+// given, also for a newer format). An empty string if it can be read.
+std::string check_magic(const std::string& bytes, int& format, int* format_out) {
   switch (read_magic(bytes, "ANSNAP", format)) {
     case magic_kind::known:
       break;
@@ -156,11 +190,67 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
   }
   if (format_out != nullptr)
     *format_out = format;
+  return {};
+}
+
+// Walks the frames after a snapshot's magic in one pass: the header, then
+// each analysis, decoded and handed to `on_analysis(frame offset in body,
+// frame size, analysis)`, which returns false to refuse it. Sets
+// `next_seq` and `count` (the analyses walked) on success; else says
+// what is wrong. `on_header(expected)` may reserve room.
+std::string walk_analyses(const char* body, std::size_t body_size, int format,
+                          std::uint64_t& next_seq, std::uint64_t& count,
+                          const std::function<void(std::uint64_t)>& on_header,
+                          const std::function<bool(std::size_t, std::size_t, analysis_state&&)>&
+                            on_analysis) {
+  bool have_header = false;
+  std::uint64_t expected = 0;
+  count = 0;
+  auto res = scan_frames(body, body_size, [&](const char* data, std::size_t size) {
+    if (!have_header) {
+      if (size != 16)
+        return false;
+      next_seq = get_u64(data);
+      expected = get_u64(data + 8);
+      have_header = true;
+      // Every analysis takes more than 16 bytes: a damaged count cannot
+      // reserve absurd memory.
+      on_header(std::min<std::uint64_t>(expected, body_size / 16));
+      return true;
+    }
+    analysis_state a;
+    if (!decode_state(data, size, a, format) || !is_valid_id(a.id)
+        || !on_analysis(static_cast<std::size_t>(data - 8 - body), size + 8, std::move(a)))
+      return false;
+    ++count;
+    return true;
+  });
+  if (!res.damage.empty())
+    return "snapshot is damaged: " + res.damage;
+  if (!have_header)
+    return "snapshot has no header";
+  if (count != expected)
+    return "snapshot holds " + std::to_string(count) + " analyses, its header says "
+           + std::to_string(expected);
+  return {};
+}
+
+} // namespace
+
+std::string decode_snapshot(const std::string& bytes, state_map& out,
+                            std::uint64_t& next_journal_seq, int* format_out, bool two_threads) {
+  // Decoded aside and handed over only whole: a damaged snapshot loads nothing.
+  int format = 0;
+  if (auto err = check_magic(bytes, format, format_out); !err.empty())
+    return err;
+  state_map state;
+  std::uint64_t next_seq = 1;
   const char* body = bytes.data() + snapshot_magic.size();
   std::size_t body_size = bytes.size() - snapshot_magic.size();
   if (two_threads && body_size >= 8 + 16 + parallel_decode_bytes
       && frame_payload_length(body) == 16) {
     bool header_ok = false;
+    std::uint64_t expected = 0;
     auto header = scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
       next_seq = get_u64(data);
       expected = get_u64(data + 8);
@@ -178,32 +268,88 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
     state.clear();
     next_seq = 1;
   }
-  bool have_header = false;
-  auto res = scan_frames(body, body_size,
-                         [&](const char* data, std::size_t size) {
-                           if (!have_header) {
-                             if (size != 16)
-                               return false;
-                             next_seq = get_u64(data);
-                             expected = get_u64(data + 8);
-                             have_header = true;
-                             // Every analysis takes more than 16 bytes: a
-                             // damaged count cannot reserve absurd memory.
-                             state.reserve(std::min<std::uint64_t>(expected, bytes.size() / 16));
-                             return true;
-                           }
-                           return take_analysis(data, size, format, state);
-                         });
-  if (!res.damage.empty())
-    return "snapshot is damaged: " + res.damage;
-  if (!have_header)
-    return "snapshot has no header";
-  if (state.size() != expected)
-    return "snapshot holds " + std::to_string(state.size()) + " analyses, its header says "
-           + std::to_string(expected);
+  std::uint64_t count = 0;
+  auto err = walk_analyses(
+    body, body_size, format, next_seq, count, [&](std::uint64_t n) { state.reserve(n); },
+    [&](std::size_t, std::size_t, analysis_state&& a) {
+      auto id = a.id;
+      return state.emplace(std::move(id), std::move(a)).second;
+    });
+  if (!err.empty())
+    return err;
   out = std::move(state);
   next_journal_seq = next_seq;
   return {};
+}
+
+std::string read_snapshot(storage& st, const std::string& state_dir, snapshot_split& out) {
+  out = snapshot_split{};
+  auto path = state_dir + "/" + snapshot_file_name;
+  if (!st.exists(path))
+    return {};
+  if (auto ec = st.read_all(path, out.bytes))
+    return "cannot read " + path + ": " + ec.message();
+  if (auto err = check_magic(out.bytes, out.format, nullptr); !err.empty())
+    return err;
+  // The header alone; split_snapshot checks it again, with everything else.
+  const char* body = out.bytes.data() + snapshot_magic.size();
+  auto body_size = out.bytes.size() - snapshot_magic.size();
+  if (body_size >= 8 + 16 && frame_payload_length(body) == 16)
+    scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
+      out.next_journal_seq = get_u64(data);
+      return true;
+    });
+  return {};
+}
+
+std::string split_snapshot(snapshot_split& out, const std::function<bool(const std::string&)>& keep) {
+  if (out.bytes.empty())
+    return {};
+  int format = out.format;
+  // Frames of an older format cannot go into a snapshot of this one as they are.
+  bool copy = format == current_format;
+  std::vector<std::uint64_t> ids; // each 8-character id as a number, to find repeats
+  std::uint64_t count = 0;
+  auto err = walk_analyses(
+    out.bytes.data() + snapshot_magic.size(), out.bytes.size() - snapshot_magic.size(), format,
+    out.next_journal_seq, count, [&](std::uint64_t n) { ids.reserve(n); },
+    [&](std::size_t offset, std::size_t size, analysis_state&& a) {
+      std::uint64_t packed;
+      std::memcpy(&packed, a.id.data(), sizeof(packed));
+      ids.push_back(packed);
+      if (!copy || keep(a.id)) {
+        auto id = a.id;
+        return out.kept.emplace(std::move(id), std::move(a)).second;
+      }
+      out.others.emplace_back(snapshot_magic.size() + offset, size);
+      return true;
+    });
+  if (!err.empty())
+    return err;
+  std::sort(ids.begin(), ids.end());
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end())
+    return "snapshot is damaged: an analysis id appears twice";
+  return {};
+}
+
+std::error_code write_split_snapshot(storage& st, const std::string& state_dir,
+                                     const snapshot_split& split, std::uint64_t next_journal_seq) {
+  return write_frames(st, state_dir, [&](const auto& add) -> std::error_code {
+    auto header = header_frame(next_journal_seq, split.others.size() + split.kept.size());
+    if (auto ec = add(header.data(), header.size()))
+      return ec;
+    for (auto& [offset, size] : split.others)
+      if (auto ec = add(split.bytes.data() + offset, size))
+        return ec;
+    std::string frame;
+    for (auto& [id, analysis] : split.kept) {
+      frame.clear();
+      append_frame(frame, encode_state(analysis));
+      if (auto ec = add(frame.data(), frame.size()))
+        return ec;
+    }
+    return {};
+  });
 }
 
 std::string load_snapshot(storage& st, const std::string& state_dir, state_map& state,

@@ -4,7 +4,10 @@
 #include "persistence/storage.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace analysisd {
 
@@ -40,5 +43,35 @@ std::string load_snapshot(storage& st, const std::string& state_dir, state_map& 
 std::string decode_snapshot(const std::string& bytes, state_map& state,
                             std::uint64_t& next_journal_seq, int* format = nullptr,
                             bool two_threads = false);
+
+/// A snapshot split for folding journals into it without holding every
+/// analysis (compaction): the analyses to change, decoded, and where the
+/// frames of the others lie in the file's bytes.
+struct snapshot_split {
+  std::string bytes;                  ///< The snapshot file (empty if there is none).
+  int format = current_format;
+  std::uint64_t next_journal_seq = 1; ///< From its header.
+  state_map kept;                     ///< The analyses `keep` named.
+  /// Offset in `bytes` and size of each other analysis's whole frame.
+  std::vector<std::pair<std::size_t, std::size_t>> others;
+};
+
+/// Reads `<state_dir>/snapshot` into `out.bytes`, checks its magic and takes
+/// the next journal's number from its header (split_snapshot checks the
+/// rest). A missing snapshot is empty, with next journal 1.
+std::string read_snapshot(storage& st, const std::string& state_dir, snapshot_split& out);
+
+/// Splits the snapshot that read_snapshot read, checking every analysis as
+/// load_snapshot does (same errors, but a repeated id is found at the end):
+/// each is decoded, then kept if `keep(id)`, else only its frame's place is
+/// remembered. A snapshot of an older format keeps every analysis (its
+/// frames cannot go into one of this format as they are).
+std::string split_snapshot(snapshot_split& split,
+                           const std::function<bool(const std::string&)>& keep);
+
+/// Writes `split` as the snapshot, as write_snapshot does: the
+/// other analyses' frames as they were, then the kept analyses encoded.
+std::error_code write_split_snapshot(storage& st, const std::string& state_dir,
+                                     const snapshot_split& split, std::uint64_t next_journal_seq);
 
 } // namespace analysisd

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace analysisd;
 using namespace analysisd::test;
@@ -377,6 +378,116 @@ TEST(recovery, compaction_folds_journals_into_the_snapshot_and_deletes_them) {
   EXPECT_EQ(rep.analyses.size(), 3u);
   EXPECT_EQ(rep.journal_records, 0u);
   EXPECT_EQ(rep.next_journal_seq, 4u);
+}
+
+namespace {
+
+// What recovery makes of the state files in `dir`, each analysis encoded.
+std::map<std::string, std::string> recovered_state(const std::string& dir) {
+  recovery_report rep;
+  EXPECT_EQ(recover(posix_storage(), dir, rep), "");
+  std::map<std::string, std::string> out;
+  for (auto& [id, a] : rep.analyses)
+    out[id] = encode_state(a);
+  return out;
+}
+
+std::string frame_of(const analysis_state& a) {
+  std::string frame;
+  append_frame(frame, encode_state(a));
+  return frame;
+}
+
+} // namespace
+
+// Compaction decodes and keeps only the analyses its journals name: the
+// others go into the new snapshot as their frames were. What recovery makes
+// of the state is the same before and after, also from a snapshot of an
+// older format, whose frames are all encoded anew.
+TEST(recovery, compaction_copies_the_analyses_no_record_names_and_changes_nothing_recovered) {
+  temp_dir dir;
+  state_map snap;
+  for (int i = 0; i < 200; ++i) {
+    char id[9];
+    std::snprintf(id, sizeof(id), "s%07u", static_cast<unsigned>(i) % 10000000u);
+    auto a = sample_analysis(id, std::string{"j"} + (id + 1));
+    a.created_at = i;
+    snap.emplace(id, std::move(a));
+  }
+  ASSERT_FALSE(write_snapshot(posix_storage(), dir.path(), snap, 2));
+  journal_record acquired;
+  acquired.kind = record_kind::job_acquired;
+  acquired.analysis_id = "s0000003";
+  acquired.key_hash = std::string(32, '\x11');
+  write_bytes(journal_path(dir, 1), journal_image({removed("s0000000")})); // folded in already
+  write_bytes(journal_path(dir, 2),
+              journal_image({finalized("s0000001", "{\"hits\":[]}"), removed("s0000002"),
+                             created("newnew01"), acquired, file_added("s0000004", 1, "a.bam")}));
+  write_bytes(journal_path(dir, 3), journal_image({finalized("s0000005", "{}")})); // being written
+  auto before = recovered_state(dir.path());
+  // recover() removed journal 1 (older than the snapshot); put it back, as a
+  // crash between a snapshot and the deletion of its journals leaves it.
+  write_bytes(journal_path(dir, 1), journal_image({removed("s0000000")}));
+  ASSERT_EQ(compact(posix_storage(), dir.path(), 3), "");
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 1)));
+  EXPECT_FALSE(posix_storage().exists(journal_path(dir, 2)));
+  EXPECT_TRUE(posix_storage().exists(journal_path(dir, 3)));
+  auto image = read_bytes(dir.path() + "/snapshot");
+  for (auto* copied : {"s0000000", "s0000006", "s0000199"})
+    EXPECT_NE(image.find(frame_of(snap.at(copied))), std::string::npos)
+      << copied << ": no record names it, its frame is copied as it was";
+  EXPECT_EQ(image.find(frame_of(snap.at("s0000001"))), std::string::npos)
+    << "the finalized analysis is written anew";
+  EXPECT_EQ(recovered_state(dir.path()), before);
+  state_map after;
+  std::uint64_t next = 0;
+  ASSERT_EQ(load_snapshot(posix_storage(), dir.path(), after, next), "");
+  EXPECT_EQ(next, 3u);
+  EXPECT_EQ(after.size(), 201u);
+  EXPECT_TRUE(after.at("s0000001").ready);
+  EXPECT_TRUE(after.at("s0000002").removed);
+  EXPECT_EQ(after.at("s0000003").job_key_hash, std::string(32, '\x11'));
+  EXPECT_EQ(after.at("s0000004").files.size(), 1u);
+  EXPECT_FALSE(after.at("s0000005").ready) << "journal 3 is not folded in";
+  EXPECT_FALSE(after.at("s0000000").removed) << "journal 1 was folded in before";
+
+  // A snapshot of format 1 (analysisd 0.1's bytes): every analysis encoded anew.
+  temp_dir old;
+  auto data = std::string(ANALYSISD_SOURCE_DIR) + "/tests/persistence/data/format1/";
+  write_bytes(old.path() + "/snapshot", read_bytes(data + "snapshot"));
+  write_bytes(journal_path(old, 5), read_bytes(data + "journal"));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), old.path(), rep), "");
+  EXPECT_EQ(rep.oldest_format, 1);
+  auto old_before = recovered_state(old.path());
+  ASSERT_EQ(compact(posix_storage(), old.path(), 6), "");
+  ASSERT_EQ(recover(posix_storage(), old.path(), rep), "");
+  EXPECT_EQ(rep.oldest_format, current_format) << "no frame of format 1 was copied";
+  EXPECT_EQ(recovered_state(old.path()), old_before);
+}
+
+// A snapshot with the same analysis twice (far apart, so that one copy is
+// copied and the other decoded, or both copied) is refused, as at start.
+TEST(recovery, compaction_refuses_a_snapshot_that_holds_an_analysis_twice) {
+  for (bool named : {false, true}) {
+    temp_dir dir;
+    auto a = sample_analysis("aaaaaaaa");
+    auto b = sample_analysis("bbbbbbbb", "jobjob02");
+    std::string header;
+    for (std::uint64_t x : {std::uint64_t{1}, std::uint64_t{3}})
+      for (int i = 0; i < 8; ++i)
+        header.push_back(static_cast<char>((x >> (8 * i)) & 0xFF));
+    std::string bytes = snapshot_magic;
+    append_frame(bytes, header);
+    for (auto* x : {&a, &b, &a})
+      append_frame(bytes, encode_state(*x));
+    write_bytes(dir.path() + "/snapshot", bytes);
+    write_bytes(journal_path(dir, 1),
+                journal_image({finalized(named ? "aaaaaaaa" : "bbbbbbbb", "{}")}));
+    EXPECT_NE(compact(posix_storage(), dir.path(), 2), "") << named;
+    EXPECT_EQ(read_bytes(dir.path() + "/snapshot"), bytes) << "the snapshot is untouched";
+    EXPECT_TRUE(posix_storage().exists(journal_path(dir, 1)));
+  }
 }
 
 TEST(recovery, compaction_of_a_damaged_journal_fails_and_keeps_it) {
