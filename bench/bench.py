@@ -1196,6 +1196,31 @@ def part_upload_limits(args):
            + verdicts((f"100 Continue to every head within {wait:g} s", all(exp_ok))))
 
 
+def measure_compaction(srv, snapshot, timeout=120):
+    """Creates analyses until a compaction has rewritten `snapshot`, then waits 5 s
+    (the rename comes before the directory syncs, the journals' deletion and the
+    frees): (creates, seconds, peak RSS from the first create on, RSS after), in KiB."""
+    with open(f"/proc/{srv.proc.pid}/clear_refs", "w") as f:
+        f.write("5")  # VmHWM from here on
+    before = os.stat(snapshot).st_mtime_ns
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    creates, t0 = 0, time.monotonic()
+    while os.stat(snapshot).st_mtime_ns == before:
+        if time.monotonic() - t0 > timeout:
+            raise RuntimeError(f"no compaction within {timeout} s")
+        c.request("POST", "/admin/analyses", body=CREATE_BODY,
+                  headers=dict(srv.admin, **{"Content-Type": "application/json"}))
+        r = c.getresponse()
+        r.read()
+        if r.status != 201:
+            raise RuntimeError(f"create: {r.status}")
+        creates += 1
+    secs = time.monotonic() - t0
+    c.close()
+    time.sleep(5)
+    return creates, secs, proc_status(srv.proc.pid, "VmHWM"), proc_status(srv.proc.pid, "VmRSS")
+
+
 def part_recovery(args):
     log("\n== recovery and memory ==")
     d = fresh_dir("recovery")
@@ -1229,15 +1254,23 @@ def part_recovery(args):
         log(f"  seeded {n} analyses as a {mode} ({state_bytes / 2**20:.0f} MiB) in "
             f"{time.monotonic() - t0:.1f} s")
         healthz, starts, rss, hwm, lines = [], [], [], [], []
+        # The last round of the big snapshot also compacts once (it changes
+        # the state, so no round follows it): a small --journal-rotate-bytes,
+        # then creates until the snapshot has been rewritten.
+        compaction = None
         for r in range(args.rounds):
+            compacts = n == args.big and mode == "snapshot" and r == args.rounds - 1
             subprocess.run(["sync"], check=True)
-            srv = Analysisd(f"analysisd-{mode}-{n}", data, args.threads)
+            srv = Analysisd(f"analysisd-{mode}-{n}", data, args.threads,
+                            ("--journal-rotate-bytes", "256KiB") if compacts else ())
             healthz.append(srv.wait_ready(timeout=300))
             starts.append(srv.wait_get(*first))
             time.sleep(2)  # idle
             rss.append(proc_status(srv.proc.pid, "VmRSS"))
             hwm.append(proc_status(srv.proc.pid, "VmHWM"))
             lines.append(srv.recovery_line())
+            if compacts:
+                compaction = measure_compaction(srv, os.path.join(data, "state", "snapshot"))
             # SIGKILL: a clean stop would write a snapshot and change what the
             # next round recovers (the journal-only case).
             srv.stop(signal.SIGKILL)
@@ -1257,6 +1290,11 @@ def part_recovery(args):
                f"{median(healthz):.2f} s), idle RSS {mr / 1024:.0f} MiB "
                f"= {per:.0f} B per analysis over the empty server, peak RSS {mh / 1024:.0f} MiB{verdict}")
         record(f"               {lines[len(lines) // 2]}")
+        if compaction is not None:
+            creates, secs, peak, after = compaction
+            record(f"{label} compaction: peak RSS {peak / 1024:.0f} MiB (+{(peak - rss[-1]) / 1024:.0f} MiB "
+                   f"over idle) while the snapshot was rewritten, {after / 1024:.0f} MiB after "
+                   f"({creates} creates in {secs:.1f} s until it was; --journal-rotate-bytes 256KiB)")
         shutil.rmtree(data, ignore_errors=True)
 
 
