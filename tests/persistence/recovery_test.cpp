@@ -292,13 +292,21 @@ TEST(recovery, a_damaged_snapshot_is_quarantined_with_repair) {
   EXPECT_TRUE(has_one_starting(list(dir.path() + "/quarantine"), "snapshot."));
 }
 
+namespace {
+
 // Real bytes that analysisd 0.1 wrote (tests/persistence/data/format1/):
-// a snapshot of three analyses and a journal of every record kind.
-TEST(recovery, state_files_of_format_1_load) {
-  temp_dir dir;
+// a snapshot of three analyses and a journal (number 5) of every record kind.
+void put_format_1_state(const temp_dir& dir) {
   auto data = std::string(ANALYSISD_SOURCE_DIR) + "/tests/persistence/data/format1/";
   write_bytes(dir.path() + "/snapshot", read_bytes(data + "snapshot"));
   write_bytes(journal_path(dir, 5), read_bytes(data + "journal"));
+}
+
+} // namespace
+
+TEST(recovery, state_files_of_format_1_load) {
+  temp_dir dir;
+  put_format_1_state(dir);
   recovery_report rep;
   ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
   EXPECT_EQ(rep.oldest_format, 1);
@@ -453,9 +461,7 @@ TEST(recovery, compaction_copies_the_analyses_no_record_names_and_changes_nothin
 
   // A snapshot of format 1 (analysisd 0.1's bytes): every analysis encoded anew.
   temp_dir old;
-  auto data = std::string(ANALYSISD_SOURCE_DIR) + "/tests/persistence/data/format1/";
-  write_bytes(old.path() + "/snapshot", read_bytes(data + "snapshot"));
-  write_bytes(journal_path(old, 5), read_bytes(data + "journal"));
+  put_format_1_state(old);
   recovery_report rep;
   ASSERT_EQ(recover(posix_storage(), old.path(), rep), "");
   EXPECT_EQ(rep.oldest_format, 1);
