@@ -5,7 +5,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,12 +57,14 @@ private:
     bool operator<(const entry& other) const {
       return at != other.at ? at < other.at : id_order(id) < id_order(other.id);
     }
-    /// The id as a number that orders as its characters do (ids are ASCII):
-    /// one comparison, not eight (a sort of a million at start-up).
+    /// The id as a number that orders as its characters do (ids are ASCII),
+    /// first character highest: one comparison, not eight (a sort of a
+    /// million at start-up). Compilers make this one load and a byte swap.
     static std::uint64_t id_order(const std::array<char, 8>& id) {
-      std::uint64_t x;
-      std::memcpy(&x, id.data(), sizeof(x));
-      return __builtin_bswap64(x);
+      std::uint64_t x = 0;
+      for (char c : id)
+        x = (x << 8) | static_cast<unsigned char>(c);
+      return x;
     }
   };
   /// Nothing (and an error logged) if `id` is not an analysis id.

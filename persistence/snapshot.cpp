@@ -80,10 +80,15 @@ bool decode_side_by_side(const char* data, std::size_t size, std::uint64_t expec
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   auto decode_runs = [&](state_map& into) {
-    into.reserve(expected);
-    for (auto k = next++; k + 1 < cuts.size() && !failed; k = next++)
-      if (!decode_analyses(data + cuts[k], cuts[k + 1] - cuts[k], format, into))
-        failed = true;
+    try {
+      into.reserve(expected);
+      for (auto k = next++; k + 1 < cuts.size() && !failed; k = next++)
+        if (!decode_analyses(data + cuts[k], cuts[k + 1] - cuts[k], format, into))
+          failed = true;
+    } catch (...) { // out of memory, say: the other thread stops too
+      failed = true;
+      throw;
+    }
   };
   state_map first, second;
   side_by_side([&] { decode_runs(first); }, [&] { decode_runs(second); });
