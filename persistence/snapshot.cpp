@@ -27,14 +27,31 @@ std::uint64_t get_u64(const char* p) {
   return x;
 }
 
+// Adds `a` to `into`; false if its id is there already.
+bool add_analysis(state_map& into, analysis_state&& a) {
+  auto id = a.id;
+  return into.emplace(std::move(id), std::move(a)).second;
+}
+
 // Adds the analysis of one frame's payload to `into`; false if it does not
 // decode or repeats an id.
 bool take_analysis(const char* payload, std::size_t size, int format, state_map& into) {
   analysis_state a;
-  if (!decode_state(payload, size, a, format) || !is_valid_id(a.id))
+  return decode_state(payload, size, a, format) && is_valid_id(a.id)
+         && add_analysis(into, std::move(a));
+}
+
+// The header frame that starts a snapshot's body, alone (its checksum
+// checked): the next journal's number and the analyses it says follow.
+bool read_header(const char* body, std::size_t body_size, std::uint64_t& next_seq,
+                 std::uint64_t& expected) {
+  if (body_size < 8 + 16 || frame_payload_length(body) != 16)
     return false;
-  auto id = a.id;
-  return into.emplace(std::move(id), std::move(a)).second;
+  return scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
+           next_seq = get_u64(data);
+           expected = get_u64(data + 8);
+           return true;
+         }).damage.empty();
 }
 
 // Decodes the analyses framed in data[0, size) into `into`: false at the
@@ -252,18 +269,11 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
   std::uint64_t next_seq = 1;
   const char* body = bytes.data() + snapshot_magic.size();
   std::size_t body_size = bytes.size() - snapshot_magic.size();
-  if (two_threads && body_size >= 8 + 16 + parallel_decode_bytes
-      && frame_payload_length(body) == 16) {
-    bool header_ok = false;
+  if (two_threads && body_size >= 8 + 16 + parallel_decode_bytes) {
     std::uint64_t expected = 0;
-    auto header = scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
-      next_seq = get_u64(data);
-      expected = get_u64(data + 8);
-      return header_ok = true;
-    });
     // A damaged count cannot reserve absurd memory: every analysis takes
     // more than 16 bytes.
-    if (header_ok && header.damage.empty() && expected <= body_size / 16
+    if (read_header(body, body_size, next_seq, expected) && expected <= body_size / 16
         && decode_side_by_side(body + 8 + 16, body_size - 8 - 16, expected, format, state)
         && state.size() == expected) {
       out = std::move(state);
@@ -276,10 +286,7 @@ std::string decode_snapshot(const std::string& bytes, state_map& out,
   std::uint64_t count = 0;
   auto err = walk_analyses(
     body, body_size, format, next_seq, count, [&](std::uint64_t n) { state.reserve(n); },
-    [&](std::size_t, std::size_t, analysis_state&& a) {
-      auto id = a.id;
-      return state.emplace(std::move(id), std::move(a)).second;
-    });
+    [&](std::size_t, std::size_t, analysis_state&& a) { return add_analysis(state, std::move(a)); });
   if (!err.empty())
     return err;
   out = std::move(state);
@@ -297,13 +304,10 @@ std::string read_snapshot(storage& st, const std::string& state_dir, snapshot_sp
   if (auto err = check_magic(out.bytes, out.format, nullptr); !err.empty())
     return err;
   // The header alone; split_snapshot checks it again, with everything else.
-  const char* body = out.bytes.data() + snapshot_magic.size();
-  auto body_size = out.bytes.size() - snapshot_magic.size();
-  if (body_size >= 8 + 16 && frame_payload_length(body) == 16)
-    scan_frames(body, 8 + 16, [&](const char* data, std::size_t) {
-      out.next_journal_seq = get_u64(data);
-      return true;
-    });
+  std::uint64_t next_seq = 1, expected = 0;
+  if (read_header(out.bytes.data() + snapshot_magic.size(),
+                  out.bytes.size() - snapshot_magic.size(), next_seq, expected))
+    out.next_journal_seq = next_seq;
   return {};
 }
 
@@ -322,10 +326,8 @@ std::string split_snapshot(snapshot_split& out, const std::function<bool(const s
       std::uint64_t packed;
       std::memcpy(&packed, a.id.data(), sizeof(packed));
       ids.push_back(packed);
-      if (!copy || keep(a.id)) {
-        auto id = a.id;
-        return out.kept.emplace(std::move(id), std::move(a)).second;
-      }
+      if (!copy || keep(a.id))
+        return add_analysis(out.kept, std::move(a));
       out.others.emplace_back(snapshot_magic.size() + offset, size);
       return true;
     });
