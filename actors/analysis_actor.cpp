@@ -28,16 +28,19 @@ void render(analysis_actor_state& st) {
 
 // Readers on other threads see the current document from now on (or, once
 // the analysis is removed, none): called after every change and before it
-// is answered, so that a client reads its own writes.
+// is answered, so that a client reads its own writes. Until the first call
+// there is no view, and readers ask the actor.
 void publish(analysis_actor_state& st) {
   if (!st.views)
     return;
   if (st.data.removed) {
     st.views->analyses.withdraw(st.data.id);
+    st.published = false;
     return;
   }
   render(st);
   st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id));
+  st.published = true;
 }
 
 // The job was acquired: the document shows it running from now on.
@@ -110,6 +113,8 @@ void remove_files_when_no_writer(analysis_pointer self) {
 // -- the requests, as the behaviours share them -------------------------------
 
 caf::result<std::string> document(analysis_actor_state& st, bool with_results) {
+  if (!st.published)
+    publish(st); // the reads after this one need no actor
   render(st);
   return with_results ? st.doc : st.summary;
 }
@@ -302,7 +307,7 @@ caf::result<analysis_state> retire(analysis_pointer self) {
   auto& st = self->state;
   if (!st.reserved.empty())
     return make_error(errc::unavailable);
-  if (st.views)
+  if (st.published)
     st.views->analyses.withdraw(st.data.id);
   auto rp = self->make_response_promise<analysis_state>();
   rp.deliver(std::move(st.data));
@@ -401,7 +406,6 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
   st.views = std::move(views);
   if (st.data.removed)
     return gone(self);
-  publish(st);
   return live(self);
 }
 

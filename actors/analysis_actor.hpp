@@ -15,9 +15,9 @@
 namespace analysisd {
 
 /// What an analysis actor needs of the journal: an append answered once the
-/// record is durable. The registry hands each analysis actor itself (it
-/// relays the append, so that it knows the durable state of every analysis
-/// whose actor runs); tests may hand a persistence_actor directly.
+/// record is durable. In one node, the persistence actor (whose watcher, the
+/// registry, hears each durable record before the actor does); in a
+/// cluster, the shard registry, which relays it to PostgreSQL.
 using journal_actor = caf::typed_actor<caf::replies_to<append_atom, journal_record>::with<bool>>;
 
 /// What an analysis actor holds: the document and the uploads in flight.
@@ -27,6 +27,9 @@ struct analysis_actor_state {
   std::string doc;                ///< Rendered once per change, not per GET.
   std::string summary;            ///< The document without results.
   bool rendered = false;          ///< doc and summary show the current data.
+  /// The view shows the current data. Not at spawn: the first read or
+  /// change publishes, so that an actor spawned for a write renders once.
+  bool published = false;
   std::set<std::string> reserved; ///< Names being uploaded right now.
   journal_actor journal;
   std::shared_ptr<const file_store> files;

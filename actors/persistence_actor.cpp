@@ -270,25 +270,45 @@ void flush(persistence_pointer self) {
     return;
   }
   s.writing = true;
+  s.batch_in_flight = true;
   auto frames = std::move(s.pending);
   s.pending.clear();
   auto waiting = std::move(s.waiting);
   s.waiting.clear();
   auto since = std::move(s.waiting_since);
   s.waiting_since.clear();
+  auto records = std::make_shared<std::vector<journal_record>>(std::move(s.pending_records));
+  s.pending_records.clear();
+  s.syncs_in_flight.insert(s.syncs_in_flight.end(), s.syncs.begin(), s.syncs.end());
+  s.syncs.clear();
   metrics().journal_batch_records.observe(waiting.size());
   auto size = frames.size();
+  // The batch is decided: its syncs, and those that came while it was
+  // written, are answered after its appends.
+  auto decided = [self] {
+    auto& s = self->state;
+    s.batch_in_flight = false;
+    s.writing = false;
+    for (auto& rp : s.syncs_in_flight)
+      rp.deliver(true);
+    s.syncs_in_flight.clear();
+    flush(self);
+  };
   self->request(s.syncer, caf::infinite, append_atom::value, std::move(frames))
     .then(
       [=](bool) mutable {
-        self->state.journal_bytes += size;
+        auto& s = self->state;
+        s.journal_bytes += size;
         auto now = std::chrono::steady_clock::now();
         for (auto t : since)
           metrics().journal_append_durable.observe(now - t);
+        // Before the answers: the watcher knows a record is durable before
+        // its appender can act on that.
+        if (s.watcher && !records->empty())
+          self->send(s.watcher, applied_atom::value, std::move(*records));
         for (auto& rp : waiting)
           rp.deliver(true);
-        self->state.writing = false;
-        flush(self);
+        decided();
       },
       [=](caf::error& err) mutable {
         if (code_of(err) == static_cast<std::uint8_t>(errc::read_only)) {
@@ -298,8 +318,7 @@ void flush(persistence_pointer self) {
         }
         for (auto& rp : waiting)
           rp.deliver(err);
-        self->state.writing = false;
-        flush(self);
+        decided();
       });
 }
 
@@ -330,10 +349,21 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
       if (payload.size() > max_frame_payload)
         return make_error(errc::too_large);
       append_frame(s.pending, payload);
+      if (s.watcher && self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(s.watcher))
+        s.pending_records.push_back(std::move(rec));
       auto rp = self->make_response_promise<bool>();
       s.waiting.push_back(rp);
       s.waiting_since.push_back(std::chrono::steady_clock::now());
       flush(self);
+      return rp;
+    },
+    [=](watch_atom, applied_watcher& watcher) { self->state.watcher = std::move(watcher); },
+    [=](sync_atom) -> caf::result<bool> {
+      auto& s = self->state;
+      if (s.pending.empty() && !s.batch_in_flight)
+        return true;
+      auto rp = self->make_response_promise<bool>();
+      (s.pending.empty() ? s.syncs_in_flight : s.syncs).push_back(rp);
       return rp;
     },
     [=](snapshot_atom) -> caf::result<bool> {

@@ -50,6 +50,11 @@ struct persistence_actor_state {
   syncer_actor syncer;
   std::string pending;                                  ///< Framed records waiting for the next batch.
   std::vector<caf::typed_response_promise<bool>> waiting; ///< Their requesters.
+  applied_watcher watcher;                              ///< Hears each durable batch (may be null).
+  std::vector<journal_record> pending_records;          ///< What of `pending` the watcher hears.
+  /// Syncs decided with the next batch, and with the one being written.
+  std::vector<caf::typed_response_promise<bool>> syncs, syncs_in_flight;
+  bool batch_in_flight = false;  ///< A batch is with the syncer.
   std::vector<std::chrono::steady_clock::time_point> waiting_since; ///< When each was appended.
   bool writing = false;          ///< A batch (or a rotation) is with the syncer.
   bool compacting = false;       ///< A compactor runs.

@@ -50,6 +50,9 @@ using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using backup_atom = caf::atom_constant<caf::atom("backup")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using applied_atom = caf::atom_constant<caf::atom("applied")>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -288,9 +291,19 @@ using analysis_actor = caf::typed_actor<
   // with `unavailable` while uploads are in flight.
   caf::replies_to<retire_atom>::with<analysis_state>>;
 
+/// Hears the records of each durable batch (the journal's watcher).
+using applied_watcher = caf::typed_actor<caf::reacts_to<applied_atom, std::vector<journal_record>>>;
+
 /// The journal: answers an append only once the record is durable.
 using persistence_actor = caf::typed_actor<
   caf::replies_to<append_atom, journal_record>::with<bool>,
+  // From now on, the records of each durable batch, except those the
+  // watcher appended itself, go to the watcher (applied, records) before
+  // their appends are answered. One watcher; a second replaces the first.
+  caf::reacts_to<watch_atom, applied_watcher>,
+  // Answered once every append that arrived before it is decided (durable,
+  // failed or refused), after the watcher heard the durable ones.
+  caf::replies_to<sync_atom>::with<bool>,
   // Writes a snapshot of everything acknowledged so far and starts a fresh
   // journal (used at shutdown).
   caf::replies_to<snapshot_atom>::with<bool>,

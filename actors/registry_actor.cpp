@@ -85,13 +85,12 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   e.last_used = now;
   e.durable = node.mapped();
   e.issued_ids = std::make_shared<std::atomic<std::uint64_t>>(e.durable.next_file_id);
-  // The actor's records go through the registry (its append relay).
-  auto relay = caf::actor_cast<journal_actor>(self);
   // lazy_init: the actor starts with the message that spawned it, not with
   // a scheduling round of its own first.
   publish_job(s, e.durable.job_id);
-  e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()), relay,
-                                        s.files, e.issued_ids, s.views);
+  e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()),
+                                        caf::actor_cast<journal_actor>(s.journal), s.files,
+                                        e.issued_ids, s.views);
   self->monitor(e.actor);
   auto actor = e.actor;
   s.by_actor.emplace(actor.id(), node.key());
@@ -365,9 +364,15 @@ void on_down(registry_pointer self, caf::down_msg& dm) {
   }
   if (e == nullptr)
     return;
-  if (auto i = s.live.find(analysis_id); i != s.live.end() && i->second.dead
-                                         && i->second.appends == 0)
-    restore(self, analysis_id);
+  // Records it sent may still be with the journal: restore once they are
+  // decided (the durable ones have reached `durable` by then).
+  auto restore_dead = [=] {
+    auto i = self->state.live.find(analysis_id);
+    if (i != self->state.live.end() && i->second.dead && i->second.actor.id() == aid)
+      restore(self, analysis_id);
+  };
+  self->request(s.journal, caf::infinite, sync_atom::value)
+    .then([=](bool) { restore_dead(); }, [=](caf::error&) { restore_dead(); });
 }
 
 // The listing of `docs`, leaving out the empty ones (analyses removed while
@@ -379,21 +384,6 @@ std::string render_page(const std::vector<std::string>& docs, std::size_t total,
     if (!doc.empty())
       summaries.push_back(doc);
   return render_listing(summaries, total, req);
-}
-
-// A record relayed for the actor `aid` of an analysis was decided (`rec`
-// null: it failed, nothing was recorded or its fate is unknown).
-void relayed(registry_pointer self, const std::string& analysis_id, caf::actor_id aid,
-             journal_record* rec) {
-  auto& s = self->state;
-  auto i = s.live.find(analysis_id);
-  if (i == s.live.end() || i->second.actor.id() != aid)
-    return;
-  auto& e = i->second;
-  if (rec != nullptr)
-    apply(e.durable, std::move(*rec));
-  if (--e.appends == 0 && e.dead)
-    restore(self, analysis_id);
 }
 
 // The job table, the listing order and the removed ids of the recovered
@@ -441,6 +431,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
   s.views = std::move(views);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   s.journal = std::move(journal);
+  self->send(s.journal, watch_atom::value, caf::actor_cast<applied_watcher>(self));
   s.files = std::move(files);
   s.idle_after = idle_after;
   s.dormant = std::move(analyses);
@@ -637,30 +628,14 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
       return rp;
     },
     [=](sweep_atom) { sweep(self); },
-    // The journal append of an analysis actor, relayed so that the registry
-    // knows what is durable of that analysis should the actor die.
-    [=](append_atom, journal_record& rec) -> caf::result<bool> {
+    // A durable batch of the journal: what of it the analysis actors wrote
+    // reaches their analyses' durable state (the journal tells the registry
+    // before it answers them, so nothing an actor did can overtake it).
+    [=](applied_atom, std::vector<journal_record>& records) {
       auto& s = self->state;
-      auto i = s.live.find(rec.analysis_id);
-      if (i == s.live.end() || i->second.dead
-          || caf::actor_cast<caf::strong_actor_ptr>(i->second.actor) != self->current_sender())
-        return make_error(errc::forbidden);
-      ++i->second.appends;
-      auto aid = i->second.actor.id();
-      auto id = rec.analysis_id;
-      auto applied = std::make_shared<journal_record>(rec);
-      auto rp = self->make_response_promise<bool>();
-      self->request(s.journal, caf::infinite, append_atom::value, std::move(rec))
-        .then(
-          [=](bool) mutable {
-            relayed(self, id, aid, applied.get());
-            rp.deliver(true);
-          },
-          [=](caf::error& err) mutable {
-            relayed(self, id, aid, nullptr);
-            rp.deliver(err);
-          });
-      return rp;
+      for (auto& rec : records)
+        if (auto i = s.live.find(rec.analysis_id); i != s.live.end())
+          apply(i->second.durable, std::move(rec));
     },
   };
 }

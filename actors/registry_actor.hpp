@@ -29,11 +29,11 @@ struct live_entry {
   std::chrono::steady_clock::time_point last_used;
   bool retiring = false; ///< The actor was asked to hand its state back.
   /// The actor died: the analysis becomes dormant again from `durable` once
-  /// the records it had sent are decided (`appends` is 0).
+  /// the records it had sent are decided (the journal answers a sync).
   bool dead = false;
-  std::size_t appends = 0; ///< The actor's records with the journal, not yet answered.
   /// What the journal holds of this analysis: the state handed to the actor
-  /// plus every record of it that the journal acknowledged since.
+  /// plus every record of it that the journal made durable since (the
+  /// journal tells the registry, its watcher, before it answers the actor).
   analysis_state durable;
   /// The actor's next file id (see analysis_actor_state::issued_ids).
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
@@ -46,10 +46,10 @@ struct live_entry {
 /// thread (tests use it to kill one). May be empty.
 using spawn_observer = std::function<void(const std::string& analysis_id, const analysis_actor&)>;
 
-/// The registry's own interface: the public one, plus the journal append that
-/// it relays for its analysis actors (only they may send it), so that it
-/// knows what is durable of an analysis whose actor dies.
-using registry_internal_actor = registry_actor::extend_with<journal_actor>;
+/// The registry's own interface: the public one, plus the journal's notices
+/// of durable records (the registry watches the journal), so that it knows
+/// what is durable of an analysis whose actor dies.
+using registry_internal_actor = registry_actor::extend_with<applied_watcher>;
 
 struct job_entry {
   std::string analysis_id;

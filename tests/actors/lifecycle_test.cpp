@@ -42,33 +42,64 @@ constexpr auto lifecycle_timeout = std::chrono::seconds(10);
 struct gate_state {
   std::set<int> hold;                                   ///< Record kinds to hold.
   std::vector<caf::response_promise> waiting;           ///< Held appends.
+  std::vector<journal_record> held;                     ///< Their records, for the watcher.
+  std::vector<caf::response_promise> syncs;             ///< Answered at the release.
+  applied_watcher watcher;
   static inline const char* name = "gated-journal";
 };
 
 /// A journal that acknowledges every record at once, except the kinds it was
 /// told to hold: those wait for a release (true, or the error code given),
-/// and `observer` hears (held, kind) when one arrives.
+/// and `observer` hears (held, kind) when one arrives. As the persistence
+/// actor does, it tells its watcher of each durable record before it answers
+/// it, and answers a sync once no record is held.
 caf::behavior gated_journal(caf::stateful_actor<gate_state>* self, caf::actor observer) {
+  // `records`: those the watcher did not append itself.
+  auto durable = [self](std::vector<journal_record> records) {
+    if (self->state.watcher && !records.empty())
+      self->send(self->state.watcher, applied_atom::value, std::move(records));
+  };
   return {
     [=](append_atom, journal_record& rec) -> caf::result<bool> {
       auto kind = static_cast<int>(rec.kind);
-      if (self->state.hold.count(kind) == 0)
+      bool heard = self->current_sender()
+                   != caf::actor_cast<caf::strong_actor_ptr>(self->state.watcher);
+      if (self->state.hold.count(kind) == 0) {
+        if (heard)
+          durable({std::move(rec)});
         return true;
+      }
       self->state.waiting.push_back(self->make_response_promise());
+      if (heard)
+        self->state.held.push_back(std::move(rec));
       self->send(observer, held_atom::value, kind);
       return caf::delegated<bool>{};
     },
     [=](snapshot_atom) { return true; },
+    [=](watch_atom, applied_watcher& w) { self->state.watcher = std::move(w); },
+    [=](sync_atom) -> caf::result<bool> {
+      if (self->state.waiting.empty())
+        return true;
+      self->state.syncs.push_back(self->make_response_promise());
+      return caf::delegated<bool>{};
+    },
     [=](hold_atom, int kind) { self->state.hold.insert(kind); },
     [=](release_atom, std::uint8_t code) {
-      self->state.hold.clear();
-      for (auto& rp : self->state.waiting) {
+      auto& st = self->state;
+      st.hold.clear();
+      if (code == 0)
+        durable(std::move(st.held));
+      st.held.clear();
+      for (auto& rp : st.waiting) {
         if (code == 0)
           rp.deliver(true);
         else
           rp.deliver(make_error(static_cast<errc>(code)));
       }
-      self->state.waiting.clear();
+      st.waiting.clear();
+      for (auto& rp : st.syncs)
+        rp.deliver(true);
+      st.syncs.clear();
     },
   };
 }
@@ -349,19 +380,6 @@ TEST_F(lifecycle, a_killed_actor_whose_remove_was_recorded_stays_removed) {
   auto [page, code] = ask<std::string>(list_atom::value, list_request{1, 10});
   ASSERT_EQ(code, 0);
   EXPECT_TRUE(nlohmann::json::parse(page)["documents"].empty());
-}
-
-TEST_F(lifecycle, the_journal_append_is_refused_to_anyone_but_the_analysis_actor) {
-  auto [id, cred] = create_acquired();
-  ASSERT_EQ((ask<std::string>(get_atom::value, cred, id).second), 0);
-  journal_record rec;
-  rec.kind = record_kind::removed;
-  rec.analysis_id = id;
-  bool refused = false;
-  self_->request(internal_, lifecycle_timeout, append_atom::value, rec)
-    .receive([](bool) {}, [&](caf::error& err) { refused = code_of(err) == e(errc::forbidden); });
-  EXPECT_TRUE(refused);
-  EXPECT_EQ((ask<std::string>(get_atom::value, cred, id).second), 0);
 }
 
 // An upload whose bytes the caller writes (HTTP streams them) holds its

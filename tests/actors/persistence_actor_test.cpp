@@ -6,6 +6,7 @@
 
 #include "tests/support/server_process.hpp"
 
+#include <caf/actor_companion.hpp>
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -262,4 +265,124 @@ TEST(persistence_actor, a_failed_journal_write_is_logged_once_with_the_error) {
             1u) << log;
   EXPECT_EQ(count_lines_with(log, journal_name(1)), 1u) << log;
   EXPECT_FALSE(stop_service(sys, *svc));
+}
+
+namespace {
+
+// An actor whose messages are handled as they are enqueued, on the sender's
+// thread (an actor_companion): what a probe notes when it gets an answer was
+// noted before that answer was sent, whatever the threads.
+class probe {
+public:
+  probe(caf::actor_system& sys, std::function<void(caf::mailbox_element&)> on_message)
+    : on_message_(std::move(on_message)) {
+    caf::actor_config cfg;
+    handle_ = caf::make_actor<caf::actor_companion>(sys.next_actor_id(), sys.node(), &sys, cfg);
+    companion()->on_enqueue([this](caf::mailbox_element_ptr msg) {
+      std::lock_guard<std::mutex> lock{mutex_};
+      on_message_(*msg);
+    });
+  }
+  ~probe() {
+    companion()->on_enqueue([](caf::mailbox_element_ptr) {}); // forgets `this`
+  }
+  const caf::actor& handle() const {
+    return handle_;
+  }
+  /// Sends `xs` to `dest` as a request of this probe's; the answer comes to on_message.
+  template <class... Ts>
+  void request(const caf::actor& dest, Ts&&... xs) {
+    auto mid = companion()->new_request_id(caf::message_priority::normal);
+    dest->enqueue(caf::make_mailbox_element(caf::actor_cast<caf::strong_actor_ptr>(handle_), mid,
+                                            {}, std::forward<Ts>(xs)...),
+                  nullptr);
+  }
+  /// Runs `f` under the lock that on_message runs under.
+  template <class F>
+  auto locked(F f) {
+    std::lock_guard<std::mutex> lock{mutex_};
+    return f();
+  }
+
+private:
+  caf::actor_companion* companion() const {
+    return static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(handle_));
+  }
+  std::function<void(caf::mailbox_element&)> on_message_;
+  caf::actor handle_;
+  std::mutex mutex_;
+};
+
+} // namespace
+
+// The registry keeps the durable state of each live analysis from what the
+// journal tells it, and restores an analysis whose actor died once a sync is
+// answered: both rely on this order.
+TEST(persistence_actor, its_watcher_hears_each_durable_record_before_the_append_is_answered) {
+  temp_dir dir;
+  failing_storage st;
+  caf::actor_system sys{test_config()};
+  auto svc = start_on(sys, dir, st);
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  auto journal = caf::actor_cast<caf::actor>(svc->journal);
+  std::set<std::string> heard; // by the watcher
+  probe watcher{sys, [&](caf::mailbox_element& msg) {
+                  auto& content = msg.content();
+                  if (content.match_elements<applied_atom, std::vector<journal_record>>())
+                    for (auto& rec : content.get_as<std::vector<journal_record>>(1))
+                      heard.insert(rec.analysis_id);
+                }};
+  auto heard_count = [&] { return watcher.locked([&] { return heard.size(); }); };
+  // The appender's answers, each checked against what the watcher heard by then.
+  int acked = 0, refused = 0, acked_unheard = 0;
+  probe appender{sys, [&](caf::mailbox_element& msg) {
+                   if (msg.content().match_elements<bool>()) {
+                     ++acked;
+                     // Records of a batch are heard together, in order.
+                     if (heard_count() < std::size_t(acked))
+                       ++acked_unheard;
+                   } else if (msg.content().match_elements<caf::error>()) {
+                     ++refused;
+                   }
+                 }};
+  caf::scoped_actor self{sys};
+  self->send(journal, watch_atom::value, caf::actor_cast<applied_watcher>(watcher.handle()));
+  // Appends `n` records, then a sync, which must come after all their answers.
+  auto append_then_sync = [&](const std::string& prefix, int n) {
+    for (int i = 0; i < n; ++i) {
+      journal_record rec;
+      rec.kind = record_kind::removed;
+      rec.analysis_id = prefix + std::to_string(i);
+      appender.request(journal, append_atom::value, std::move(rec));
+    }
+    int answered_at_sync = -1;
+    self->request(journal, std::chrono::seconds(30), sync_atom::value)
+      .receive([&](bool) { answered_at_sync = appender.locked([&] { return acked + refused; }); },
+               [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+    return answered_at_sync;
+  };
+  EXPECT_EQ(append_then_sync("a", 50), 50) << "a sync was answered before an append that came first";
+  EXPECT_EQ(appender.locked([&] { return acked; }), 50);
+  EXPECT_EQ(heard_count(), 50u);
+  EXPECT_EQ(appender.locked([&] { return acked_unheard; }), 0) << "an append was answered before its watcher heard it";
+
+  // What the watcher appends itself, it is not told.
+  journal_record own;
+  own.kind = record_kind::removed;
+  own.analysis_id = "own";
+  watcher.request(journal, append_atom::value, own);
+  self->request(journal, std::chrono::seconds(30), sync_atom::value)
+    .receive([](bool) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  EXPECT_EQ(heard_count(), 50u);
+
+  // Records whose batch failed are not heard; the sync is answered all the same.
+  st.plan.sync_error = std::make_error_code(std::errc::io_error);
+  {
+    stderr_capture quiet;
+    EXPECT_EQ(append_then_sync("b", 10), 60);
+  }
+  EXPECT_EQ(appender.locked([&] { return refused; }), 10);
+  EXPECT_EQ(heard_count(), 50u);
+  self->send_exit(svc->registry, caf::exit_reason::user_shutdown);
+  self->send_exit(svc->journal, caf::exit_reason::user_shutdown);
 }
