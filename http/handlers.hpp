@@ -4,6 +4,7 @@
 #include "actors/protocol.hpp"
 #include "actors/read_views.hpp"
 #include "http/body_budget.hpp"
+#include "http/caller.hpp"
 #include "http/request_record.hpp"
 #include "http/route_regex.hpp"
 #include "persistence/file_store.hpp"
@@ -24,10 +25,12 @@ namespace analysisd {
 
 /// What the handlers share. Built by start_http(); read by asio threads.
 struct http_context {
-  explicit http_context(caf::actor_system& sys) : system(sys) {
+  explicit http_context(caf::actor_system& sys) : system(sys), calls(sys) {
   }
 
   caf::actor_system& system;
+  /// Sends the registry the requests of the asio threads (http_detail::ask).
+  caller calls;
   /// Set once recovery is done, before `ready` becomes true.
   registry_actor registry;
   /// The journal, for backups (set with `registry`; none in cluster mode).
@@ -45,7 +48,9 @@ struct http_context {
   std::shared_ptr<std::atomic<bool>> read_only = std::make_shared<std::atomic<bool>>(false);
   /// Requests received and not yet answered.
   std::atomic<std::int64_t> in_flight{0};
-  /// Actors that send requests on behalf of asio threads and answer from the replies.
+  /// Actors that run work on behalf of asio threads (bridge_job): sending
+  /// responses from handlers, parsing large bodies, and requests that
+  /// need an actor's own handling of the answer.
   std::vector<caf::actor> bridges;
   std::atomic<std::size_t> next_bridge{0};
   std::string admin_token_hash; ///< SHA-256 of the admin token.

@@ -2,7 +2,7 @@
 
 /// What the request handlers (http/handlers.cpp) and the body sinks
 /// (http/streaming.cpp) share: answering a request from any thread, and
-/// asking the registry through a bridge actor. Internal to http/.
+/// asking the registry (http/caller.hpp). Internal to http/.
 
 #include "actors/protocol.hpp"
 #include "http/auth.hpp"
@@ -244,8 +244,9 @@ inline void answer_guarded(const req_t& req, F&& f) {
 
 // The answer a request is owed: if every holder of it is gone without
 // answering (the bridge died with the job in its mailbox, or with the
-// registry's reply outstanding), it answers 503 at once instead of leaving
-// the client to RESTinio's handle timeout.
+// registry's reply outstanding; or the caller went with the request
+// unanswered), it answers 503 at once instead of leaving the client to
+// RESTinio's handle timeout.
 struct owed_answer {
   explicit owed_answer(req_t r) : req(std::move(r)) {
   }
@@ -267,28 +268,31 @@ struct owed_answer {
   std::atomic<bool> answered{false};
 };
 
-// Sends one request to the registry through a bridge actor and answers from
-// its reply: `on_ok(R&)` for a result, the error mapping otherwise. Never
-// blocks the asio thread.
+// Sends one request to the registry and answers from its reply: `on_ok(R&)`
+// for a result, the error mapping otherwise. Never blocks the asio thread;
+// the answer is sent from the thread of the actor that answers (ctx->calls).
 template <class R, bool before_body = false, class OnOk, class... Ts>
 inline void ask(const ctx_ptr& ctx, const req_t& req, OnOk on_ok, Ts... args) {
+  using answer = caf::response_type<registry_actor::signatures, Ts...>;
+  static_assert(answer::valid, "not a request of the registry's");
+  static_assert(std::is_same<typename answer::type, caf::detail::type_list<R>>::value,
+                "the registry answers this request with another type");
   auto token = std::make_shared<in_flight_token>(ctx);
   auto owed = std::make_shared<owed_answer>(req);
-  auto registry = ctx->registry;
-  bridge_job job{[=](caf::event_based_actor* self) {
-    self->request(registry, caf::infinite, args...)
-      .then(
-        [=](R& result) {
-          if (owed->claim())
-            answer_guarded(req, [&] { on_ok(result); });
-          (void) token;
-        },
-        [=](caf::error& err) {
-          if (owed->claim())
-            answer_guarded(req, [&] { reply_error(req, err, before_body); });
-        });
-  }};
-  caf::anon_send(next_bridge(ctx), std::move(job));
+  ctx->calls.request(
+    caf::actor_cast<caf::actor>(ctx->registry), caf::make_message(std::move(args)...),
+    [req, on_ok = std::move(on_ok), token, owed](caf::message& reply) mutable {
+      if (!owed->claim())
+        return;
+      answer_guarded(req, [&] {
+        if (reply.match_elements<R>())
+          on_ok(reply.get_mutable_as<R>(0));
+        else if (reply.match_elements<caf::error>())
+          reply_error(req, reply.get_as<caf::error>(0), before_body);
+        else
+          reply_error(req, caf::make_error(caf::sec::unexpected_response), before_body);
+      });
+    });
 }
 
 /// ask for a request whose body is not read yet: an error answer closes the
