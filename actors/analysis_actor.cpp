@@ -31,7 +31,7 @@ void render(analysis_actor_state& st) {
 // is answered, so that a client reads its own writes. Until the first call
 // there is no view, and readers ask the actor.
 void publish(analysis_actor_state& st) {
-  if (!st.views)
+  if (!st.views || (st.dropped && st.dropped->load()))
     return;
   if (st.data.removed) {
     st.views->analyses.withdraw(st.data.id);
@@ -41,6 +41,10 @@ void publish(analysis_actor_state& st) {
   render(st);
   st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id));
   st.published = true;
+  // Dropped meanwhile: its registry's withdraw may have come before this
+  // publish. (Either this load sees the flag or that withdraw came after.)
+  if (st.dropped && st.dropped->load())
+    st.views->analyses.withdraw(st.data.id);
 }
 
 // The job was acquired: the document shows it running from now on.
@@ -307,7 +311,7 @@ caf::result<analysis_state> retire(analysis_pointer self) {
   auto& st = self->state;
   if (!st.reserved.empty())
     return make_error(errc::unavailable);
-  if (st.published)
+  if (st.views)
     st.views->analyses.withdraw(st.data.id);
   auto rp = self->make_response_promise<analysis_state>();
   rp.deliver(std::move(st.data));
@@ -397,15 +401,22 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,
                                                   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
-                                                  std::shared_ptr<read_views> views) {
+                                                  std::shared_ptr<read_views> views,
+                                                  std::shared_ptr<const std::atomic<bool>> dropped) {
   auto& st = self->state;
   st.data = std::move(data);
   st.journal = std::move(journal);
   st.files = std::move(files);
   st.issued_ids = std::move(issued_ids);
   st.views = std::move(views);
+  st.dropped = std::move(dropped);
   if (st.data.removed)
     return gone(self);
+  // No view of an earlier actor of the analysis stays (one dropped in a
+  // cluster may have published last); this one publishes at its first read
+  // or change.
+  if (st.views)
+    st.views->analyses.withdraw(st.data.id);
   return live(self);
 }
 

@@ -39,6 +39,9 @@ struct analysis_actor_state {
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
   /// Where the actor publishes its analysis's view (may be null).
   std::shared_ptr<read_views> views;
+  /// Set by a shard registry that drops this actor (kills it and withdraws
+  /// its view): the actor publishes nothing more (may be null).
+  std::shared_ptr<const std::atomic<bool>> dropped;
   /// The removed record is with the journal. For the continuations of uploads
   /// in flight (CAF runs response handlers whatever the behaviour): an upload
   /// whose bytes are written while a remove waits for its record is decided
@@ -81,6 +84,7 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,
                                                   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
-                                                  std::shared_ptr<read_views> views);
+                                                  std::shared_ptr<read_views> views,
+                                                  std::shared_ptr<const std::atomic<bool>> dropped);
 
 } // namespace analysisd

@@ -50,6 +50,8 @@ struct sr_entry {
   /// An append failed (its outcome may be unknown) or the lease changed: the
   /// actor is being killed and the analysis is loaded again next time.
   bool broken = false;
+  /// Told to the actor: set when it is dropped, so that it publishes no view after.
+  std::shared_ptr<std::atomic<bool>> dropped = std::make_shared<std::atomic<bool>>(false);
   /// Requests that came while retiring: dispatched again when that ends.
   std::vector<std::function<void()>> waiting;
   /// The file ids this actor reserved and that were neither committed nor
@@ -177,6 +179,7 @@ void drop_broken(sr_pointer self, const std::string& id) {
   if (i == s.live.end())
     return;
   i->second.broken = true;
+  i->second.dropped->store(true); // before the withdraw: see publish() in analysis_actor.cpp
   if (s.opts.views)
     s.opts.views->analyses.withdraw(id);
   self->send_exit(i->second.actor, caf::exit_reason::kill);
@@ -205,7 +208,7 @@ void spawn_entry(sr_pointer self, const std::string& id, std::uint32_t shard, st
     s.jobs[la.state.job_id] = sr_job{id, la.state.job_key_hash};
   auto relay = caf::actor_cast<journal_actor>(self);
   e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(la.state), relay,
-                                        s.opts.files, nullptr, s.opts.views);
+                                        s.opts.files, nullptr, s.opts.views, e.dropped);
   self->monitor(e.actor);
   s.by_actor.emplace(e.actor.id(), id);
   auto job_id = e.durable.job_id;

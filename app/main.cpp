@@ -398,6 +398,8 @@ int main(int argc, char** argv) {
   for (auto& b : ctx->bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   ctx->bridges.clear();
+  // Requests still unanswered hold the context (their callbacks do): drop them.
+  ctx->calls.close();
   ctx->registry = nullptr;
   ctx->journal = nullptr;
   log_info("stopped");

@@ -75,7 +75,7 @@ struct in_flight_token {
 // closes with "response_context_table is full". So a handler never completes
 // a response itself: while one runs, `inline_ctx` is set and `complete` hands
 // the response to a bridge actor, which completes it from its own thread, as
-// for every answer that comes from the actors.
+// answers that come from the actors are completed from theirs.
 inline thread_local const ctx_ptr* inline_ctx = nullptr;
 
 // What every handler holds while it runs: its request counts as in flight,

@@ -349,7 +349,7 @@ public:
   }
 
 private:
-  // The reservation is made (on a bridge's thread): read the body, unless the
+  // The reservation is made (on the answering actor's thread): read the body, unless the
   // connection went meanwhile.
   void reserved(file_record file) {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -506,7 +506,7 @@ private:
   std::uint64_t received_ = 0;
   std::uint64_t written_ = 0;
   bool failed_ = false;
-  std::mutex mutex_; ///< Orders the reservation (a bridge's thread) and an abort.
+  std::mutex mutex_; ///< Orders the reservation (an actor's thread) and an abort.
   bool aborted_ = false; ///< No commit will come: a reservation arriving now is dropped.
   /// What release() was asked to run once the name is free, while the
   /// reservation was still on its way.

@@ -174,3 +174,75 @@ TEST(caller, a_caller_that_goes_drops_its_callbacks_unrun_and_ignores_later_answ
   EXPECT_FALSE(ran);
   caf::anon_send_exit(dest, caf::exit_reason::user_shutdown);
 }
+
+TEST(caller, an_invalid_destination_is_answered_at_once) {
+  caf::actor_system sys{test_config()};
+  caller c{sys};
+  std::string error;
+  c.request(caf::actor{}, caf::make_message(get_atom::value, std::string{"abcd1234"}),
+            [&](caf::message& a) {
+              if (a.match_elements<caf::error>())
+                error = caf::to_string(a.get_as<caf::error>(0));
+            });
+  EXPECT_NE(error.find("invalid_argument"), std::string::npos) << error;
+  EXPECT_EQ(c.pending(), 0u);
+}
+
+namespace {
+
+// What owns a caller and is held by the callbacks of its requests, as the
+// HTTP context is.
+struct owner {
+  explicit owner(caf::actor_system& sys) : calls(sys) {
+  }
+  caller calls;
+};
+
+} // namespace
+
+// A callback that holds its caller's owner keeps it alive until close():
+// then the owner goes, with the callback unrun.
+TEST(caller, close_drops_the_callbacks_that_hold_the_caller) {
+  caf::actor_system sys{test_config()};
+  auto dest = sys.spawn(echo);
+  auto o = std::make_shared<owner>(sys);
+  std::weak_ptr<owner> watch = o;
+  bool ran = false;
+  o->calls.request(dest, caf::make_message(get_atom::value, std::string{"later"}),
+                   [o, &ran](caf::message&) { ran = true; });
+  auto* calls = &o->calls;
+  o.reset();
+  EXPECT_FALSE(watch.expired()) << "the callback holds it";
+  calls->close();
+  EXPECT_TRUE(watch.expired());
+  caf::scoped_actor self{sys};
+  self->send(dest, answer_atom::value); // answers nobody now
+  caller other{sys};
+  EXPECT_EQ(ask(other, dest, "abcd1234").doc, "doc:abcd1234");
+  EXPECT_FALSE(ran);
+  caf::anon_send_exit(dest, caf::exit_reason::user_shutdown);
+}
+
+// The answer's callback held the last reference to the owner: the caller
+// goes inside the answer, on the answering actor's thread, and that ends.
+TEST(caller, a_caller_can_go_inside_an_answer) {
+  caf::actor_system sys{test_config()};
+  auto dest = sys.spawn(echo);
+  auto o = std::make_shared<owner>(sys);
+  std::weak_ptr<owner> watch = o;
+  auto done = std::make_shared<std::promise<void>>();
+  auto ran = done->get_future();
+  o->calls.request(dest, caf::make_message(get_atom::value, std::string{"abcd1234"}),
+                   [o, done](caf::message&) mutable {
+                     o.reset(); // the last reference: the caller goes now, inside the answer
+                     done->set_value();
+                   });
+  o.reset();
+  ASSERT_EQ(ran.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  for (int k = 0; k < 1000 && !watch.expired(); ++k)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(watch.expired());
+  caller other{sys};
+  EXPECT_EQ(ask(other, dest, "efgh5678").doc, "doc:efgh5678") << "the answering actor goes on";
+  caf::anon_send_exit(dest, caf::exit_reason::user_shutdown);
+}
