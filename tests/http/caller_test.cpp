@@ -75,6 +75,16 @@ outcome ask(caller& c, const caf::actor& dest, const std::string& id) {
   return got.get();
 }
 
+// Has `dest` answer the requests whose callbacks a caller dropped: the
+// answers go nowhere (`ran` stays false), and `dest` still serves others.
+void answer_late(caf::actor_system& sys, const caf::actor& dest, const bool& ran) {
+  caf::scoped_actor self{sys};
+  self->send(dest, answer_atom::value);
+  caller other{sys};
+  EXPECT_EQ(ask(other, dest, "efgh5678").doc, "doc:efgh5678");
+  EXPECT_FALSE(ran);
+}
+
 } // namespace
 
 TEST(caller, answers_and_errors_reach_the_request_callback) {
@@ -166,12 +176,7 @@ TEST(caller, a_caller_that_goes_drops_its_callbacks_unrun_and_ignores_later_answ
     EXPECT_FALSE(*dropped);
   }
   EXPECT_TRUE(*dropped);
-  caf::scoped_actor self{sys};
-  self->send(dest, answer_atom::value);
-  // Its answer went nowhere; `dest` still serves others.
-  caller other{sys};
-  EXPECT_EQ(ask(other, dest, "efgh5678").doc, "doc:efgh5678");
-  EXPECT_FALSE(ran);
+  answer_late(sys, dest, ran);
   caf::anon_send_exit(dest, caf::exit_reason::user_shutdown);
 }
 
@@ -215,11 +220,7 @@ TEST(caller, close_drops_the_callbacks_that_hold_the_caller) {
   EXPECT_FALSE(watch.expired()) << "the callback holds it";
   calls->close();
   EXPECT_TRUE(watch.expired());
-  caf::scoped_actor self{sys};
-  self->send(dest, answer_atom::value); // answers nobody now
-  caller other{sys};
-  EXPECT_EQ(ask(other, dest, "abcd1234").doc, "doc:abcd1234");
-  EXPECT_FALSE(ran);
+  answer_late(sys, dest, ran);
   caf::anon_send_exit(dest, caf::exit_reason::user_shutdown);
 }
 
