@@ -22,7 +22,7 @@ export CCACHE_DIR="${CCACHE_DIR:-$PWD/build/ccache}"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)"
 
-export UBSAN_OPTIONS="suppressions=$PWD/tests/ubsan.supp:print_stacktrace=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 artifacts=build/fuzz-artifacts
 mkdir -p "$artifacts"
 status=0
