@@ -6,6 +6,12 @@
 # ANALYSISD_SKIP_FUZZ=1) each libFuzzer target of that same clang build for a
 # few seconds, after its whole seed corpus (scripts/fuzz.sh runs them for
 # longer).
+#
+# The tests leave about a third of the CPU idle (they wait on servers, fsyncs
+# and timeouts), so the stages overlap at idle priority (SCHED_IDLE, which
+# takes only CPU that nothing else wants, so the tests' timings hold): the
+# sanitize build compiles while the dev stage's tests run, and the fuzzers run
+# while the sanitize stage's tests do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -27,13 +33,13 @@ if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then units=ON; fi
 bench=OFF
 if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then bench=ON; fi
 
-start=$(date +%s)
-cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" \
-  -DANALYSISD_BUILD_BENCH="$bench" >/dev/null
-cmake --build --preset dev -j"$jobs"
-echo "test: dev build took $(( $(date +%s) - start )) s"
-ctest --preset dev -j"$jobs"
+# The stages' background jobs, each in a process group of its own (setsid),
+# stop with this script.
+background=()
+trap 'for g in "${background[@]}"; do kill -- "-$g" 2>/dev/null || true; done' EXIT
 
+sanitize=ON
+if [ "${ANALYSISD_SKIP_SANITIZE:-0}" = "1" ]; then sanitize=OFF; fi
 # The sanitize preset builds the fuzz targets too, unless the fuzz stage is skipped.
 fuzzers=ON
 if [ "${ANALYSISD_SKIP_FUZZ:-0}" = "1" ]; then fuzzers=OFF; fi
@@ -42,16 +48,47 @@ configure_sanitize() {
     -DANALYSISD_FUZZ_TARGETS="$fuzzers" >/dev/null
 }
 
-if [ "${ANALYSISD_SKIP_SANITIZE:-0}" != "1" ]; then
+start=$(date +%s)
+cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" \
+  -DANALYSISD_BUILD_BENCH="$bench" >/dev/null
+cmake --build --preset dev -j"$jobs"
+echo "test: dev build took $(( $(date +%s) - start )) s"
+
+if [ "$sanitize" = "ON" ]; then
   start=$(date +%s)
   configure_sanitize
-  cmake --build --preset sanitize -j"$jobs"
-  echo "test: sanitize build took $(( $(date +%s) - start )) s"
-  ctest --preset sanitize -j"$jobs" -LE fuzz
+  setsid chrt --idle 0 cmake --build --preset sanitize -j"$jobs" > build/sanitize-build.log 2>&1 &
+  sanitize_build=$!
+  background+=("$sanitize_build")
 fi
+ctest --preset dev -j"$jobs"
 
-if [ "$fuzzers" = "ON" ]; then
-  # Already built by the sanitize stage, unless that one was skipped.
+if [ "$sanitize" = "ON" ]; then
+  dev_done=$(date +%s)
+  if ! wait "$sanitize_build"; then
+    tail -n 100 build/sanitize-build.log
+    echo "test: the sanitize build failed (build/sanitize-build.log)"
+    exit 1
+  fi
+  echo "test: sanitize build took $(( $(date +%s) - start )) s," \
+       "$(( dev_done - start )) s of it beside the dev stage's tests"
+  if [ "$fuzzers" = "ON" ]; then
+    # A ctest run of its own, in the fuzz targets' directory (so its Testing/
+    # files are its own), with the sanitize preset's UBSan options.
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 setsid chrt --idle 0 \
+      ctest --test-dir build/sanitize/tests/fuzz -j"$jobs" -L fuzz --output-on-failure \
+      > build/fuzz-tests.log 2>&1 &
+    fuzz_runs=$!
+    background+=("$fuzz_runs")
+  fi
+  ctest --preset sanitize -j"$jobs" -LE fuzz
+  if [ "$fuzzers" = "ON" ]; then
+    status=0
+    wait "$fuzz_runs" || status=$?
+    cat build/fuzz-tests.log
+    if [ "$status" != 0 ]; then echo "test: a fuzz target failed"; exit 1; fi
+  fi
+elif [ "$fuzzers" = "ON" ]; then
   start=$(date +%s)
   configure_sanitize
   cmake --build --preset sanitize -j"$jobs" --target analysisd_fuzzers
