@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build ccache make pkgconf
+  g++ cmake ninja-build ccache make pkgconf lld
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev libpcre2-dev
   nlohmann-json3-dev libboost-filesystem-dev libssl-dev zlib1g-dev
   googletest libgtest-dev
