@@ -394,7 +394,7 @@ TEST(e2e_cluster, kill9_under_load_loses_no_acknowledged_change) {
   for (std::size_t i = 0; i < node_count; ++i)
     if (!cluster.alive(i))
       cluster.restart(i);
-  std::this_thread::sleep_for(cluster.settle_time());
+  cluster.settle();
   auto verified = verify(s, rng, clock_type::now() + std::chrono::seconds(60));
   auto total_seconds = ms_since(started) / 1000.0;
 

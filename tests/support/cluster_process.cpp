@@ -57,7 +57,7 @@ cluster_process::cluster_process(std::string data_dir, cluster_process_options o
       spawn(i);
     }
   }
-  std::this_thread::sleep_for(settle_time());
+  settle();
 }
 
 cluster_process::~cluster_process() {
@@ -190,6 +190,57 @@ std::chrono::milliseconds cluster_process::settle_time() const {
   int handoff_rounds = (opts_.shards + opts_.max_handoffs - 1) / opts_.max_handoffs;
   return std::chrono::milliseconds(opts_.stable_after_ms
                                    + (handoff_rounds + 3) * opts_.heartbeat_ms);
+}
+
+namespace {
+
+/// The value of an unlabelled metric in a /metrics body; -1 if missing.
+double metric_value(const std::string& body, const std::string& name) {
+  auto at = body.find("\n" + name + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::strtod(body.c_str() + at + name.size() + 2, nullptr);
+}
+
+} // namespace
+
+bool cluster_process::wait_settled(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<double> last;
+  for (;;) {
+    auto running = static_cast<double>(
+      std::count_if(nodes_.begin(), nodes_.end(), [](const node& n) { return n.pid > 0; }));
+    std::vector<double> held;
+    double sum = 0;
+    bool agreed = true;
+    for (auto& n : nodes_) {
+      if (n.pid <= 0)
+        continue;
+      auto metrics = http_client{n.http_port}.get("/metrics", bearer(opts_.admin_token));
+      double shards = metric_value(metrics.body, "analysisd_cluster_shards_held");
+      if (metrics.status != 200 || shards < 0
+          || metric_value(metrics.body, "analysisd_cluster_members") != running) {
+        agreed = false;
+        break;
+      }
+      held.push_back(shards);
+      sum += shards;
+    }
+    if (!agreed)
+      held.clear();
+    else if (sum == opts_.shards && held == last)
+      return true;
+    last = held;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(opts_.heartbeat_ms));
+  }
+}
+
+void cluster_process::settle() {
+  if (!wait_settled(20 * settle_time()))
+    fail("the shards did not settle within " + std::to_string((20 * settle_time()).count())
+         + " ms");
 }
 
 void cluster_process::fail(const std::string& what) {

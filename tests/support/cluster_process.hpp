@@ -116,8 +116,17 @@ public:
   /// Every node's log, each headed by its name.
   std::string logs() const;
   /// How long the shards may take to settle after membership changes
-  /// (stable-after plus the handoffs plus a few heartbeats).
+  /// (stable-after plus the handoffs plus a few heartbeats) on an idle
+  /// machine.
   std::chrono::milliseconds settle_time() const;
+  /// Waits until the shards settled: every running node counts them all as
+  /// members, and the shards they hold (their /metrics) add up to all the
+  /// shards, twice in a row a heartbeat apart. A loaded machine can take
+  /// several times settle_time(); false after `timeout`.
+  bool wait_settled(std::chrono::milliseconds timeout);
+  /// wait_settled with 20 settle_time()s, failing the test (ADD_FAILURE with
+  /// the logs, then std::runtime_error) if the shards do not settle.
+  void settle();
 
 private:
   struct node {

@@ -213,7 +213,7 @@ void server_process::restart() {
   if (cluster_) {
     for (std::size_t i = 0; i < cluster_->size(); ++i)
       cluster_->restart(i);
-    std::this_thread::sleep_for(cluster_->settle_time());
+    cluster_->settle();
     return;
   }
   if (pid_ > 0)
