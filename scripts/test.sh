@@ -7,11 +7,11 @@
 # few seconds, after its whole seed corpus (scripts/fuzz.sh runs them for
 # longer).
 #
-# The tests leave about a third of the CPU idle (they wait on servers, fsyncs
-# and timeouts), so the stages overlap at idle priority (SCHED_IDLE, which
-# takes only CPU that nothing else wants, so the tests' timings hold): the
-# sanitize build compiles while the dev stage's tests run, and the fuzzers run
-# while the sanitize stage's tests do.
+# The stages overlap: the tests leave about a third of the CPU idle (they
+# wait on servers, fsyncs and timeouts), so the sanitize build compiles while
+# the dev stage's tests run, and the fuzzers run while the sanitize stage's
+# tests do, both at idle priority (SCHED_IDLE: only CPU that the tests leave
+# unused, so their timings hold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -57,7 +57,8 @@ echo "test: dev build took $(( $(date +%s) - start )) s"
 if [ "$sanitize" = "ON" ]; then
   start=$(date +%s)
   configure_sanitize
-  setsid chrt --idle 0 cmake --build --preset sanitize -j"$jobs" > build/sanitize-build.log 2>&1 &
+  setsid chrt --idle 0 ionice -c 3 cmake --build --preset sanitize -j"$jobs" \
+    > build/sanitize-build.log 2>&1 &
   sanitize_build=$!
   background+=("$sanitize_build")
 fi
@@ -70,6 +71,7 @@ if [ "$sanitize" = "ON" ]; then
     echo "test: the sanitize build failed (build/sanitize-build.log)"
     exit 1
   fi
+  background=()
   echo "test: sanitize build took $(( $(date +%s) - start )) s," \
        "$(( dev_done - start )) s of it beside the dev stage's tests"
   if [ "$fuzzers" = "ON" ]; then
@@ -81,13 +83,16 @@ if [ "$sanitize" = "ON" ]; then
     fuzz_runs=$!
     background+=("$fuzz_runs")
   fi
-  ctest --preset sanitize -j"$jobs" -LE fuzz
+  tests=0
+  ctest --preset sanitize -j"$jobs" -LE fuzz || tests=$?
   if [ "$fuzzers" = "ON" ]; then
-    status=0
-    wait "$fuzz_runs" || status=$?
+    fuzz=0
+    wait "$fuzz_runs" || fuzz=$?
+    background=()
     cat build/fuzz-tests.log
-    if [ "$status" != 0 ]; then echo "test: a fuzz target failed"; exit 1; fi
+    if [ "$fuzz" != 0 ]; then echo "test: a fuzz target failed"; exit 1; fi
   fi
+  if [ "$tests" != 0 ]; then exit "$tests"; fi
 elif [ "$fuzzers" = "ON" ]; then
   start=$(date +%s)
   configure_sanitize

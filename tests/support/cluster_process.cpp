@@ -205,30 +205,46 @@ double metric_value(const std::string& body, const std::string& name) {
 } // namespace
 
 bool cluster_process::wait_settled(std::chrono::milliseconds timeout) {
+  // /metrics wants the admin token: a cluster started without one (each node
+  // then makes its own) gets the idle machine's settle time.
+  if (opts_.admin_token.empty()) {
+    std::this_thread::sleep_for(settle_time());
+    return true;
+  }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<double> last;
   for (;;) {
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i].pid > 0 && !alive(i))
+        fail(nodes_[i].name + " exited while the shards settled");
     auto running = static_cast<double>(
       std::count_if(nodes_.begin(), nodes_.end(), [](const node& n) { return n.pid > 0; }));
+    // Each node's held shards, while every node counts all the running ones
+    // as members (one that has not seen a newcomer yet would still move
+    // shards to it); empty otherwise.
     std::vector<double> held;
     double sum = 0;
-    bool agreed = true;
     for (auto& n : nodes_) {
       if (n.pid <= 0)
         continue;
-      auto metrics = http_client{n.http_port}.get("/metrics", bearer(opts_.admin_token));
+      http_client one{n.http_port};
+      one.set_timeout(std::chrono::milliseconds(std::max(1000, 10 * opts_.heartbeat_ms)));
+      http_response metrics;
+      try {
+        metrics = one.get("/metrics", bearer(opts_.admin_token));
+      } catch (const std::exception&) {
+        // Not answering in time: poll again.
+      }
       double shards = metric_value(metrics.body, "analysisd_cluster_shards_held");
       if (metrics.status != 200 || shards < 0
           || metric_value(metrics.body, "analysisd_cluster_members") != running) {
-        agreed = false;
+        held.clear();
         break;
       }
       held.push_back(shards);
       sum += shards;
     }
-    if (!agreed)
-      held.clear();
-    else if (sum == opts_.shards && held == last)
+    if (!held.empty() && sum == opts_.shards && held == last)
       return true;
     last = held;
     if (std::chrono::steady_clock::now() >= deadline)
@@ -238,9 +254,9 @@ bool cluster_process::wait_settled(std::chrono::milliseconds timeout) {
 }
 
 void cluster_process::settle() {
-  if (!wait_settled(20 * settle_time()))
-    fail("the shards did not settle within " + std::to_string((20 * settle_time()).count())
-         + " ms");
+  auto timeout = 20 * settle_time();
+  if (!wait_settled(timeout))
+    fail("the shards did not settle within " + std::to_string(timeout.count()) + " ms");
 }
 
 void cluster_process::fail(const std::string& what) {

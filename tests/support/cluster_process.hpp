@@ -48,7 +48,7 @@ class cluster_process {
 public:
   /// Makes a fresh database on postgres_process::shared(), starts every node
   /// on `data_dir` (created if missing) and waits until each answers /readyz
-  /// 200 and the shards had time to settle. Throws std::runtime_error (after
+  /// 200 and the shards settled (settle()). Throws std::runtime_error (after
   /// an ADD_FAILURE with the nodes' logs) if a node exits or is not ready in
   /// time: a binary without cluster mode fails here, clearly.
   explicit cluster_process(std::string data_dir, cluster_process_options opts = {});
@@ -122,7 +122,9 @@ public:
   /// Waits until the shards settled: every running node counts them all as
   /// members, and the shards they hold (their /metrics) add up to all the
   /// shards, twice in a row a heartbeat apart. A loaded machine can take
-  /// several times settle_time(); false after `timeout`.
+  /// several times settle_time(); false after `timeout`. Fails the test (as
+  /// the constructor does) if a node exits meanwhile. Without an admin token
+  /// (no /metrics) it sleeps settle_time().
   bool wait_settled(std::chrono::milliseconds timeout);
   /// wait_settled with 20 settle_time()s, failing the test (ADD_FAILURE with
   /// the logs, then std::runtime_error) if the shards do not settle.
