@@ -211,8 +211,10 @@ bool cluster_process::wait_settled(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(settle_time());
     return true;
   }
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto start = std::chrono::steady_clock::now();
+  auto deadline = start + timeout;
   std::vector<double> last;
+  int unchanged = 0; // polls in a row (after the first) with the same counts
   for (;;) {
     for (std::size_t i = 0; i < nodes_.size(); ++i)
       if (nodes_[i].pid > 0 && !alive(i))
@@ -244,7 +246,13 @@ bool cluster_process::wait_settled(std::chrono::milliseconds timeout) {
       held.push_back(shards);
       sum += shards;
     }
-    if (!held.empty() && sum == opts_.shards && held == last)
+    // Unchanged over two heartbeats, and never sooner than settle_time(): a
+    // node routes by the leases it read in its last round, so it sees a shard
+    // taken by another node a round later (a create sent at the first
+    // agreement was once answered 503).
+    unchanged = !held.empty() && held == last ? unchanged + 1 : 0;
+    if (unchanged >= 2 && sum == opts_.shards
+        && std::chrono::steady_clock::now() - start >= settle_time())
       return true;
     last = held;
     if (std::chrono::steady_clock::now() >= deadline)

@@ -121,10 +121,10 @@ public:
   std::chrono::milliseconds settle_time() const;
   /// Waits until the shards settled: every running node counts them all as
   /// members, and the shards they hold (their /metrics) add up to all the
-  /// shards, twice in a row a heartbeat apart. A loaded machine can take
-  /// several times settle_time(); false after `timeout`. Fails the test (as
-  /// the constructor does) if a node exits meanwhile. Without an admin token
-  /// (no /metrics) it sleeps settle_time().
+  /// shards, unchanged over two heartbeats, and settle_time() has passed. A
+  /// loaded machine can take several times settle_time(); false after
+  /// `timeout`. Fails the test (as the constructor does) if a node exits
+  /// meanwhile. Without an admin token (no /metrics) it sleeps settle_time().
   bool wait_settled(std::chrono::milliseconds timeout);
   /// wait_settled with 20 settle_time()s, failing the test (ADD_FAILURE with
   /// the logs, then std::runtime_error) if the shards do not settle.
