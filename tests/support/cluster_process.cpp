@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -30,12 +32,30 @@ std::size_t test_cluster_nodes() {
   return static_cast<std::size_t>(n);
 }
 
+namespace {
+
+// A cluster's state is its data dir and its database: a cluster started
+// again on a data dir (of the same PostgreSQL, in this test program) finds
+// the database the one before it used, as a single node finds its data dir.
+std::string database_of(postgres_process& postgres, const std::string& data_dir) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::uint16_t, std::string>, std::string> databases;
+  std::lock_guard<std::mutex> lock{mutex};
+  auto key = std::make_pair(postgres.port(), boost::filesystem::absolute(data_dir).string());
+  auto i = databases.find(key);
+  if (i == databases.end())
+    i = databases.emplace(key, postgres.create_database()).first;
+  return i->second;
+}
+
+} // namespace
+
 cluster_process::cluster_process(std::string data_dir, cluster_process_options opts)
   : data_dir_(std::move(data_dir)), opts_(std::move(opts)) {
   if (opts_.nodes == 0)
     throw std::invalid_argument("cluster_process: no nodes");
   boost::filesystem::create_directories(data_dir_);
-  conninfo_ = (opts_.postgres ? *opts_.postgres : postgres_process::shared()).create_database();
+  conninfo_ = database_of(opts_.postgres ? *opts_.postgres : postgres_process::shared(), data_dir_);
   nodes_.resize(opts_.nodes);
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     nodes_[i].name = "node" + std::to_string(i + 1);

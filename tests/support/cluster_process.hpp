@@ -1,7 +1,7 @@
 #pragma once
 
-// Runs N real analysisd nodes in cluster mode for end-to-end tests: a fresh
-// database on the test program's private PostgreSQL (postgres_process), each
+// Runs N real analysisd nodes in cluster mode for end-to-end tests: a
+// database of the test program's private PostgreSQL (postgres_process), each
 // node on free loopback ports for HTTP and for the inter-node (CAF)
 // interface, one data dir they all share, one admin token, and short
 // timings so that a killed node's shards move within a couple of seconds.
@@ -46,7 +46,9 @@ std::size_t test_cluster_nodes();
 
 class cluster_process {
 public:
-  /// Makes a fresh database on postgres_process::shared(), starts every node
+  /// Makes a fresh database on postgres_process::shared() (or `postgres`),
+  /// the same one again for a data dir a cluster of this test program ran
+  /// on before (its state is the data dir and the database), starts every node
   /// on `data_dir` (created if missing) and waits until each answers /readyz
   /// 200 and the shards settled (settle()). Throws std::runtime_error (after
   /// an ADD_FAILURE with the nodes' logs) if a node exits or is not ready in
