@@ -1,5 +1,6 @@
 #include "persistence/cluster_store.hpp"
 
+#include "actors/analysis_logic.hpp"
 #include "actors/protocol.hpp"
 #include "persistence/recovery.hpp"
 
@@ -12,6 +13,16 @@
 namespace analysisd {
 
 namespace {
+
+// A key a text column can hold: PostgreSQL's text is UTF-8 without NUL, and
+// libpq sends a text parameter as a C string (cut at its first NUL). Nothing
+// is stored under any other key (creates refuse such ids and fields), so a
+// lookup by one, as a client can send in its credentials, finds nothing,
+// without asking: PostgreSQL would refuse it (invalid byte sequence), or
+// find what the part before the NUL names.
+bool storable_key(const std::string& key) {
+  return key.find('\0') == std::string::npos && is_valid_utf8(key);
+}
 
 constexpr std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
@@ -662,6 +673,8 @@ caf::expected<std::vector<journal_record>>
 cluster_store::load_records(const std::string& analysis_id) {
   if (auto err = ready())
     return err;
+  if (!storable_key(analysis_id))
+    return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
   pg_params p;
   p.text(analysis_id);
   auto rows = conn_.exec("SELECT seq, record FROM journal WHERE analysis_id = $1 ORDER BY seq", p,
@@ -715,6 +728,8 @@ caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& a
 caf::expected<job_info> cluster_store::job(const std::string& job_id) {
   if (auto err = ready())
     return err;
+  if (!storable_key(job_id))
+    return make_error(errc::not_found);
   pg_params p;
   p.text(job_id);
   auto rows = conn_.exec("SELECT analysis_id, key_hash, key_hash IS NOT NULL FROM jobs"

@@ -253,7 +253,8 @@ public:
                           std::vector<std::size_t>* refused = nullptr);
 
   /// The records of one analysis, in seq order (any node may read).
-  /// Errors: not_found if it has none; io_error if one does not decode.
+  /// Errors: not_found if it has none (an id that is not UTF-8 text has
+  /// none); io_error if one does not decode.
   caf::expected<std::vector<journal_record>> load_records(const std::string& analysis_id);
 
   /// The state an owner rebuilds from the records (with recovery's apply(),
@@ -263,7 +264,8 @@ public:
 
   // -- jobs and the listing ----------------------------------------------------------
 
-  /// The job (any node). Errors: not_found.
+  /// The job (any node). Errors: not_found (a job id that is not UTF-8
+  /// text, as a client's credentials may carry, names none).
   caf::expected<job_info> job(const std::string& job_id);
 
   /// The listing's page `page` (from 1) of `per_page` (> 0), newest first

@@ -206,6 +206,14 @@ TEST_F(e2e_hardening_input, invalid_utf8_is_refused_everywhere_and_nothing_unser
   expect_error(client_->get("/api/analyses/" + job_.id,
                             "Basic " + base64("job-\xff\xfe:" + job_.key)),
                401, "unauthorized", "Invalid authorization header", "job id not UTF-8");
+  // Nor is a job's id with a NUL and more after it, with that job's key (a
+  // lookup that stopped at the NUL would find the job).
+  expect_error(client_->get("/api/analyses/" + job_.id,
+                            "Basic " + base64(job_.job_id + std::string{"\0x", 2} + ":" + job_.key)),
+               401, "unauthorized", "Invalid authorization header", "job id with a NUL");
+  expect_error(client_->patch("/admin/jobs/" + job_.job_id + "%00x", R"({"acquired":true})",
+                              admin()),
+               404, "not_found", "Not found", "acquire of a job id with a NUL");
 
   // Valid UTF-8 passes and is stored; everything still serializes, also after a restart.
   ASSERT_EQ(upload(*client_, "/api/analyses/" + job_.id + "/files?name=%C3%A9t%C3%A9.fa",

@@ -637,6 +637,31 @@ TEST(cluster_store, a_job_is_acquired_once_under_concurrency) {
   EXPECT_EQ(records->int64(1, 0), 2 + won);
 }
 
+// Job and analysis ids come from clients (credentials, paths): one that is
+// not UTF-8 text names nothing, and is never sent to PostgreSQL, which
+// would refuse it, or (a NUL cuts a text parameter) look up its prefix.
+TEST(cluster_store, lookups_by_ids_that_are_not_utf8_text_find_nothing) {
+  auto db = fresh_database();
+  auto store = open_store(db);
+  ASSERT_TRUE(store->acquire(0, "inc-a", 10s)->granted);
+  ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")}));
+  ASSERT_TRUE(store->job("jaaaaaa1"));
+  ASSERT_TRUE(store->load_analysis("aaaaaaa1"));
+  for (auto id : {std::string{"jaaaaaa1\xff\xfe"}, std::string{"\xc3\x28"},
+                  std::string{"jaaaaaa1\0x", 10}, std::string{"\xed\xa0\x80"}}) {
+    SCOPED_TRACE(id);
+    auto job = store->job(id);
+    ASSERT_FALSE(job);
+    EXPECT_EQ(code_of(job.error()), code(errc::not_found)) << context_of(job.error());
+    auto analysis_id = "a" + id.substr(1);
+    auto loaded = store->load_analysis(analysis_id);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(code_of(loaded.error()), code(errc::not_found)) << context_of(loaded.error());
+  }
+  // The connection is still good.
+  EXPECT_TRUE(store->job("jaaaaaa1"));
+}
+
 // The key is stored with the record, in the same transaction: a batch that
 // acquires a job acquired already writes nothing, not even its other entries.
 TEST(cluster_store, job_acquired_of_an_acquired_job_fails_the_whole_batch) {
