@@ -669,6 +669,29 @@ caf::error cluster_store::append_batch(const std::string& incarnation,
   return std::move(committed.error());
 }
 
+namespace {
+
+const std::string records_sql
+  = "SELECT seq, record FROM journal WHERE analysis_id = $1 ORDER BY seq";
+
+// The records of `analysis_id` that records_sql answered (binary).
+caf::expected<std::vector<journal_record>> decode_records(const pg_rows& rows,
+                                                         const std::string& analysis_id) {
+  if (rows.rows() == 0)
+    return make_error(errc::not_found, "no records of " + analysis_id);
+  std::vector<journal_record> out(static_cast<std::size_t>(rows.rows()));
+  for (int r = 0; r < rows.rows(); ++r) {
+    auto seq = rows.int64(r, 0);
+    auto bytes = rows.bytes(r, 1);
+    if (seq != r + 1 || !decode_record(bytes.data(), bytes.size(), out[static_cast<std::size_t>(r)]))
+      return make_error(errc::io_error, "record " + std::to_string(seq) + " of " + analysis_id
+                                          + (seq != r + 1 ? " is out of sequence" : " does not decode"));
+  }
+  return out;
+}
+
+} // namespace
+
 caf::expected<std::vector<journal_record>>
 cluster_store::load_records(const std::string& analysis_id) {
   if (auto err = ready())
@@ -677,25 +700,31 @@ cluster_store::load_records(const std::string& analysis_id) {
     return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
   pg_params p;
   p.text(analysis_id);
-  auto rows = conn_.exec("SELECT seq, record FROM journal WHERE analysis_id = $1 ORDER BY seq", p,
-                         pg_format::binary);
+  auto rows = conn_.exec(records_sql, p, pg_format::binary);
   if (!rows)
     return std::move(rows.error());
-  if (rows->rows() == 0)
-    return make_error(errc::not_found, "no records of " + analysis_id);
-  std::vector<journal_record> out(static_cast<std::size_t>(rows->rows()));
-  for (int r = 0; r < rows->rows(); ++r) {
-    auto seq = rows->int64(r, 0);
-    auto bytes = rows->bytes(r, 1);
-    if (seq != r + 1 || !decode_record(bytes.data(), bytes.size(), out[static_cast<std::size_t>(r)]))
-      return make_error(errc::io_error, "record " + std::to_string(seq) + " of " + analysis_id
-                                          + (seq != r + 1 ? " is out of sequence" : " does not decode"));
-  }
-  return out;
+  return decode_records(*rows, analysis_id);
 }
 
 caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& analysis_id) {
-  auto records = load_records(analysis_id);
+  if (auto err = ready())
+    return err;
+  if (!storable_key(analysis_id))
+    return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
+  // The records, and the highest file id reserved: ids reserved by an
+  // earlier owner and not committed are not reused (the reservation fence
+  // would refuse them, and the janitor deletes their bytes once they
+  // expire). One round trip: this is on the way of every request that
+  // finds its analysis dormant.
+  pg_params p;
+  p.text(analysis_id);
+  auto answers = conn_.pipeline(
+    {pg_statement{records_sql, p, pg_format::binary},
+     pg_statement{"SELECT max(file_id) FROM file_reservations WHERE analysis_id = $1", p,
+                  pg_format::binary}});
+  if (!answers)
+    return std::move(answers.error());
+  auto records = decode_records((*answers)[0], analysis_id);
   if (!records)
     return std::move(records.error());
   state_map state;
@@ -708,18 +737,10 @@ caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& a
   }
   out.state = std::move(state.begin()->second);
   out.next_seq = out.records + 1;
-  // Ids reserved by an earlier owner and not committed are not reused: the
-  // reservation fence would refuse them, and the janitor deletes their bytes
-  // once they expire.
-  pg_params p;
-  p.text(analysis_id);
-  auto reserved = conn_.exec("SELECT max(file_id) FROM file_reservations WHERE analysis_id = $1",
-                             p, pg_format::binary);
-  if (!reserved)
-    return std::move(reserved.error());
-  if (reserved->rows() == 1 && !reserved->is_null(0, 0))
+  auto& reserved = (*answers)[1];
+  if (reserved.rows() == 1 && !reserved.is_null(0, 0))
     out.state.next_file_id = std::max(out.state.next_file_id,
-                                      static_cast<std::uint64_t>(reserved->int64(0, 0)) + 1);
+                                      static_cast<std::uint64_t>(reserved.int64(0, 0)) + 1);
   return out;
 }
 
