@@ -24,6 +24,13 @@ bool storable_key(const std::string& key) {
   return key.find('\0') == std::string::npos && is_valid_utf8(key);
 }
 
+// not_found for an analysis id that no record can have (see storable_key).
+caf::error check_analysis_id(const std::string& analysis_id) {
+  if (storable_key(analysis_id))
+    return {};
+  return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
+}
+
 constexpr std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -696,8 +703,8 @@ caf::expected<std::vector<journal_record>>
 cluster_store::load_records(const std::string& analysis_id) {
   if (auto err = ready())
     return err;
-  if (!storable_key(analysis_id))
-    return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
+  if (auto err = check_analysis_id(analysis_id))
+    return err;
   pg_params p;
   p.text(analysis_id);
   auto rows = conn_.exec(records_sql, p, pg_format::binary);
@@ -709,8 +716,8 @@ cluster_store::load_records(const std::string& analysis_id) {
 caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& analysis_id) {
   if (auto err = ready())
     return err;
-  if (!storable_key(analysis_id))
-    return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
+  if (auto err = check_analysis_id(analysis_id))
+    return err;
   // The records, and the highest file id reserved: ids reserved by an
   // earlier owner and not committed are not reused (the reservation fence
   // would refuse them, and the janitor deletes their bytes once they
