@@ -701,9 +701,9 @@ caf::expected<std::vector<journal_record>> decode_records(const pg_rows& rows,
 
 caf::expected<std::vector<journal_record>>
 cluster_store::load_records(const std::string& analysis_id) {
-  if (auto err = ready())
-    return err;
   if (auto err = check_analysis_id(analysis_id))
+    return err;
+  if (auto err = ready())
     return err;
   pg_params p;
   p.text(analysis_id);
@@ -714,9 +714,9 @@ cluster_store::load_records(const std::string& analysis_id) {
 }
 
 caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& analysis_id) {
-  if (auto err = ready())
-    return err;
   if (auto err = check_analysis_id(analysis_id))
+    return err;
+  if (auto err = ready())
     return err;
   // The records, and the highest file id reserved: ids reserved by an
   // earlier owner and not committed are not reused (the reservation fence
@@ -754,10 +754,10 @@ caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& a
 // -- jobs and the listing ---------------------------------------------------------------
 
 caf::expected<job_info> cluster_store::job(const std::string& job_id) {
-  if (auto err = ready())
-    return err;
   if (!storable_key(job_id))
     return make_error(errc::not_found);
+  if (auto err = ready())
+    return err;
   pg_params p;
   p.text(job_id);
   auto rows = conn_.exec("SELECT analysis_id, key_hash, key_hash IS NOT NULL FROM jobs"

@@ -252,14 +252,16 @@ public:
   caf::error append_batch(const std::string& incarnation, const std::vector<journal_entry>& batch,
                           std::vector<std::size_t>* refused = nullptr);
 
-  /// The records of one analysis, in seq order (any node may read).
-  /// Errors: not_found if it has none (an id that is not UTF-8 text has
-  /// none); io_error if one does not decode.
+  /// The records of one analysis, in seq order (any node may read; the
+  /// service loads with load_analysis). Errors: not_found if it has none
+  /// (an id that is not UTF-8 text has none, and is not asked for);
+  /// io_error if one does not decode.
   caf::expected<std::vector<journal_record>> load_records(const std::string& analysis_id);
 
   /// The state an owner rebuilds from the records (with recovery's apply(),
-  /// as a restart does), and the seq to write next. Errors: those of
-  /// load_records; io_error if the records do not fit one another.
+  /// as a restart does), and the seq to write next; its next file id is past
+  /// any id reserved for it, committed or not. One round trip. Errors: those
+  /// of load_records; io_error if the records do not fit one another.
   caf::expected<loaded_analysis> load_analysis(const std::string& analysis_id);
 
   // -- jobs and the listing ----------------------------------------------------------

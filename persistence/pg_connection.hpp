@@ -154,7 +154,10 @@ public:
 
   /// Sends `statements` together (libpq's pipeline mode) and reads their
   /// answers: one round trip for all of them, within call_timeout. They run
-  /// in order; without a BEGIN among them each runs on its own. Returns the
+  /// in order; without a BEGIN among them, in one implicit transaction that
+  /// ends at the pipeline's end (under READ COMMITTED each statement still
+  /// sees what committed before it started; a failure rolls back the ones
+  /// before it). Returns the
   /// rows of each statement, in order. Errors: as exec(), for the first
   /// statement that failed (the server skips the ones after it; inside a
   /// transaction, the transaction is then aborted: ROLLBACK it).

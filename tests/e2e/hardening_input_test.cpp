@@ -68,7 +68,7 @@ protected:
 
   void start() {
     server_ = std::make_unique<server_process>(dir_->path() + "/data");
-    client_ = std::make_unique<http_client>(server_->port());
+    client_ = std::make_unique<http_client>(server_->ports());
   }
 
   void restart() {
@@ -211,9 +211,15 @@ TEST_F(e2e_hardening_input, invalid_utf8_is_refused_everywhere_and_nothing_unser
   expect_error(client_->get("/api/analyses/" + job_.id,
                             "Basic " + base64(job_.job_id + std::string{"\0x", 2} + ":" + job_.key)),
                401, "unauthorized", "Invalid authorization header", "job id with a NUL");
-  expect_error(client_->patch("/admin/jobs/" + job_.job_id + "%00x", R"({"acquired":true})",
+  // Ids in paths are not percent-decoded, but raw bytes that are not UTF-8
+  // get through: no such job or analysis.
+  expect_error(client_->patch("/admin/jobs/" + job_.job_id + "\xff", R"({"acquired":true})",
                               admin()),
-               404, "not_found", "Not found", "acquire of a job id with a NUL");
+               404, "not_found", "Not found", "acquire of a job id that is not UTF-8");
+  expect_error(client_->get("/admin/analyses/" + job_.id + "\xff\xfe", admin()), 404,
+               "not_found", "Not found", "analysis id not UTF-8 (operator)");
+  expect_error(client_->get("/api/analyses/" + job_.id + "\xc3\x28", job_.auth), 404,
+               "not_found", "Not found", "analysis id not UTF-8 (job)");
 
   // Valid UTF-8 passes and is stored; everything still serializes, also after a restart.
   ASSERT_EQ(upload(*client_, "/api/analyses/" + job_.id + "/files?name=%C3%A9t%C3%A9.fa",

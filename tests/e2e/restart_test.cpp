@@ -33,7 +33,7 @@ struct fixture_state {
 
 fixture_state make_changes(server_process& server) {
   fixture_state st;
-  http_client c{server.port()};
+  http_client c{server.ports()};
   for (int i = 0; i < 4; ++i) {
     auto [doc, key] = server.create_acquired(c);
     job j;
@@ -80,7 +80,7 @@ fixture_state make_changes(server_process& server) {
 }
 
 void expect_all_kept(server_process& server, const fixture_state& st) {
-  http_client c{server.port()};
+  http_client c{server.ports()};
   for (auto& j : st.jobs) {
     SCOPED_TRACE("analysis " + j.id);
     // The old key still authenticates, and the document is unchanged.
@@ -174,7 +174,7 @@ TEST(e2e_restart, graceful_stop_writes_a_final_snapshot) {
   auto data = dir.path() + "/data";
   server_process server{data};
   {
-    http_client c{server.port()};
+    http_client c{server.ports()};
     server.create_acquired(c);
   }
   EXPECT_EQ(server.stop(), 0);
@@ -188,7 +188,7 @@ TEST(e2e_restart, a_removed_analysis_stays_404_for_its_job_and_its_id_is_never_r
   std::string id, auth;
   {
     server_process server{data};
-    http_client c{server.port()};
+    http_client c{server.ports()};
     auto [doc, key] = server.create_acquired(c);
     id = doc.at("id").get<std::string>();
     auth = basic_auth(doc.at("job").at("id").get<std::string>(), key);
@@ -199,7 +199,7 @@ TEST(e2e_restart, a_removed_analysis_stays_404_for_its_job_and_its_id_is_never_r
   }
   for (int round = 0; round < 2; ++round) {
     server_process server{data};
-    http_client c{server.port()};
+    http_client c{server.ports()};
     auto res = c.get("/api/analyses/" + id, auth);
     EXPECT_EQ(res.status, 404) << res.body;
     EXPECT_EQ(res.json().at("message"), "Not found");
@@ -221,11 +221,13 @@ TEST(e2e_restart, sigterm_answers_the_request_in_flight_before_it_exits) {
   const std::string bytes(64u << 20, 'q');
   bool seen_in_flight = false;
   for (int attempt = 0; attempt < 5 && !seen_in_flight; ++attempt) {
-    http_client c{server.port()};
+    http_client c{server.ports()};
     auto a = create_job_analysis(server, c);
     auto partial = server.data_dir() + "/analyses/" + a.id + "/.1.partial";
     http_response res;
     std::atomic<bool> answered{false};
+    // To node 1 on a cluster: stop() stops it first, so that the upload in
+    // flight is answered while its analysis's owner still runs.
     std::thread client([&] {
       http_client uploader{server.port()};
       res = upload_named(uploader, a.id, "big.fa", bytes, a.auth);
@@ -254,7 +256,7 @@ TEST(e2e_restart, sigterm_answers_the_request_in_flight_before_it_exits) {
       EXPECT_NE(server.log().find("0 journal records replayed"), std::string::npos)
         << server.log();
     }
-    http_client after{server.port()};
+    http_client after{server.ports()};
     auto file = after.get("/api/analyses/" + a.id + "/files/1", a.auth);
     ASSERT_EQ(file.status, 200);
     EXPECT_EQ(file.body.size(), bytes.size());

@@ -647,16 +647,21 @@ TEST(cluster_store, lookups_by_ids_that_are_not_utf8_text_find_nothing) {
   ASSERT_FALSE(store->append_batch("inc-a", {created_entry(0, 1, "aaaaaaa1")}));
   ASSERT_TRUE(store->job("jaaaaaa1"));
   ASSERT_TRUE(store->load_analysis("aaaaaaa1"));
-  for (auto id : {std::string{"jaaaaaa1\xff\xfe"}, std::string{"\xc3\x28"},
-                  std::string{"jaaaaaa1\0x", 10}, std::string{"\xed\xa0\x80"}}) {
-    SCOPED_TRACE(id);
-    auto job = store->job(id);
+  // Each bad id of a job, and the same bytes after an analysis's id.
+  for (auto bad : {std::string{"\xff\xfe"}, std::string{"\xc3\x28"}, std::string{"\0x", 2},
+                   std::string{"\xed\xa0\x80"}}) {
+    SCOPED_TRACE(bad);
+    auto before = store->connection().round_trips();
+    auto job = store->job("jaaaaaa1" + bad);
     ASSERT_FALSE(job);
     EXPECT_EQ(code_of(job.error()), code(errc::not_found)) << context_of(job.error());
-    auto analysis_id = "a" + id.substr(1);
-    auto loaded = store->load_analysis(analysis_id);
+    auto loaded = store->load_analysis("aaaaaaa1" + bad);
     ASSERT_FALSE(loaded);
     EXPECT_EQ(code_of(loaded.error()), code(errc::not_found)) << context_of(loaded.error());
+    auto records = store->load_records("aaaaaaa1" + bad);
+    ASSERT_FALSE(records);
+    EXPECT_EQ(code_of(records.error()), code(errc::not_found)) << context_of(records.error());
+    EXPECT_EQ(store->connection().round_trips(), before) << "asked PostgreSQL";
   }
   // The connection is still good.
   EXPECT_TRUE(store->job("jaaaaaa1"));
@@ -763,7 +768,8 @@ TEST(cluster_store, a_record_after_a_gap_is_refused) {
   EXPECT_EQ(store->load_records("aaaaaaa1")->size(), 2u);
 }
 
-// Every batch costs two round trips: one pipeline and the COMMIT.
+// Every batch costs two round trips: one pipeline and the COMMIT. Loading
+// an analysis costs one.
 TEST(cluster_store, a_batch_takes_two_round_trips_and_a_load_one) {
   auto db = fresh_database();
   auto store = open_store(db);

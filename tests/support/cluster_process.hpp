@@ -48,7 +48,9 @@ class cluster_process {
 public:
   /// Makes a fresh database on postgres_process::shared() (or `postgres`),
   /// the same one again for a data dir a cluster of this test program ran
-  /// on before (its state is the data dir and the database), starts every node
+  /// on before (its state is the data dir and the database; so a test that
+  /// removes a data dir and starts a cluster on the same path again finds
+  /// the old database), starts every node
   /// on `data_dir` (created if missing) and waits until each answers /readyz
   /// 200 and the shards settled (settle()). Throws std::runtime_error (after
   /// an ADD_FAILURE with the nodes' logs) if a node exits or is not ready in
