@@ -173,6 +173,17 @@ caf::error cluster_store::ready() {
 caf::error cluster_store::ensure_schema() {
   if (auto err = ready())
     return err;
+  // Text columns hold what clients sent (names, ids, results in the
+  // listing), which analysisd accepts as any UTF-8: a database of another
+  // encoding would refuse some of it, once a job sent it. SQL_ASCII (what
+  // initdb makes under the C locale) stores the bytes as they come.
+  auto encoding = conn_.exec("SELECT current_setting('server_encoding')");
+  if (!encoding)
+    return std::move(encoding.error());
+  if (auto e = std::string{encoding->bytes(0, 0)}; e != "UTF8" && e != "SQL_ASCII")
+    return make_error(errc::io_error, "the database's encoding is " + e
+                                        + ": analysisd needs a UTF8 database (CREATE DATABASE"
+                                          " ... ENCODING 'UTF8' TEMPLATE template0)");
   return conn_.transaction([&]() -> caf::error {
     pg_params lock;
     lock.integer(schema_lock_key);

@@ -161,7 +161,8 @@ public:
 
   /// Creates the schema if it is missing (idempotent, safe when several
   /// nodes start at once: an advisory lock serializes them). Errors:
-  /// io_error if the database holds a newer schema than this build's.
+  /// io_error if the database holds a newer schema than this build's, or
+  /// its encoding is neither UTF8 nor SQL_ASCII.
   caf::error ensure_schema();
 
   // -- membership ----------------------------------------------------------------

@@ -233,13 +233,17 @@ caf::error pg_connection::connect() {
                         + " -c lock_timeout=" + ms(opts_.call_timeout)
                         + " -c idle_in_transaction_session_timeout=" + std::to_string(2 * call);
   auto user_timeout = ms(opts_.call_timeout);
-  // The connection string first (expand_dbname), then what overrides it.
+  // The connection string first (expand_dbname), then what overrides it;
+  // text goes both ways as UTF-8 whatever PGCLIENTENCODING or the
+  // connection string say (analysisd checks its text is UTF-8, not more).
   const char* keys[] = {"dbname",          "connect_timeout", "keepalives",
                         "keepalives_idle", "keepalives_interval", "keepalives_count",
-                        "tcp_user_timeout", "options",        "application_name", nullptr};
+                        "tcp_user_timeout", "options",        "application_name",
+                        "client_encoding", nullptr};
   const char* values[] = {opts_.conninfo.c_str(), connect_s.c_str(), "1",
                           keepalive_s.c_str(),    keepalive_s.c_str(), "3",
-                          user_timeout.c_str(),   server_options.c_str(), "analysisd", nullptr};
+                          user_timeout.c_str(),   server_options.c_str(), "analysisd",
+                          "UTF8",                 nullptr};
   auto deadline = clock_type::now() + opts_.connect_timeout;
   conn_ = PQconnectStartParams(keys, values, 1);
   if (conn_ == nullptr)

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <map>
 #include <set>
@@ -145,6 +147,24 @@ TEST(cluster_store, schema_is_created_once_even_by_nodes_starting_together) {
   auto err = store->ensure_schema();
   EXPECT_EQ(code_of(err), code(errc::io_error));
   EXPECT_NE(context_of(err).find("newer"), std::string::npos) << context_of(err);
+}
+
+// Clients' text is any UTF-8: a database of another encoding is refused at
+// the start, not when a job first sends what it cannot hold.
+TEST(cluster_store, a_database_that_is_not_utf8_is_refused) {
+  auto& pg = postgres_process::shared();
+  auto name = "latin1_" + std::to_string(::getpid());
+  ASSERT_NO_THROW(test::pg_rows(pg.conninfo(), "CREATE DATABASE " + name
+                                            + " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"
+                                              " TEMPLATE template0"));
+  cluster_store store{test_pg_options(pg.conninfo(name))};
+  auto err = store.ensure_schema();
+  ASSERT_TRUE(err);
+  EXPECT_EQ(code_of(err), code(errc::io_error));
+  EXPECT_NE(context_of(err).find("encoding is LATIN1"), std::string::npos) << context_of(err);
+  // Nothing was created.
+  EXPECT_TRUE(
+    test::pg_rows(pg.conninfo(name), "SELECT 1 FROM pg_tables WHERE tablename = 'journal'").empty());
 }
 
 TEST(cluster_store, heartbeat_lists_the_members_alive_by_postgres_clock) {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 using namespace analysisd;
 using namespace analysisd::test;
 using namespace std::chrono_literals;
@@ -48,6 +50,19 @@ TEST(pg_connection, bytea_goes_both_ways_as_binary_and_integers_as_text) {
     EXPECT_EQ(rows->int64(0, 4), 7);
     EXPECT_EQ(rows->int64(0, 5), -7);
   }
+}
+
+// Text goes as UTF-8 whatever the environment or the connection string
+// ask for.
+TEST(pg_connection, the_client_encoding_is_utf8) {
+  ::setenv("PGCLIENTENCODING", "LATIN1", 1);
+  pg_connection conn{test_pg_options(fresh_database() + " client_encoding=LATIN1")};
+  auto err = conn.connect();
+  ::unsetenv("PGCLIENTENCODING");
+  ASSERT_FALSE(err) << context_of(err);
+  auto rows = conn.exec("SHOW client_encoding");
+  ASSERT_TRUE(rows) << context_of(rows.error());
+  EXPECT_EQ(rows->bytes(0, 0), "UTF8");
 }
 
 TEST(pg_connection, statement_error_is_io_error_and_the_connection_stays) {
