@@ -24,12 +24,6 @@ bool storable_key(const std::string& key) {
   return key.find('\0') == std::string::npos && is_valid_utf8(key);
 }
 
-// not_found for an analysis id that no record can have (see storable_key).
-caf::error check_analysis_id(const std::string& analysis_id) {
-  if (storable_key(analysis_id))
-    return {};
-  return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
-}
 
 constexpr std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
@@ -168,6 +162,12 @@ cluster_store::cluster_store(pg_options opts) : conn_(std::move(opts)) {
 
 caf::error cluster_store::ready() {
   return conn_.connected() ? caf::error{} : conn_.connect();
+}
+
+caf::error cluster_store::ready_to_look_up(const std::string& analysis_id) {
+  if (!storable_key(analysis_id))
+    return make_error(errc::not_found, "no records of an id that is not UTF-8 text");
+  return ready();
 }
 
 caf::error cluster_store::ensure_schema() {
@@ -712,9 +712,7 @@ caf::expected<std::vector<journal_record>> decode_records(const pg_rows& rows,
 
 caf::expected<std::vector<journal_record>>
 cluster_store::load_records(const std::string& analysis_id) {
-  if (auto err = check_analysis_id(analysis_id))
-    return err;
-  if (auto err = ready())
+  if (auto err = ready_to_look_up(analysis_id))
     return err;
   pg_params p;
   p.text(analysis_id);
@@ -725,9 +723,7 @@ cluster_store::load_records(const std::string& analysis_id) {
 }
 
 caf::expected<loaded_analysis> cluster_store::load_analysis(const std::string& analysis_id) {
-  if (auto err = check_analysis_id(analysis_id))
-    return err;
-  if (auto err = ready())
+  if (auto err = ready_to_look_up(analysis_id))
     return err;
   // The records, and the highest file id reserved: ids reserved by an
   // earlier owner and not committed are not reused (the reservation fence

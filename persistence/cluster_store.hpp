@@ -311,6 +311,9 @@ public:
 private:
   /// Connects if there is no usable connection.
   caf::error ready();
+  /// Before a lookup of `analysis_id`: not_found for an id no record can
+  /// have (without asking), else ready().
+  caf::error ready_to_look_up(const std::string& analysis_id);
 
   pg_connection conn_;
 };
