@@ -182,8 +182,9 @@ caf::error cluster_store::ensure_schema() {
     return std::move(encoding.error());
   if (auto e = std::string{encoding->bytes(0, 0)}; e != "UTF8" && e != "SQL_ASCII")
     return make_error(errc::io_error, "the database's encoding is " + e
-                                        + ": analysisd needs a UTF8 database (CREATE DATABASE"
-                                          " ... ENCODING 'UTF8' TEMPLATE template0)");
+                                        + ": analysisd needs a UTF8 (or SQL_ASCII) database"
+                                          " (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE"
+                                          " template0)");
   return conn_.transaction([&]() -> caf::error {
     pg_params lock;
     lock.integer(schema_lock_key);
