@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/cpu_budget.hpp"
+
 #include "actors/node_protocol.hpp"
 #include "actors/remote_protocol.hpp"
 #include "persistence/model.hpp"
@@ -17,7 +19,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace analysisd {
 
@@ -105,7 +106,9 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
                   "file holding the admin token (ANALYSISD_ADMIN_TOKEN, the token itself, wins "
                   "over it; default DIR/admin-token, generated on the first start)")
     ->type_name("FILE");
-  app->add_option("--threads", c.threads, "threads serving HTTP (default 2)")
+  app->add_option("--threads", c.threads,
+                  "threads serving HTTP (default 2, or 1 when the process may use only one CPU: "
+                  "its affinity, or its cgroup's CPU quota)")
     ->type_name("N")
     ->check(whole)
     ->check(CLI::Range(std::size_t{1}, std::size_t{1024}).description(""));
@@ -556,10 +559,11 @@ caf_config::caf_config() {
   // with --caf.scheduler.policy=stealing.
   set("scheduler.policy", caf::atom("sharing"));
   // Actors never block (disk work runs on detached actors), so half the
-  // cores are enough for them and leave the rest to the HTTP threads: on 2
+  // CPUs are enough for them and leave the rest to the HTTP threads: on 2
   // cores, one scheduler thread gave 1.2-1.3x the GETs and finalizes of two
-  // (fewer hand-overs between threads; bench/).
-  set("scheduler.max-threads", std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2));
+  // (fewer hand-overs between threads; bench/). The CPUs this process may
+  // use, not the host's: a container's quota counts.
+  set("scheduler.max-threads", default_scheduler_threads(process_cpu_budget()));
 }
 
 void caf_config::enable_remote(const server_config& cfg) {

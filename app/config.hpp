@@ -22,7 +22,7 @@ struct server_config {
   /// ANALYSISD_ADMIN_TOKEN (never a flag or a file key: a secret on a command
   /// line is visible to every user). SPEC.md: it wins over --admin-token-file.
   std::string admin_token;
-  std::size_t threads = 2;                     ///< asio threads serving HTTP.
+  std::size_t threads = 0;                     ///< asio threads serving HTTP (0: default_http_threads).
   std::size_t max_body_bytes = 4ull << 30;     ///< Largest request body (uploads).
   std::size_t max_json_bytes = 64ull << 20;    ///< Largest JSON body.
   std::size_t max_body_memory = 256ull << 20;  ///< Request body bytes held in memory, all connections.

@@ -5,6 +5,7 @@
 #include "app/admin.hpp"
 #include "app/cluster_node.hpp"
 #include "app/config.hpp"
+#include "app/cpu_budget.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 #include "persistence/data_dir.hpp"
@@ -171,7 +172,8 @@ int main(int argc, char** argv) {
   }
   http_options http;
   split_listen(cfg.listen, http.host, http.port); // checked by the parser
-  http.threads = cfg.threads;
+  const auto& cpus = process_cpu_budget();
+  http.threads = cfg.threads != 0 ? cfg.threads : default_http_threads(cpus);
   http.max_connections = cfg.max_connections;
   http.read_timeout = std::chrono::seconds(cfg.read_timeout);
   http.write_timeout = std::chrono::seconds(cfg.write_timeout);
@@ -254,6 +256,19 @@ int main(int argc, char** argv) {
   caf_cfg.enable_remote(cfg);
   caf_cfg.enable_cluster(cfg);
   caf_cfg.apply(cfg.caf_args); // checked by the parser
+  {
+    log_entry threads{log_level::info, "threads"};
+    threads.field("http", static_cast<std::uint64_t>(http.threads))
+      .field("scheduler", static_cast<std::uint64_t>(caf::get_or(
+                            caf_cfg, "scheduler.max-threads", caf::defaults::scheduler::max_threads)))
+      .field("usable_cpus", static_cast<std::uint64_t>(cpus.usable()))
+      .field("affinity_cpus", static_cast<std::uint64_t>(cpus.affinity));
+    if (cpus.quota)
+      threads.field("cpu_quota", *cpus.quota, 2);
+    else
+      threads.field("cpu_quota", "none");
+    threads.write();
+  }
   caf::actor_system sys{caf_cfg};
   auto ctx = std::make_shared<http_context>(sys);
   ctx->admin_token_hash = sha256(token);

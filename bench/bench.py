@@ -575,9 +575,11 @@ def part_finalize(args):
             srv.stop()
             shutil.rmtree(data, ignore_errors=True)
             break
-        cpu0 = cpu_seconds(srv.proc.pid)
+        cpu0, rss0 = cpu_seconds(srv.proc.pid), proc_status(srv.proc.pid, "VmRSS")
         res = wrk(srv.port, lines, args, "once", FINALIZE_BODY, args.duration)
         res["cpu_us"] = (cpu_seconds(srv.proc.pid) - cpu0) * 1e6 / max(res["requests"], 1)
+        # What the server keeps per finalize (each new page costs a fault).
+        res["rss_b"] = (proc_status(srv.proc.pid, "VmRSS") - rss0) * 1024 / max(res["ok"], 1)
         srv.stop()
         shutil.rmtree(data, ignore_errors=True)
         if res["ok"] >= n - args.connections:
@@ -598,7 +600,7 @@ def part_finalize(args):
         cpu.append(res["cpu_us"])
         log(f"  round {r + 1}: finalize {res['ok_rps']:8.0f} 200s/s "
             f"(p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, server CPU {res['cpu_us']:.1f} "
-            f"us/request, {res['other']} non-200, "
+            f"us/request, RSS +{res['rss_b']:.0f} B per 200, {res['other']} non-200, "
             f"{res['ok']} of {n} fresh analyses)   fdatasync {fs[-1]:8.0f}/s"
             + (f"   redis {redis:8.0f} SETs/s" if redis is not None else ""))
         r += 1

@@ -79,9 +79,6 @@ class CpuCgroup:
             self.write("cpu.cfs_period_us", "100000")
             self.write("cpu.cfs_quota_us", str(self.quota_us) if on else "-1")
 
-    def add(self, pid):
-        self.write("cgroup.procs", str(pid))
-
     def throttled(self):
         """(periods throttled, seconds throttled) so far."""
         st = {}
@@ -159,12 +156,25 @@ class Node(bench.Analysisd):
         self.data_dir = data_dir
         self.admin = {"Authorization": "Bearer " + ADMIN_TOKEN}
         env = dict(os.environ, ANALYSISD_ADMIN_TOKEN=ADMIN_TOKEN)
-        self.proc = bench.start([ANALYSISD, "--listen", f"127.0.0.1:{self.port}", "--data-dir", data_dir,
+        # Started in its cgroup (a shell joins it, then becomes the node), so
+        # that the node sizes its threads by the quota it is under (its log's
+        # "threads" line), as in a container.
+        self.proc = bench.start(["sh", "-c", 'echo $$ > "$0" && exec "$@"',
+                                 os.path.join(cgroup.path, "cgroup.procs"),
+                                 ANALYSISD, "--listen", f"127.0.0.1:{self.port}", "--data-dir", data_dir,
                                  "--cluster-postgres", conninfo, "--node-name", name,
                                  "--cluster-listen", f"127.0.0.1:{free_port()}", *extra],
                                 os.path.join(OUT, "cluster", f"{name}.log"), env)
         self.cgroup = cgroup
-        cgroup.add(self.proc.pid)
+
+
+def node_threads(node):
+    """The thread pools a node sized for itself: its log's "threads" line."""
+    with open(node.proc.logfile, errors="replace") as f:
+        for line in f:
+            if " info threads " in line:
+                return line.split(" info threads ", 1)[1].strip()
+    return "(no threads line in the log)"
 
 
 def wait_cluster(nodes, conninfo, shards, timeout=120):
@@ -324,6 +334,7 @@ def setup(n, conninfo, args, mode, d):
         by_addr, spread = wait_cluster(nodes, ci, args.shards)
         log(f"  {n} node(s) ready in {time.monotonic() - t0:.1f} s; shards per node: "
             f"{', '.join(str(spread[a]) for a in sorted(spread))}")
+        log(f"  node threads (from node 1's log): {node_threads(nodes[0])}")
         # Seeding is not measured: the quotas are lifted meanwhile.
         for x in nodes:
             x.cgroup.limit(False)

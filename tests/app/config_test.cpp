@@ -52,7 +52,7 @@ TEST(config, no_arguments_give_the_documented_defaults) {
   ASSERT_TRUE(p.outcome.run) << p.outcome.err;
   EXPECT_EQ(p.cfg.listen, "127.0.0.1:9950");
   EXPECT_EQ(p.cfg.data_dir, "./data");
-  EXPECT_EQ(p.cfg.threads, 2u);
+  EXPECT_EQ(p.cfg.threads, 0u); // sized at start: default_http_threads
   EXPECT_EQ(p.cfg.max_body_bytes, 4ull << 30);
   EXPECT_EQ(p.cfg.max_json_bytes, 64ull << 20);
   EXPECT_EQ(p.cfg.max_body_memory, 256ull << 20);

@@ -9,8 +9,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <string>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdexcept>
 #include <sys/wait.h>
 
 using namespace analysisd::test;
@@ -117,4 +122,136 @@ TEST(e2e_command_line, the_process_keeps_its_name_after_restarting_itself) {
       << "it did not restart itself";
   }
   EXPECT_EQ(server.stop(), 0);
+}
+
+// The thread pools' default sizes follow the CPUs the process may use: with
+// one (here its affinity; a container's cgroup CPU quota counts the same
+// way, tests/app/cpu_budget_test.cpp) it runs one HTTP thread and one
+// scheduler thread, and says so; the flags still win.
+TEST(e2e_command_line, one_usable_cpu_gets_one_thread_of_each_kind) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  ASSERT_EQ(::sched_getaffinity(0, sizeof(all), &all), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &all))
+    ++first;
+  // The servers are forked by this thread and inherit its affinity.
+  struct pinned {
+    cpu_set_t restore;
+    explicit pinned(const cpu_set_t& all, int cpu) : restore(all) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      if (::sched_setaffinity(0, sizeof(one), &one) != 0)
+        throw std::runtime_error("sched_setaffinity failed");
+    }
+    ~pinned() {
+      ::sched_setaffinity(0, sizeof(restore), &restore);
+    }
+  };
+  temp_dir dir;
+  std::string sized, flagged;
+  {
+    pinned one_cpu{all, first};
+    server_process a{dir.path() + "/a"};
+    server_process b{dir.path() + "/b", {"--threads", "3", "--caf.scheduler.max-threads=2"}};
+    EXPECT_EQ(a.stop(), 0);
+    EXPECT_EQ(b.stop(), 0);
+    sized = a.log();
+    flagged = b.log();
+  }
+  EXPECT_NE(sized.find(" info threads http=1 scheduler=1 usable_cpus=1 affinity_cpus=1 "),
+            std::string::npos)
+    << sized;
+  EXPECT_NE(sized.find(" threads=1 "), std::string::npos) << "the starting line's HTTP threads";
+  EXPECT_NE(flagged.find(" info threads http=3 scheduler=2 usable_cpus=1 "), std::string::npos)
+    << flagged;
+}
+
+namespace {
+
+// A CPU cgroup of its own with a quota (cgroup v2's cpu.max, or the v1 cpu
+// controller's cfs quota), removed at the end; `error` says why there is
+// none (not root, no writable cpu controller).
+struct quota_cgroup {
+  std::string dir;
+  std::string error;
+
+  explicit quota_cgroup(const std::string& quota_us) {
+    auto name = "/analysisd-test-" + std::to_string(::getpid());
+    auto write = [](const std::string& path, const std::string& text) {
+      std::ofstream out{path};
+      out << text;
+      out.flush();
+      return static_cast<bool>(out);
+    };
+    std::ifstream controllers{"/sys/fs/cgroup/cgroup.controllers"};
+    std::string v2;
+    std::getline(controllers, v2);
+    if ((" " + v2 + " ").find(" cpu ") != std::string::npos) {
+      write("/sys/fs/cgroup/cgroup.subtree_control", "+cpu");
+      if (::mkdir(("/sys/fs/cgroup" + name).c_str(), 0755) != 0) {
+        error = "cannot make a cgroup under /sys/fs/cgroup";
+        return;
+      }
+      dir = "/sys/fs/cgroup" + name;
+      if (!write(dir + "/cpu.max", quota_us + " 100000"))
+        error = "cannot write " + dir + "/cpu.max";
+    } else if (std::ifstream{"/sys/fs/cgroup/cpu/cpu.cfs_quota_us"}) {
+      if (::mkdir(("/sys/fs/cgroup/cpu" + name).c_str(), 0755) != 0) {
+        error = "cannot make a cgroup under /sys/fs/cgroup/cpu";
+        return;
+      }
+      dir = "/sys/fs/cgroup/cpu" + name;
+      if (!write(dir + "/cpu.cfs_period_us", "100000") || !write(dir + "/cpu.cfs_quota_us", quota_us))
+        error = "cannot write the quota in " + dir;
+    } else {
+      error = "no cgroup cpu controller at /sys/fs/cgroup or /sys/fs/cgroup/cpu";
+    }
+  }
+  ~quota_cgroup() {
+    if (!dir.empty())
+      ::rmdir(dir.c_str()); // empty once the server in it exited
+  }
+};
+
+} // namespace
+
+// What a container limited to 0.4 of a core gets: one thread of each kind,
+// and its quota in the log (root only, with a writable cgroup cpu
+// controller; skipped elsewhere).
+TEST(e2e_command_line, a_cgroup_cpu_quota_sizes_the_threads) {
+  quota_cgroup cg{"40000"};
+  if (!cg.error.empty())
+    GTEST_SKIP() << cg.error;
+  temp_dir dir;
+  // The server starts in the cgroup: a shell joins it, then becomes the server.
+  auto wrapper = dir.path() + "/in-cgroup.sh";
+  write_file(wrapper, "#!/bin/sh\necho $$ > '" + cg.dir + "/cgroup.procs' || exit 97\nexec '"
+                        + server_binary() + "' \"$@\"\n");
+  ASSERT_EQ(::chmod(wrapper.c_str(), 0755), 0);
+  // server_process starts ANALYSISD_TEST_BINARY: the wrapper, for this one.
+  struct binary_override {
+    std::optional<std::string> previous;
+    explicit binary_override(const std::string& path) {
+      if (const char* was = std::getenv("ANALYSISD_TEST_BINARY"))
+        previous = was;
+      ::setenv("ANALYSISD_TEST_BINARY", path.c_str(), 1);
+    }
+    ~binary_override() {
+      if (previous)
+        ::setenv("ANALYSISD_TEST_BINARY", previous->c_str(), 1);
+      else
+        ::unsetenv("ANALYSISD_TEST_BINARY");
+    }
+  };
+  std::string log;
+  {
+    binary_override wrapped{wrapper};
+    server_process server{dir.path() + "/data"};
+    EXPECT_EQ(server.stop(), 0);
+    log = server.log();
+  }
+  EXPECT_NE(log.find(" info threads http=1 scheduler=1 usable_cpus=1 "), std::string::npos) << log;
+  EXPECT_NE(log.find(" cpu_quota=0.40\n"), std::string::npos) << log;
 }
