@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 namespace analysisd {
@@ -44,11 +45,12 @@ std::string unescape(const std::string& s) {
   return out;
 }
 
-// A cgroup file system that holds the cpu controller.
+// A cgroup file system that holds the cpu controller: it shows the cgroup
+// `root` (as this process's cgroup namespace names it) at `point`.
 struct cpu_mount {
   bool v2 = false;
-  std::string root;  ///< The cgroup that the mount shows at `point`.
-  std::string point; ///< Where it is mounted.
+  std::string root;
+  std::string point;
 };
 
 std::vector<cpu_mount> cpu_mounts(const std::string& mountinfo) {
@@ -56,9 +58,8 @@ std::vector<cpu_mount> cpu_mounts(const std::string& mountinfo) {
   std::istringstream in{mountinfo};
   for (std::string line; std::getline(in, line);) {
     // ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS
-    std::istringstream fields{line};
-    std::vector<std::string> f{std::istream_iterator<std::string>{fields},
-                               std::istream_iterator<std::string>{}};
+    // Fields are separated by one space; spaces inside them are escaped.
+    auto f = split(line, ' ');
     auto dash = std::find(f.begin(), f.end(), "-");
     if (f.size() < 5 || dash == f.end() || f.end() - dash < 4)
       continue;
@@ -106,6 +107,21 @@ std::optional<double> quota_in(const std::string& dir, bool v2, const file_reade
   return q / p;
 }
 
+// Where the cgroup `path` is below the mount's root `root`: "" for the root
+// itself, "/a/b" below it; nullopt when the mount does not show it (outside
+// the root, or outside this process's cgroup namespace, "/..").
+std::optional<std::string> below(const std::string& path, const std::string& root) {
+  if (path.empty() || path[0] != '/' || path == "/.." || path.compare(0, 4, "/../") == 0)
+    return std::nullopt;
+  if (root == "/")
+    return path == "/" ? std::string{} : path;
+  if (path == root)
+    return std::string{};
+  if (path.compare(0, root.size(), root) == 0 && path.size() > root.size() && path[root.size()] == '/')
+    return path.substr(root.size());
+  return std::nullopt;
+}
+
 std::optional<double> smaller(std::optional<double> a, std::optional<double> b) {
   if (!a)
     return b;
@@ -114,6 +130,8 @@ std::optional<double> smaller(std::optional<double> a, std::optional<double> b) 
   return std::min(*a, *b);
 }
 
+// procfs and cgroupfs files report a size of 0, so they are read to their
+// end rather than by their size.
 std::optional<std::string> read_whole(const std::string& path) {
   std::ifstream in{path};
   if (!in)
@@ -149,17 +167,11 @@ std::optional<double> cgroup_cpu_quota(const std::string& proc_self_cgroup,
     for (auto& m : mounts) {
       if (m.v2 != v2)
         continue;
-      // The cgroup as the mount shows it: below the mount's root, or (in a
-      // cgroup namespace, where the path is already relative to it) as is.
-      auto rel = path;
-      if (m.root != "/" && rel.compare(0, m.root.size(), m.root) == 0
-          && (rel.size() == m.root.size() || rel[m.root.size()] == '/'))
-        rel = rel.substr(m.root.size());
-      else if (m.root != "/" && rel != "/")
-        rel = "/"; // outside what the mount shows: only its top is known
-      std::string dir = m.point;
-      if (rel != "/")
-        dir += rel;
+      auto rel = below(path, m.root);
+      if (!rel)
+        continue;
+      // The cgroup's directory, then its ancestors up to the mount's root.
+      std::string dir = m.point + *rel;
       for (;;) {
         result = smaller(result, quota_in(dir, v2, read));
         if (dir.size() <= m.point.size())
@@ -178,6 +190,8 @@ const cpu_budget& process_cpu_budget() {
     CPU_ZERO(&set);
     if (::sched_getaffinity(0, sizeof(set), &set) == 0)
       b.affinity = static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+    else // more CPUs than a cpu_set_t holds (EINVAL): count the online ones
+      b.affinity = std::max(1u, std::thread::hardware_concurrency());
     auto cgroup = read_whole("/proc/self/cgroup");
     auto mountinfo = read_whole("/proc/self/mountinfo");
     if (cgroup && mountinfo)

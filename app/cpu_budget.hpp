@@ -2,9 +2,7 @@
 
 /// How much CPU this process may use, for the default sizes of its thread
 /// pools: a container limited to 0.4 of a core on a 64-core host should not
-/// run 32 scheduler threads and 2 HTTP threads that only take turns
-/// (bench/cluster.py: 3 nodes at 0.4 core each served 15-30% more with one
-/// HTTP thread than with two).
+/// run 32 scheduler threads and 2 HTTP threads that only take turns for it.
 
 #include <functional>
 #include <optional>
@@ -21,7 +19,8 @@ struct cpu_budget {
   unsigned usable() const;
 };
 
-/// This process's budget, detected once (the first call reads /proc).
+/// This process's budget, detected once (the first call reads /proc); safe
+/// to call from any thread.
 const cpu_budget& process_cpu_budget();
 
 /// Reads a file whole; nullopt if it cannot be read.
@@ -33,7 +32,7 @@ using file_reader = std::function<std::optional<std::string>(const std::string& 
 /// `cpu.cfs_quota_us` over `cpu.cfs_period_us`, the smallest along the
 /// cgroup and its ancestors up to the mount (a parent's limit binds its
 /// children too). nullopt when nothing limits it ("max", -1, no cpu
-/// controller, unreadable files).
+/// controller, unreadable files) or no mount shows the cgroup.
 std::optional<double> cgroup_cpu_quota(const std::string& proc_self_cgroup,
                                        const std::string& mountinfo, const file_reader& read);
 

@@ -1,4 +1,5 @@
 #include "app/config.hpp"
+#include "app/cpu_budget.hpp"
 
 #include "tests/support/server_process.hpp"
 
@@ -6,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <thread>
 #include <unistd.h>
 
 using namespace analysisd;
@@ -291,7 +291,7 @@ TEST(config, caf_defaults_suit_analysisd_and_no_implicit_file_is_read) {
   ASSERT_EQ(err, "");
   EXPECT_EQ(caf::get_or(caf, "scheduler.policy", caf::atom("")), caf::atom("sharing"));
   EXPECT_EQ(caf::get_or(caf, "scheduler.max-threads", std::size_t{0}),
-            std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2));
+            default_scheduler_threads(process_cpu_budget()));
 }
 
 TEST(config, listen_splits_host_and_port) {

@@ -103,6 +103,29 @@ TEST(cpu_budget, a_container_sees_its_own_cgroup_at_the_mount) {
   EXPECT_DOUBLE_EQ(*q, 0.5);
 }
 
+TEST(cpu_budget, a_mount_of_a_subtree_shows_only_the_cgroups_below_its_root) {
+  // The mount shows /docker/abc; the process sits below it, in /docker/abc/w.
+  const char* mounts = "700 690 0:40 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n";
+  cgroup_files fs;
+  fs.files["/sys/fs/cgroup/w/cpu.max"] = "max 100000";
+  fs.files["/sys/fs/cgroup/cpu.max"] = "300000 100000";
+  auto q = cgroup_cpu_quota("0::/docker/abc/w\n", mounts, fs.reader());
+  ASSERT_TRUE(q);
+  EXPECT_DOUBLE_EQ(*q, 3.0);
+  // A cgroup outside what the mount shows, whose name only starts like its
+  // root, or outside the cgroup namespace: the mount's files belong to
+  // another cgroup, so nothing is read and nothing is known.
+  for (const char* outside : {"0::/other\n", "0::/docker/abcd\n", "0::/../sibling\n"}) {
+    fs.asked.clear();
+    EXPECT_FALSE(cgroup_cpu_quota(outside, mounts, fs.reader())) << outside;
+    EXPECT_TRUE(fs.asked.empty()) << outside;
+  }
+  const char* root_mount = "25 22 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+  fs.asked.clear();
+  EXPECT_FALSE(cgroup_cpu_quota("0::/../sibling\n", root_mount, fs.reader()));
+  EXPECT_TRUE(fs.asked.empty());
+}
+
 TEST(cpu_budget, mount_points_with_escaped_spaces_are_found) {
   const char* mounts = "31 30 0:28 / /mnt/cg\\040cpu rw - cgroup cgroup rw,cpu\n";
   cgroup_files fs;
@@ -113,7 +136,7 @@ TEST(cpu_budget, mount_points_with_escaped_spaces_are_found) {
   EXPECT_DOUBLE_EQ(*q, 0.25);
 }
 
-TEST(cpu_budget, usable_cpus_and_default_threads) {
+TEST(cpu_budget, a_fraction_of_a_cpu_gets_one_thread_of_each_kind_and_more_cpus_get_more) {
   cpu_budget host{2, std::nullopt};
   EXPECT_EQ(host.usable(), 2u);
   EXPECT_EQ(default_http_threads(host), 2u);

@@ -6,17 +6,22 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
+#include <thread>
+
 #include <sched.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <stdexcept>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace analysisd::test;
 
@@ -172,7 +177,9 @@ namespace {
 
 // A CPU cgroup of its own with a quota (cgroup v2's cpu.max, or the v1 cpu
 // controller's cfs quota), removed at the end; `error` says why there is
-// none (not root, no writable cpu controller).
+// none (not root, no writable cpu controller). On cgroup v2 the root's
+// subtree_control keeps the cpu controller enabled afterwards, as systemd
+// and container runtimes enable it anyway.
 struct quota_cgroup {
   std::string dir;
   std::string error;
@@ -210,8 +217,17 @@ struct quota_cgroup {
     }
   }
   ~quota_cgroup() {
-    if (!dir.empty())
-      ::rmdir(dir.c_str()); // empty once the server in it exited
+    if (dir.empty())
+      return;
+    // Empty once the server in it has exited; the kernel may take a moment
+    // to let go of a process just reaped (EBUSY).
+    for (int i = 0; ::rmdir(dir.c_str()) != 0; ++i) {
+      if (errno != EBUSY || i == 50) {
+        ADD_FAILURE() << "cannot remove the test's cgroup " << dir << ": " << std::strerror(errno);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 };
 
@@ -227,8 +243,14 @@ TEST(e2e_command_line, a_cgroup_cpu_quota_sizes_the_threads) {
   temp_dir dir;
   // The server starts in the cgroup: a shell joins it, then becomes the server.
   auto wrapper = dir.path() + "/in-cgroup.sh";
-  write_file(wrapper, "#!/bin/sh\necho $$ > '" + cg.dir + "/cgroup.procs' || exit 97\nexec '"
-                        + server_binary() + "' \"$@\"\n");
+  auto quoted = [](const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+      out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+    return out + "'";
+  };
+  write_file(wrapper, "#!/bin/sh\necho $$ > " + quoted(cg.dir + "/cgroup.procs") + " || exit 97\nexec "
+                        + quoted(server_binary()) + " \"$@\"\n");
   ASSERT_EQ(::chmod(wrapper.c_str(), 0755), 0);
   // server_process starts ANALYSISD_TEST_BINARY: the wrapper, for this one.
   struct binary_override {
