@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <list>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -47,6 +48,9 @@ struct sr_entry {
   analysis_state durable;
   std::chrono::steady_clock::time_point last_used;
   bool retiring = false; ///< Asked to hand its state back.
+  /// Its records sent to the journal and not yet answered: a state handed
+  /// back meanwhile may lack what they change, so it is not kept dormant.
+  std::size_t appending = 0;
   /// An append failed (its outcome may be unknown) or the lease changed: the
   /// actor is being killed and the analysis is loaded again next time.
   bool broken = false;
@@ -64,6 +68,18 @@ struct sr_job {
   std::string key_hash;
 };
 
+// A retired analysis: the state its actor handed back, kept while this
+// incarnation serves its shard at the epoch it was loaded under (see
+// shard_registry.hpp).
+struct sr_dormant {
+  std::uint32_t shard = 0;
+  std::int64_t epoch = 0;
+  std::uint64_t next_seq = 1;
+  analysis_state state;
+  std::size_t bytes = 0;                 ///< Estimated, for the bound.
+  std::list<std::string>::iterator aged; ///< Its place in `dormant_order`.
+};
+
 struct shard_registry_state {
   shard_registry_options opts;
   std::unordered_map<std::string, sr_entry> live;
@@ -71,6 +87,9 @@ struct shard_registry_state {
   /// Loads in flight, with what waits for each.
   std::unordered_map<std::string, std::vector<std::function<void(const caf::error&)>>> loading;
   std::unordered_map<std::string, sr_job> jobs; ///< Acquired jobs (their keys never change).
+  std::unordered_map<std::string, sr_dormant> dormant;
+  std::list<std::string> dormant_order; ///< Least recently retired first.
+  std::size_t dormant_bytes = 0;
   std::unordered_set<std::string> creating;
   std::unordered_set<std::string> acquiring;
   /// Shards being handed off, with the handoffs' answers.
@@ -122,6 +141,62 @@ void publish_job(shard_registry_state& s, const std::string& job_id) {
 void withdraw_job(shard_registry_state& s, const std::string& job_id) {
   if (s.opts.views)
     s.opts.views->jobs.withdraw(job_id);
+}
+
+// What a dormant analysis costs in memory, roughly: its strings and
+// vectors, its entries in the map and the list, and their allocations.
+std::size_t dormant_cost(const std::string& id, const analysis_state& a) {
+  std::size_t n = sizeof(sr_dormant) + 2 * id.capacity() + 128;
+  for (auto* str : {&a.id, &a.job_id, &a.workflow, &a.sample.id, &a.sample.name, &a.index.id,
+                    &a.user_id, &a.user_handle, &a.reference.id, &a.reference.name,
+                    &a.reference.data_type, &a.ml, &a.results, &a.job_key_hash})
+    n += str->capacity();
+  for (auto& r : a.subtractions)
+    n += sizeof(r) + r.id.capacity() + r.name.capacity();
+  for (auto& f : a.files)
+    n += sizeof(f) + f.name.capacity() + f.format.capacity();
+  return n;
+}
+
+std::optional<sr_dormant> take_dormant(shard_registry_state& s, const std::string& id) {
+  auto node = s.dormant.extract(id);
+  if (node.empty())
+    return std::nullopt;
+  s.dormant_order.erase(node.mapped().aged);
+  s.dormant_bytes -= node.mapped().bytes;
+  return std::move(node.mapped());
+}
+
+// Keeps a retired analysis (replacing what was kept of it), then lets the
+// least recently retired go until the bound holds.
+void keep_dormant(shard_registry_state& s, const std::string& id, std::uint32_t shard,
+                  std::int64_t epoch, std::uint64_t next_seq, analysis_state state) {
+  take_dormant(s, id);
+  auto bytes = dormant_cost(id, state);
+  if (state.removed || bytes > s.opts.dormant_bytes)
+    return;
+  sr_dormant d;
+  d.shard = shard;
+  d.epoch = epoch;
+  d.next_seq = next_seq;
+  d.state = std::move(state);
+  d.bytes = bytes;
+  d.aged = s.dormant_order.insert(s.dormant_order.end(), id);
+  s.dormant.emplace(id, std::move(d));
+  s.dormant_bytes += bytes;
+  while (s.dormant_bytes > s.opts.dormant_bytes)
+    take_dormant(s, s.dormant_order.front());
+}
+
+// Lets go of the dormant analyses that `keep` refuses.
+template <class Predicate>
+void drop_dormant_unless(shard_registry_state& s, Predicate keep) {
+  std::vector<std::string> gone;
+  for (auto& [id, d] : s.dormant)
+    if (!keep(d))
+      gone.push_back(id);
+  for (auto& id : gone)
+    take_dormant(s, id);
 }
 
 bool settle(shard_registry_state& s, caf::actor_id aid, std::uint64_t ticket) {
@@ -188,7 +263,7 @@ void drop_broken(sr_pointer self, const std::string& id) {
 
 void schedule_sweep(sr_pointer self) {
   auto& s = self->state;
-  if (s.sweeping || s.opts.actor_idle.count() <= 0 || s.live.empty())
+  if (s.sweeping || s.opts.actor_idle.count() <= 0 || (s.live.empty() && s.dormant.empty()))
     return;
   s.sweeping = true;
   self->delayed_send(self, std::max(s.opts.actor_idle / 2, std::chrono::milliseconds(10)),
@@ -250,6 +325,14 @@ void with_loaded(sr_pointer self, const std::string& id, std::function<void(sr_e
       ok(e);
       return;
     }
+  }
+  if (auto d = take_dormant(s, id); d && d->epoch == *epoch) {
+    loaded_analysis la;
+    la.state = std::move(d->state);
+    la.next_seq = d->next_seq;
+    spawn_entry(self, id, shard, *epoch, std::move(la));
+    ok(s.live.at(id));
+    return;
   }
   auto& waiters = s.loading[id];
   waiters.emplace_back([=](const caf::error& err) {
@@ -352,9 +435,20 @@ void append(sr_pointer self, sr_entry& e, journal_record rec, std::function<void
   entry.record = std::move(rec);
   auto id = entry.record.analysis_id;
   auto actor = e.actor;
+  ++e.appending;
+  auto answered = [self, id, actor] {
+    auto& s = self->state;
+    if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor)
+      --i->second.appending;
+  };
   ask_storage<bool>(
-    self, s.opts.journal, [ok](bool) { ok(); },
+    self, s.opts.journal,
+    [ok, answered](bool) {
+      answered();
+      ok();
+    },
     [=](caf::error& err) {
+      answered();
       auto& s = self->state;
       if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor) {
         metrics().cluster_failed_writes.fetch_add(1, std::memory_order_relaxed);
@@ -368,17 +462,23 @@ void append(sr_pointer self, sr_entry& e, journal_record rec, std::function<void
 }
 
 // Asks an idle actor (or one of a shard handed off) for its state, and
-// drops it; an actor with uploads in flight stays.
+// drops it, keeping the analysis dormant if its shard is still served at
+// the same epoch; an actor with uploads in flight stays.
 void retire(sr_pointer self, const std::string& id) {
   auto& e = self->state.live.at(id);
   e.retiring = true;
   auto actor = e.actor;
   ask<analysis_state>(
     self, actor,
-    [=](analysis_state&) {
+    [=](analysis_state& state) {
       auto& s = self->state;
-      if (auto i = s.live.find(id); i != s.live.end() && i->second.actor == actor)
-        forget(self, id);
+      auto i = s.live.find(id);
+      if (i == s.live.end() || i->second.actor != actor)
+        return;
+      auto& e = i->second;
+      if (e.appending == 0 && serving(s, e.shard) == e.epoch)
+        keep_dormant(s, id, e.shard, e.epoch, e.next_seq, std::move(state));
+      forget(self, id); // what waited for the retire finds it dormant
     },
     [=](const caf::error&) {
       auto& s = self->state;
@@ -487,7 +587,7 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         auto epoch = serving(s, shard);
         if (!epoch)
           return not_owner();
-        if (s.live.count(id) != 0 || s.creating.count(id) != 0)
+        if (s.live.count(id) != 0 || s.dormant.count(id) != 0 || s.creating.count(id) != 0)
           return make_error(errc::analysis_exists);
         s.creating.insert(id);
         auto rp = self->make_response_promise<std::string>();
@@ -724,7 +824,8 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         return rp;
       },
       [=](stats_atom) -> caf::result<std::uint64_t, std::uint64_t> {
-        return {static_cast<std::uint64_t>(self->state.live.size()), std::uint64_t{0}};
+        return {static_cast<std::uint64_t>(self->state.live.size()),
+                static_cast<std::uint64_t>(self->state.dormant.size())};
       },
       [=](sweep_atom) {
         auto& s = self->state;
@@ -736,6 +837,9 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
             idle.push_back(id);
         for (auto& id : idle)
           retire(self, id);
+        // Those of shards no longer served at their epoch would be loaded
+        // again anyway.
+        drop_dormant_unless(s, [&](const sr_dormant& d) { return serving(s, d.shard) == d.epoch; });
         schedule_sweep(self);
       },
       [=](append_atom, journal_record& rec) -> caf::result<bool> {
@@ -753,6 +857,7 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
       [=](handoff_atom, std::uint32_t shard) -> caf::result<bool> {
         auto& s = self->state;
         auto rp = self->make_response_promise<bool>();
+        drop_dormant_unless(s, [shard](const sr_dormant& d) { return d.shard != shard; });
         auto& promises = s.leaving[shard];
         promises.push_back(rp);
         if (promises.size() == 1)

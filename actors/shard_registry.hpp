@@ -4,14 +4,22 @@
 /// holds leases for (DESIGN.md, "Scaling out"). It answers the registry
 /// interface for those analyses only; a request for an analysis of another
 /// shard gets `unavailable` with context "not owner" (the router sends it
-/// elsewhere, or retries). Nothing is kept that PostgreSQL does not hold:
+/// elsewhere, or retries). What it keeps of an analysis is what PostgreSQL
+/// held under the lease epoch it serves the shard at, plus its own writes:
 ///  - an analysis is loaded from its journal records when a request needs it
 ///    and becomes a live analysis actor (the same actor as single-node mode,
 ///    whose appends this registry relays, numbering them per analysis and
 ///    fencing them with the lease epoch under which it was loaded);
-///  - an idle actor, an actor whose append failed (its outcome may be
-///    unknown) and the actors of a shard handed off are dropped, and the next
-///    request loads the analysis again;
+///  - an idle actor hands its state back and the analysis stays dormant
+///    (bounded by `dormant_bytes`, least recently retired out first): while
+///    this incarnation serves the shard at the same epoch, no other one can
+///    have written it (PostgreSQL changes the epoch whenever the lease lapses
+///    or changes hands, and the journal's fence refuses any other epoch), so
+///    the next request spawns its actor from that state without a load. A
+///    dormant analysis of another epoch is loaded again;
+///  - an actor whose append failed (its outcome may be unknown) and the
+///    actors of a shard handed off are dropped with nothing kept, and the
+///    next request loads the analysis again;
 ///  - jobs are read from PostgreSQL, and the acquired ones cached (a job's
 ///    key never changes once set).
 /// Create goes here on the owner of the new id's shard; acquire on the owner
@@ -61,6 +69,9 @@ struct shard_registry_options {
   std::shared_ptr<read_views> views; ///< May be null.
   std::string node_name;             ///< Writes the bytes of the uploads it reserves.
   std::chrono::milliseconds actor_idle{30000};
+  /// The memory (estimated) that dormant analyses may take; 0 keeps none,
+  /// and every request of a retired analysis loads it from PostgreSQL.
+  std::size_t dormant_bytes = std::size_t{64} << 20;
   /// How long a handoff waits for uploads in flight before it drops their
   /// actors anyway (their commits then fail, fenced or not_found).
   std::chrono::milliseconds handoff_timeout{5000};

@@ -70,7 +70,8 @@ struct sr_node {
     router = spawn_cluster_router(sys, ro);
   }
 
-  shard_registry_actor spawn_registry() {
+  shard_registry_actor spawn_registry(
+    const std::function<void(shard_registry_options&)>& tune = {}) {
     shard_registry_options o;
     o.cluster = view;
     o.journal = journal;
@@ -79,6 +80,8 @@ struct sr_node {
     o.views = views;
     o.node_name = "node-a";
     o.handoff_timeout = 2000ms;
+    if (tune)
+      tune(o);
     return spawn_shard_registry(sys, o);
   }
 
@@ -275,6 +278,123 @@ TEST(shard_registry, a_handoff_retires_the_shards_actors_then_refuses_them) {
   EXPECT_EQ(live, 1u); // shard 7's actor stays
   EXPECT_TRUE(is_not_owner(n.ask<std::string>(n.reg, get_atom::value, cred, id).error()));
   EXPECT_TRUE(n.ask<std::string>(n.reg, get_atom::value, other_cred, other_id));
+}
+
+namespace {
+
+// The registry's {live actors, dormant analyses}.
+std::pair<std::uint64_t, std::uint64_t> counts(sr_node& n, const shard_registry_actor& reg) {
+  std::pair<std::uint64_t, std::uint64_t> out{99, 99};
+  caf::scoped_actor self{n.sys};
+  self->request(reg, sr_patience, stats_atom::value)
+    .receive([&](std::uint64_t live, std::uint64_t dormant) { out = {live, dormant}; },
+             [](caf::error&) {});
+  return out;
+}
+
+// Waits (up to 10 s) until the registry's actors have all retired.
+bool all_retired(sr_node& n, const shard_registry_actor& reg) {
+  for (int i = 0; i < 500; ++i) {
+    if (counts(n, reg).first == 0)
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+// A registry whose actors retire after 50 ms (`dormant_bytes` as given),
+// stopped when it goes out of scope, even when a test ends early.
+struct quick_registry {
+  shard_registry_actor reg;
+  quick_registry(sr_node& n, std::size_t dormant_bytes)
+    : reg(n.spawn_registry([=](shard_registry_options& o) {
+        o.actor_idle = 50ms;
+        o.dormant_bytes = dormant_bytes;
+      })) {}
+  ~quick_registry() { caf::anon_send_exit(reg, caf::exit_reason::user_shutdown); }
+};
+
+} // namespace
+
+// A retired actor's analysis stays dormant while the shard is served at the
+// same epoch: the next request spawns its actor from that state, and
+// PostgreSQL is not asked (here the journal's rows are deleted behind the
+// registry's back, which a load would see); its writes go on at the next seq.
+TEST(shard_registry, a_retired_analysis_is_served_again_without_a_load_while_its_lease_holds) {
+  sr_node n;
+  n.hold_all();
+  quick_registry q{n, std::size_t{1} << 20};
+  auto reg = q.reg;
+  auto [id, cred] = n.create_acquired(reg, id_in_shard(4));
+  ASSERT_TRUE(n.ask<std::string>(reg, get_atom::value, cred, id));
+  ASSERT_TRUE(all_retired(n, reg));
+  EXPECT_EQ(counts(n, reg).second, 1u);
+  ASSERT_TRUE(n.store.connection().exec("DELETE FROM journal WHERE analysis_id = '" + id + "'"));
+  auto doc = n.ask<std::string>(reg, get_atom::value, cred, id);
+  ASSERT_TRUE(doc) << to_string(doc.error());
+  EXPECT_EQ(nlohmann::json::parse(*doc)["job"]["state"], "running");
+  EXPECT_EQ(counts(n, reg), std::make_pair(std::uint64_t{1}, std::uint64_t{0}));
+  // Another analysis, retired, then finalized from its dormant state: its
+  // record follows the two before it (a wrong seq would be fenced).
+  auto [id2, cred2] = n.create_acquired(reg, id_in_shard(4));
+  ASSERT_TRUE(all_retired(n, reg));
+  ASSERT_TRUE(n.ask<std::string>(reg, finalize_atom::value, cred2, id2, std::string{"{}"}));
+  auto seqs = n.store.connection().exec("SELECT max(seq), count(*) FROM journal WHERE analysis_id = '"
+                                        + id2 + "'");
+  ASSERT_TRUE(seqs);
+  EXPECT_EQ(seqs->int64(0, 0), 3);
+  EXPECT_EQ(seqs->int64(0, 1), 3);
+  // A create of its id meets it as dormant too.
+  ASSERT_TRUE(all_retired(n, reg));
+  EXPECT_EQ(code_of(n.ask<std::string>(reg, create_atom::value, good_create(id2)).error()),
+            e(errc::analysis_exists));
+  // With no room for dormant analyses, a retired one is loaded again: rows
+  // deleted behind its back are then missed.
+  auto [id3, cred3] = n.create_acquired(reg, id_in_shard(4));
+  quick_registry bare{n, 0};
+  ASSERT_TRUE(n.ask<std::string>(bare.reg, get_atom::value, cred3, id3));
+  ASSERT_TRUE(all_retired(n, bare.reg));
+  EXPECT_EQ(counts(n, bare.reg).second, 0u);
+  ASSERT_TRUE(n.store.connection().exec("DELETE FROM journal WHERE analysis_id = '" + id3 + "'"));
+  EXPECT_EQ(code_of(n.ask<std::string>(bare.reg, get_atom::value, cred3, id3).error()),
+            e(errc::not_found));
+}
+
+// A dormant analysis whose shard's lease lapsed meanwhile is not trusted:
+// another incarnation may have written it, and here one did.
+TEST(shard_registry, a_dormant_analysis_of_a_lapsed_lease_is_loaded_again) {
+  sr_node n;
+  n.hold_all();
+  quick_registry q{n, std::size_t{1} << 20};
+  auto reg = q.reg;
+  auto id = id_in_shard(5);
+  auto [_, cred] = n.create_acquired(reg, id);
+  ASSERT_TRUE(n.ask<std::string>(reg, get_atom::value, cred, id));
+  ASSERT_TRUE(all_retired(n, reg));
+  ASSERT_EQ(counts(n, reg).second, 1u);
+  // inc-b takes the lapsed lease, finalizes the analysis and gives it back;
+  // inc-a takes it again at a higher epoch.
+  ASSERT_TRUE(n.store.connection().exec(
+    "UPDATE shard_leases SET expires_at = clock_timestamp() - interval '1 second' WHERE shard = 5"));
+  auto epoch_b = n.hold(5, "inc-b");
+  journal_entry entry;
+  entry.shard = 5;
+  entry.epoch = epoch_b;
+  entry.seq = 3;
+  entry.record.kind = record_kind::finalized;
+  entry.record.analysis_id = id;
+  entry.record.results = R"({"by":"inc-b"})";
+  entry.record.at = now();
+  ASSERT_FALSE(n.store.append_batch("inc-b", {entry}));
+  ASSERT_TRUE(*n.store.release(5, "inc-b", epoch_b));
+  EXPECT_GT(n.hold(5, "inc-a"), epoch_b);
+  auto doc = n.ask<std::string>(reg, get_atom::value, cred, id);
+  ASSERT_TRUE(doc) << to_string(doc.error());
+  auto json = nlohmann::json::parse(*doc);
+  EXPECT_EQ(json["ready"], true);
+  EXPECT_EQ(json["results"]["by"], "inc-b");
+  EXPECT_EQ(code_of(n.ask<std::string>(reg, finalize_atom::value, cred, id, std::string{"{}"}).error()),
+            e(errc::already_finalized));
 }
 
 TEST(cluster_router, routes_to_this_node_lists_from_postgresql_and_writes_uploads_itself) {
