@@ -184,8 +184,10 @@ void keep_dormant(shard_registry_state& s, const std::string& id, std::uint32_t 
   d.aged = s.dormant_order.insert(s.dormant_order.end(), id);
   s.dormant.emplace(id, std::move(d));
   s.dormant_bytes += bytes;
-  while (s.dormant_bytes > s.opts.dormant_bytes)
-    take_dormant(s, s.dormant_order.front());
+  while (s.dormant_bytes > s.opts.dormant_bytes) {
+    auto oldest = s.dormant_order.front(); // a copy: taking it erases the list's
+    take_dormant(s, oldest);
+  }
 }
 
 // Lets go of the dormant analyses that `keep` refuses.
