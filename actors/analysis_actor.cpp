@@ -2,6 +2,7 @@
 
 #include "actors/analysis_logic.hpp"
 #include "actors/file_io_actor.hpp"
+#include "actors/read_leases.hpp"
 #include "persistence/recovery.hpp"
 
 #include <caf/all.hpp>
@@ -47,7 +48,17 @@ void publish(analysis_actor_state& st) {
     st.views->analyses.withdraw(st.data.id);
 }
 
-// The job was acquired: the document shows it running from now on.
+// Runs `then` once no other node can answer a read of the analysis from
+// before the change just published: after a commit, before its answer.
+template <class F>
+void revoked_then(analysis_pointer self, F then) {
+  auto& st = self->state;
+  after_revoked(self, st.views ? st.views->leases : nullptr, st.data.id, std::move(then));
+}
+
+// The job was acquired: the document shows it running from now on. (No
+// read lease can precede this: leases are granted only to the job's own
+// key, which the acquire issues.)
 bool mark_acquired(analysis_actor_state& st) {
   if (!st.data.removed && !st.data.job_acquired) {
     st.data.job_acquired = true;
@@ -155,8 +166,11 @@ void record_upload(analysis_pointer self, caf::typed_response_promise<file_recor
     .then(
       [=](bool) mutable {
         commit(self->state, std::move(rec));
-        finish_upload(self, file.name);
-        rp.deliver(file);
+        // The name stays reserved until answered: the actor does not retire meanwhile.
+        revoked_then(self, [=]() mutable {
+          finish_upload(self, file.name);
+          rp.deliver(file);
+        });
       },
       [=](caf::error& err) mutable {
         // After read_only the record's fate is unknown (the write may have
@@ -263,11 +277,14 @@ caf::result<std::string> start_finalize(analysis_pointer self, const std::string
   self->request(st.journal, caf::infinite, append_atom::value, rec)
     .then(
       [=](bool) mutable {
-        auto& st = self->state;
-        commit(st, std::move(rec));
-        render(st);
-        self->become(live(self));
-        rp.deliver(st.doc);
+        commit(self->state, std::move(rec));
+        // Still finalizing (so not retiring) until answered.
+        revoked_then(self, [=]() mutable {
+          auto& st = self->state;
+          render(st);
+          self->become(live(self));
+          rp.deliver(st.doc);
+        });
       },
       [=](caf::error& err) mutable {
         self->become(live(self));
@@ -292,11 +309,12 @@ caf::result<bool> start_remove(analysis_pointer self, bool forced) {
         // The record is durable: the analysis is gone whatever happens to
         // its files now (start-up cleanup removes any left behind). Uploads
         // in flight answer not_found; the files go once none writes.
-        auto& st = self->state;
-        commit(st, std::move(rec));
-        st.remove_promise = rp;
-        record_decided(self);
-        remove_files_when_no_writer(self);
+        commit(self->state, std::move(rec));
+        revoked_then(self, [=]() mutable {
+          self->state.remove_promise = rp;
+          record_decided(self);
+          remove_files_when_no_writer(self);
+        });
       },
       [=](caf::error& err) mutable {
         self->become(live(self));

@@ -78,8 +78,10 @@ using analysis_pointer = analysis_actor::stateful_pointer<analysis_actor_state>;
 /// Reads need no message while the actor runs: it publishes its analysis's
 /// view in `views->analyses` when it starts and after every change, before
 /// the change is answered, and withdraws it when the analysis is removed
-/// (once the removal is durable) and when it hands its state back.
-/// `issued_ids` and `views` may be null.
+/// (once the removal is durable) and when it hands its state back. In a
+/// cluster (`views->leases` set), a change is answered only once the read
+/// leases other nodes hold on the analysis are revoked or over
+/// (actors/read_leases.hpp). `issued_ids` and `views` may be null.
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,

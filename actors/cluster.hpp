@@ -37,7 +37,7 @@ struct cluster_options {
   std::string node_name;   ///< The configured name (defaults to the host name).
   std::string incarnation; ///< Random per process start (CAF's node_id changes with the pid).
   std::string http_address; ///< host:port, for the members table (operators).
-  /// host:port where this node publishes node_actor_v1 for its peers.
+  /// host:port where this node publishes node_actor_v2 for its peers.
   std::string caf_address;
   pg_options pg;
   std::uint32_t shards = 256;
@@ -96,6 +96,11 @@ public:
   /// is held and the last successful renewal was sent less than the lease
   /// ttl ago (monotonic clock). nullopt: do not serve it.
   std::optional<std::int64_t> serving(std::uint32_t shard) const;
+
+  /// Until when (monotonic clock) this node serves `shard` unless it renews
+  /// its lease again: nullopt when it does not serve it now. What it grants
+  /// others (read leases) must end by then.
+  std::optional<std::chrono::steady_clock::time_point> serving_until(std::uint32_t shard) const;
 
   /// The current routes (never null once the cluster actor's first round
   /// succeeded; null before).

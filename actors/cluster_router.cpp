@@ -29,7 +29,7 @@ using router_actor = registry_actor::extend<caf::reacts_to<retry_atom, std::uint
 
 struct router_state {
   cluster_router_options opts;
-  std::unordered_map<std::string, node_actor_v1> peers; ///< By incarnation.
+  std::unordered_map<std::string, node_requests> peers; ///< By incarnation.
   std::unordered_map<std::uint64_t, std::function<void()>> retries;
   std::uint64_t next_retry = 0;
   request_deadlines deadlines; ///< Of the requests dispatched.
@@ -56,7 +56,7 @@ void later(router_pointer self, std::function<void()> f) {
 
 // The peer link to `m`'s node, made at first use; links to nodes that left
 // the routes are ended on the way.
-node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_routes& routes) {
+node_requests peer(router_pointer self, const member_info& m, const cluster_routes& routes) {
   auto& s = self->state;
   if (auto i = s.peers.find(m.incarnation); i != s.peers.end())
     return i->second;
@@ -79,6 +79,7 @@ node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_rout
     colon == std::string::npos ? 0 : std::strtoul(m.caf_address.c_str() + colon + 1, nullptr, 10));
   o.request_timeout = s.opts.peer_timeout;
   o.connect_timeout = s.opts.connect_timeout;
+  o.leases = s.opts.leases;
   auto link = spawn_peer_link(self->system(), o);
   // Linked, so that it ends with the router: the middleman keeps every
   // actor it sent to a peer (the link sends as itself) alive for good, and
@@ -92,7 +93,7 @@ node_actor_v1 peer(router_pointer self, const member_info& m, const cluster_rout
 // the peer that owns its shard (`incarnation`); nullopt while nobody is
 // known to own it.
 struct target {
-  node_actor_v1 actor;
+  node_requests actor;
   bool local = true;
   std::string incarnation;
 };
@@ -101,13 +102,13 @@ std::optional<target> target_for(router_pointer self, const std::string& id) {
   auto& s = self->state;
   auto shard = shard_of(id, s.opts.cluster->shards());
   if (s.opts.cluster->serving(shard))
-    return target{node_actor_v1{s.opts.local}, true, s.opts.cluster->incarnation()};
+    return target{node_requests{s.opts.local}, true, s.opts.cluster->incarnation()};
   auto routes = s.opts.cluster->routes();
   if (!routes || shard >= routes->owner.size() || routes->owner[shard] < 0)
     return std::nullopt;
   auto& m = routes->members[static_cast<std::size_t>(routes->owner[shard])];
   if (m.incarnation == s.opts.cluster->incarnation()) // about to take it: not owner until then
-    return target{node_actor_v1{s.opts.local}, true, m.incarnation};
+    return target{node_requests{s.opts.local}, true, m.incarnation};
   return target{peer(self, m, *routes), false, m.incarnation};
 }
 

@@ -4,7 +4,7 @@
 /// and in-process callers use, answered for every analysis whichever node
 /// owns it (DESIGN.md, "Scaling out"). A request for an analysis goes to
 /// this node's shard registry when the node serves the analysis's shard, or
-/// else to the owner's node (its published node_actor_v1, through a peer
+/// else to the owner's node (its published node_actor_v2, through a peer
 /// link: monitored, every request with a finite timeout).
 ///  - An owner that answers "not owner" did nothing: the request is sent
 ///    again, to whoever the view names then, for up to `retry_window` (a
@@ -20,6 +20,10 @@
 ///  - Whatever the peers do, a request has its answer within
 ///    `answer_within`: an attempt still running on a peer then fails with
 ///    `unavailable` (for a write: outcome unknown).
+///  - A job's get sent to a peer asks for a read lease; the peer link keeps
+///    the document granted with it as a replica (actors/read_leases.hpp),
+///    which the HTTP layer answers that job's GETs from until it ends or the
+///    owner revokes it.
 ///  - Create draws the new id here and goes to the owner of its shard;
 ///    acquire looks the job up in PostgreSQL and goes to the owner of its
 ///    analysis; the listing is read from PostgreSQL here.
@@ -29,6 +33,7 @@
 
 #include "actors/cluster.hpp"
 #include "actors/protocol.hpp"
+#include "actors/read_leases.hpp"
 #include "actors/shard_registry.hpp"
 #include "persistence/file_store.hpp"
 
@@ -44,6 +49,8 @@ struct cluster_router_options {
   shard_registry_actor local;
   pg_reader_actor readers;
   std::shared_ptr<const file_store> files;
+  /// Where the peer links keep replicas under read leases (null: none).
+  std::shared_ptr<read_leases> leases;
   /// A peer gets this long to answer a request (then: unavailable).
   std::chrono::milliseconds peer_timeout{4000};
   std::chrono::milliseconds connect_timeout{2000};

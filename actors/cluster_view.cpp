@@ -37,6 +37,16 @@ std::optional<std::int64_t> cluster_view::serving(std::uint32_t shard) const {
   }
 }
 
+std::optional<std::chrono::steady_clock::time_point>
+cluster_view::serving_until(std::uint32_t shard) const {
+  if (shard >= shards_)
+    return std::nullopt;
+  auto until = leases_[shard].valid_until.load();
+  if (until <= view_ticks(std::chrono::steady_clock::now()))
+    return std::nullopt; // 0 (not held) or expired
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(until));
+}
+
 std::shared_ptr<const cluster_routes> cluster_view::routes() const {
   return std::atomic_load(&routes_);
 }

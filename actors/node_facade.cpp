@@ -31,7 +31,7 @@ struct node_facade_state {
   static inline const char* name = "node_facade";
 };
 
-using node_facade_pointer = node_actor_v1::stateful_pointer<node_facade_state>;
+using node_facade_pointer = node_actor_v2::stateful_pointer<node_facade_state>;
 
 // Forgets the reservation of `file` of `id`, whoever made it.
 void forget_reservation(node_facade_pointer self, const std::string& id, std::uint64_t file_id) {
@@ -56,7 +56,7 @@ void forget_reservation(node_facade_pointer self, const std::string& id, std::ui
 constexpr auto registry_timeout = std::chrono::minutes(10);
 
 // Ends a reservation nobody else can end any more.
-void abandon(node_facade_pointer self, const node_actor_v1& registry,
+void abandon(node_facade_pointer self, const node_requests& registry,
              const peer_reservation& r) {
   self->request(registry, registry_timeout, abandon_atom::value, r.cred, r.analysis_id, r.file)
     .then([](bool) {}, [](caf::error&) {});
@@ -65,11 +65,12 @@ void abandon(node_facade_pointer self, const node_actor_v1& registry,
 
 } // namespace
 
-node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
+node_actor_v2 spawn_node_facade(caf::actor_system& sys, node_requests registry,
                                 std::shared_ptr<const read_views> views,
                                 std::shared_ptr<const cluster_view> cluster,
+                                std::shared_ptr<read_leases> leases,
                                 std::chrono::milliseconds reserve_within) {
-  return sys.spawn([=](node_facade_pointer self) -> node_actor_v1::behavior_type {
+  return sys.spawn([=](node_facade_pointer self) -> node_actor_v2::behavior_type {
     self->set_down_handler([=](caf::down_msg& dm) {
       auto node = self->state.reservations.extract(dm.source);
       if (node.empty())
@@ -89,6 +90,44 @@ node_actor_v1 spawn_node_facade(caf::actor_system& sys, node_actor_v1 registry,
       return read;
     };
     return {
+      // A get that asks for a read lease: granted when the views decide it
+      // for the job that owns the analysis, under the book's lock (see
+      // read_leases.hpp), for at most the configured lease and never past
+      // this node's mandate for the shard.
+      [=](get_atom a, lease_atom, credential& c,
+          std::string& id) -> caf::result<lease_grant_reply> {
+        auto holder = caf::actor_cast<caf::actor>(self->current_sender());
+        if (leases && holder && cluster && leases->lease.count() > 0 && !c.admin) {
+          auto shard = shard_of(id, cluster->shards());
+          std::optional<view_read> read;
+          auto lease = leases->granted.grant(id, shard, holder, [&] {
+            auto until = cluster->serving_until(shard);
+            if (!until)
+              return std::chrono::milliseconds{0};
+            read = from_views(c, id, true);
+            if (!read || read->forbidden)
+              return std::chrono::milliseconds{0};
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+              *until - lease_clock::now());
+            // Within the mandate with the same margin the book keeps.
+            left -= left / 64 + std::chrono::milliseconds(2);
+            return std::max(std::chrono::milliseconds{0}, std::min(leases->lease, left));
+          });
+          if (read && read->forbidden)
+            return make_error(errc::forbidden);
+          if (read) {
+            if (lease.count() > 0)
+              metrics().cluster_leases_granted.fetch_add(1, std::memory_order_relaxed);
+            return lease_grant_reply{*read->document,
+                                     static_cast<std::uint32_t>(std::max<std::int64_t>(0, lease.count()))};
+          }
+        }
+        auto rp = self->make_response_promise<lease_grant_reply>();
+        self->request(registry, registry_timeout, a, std::move(c), std::move(id))
+          .then([=](std::string& doc) mutable { rp.deliver(lease_grant_reply{std::move(doc), 0}); },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
       [=](get_atom a, credential& c, std::string& id) -> caf::result<std::string> {
         if (auto read = from_views(c, id, true)) {
           if (read->forbidden)

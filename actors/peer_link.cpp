@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include <deque>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -17,18 +18,34 @@ namespace {
 // Called with no error to send a waiting request, or with why it fails.
 using waiting_request = std::function<void(const caf::error&)>;
 
-/// The link's interface: node_actor_v1, and its deadline timer.
-using peer_link_actor = node_actor_v1::extend<caf::reacts_to<deadline_tick_atom>>;
+/// The link's interface: the node requests, the holder's side of read
+/// leases (its peer revokes them here), its deadline timer and the sweep of
+/// the replicas it installed.
+using peer_link_actor
+  = node_requests::extend_with<lease_holder_v2>::extend<caf::reacts_to<deadline_tick_atom>,
+                                                          caf::reacts_to<sweep_atom>>;
+
+// Gets asking for a read lease on one analysis and not answered yet; a
+// revocation that arrives meanwhile taints them: their answer may predate
+// it, and installs nothing.
+struct leasing {
+  std::size_t asked = 0;
+  bool tainted = false;
+};
 
 struct peer_link_state {
   peer_link_options opts;
-  node_actor_v1 remote; // null while not connected
+  node_actor_v2 remote; // null while not connected
   bool connecting = false;
   std::uint64_t next_id = 1;
   // The requests sent and not answered yet: how to fail each.
   std::unordered_map<std::uint64_t, std::function<void(const caf::error&)>> in_flight;
   std::vector<waiting_request> waiting; // for the connection
   request_deadlines deadlines;            // of the requests sent on
+  std::unordered_map<std::string, leasing> leasing_now;
+  // The replicas installed, and until when, in order of installation.
+  std::deque<std::pair<std::string, lease_clock::time_point>> installed;
+  bool sweeping = false;
   static inline const char* name = "peer_link";
 };
 
@@ -84,11 +101,11 @@ void connect(peer_pointer self, bool retried = false) {
       [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
         auto& s = self->state;
         s.connecting = false;
-        if (!ptr || !self->home_system().assignable<node_actor_v1>(ifs)) {
+        if (!ptr || !self->home_system().assignable<node_actor_v2>(ifs)) {
           fail_waiting(make_error(errc::unavailable, wrong_interface_context));
           return;
         }
-        s.remote = caf::actor_cast<node_actor_v1>(ptr);
+        s.remote = caf::actor_cast<node_actor_v2>(ptr);
         self->monitor(s.remote);
         auto waiting = std::move(s.waiting);
         s.waiting.clear();
@@ -106,27 +123,28 @@ void connect(peer_pointer self, bool retried = false) {
       });
 }
 
-// Sends one request on to the peer (connecting first if needed).
+// Sends one request on to the peer (connecting first if needed); exactly
+// one of `ok` and `fail` runs.
 template <class R, class... Ts>
-caf::result<R> pass(peer_pointer self, Ts... xs) {
-  auto rp = self->template make_response_promise<R>();
-  auto send = [self, rp, xs...](const caf::error& failed) mutable {
+void send_on(peer_pointer self, std::function<void(R&)> ok,
+             std::function<void(const caf::error&)> fail, Ts... xs) {
+  auto send = [self, ok, fail, xs...](const caf::error& failed) mutable {
     if (failed) {
-      rp.deliver(failed);
+      fail(failed);
       return;
     }
     auto& s = self->state;
     auto id = s.next_id++;
-    s.in_flight.emplace(id, [rp](const caf::error& err) mutable { rp.deliver(err); });
+    s.in_flight.emplace(id, fail);
     request_until<R>(
       self, s.deadlines, request_deadlines::clock::now() + s.opts.request_timeout, s.remote,
-      [self, rp, id](R& x) mutable {
+      [self, ok, id](R& x) mutable {
         if (self->state.in_flight.erase(id) > 0)
-          rp.deliver(std::move(x));
+          ok(x);
       },
-      [self, rp, id](caf::error& err) mutable {
+      [self, fail, id](caf::error& err) mutable {
         if (self->state.in_flight.erase(id) > 0)
-          rp.deliver(peer_error(self, err));
+          fail(peer_error(self, err));
       },
       xs...);
   };
@@ -134,12 +152,107 @@ caf::result<R> pass(peer_pointer self, Ts... xs) {
   if (s.remote) {
     send(caf::error{});
   } else if (s.waiting.size() >= s.opts.max_waiting) {
-    rp.deliver(make_error(errc::unavailable, too_many_waiting_context));
+    fail(make_error(errc::unavailable, too_many_waiting_context));
   } else {
     s.waiting.emplace_back(std::move(send));
     connect(self);
   }
+}
+
+// Sends one request on and answers the sender with the outcome.
+template <class R, class... Ts>
+caf::result<R> pass(peer_pointer self, Ts... xs) {
+  auto rp = self->template make_response_promise<R>();
+  send_on<R>(
+    self, [rp](R& x) mutable { rp.deliver(std::move(x)); },
+    [rp](const caf::error& err) mutable { rp.deliver(err); }, xs...);
   return rp;
+}
+
+constexpr auto sweep_every = std::chrono::milliseconds(500);
+
+// Withdraws the replicas this link installed whose lease is over (unless
+// one was installed again since: its entry then has a later end).
+void sweep_replicas(peer_pointer self) {
+  auto& s = self->state;
+  auto now = lease_clock::now();
+  while (!s.installed.empty() && s.installed.front().second <= now) {
+    auto id = std::move(s.installed.front().first);
+    s.installed.pop_front();
+    bool over = false;
+    {
+      epoch_domain::guard g{epoch_domain::instance()};
+      auto* r = g.active() ? s.opts.leases->replicas.find(g, id) : nullptr;
+      over = r != nullptr && r->until <= now;
+    }
+    if (over)
+      s.opts.leases->replicas.withdraw(id);
+  }
+  s.sweeping = !s.installed.empty();
+  if (s.sweeping)
+    self->delayed_send(self, sweep_every, sweep_atom::value);
+}
+
+// The owner answered a get that asked for a lease, sent at `sent`: keeps
+// the document as a replica for the job that asked, unless a revocation
+// came meanwhile.
+void install_replica(peer_pointer self, const std::string& id, const credential& c,
+                     const lease_grant_reply& reply, lease_clock::time_point sent) {
+  auto& s = self->state;
+  auto i = s.leasing_now.find(id);
+  bool tainted = i == s.leasing_now.end() || i->second.tainted;
+  if (i != s.leasing_now.end() && --i->second.asked == 0)
+    s.leasing_now.erase(i);
+  auto until = sent + std::chrono::milliseconds(reply.lease_ms);
+  if (tainted || reply.lease_ms == 0 || until <= lease_clock::now())
+    return;
+  replica r;
+  r.view = make_analysis_view(reply.document, c.job_id);
+  r.key_hash = c.key_hash;
+  r.until = until;
+  s.opts.leases->replicas.publish(id, std::move(r));
+  s.installed.emplace_back(id, until);
+  if (!s.sweeping) {
+    s.sweeping = true;
+    self->delayed_send(self, sweep_every, sweep_atom::value);
+  }
+}
+
+// A get: with a request for a read lease when this node keeps replicas and
+// a job asks (replicas answer only jobs).
+caf::result<std::string> get(peer_pointer self, credential& c, std::string& id) {
+  auto& s = self->state;
+  if (!s.opts.leases || s.opts.leases->lease.count() == 0 || c.admin || c.key_hash.size() != 32)
+    return pass<std::string>(self, get_atom::value, std::move(c), std::move(id));
+  auto rp = self->make_response_promise<std::string>();
+  auto sent = lease_clock::now(); // no later than it leaves: the lease counts from here
+  ++s.leasing_now[id].asked;
+  send_on<lease_grant_reply>(
+    self,
+    [self, rp, id, c, sent](lease_grant_reply& reply) mutable {
+      install_replica(self, id, c, reply, sent);
+      rp.deliver(std::move(reply.document));
+    },
+    [self, rp, id](const caf::error& err) mutable {
+      auto& s = self->state;
+      if (auto i = s.leasing_now.find(id); i != s.leasing_now.end() && --i->second.asked == 0)
+        s.leasing_now.erase(i);
+      rp.deliver(err);
+    },
+    get_atom::value, lease_atom::value, c, id);
+  return rp;
+}
+
+// The owner revokes: the replicas go, and answers on their way install none.
+bool invalidate(peer_pointer self, const std::vector<std::string>& ids) {
+  auto& s = self->state;
+  for (auto& id : ids) {
+    if (s.opts.leases)
+      s.opts.leases->replicas.withdraw(id);
+    if (auto i = s.leasing_now.find(id); i != s.leasing_now.end())
+      i->second.tainted = true;
+  }
+  return true;
 }
 
 } // namespace
@@ -152,7 +265,7 @@ bool never_sent(const caf::error& err) {
          || what == too_many_waiting_context;
 }
 
-node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
+node_requests spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
   return sys.spawn([opts = std::move(opts)](peer_pointer self) -> peer_link_actor::behavior_type {
     self->state.opts = opts;
     self->set_down_handler([self](caf::down_msg& dm) {
@@ -166,14 +279,18 @@ node_actor_v1 spawn_peer_link(caf::actor_system& sys, peer_link_options opts) {
         fail(make_error(errc::unavailable, "peer down"));
     });
     self->set_exit_handler([self](caf::exit_msg& msg) {
+      auto& s = self->state;
+      if (s.opts.leases)
+        for (auto& [id, until] : s.installed)
+          s.opts.leases->replicas.withdraw(id);
       fail_all(self, make_error(errc::unavailable, "stopping"));
       self->quit(msg.reason);
     });
     return {
       [=](deadline_tick_atom) { on_deadline_tick(self, self->state.deadlines); },
-      [=](get_atom a, credential& c, std::string& id) {
-        return pass<std::string>(self, a, std::move(c), std::move(id));
-      },
+      [=](sweep_atom) { sweep_replicas(self); },
+      [=](invalidate_atom, const std::vector<std::string>& ids) { return invalidate(self, ids); },
+      [=](get_atom, credential& c, std::string& id) { return get(self, c, id); },
       [=](authorize_atom a, credential& c, std::string& id) {
         return pass<bool>(self, a, std::move(c), std::move(id));
       },

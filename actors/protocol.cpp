@@ -1,5 +1,7 @@
 #include "actors/protocol.hpp"
 
+#include "actors/node_protocol.hpp"
+
 #include "persistence/storage.hpp"
 
 #include <caf/actor_system_config.hpp>
@@ -88,6 +90,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<file_location>("analysisd::file_location");
   cfg.add_message_type<list_request>("analysisd::list_request");
   cfg.add_message_type<backup_report>("analysisd::backup_report");
+  cfg.add_message_type<lease_grant_reply>("analysisd::lease_grant_reply");
 }
 
 } // namespace analysisd

@@ -34,11 +34,17 @@ struct job_view {
   std::string key_hash; ///< SHA-256 of its key, 32 raw bytes.
 };
 
+struct read_leases;
+
 /// The two tables, shared by the service's actors (writers) and its readers.
 /// Lives as long as the longest holder of its shared_ptr.
 struct read_views {
   view_table<analysis_view> analyses;
   view_table<job_view> jobs;
+  /// Cluster mode: the read leases this node granted on its analyses, which
+  /// an analysis actor revokes before it answers a change
+  /// (actors/read_leases.hpp). Null otherwise.
+  std::shared_ptr<read_leases> leases;
 };
 
 /// The entity tag of a document: a quoted 64-bit hash (the standard

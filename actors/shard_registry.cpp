@@ -2,6 +2,7 @@
 
 #include "actors/analysis_logic.hpp"
 #include "actors/file_io_actor.hpp"
+#include "actors/read_leases.hpp"
 #include "actors/request_deadlines.hpp"
 #include "metrics/metrics.hpp"
 #include "persistence/log.hpp"
@@ -257,8 +258,13 @@ void drop_broken(sr_pointer self, const std::string& id) {
     return;
   i->second.broken = true;
   i->second.dropped->store(true); // before the withdraw: see publish() in analysis_actor.cpp
-  if (s.opts.views)
+  if (s.opts.views) {
     s.opts.views->analyses.withdraw(id);
+    // A write of unknown outcome may have committed: no replica elsewhere
+    // shows the state before it for long (its 503 does not wait for this).
+    if (auto& leases = s.opts.views->leases; leases && leases->revoker)
+      caf::anon_send(leases->revoker, revoke_atom::value, id);
+  }
   self->send_exit(i->second.actor, caf::exit_reason::kill);
   forget(self, id);
 }
@@ -508,9 +514,23 @@ void finish_handoffs(sr_pointer self) {
       ++i;
       continue;
     }
-    for (auto& rp : i->second)
-      rp.deliver(true);
+    // The read leases other nodes hold on the shard's analyses go before the
+    // cluster actor releases the lease: the next owner's changes must not
+    // leave them behind (actors/read_leases.hpp). No new one is granted:
+    // the shard left the view before the handoff began.
+    auto promises = std::move(i->second);
     i = s.leaving.erase(i);
+    auto answer = [promises]() mutable {
+      for (auto& rp : promises)
+        rp.deliver(true);
+    };
+    auto* leases = s.opts.views ? s.opts.views->leases.get() : nullptr;
+    if (leases == nullptr || !leases->revoker) {
+      answer();
+      continue;
+    }
+    self->request(leases->revoker, std::chrono::minutes(1), revoke_atom::value, shard)
+      .then([answer](bool) mutable { answer(); }, [answer](caf::error&) mutable { answer(); });
   }
 }
 

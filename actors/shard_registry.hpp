@@ -42,14 +42,14 @@
 
 namespace analysisd {
 
-/// The shard registry's interface: what peers may ask (node_actor_v1), the
+/// The shard registry's interface: what peers may ask (node_requests), the
 /// listing and stats, the append relay of its analysis actors, the handoff
 /// the cluster actor asks for, and its own timers (the idle sweep, and the
 /// handoff's re-check: shard, deadline in steady_clock ticks). An upload's
 /// bytes are never a message here: the router reserves, writes them into
 /// the shared file store and commits.
 using shard_registry_actor
-  = node_actor_v1::extend<caf::replies_to<list_atom, list_request>::with<std::string>,
+  = node_requests::extend<caf::replies_to<list_atom, list_request>::with<std::string>,
                           caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t>,
                           caf::reacts_to<sweep_atom>,
                           caf::reacts_to<handoff_atom, std::uint32_t, std::int64_t>>::

@@ -72,6 +72,10 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   out.view = std::make_shared<cluster_view>(o.shards, o.incarnation);
   out.files = std::make_shared<file_store>(posix_storage(), cfg.data_dir);
   out.views = std::make_shared<read_views>();
+  out.leases = std::make_shared<read_leases>();
+  out.leases->lease = std::chrono::milliseconds(cfg.read_lease_ms);
+  out.leases->revoker = spawn_lease_revoker(sys, out.leases);
+  out.views->leases = out.leases;
   out.journal = spawn_pg_journal(sys, o.pg, o.incarnation);
   out.readers = spawn_pg_readers(sys, o.pg, 4, o.reservation_ttl);
   shard_registry_options ro;
@@ -88,6 +92,7 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   co.local = out.local;
   co.readers = out.readers;
   co.files = out.files;
+  co.leases = out.leases;
   co.peer_timeout = o.peer_timeout;
   // A forwarded request gets its whole peer timeout, and a little to spare.
   co.answer_within = std::max(co.answer_within, o.peer_timeout + std::chrono::milliseconds(500));
@@ -97,7 +102,8 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   auto reserve_within = std::min(std::chrono::milliseconds(1000), o.peer_timeout / 2);
   co.reserve_lead = 2 * reserve_within;
   out.router = spawn_cluster_router(sys, co);
-  out.facade = spawn_node_facade(sys, out.local, out.views, out.view, reserve_within);
+  out.facade = spawn_node_facade(sys, out.local, out.views, out.view, out.leases,
+                                 reserve_within);
   std::string host;
   std::uint16_t port = 0;
   split_listen(cfg.cluster_listen, host, port); // checked by the parser
@@ -129,7 +135,8 @@ void stop_cluster_node(caf::actor_system& sys, cluster_node& node) {
                        caf::actor_cast<caf::actor>(node.router),
                        caf::actor_cast<caf::actor>(node.local),
                        caf::actor_cast<caf::actor>(node.readers),
-                       caf::actor_cast<caf::actor>(node.journal)})
+                       caf::actor_cast<caf::actor>(node.journal),
+                       node.leases ? node.leases->revoker : caf::actor{}})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   node = cluster_node{};

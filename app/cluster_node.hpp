@@ -8,6 +8,7 @@
 #include "actors/cluster.hpp"
 #include "actors/node_protocol.hpp"
 #include "actors/protocol.hpp"
+#include "actors/read_leases.hpp"
 #include "actors/read_views.hpp"
 #include "actors/shard_registry.hpp"
 #include "app/config.hpp"
@@ -26,11 +27,12 @@ struct cluster_node {
   std::shared_ptr<cluster_view> view;
   std::shared_ptr<const file_store> files;
   std::shared_ptr<read_views> views;
+  std::shared_ptr<read_leases> leases; ///< Also views->leases.
   pg_journal_actor journal;
   pg_reader_actor readers;
   shard_registry_actor local;
   registry_actor router; ///< What HTTP and in-process callers talk to.
-  node_actor_v1 facade;  ///< Published on --cluster-listen.
+  node_actor_v2 facade;  ///< Published on --cluster-listen.
   caf::actor cluster;
   caf::actor janitor;
 };

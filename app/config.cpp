@@ -213,7 +213,7 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
   app->add_option("--node-name", c.node_name, "this node's name in the cluster (default: the host name)")
     ->type_name("NAME");
   app->add_option("--cluster-listen", c.cluster_listen,
-                  "HOST:PORT to publish the inter-node interface analysisd.node.v1 on (cluster mode)")
+                  "HOST:PORT to publish the inter-node interface analysisd.node.v2 on (cluster mode)")
     ->type_name("HOST:PORT")
     ->check(listen_check);
   app->add_option("--cluster-advertise", c.cluster_advertise,
@@ -253,6 +253,15 @@ std::unique_ptr<CLI::App> make_app(server_config& c, bool& version) {
     ->type_name("MS")
     ->check(whole)
     ->check(CLI::Range(std::size_t{100}, std::size_t{600000}).description(""));
+  // At most 2 s: a node that leaves releases its leases after 3 s at the
+  // latest, and every read lease it granted must have ended by then.
+  app->add_option("--read-lease-ms", c.read_lease_ms,
+                  "milliseconds a node may answer a job's GETs of an analysis another node "
+                  "owns from a copy, unless the owner revokes it first; 0: always ask the "
+                  "owner (default 1000, at most 2000)")
+    ->type_name("MS")
+    ->check(whole)
+    ->check(CLI::Range(std::size_t{0}, std::size_t{2000}).description(""));
   app->add_flag("--repair", c.repair,
                 "start even if the state is damaged: move what cannot be read to "
                 "state/quarantine/");
@@ -586,7 +595,7 @@ void caf_config::enable_cluster(const server_config& cfg) {
     return;
   if (cfg.remote_listen.empty())
     load<caf::io::middleman>();
-  std::vector<std::string> ids{node_interface_v1};
+  std::vector<std::string> ids{node_interface_v2};
   if (!cfg.remote_listen.empty())
     ids.emplace_back(remote_interface_v1);
   set("middleman.app-identifiers", ids);

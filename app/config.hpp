@@ -54,6 +54,7 @@ struct server_config {
   std::size_t stable_after_ms = 1000;
   std::size_t max_handoffs = 8;
   std::size_t peer_timeout_ms = 4000;
+  std::size_t read_lease_ms = 1000;            ///< Longest read lease granted; 0: none.
   /// CAF's own options, `--caf.NAME=VALUE` on the command line or `caf.NAME`
   /// in the file, as CAF takes them: `--NAME=VALUE`.
   std::vector<std::string> caf_args;

@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
     metrics().cluster.store(true);
     log_info("cluster node " + node.opts.node_name + " (incarnation " + node.opts.incarnation
              + ", " + std::to_string(node.opts.shards) + " shards) publishing "
-             + node_interface_v1 + " on " + cfg.cluster_listen);
+             + node_interface_v2 + " on " + cfg.cluster_listen);
   } else {
     service_options sopts;
     sopts.data_dir = cfg.data_dir;

@@ -1,5 +1,6 @@
 #include "http/handlers.hpp"
 
+#include "actors/read_leases.hpp"
 #include "http/openapi.hpp"
 #include "http/replies.hpp"
 #include "http/request_parsing.hpp"
@@ -52,22 +53,36 @@ std::string param(const params_t& params, const char* name) {
 // Answers a GET from the analysis's published view, on this thread, when
 // the views decide it: the job's credentials published and matching (else
 // the actors say 401), the analysis's view there (else they say 404 or
-// serve it), then 403 for another job's analysis, or the document. False:
-// the actors decide. Published before acknowledged, a view never shows
+// serve it), then 403 for another job's analysis, or the document. In a
+// cluster, a node that does not serve the analysis answers its job from a
+// replica under a read lease instead. False: the actors decide. Published
+// before acknowledged (and replicas revoked before), a view never shows
 // less than a change the client saw answered.
 bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cred,
                       const std::string& id) {
   if (!ctx->views || !req->extra_data().whole)
     return false;
-  // A node whose lease lapsed may still hold views until its actors go.
-  if (ctx->cluster && !ctx->cluster->serving(shard_of(id, ctx->cluster->shards())))
-    return false;
   auto condition = if_none_match_list(req);
   bool not_modified = false;
-  auto read = read_from_views(*ctx->views, cred, id, [&](const std::string& etag) {
+  auto decide = [&](const std::string& etag) {
     not_modified = condition && if_none_match(*condition, etag);
     return not_modified;
-  });
+  };
+  // A node that does not serve the analysis answers only from a replica it
+  // holds under a read lease; its own views may be left over from a lease
+  // that lapsed, until its actors go.
+  if (ctx->cluster && !ctx->cluster->serving(shard_of(id, ctx->cluster->shards()))) {
+    auto read = ctx->views->leases ? read_from_replicas(*ctx->views->leases, cred, id, decide)
+                                   : std::nullopt;
+    if (!read)
+      return false;
+    metrics().reads_from_replicas.fetch_add(1, std::memory_order_relaxed);
+    auto size = read->document ? read->document->size() : 0;
+    send_document(req, std::move(read->etag), "application/json", not_modified,
+                  std::move(read->document), size, true);
+    return true;
+  }
+  auto read = read_from_views(*ctx->views, cred, id, decide);
   if (!read)
     return false;
   metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);

@@ -306,12 +306,16 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
             static_cast<double>(download_bytes.load()));
   auto reads = family("analysisd_analysis_reads_total",
                       "Analysis GETs by where they were answered: from the view an analysis "
-                      "actor published (on the connection's thread) or by the actors.",
+                      "actor published (on the connection's thread), by the actors, or (cluster "
+                      "mode) from a replica of another node's analysis under a read lease.",
                       MetricType::Counter);
   reads.metric.push_back(value_metric(static_cast<double>(reads_from_views.load()),
                                       MetricType::Counter, {{"source", "view"}}));
   reads.metric.push_back(value_metric(static_cast<double>(reads_from_actors.load()),
                                       MetricType::Counter, {{"source", "actors"}}));
+  if (cluster.load())
+    reads.metric.push_back(value_metric(static_cast<double>(reads_from_replicas.load()),
+                                        MetricType::Counter, {{"source", "replica"}}));
   families.push_back(std::move(reads));
 
   add_histogram(families, "analysisd_journal_append_duration_seconds",
@@ -360,6 +364,12 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
               "Journal writes that failed (fenced, or of unknown outcome): the analysis's "
               "actor was dropped and the analysis is loaded again.",
               MetricType::Counter, static_cast<double>(cluster_failed_writes.load()));
+    add_value(families, "analysisd_cluster_read_leases_granted_total",
+              "Read leases this node granted to other nodes on analyses it owns.",
+              MetricType::Counter, static_cast<double>(cluster_leases_granted.load()));
+    add_value(families, "analysisd_cluster_read_leases_revoked_total",
+              "Read leases this node revoked (a change, or a handoff) before they ran out.",
+              MetricType::Counter, static_cast<double>(cluster_leases_revoked.load()));
   }
   if (counts) {
     add_value(families, "analysisd_analyses", "Analyses held (live and dormant).",

@@ -117,6 +117,9 @@ public:
   /// from one).
   std::atomic<std::uint64_t> reads_from_views{0};
   std::atomic<std::uint64_t> reads_from_actors{0};
+  /// Cluster mode: GETs answered from a replica of another node's analysis
+  /// (a read lease this node holds).
+  std::atomic<std::uint64_t> reads_from_replicas{0};
 
   int_histogram journal_append_durable; ///< A record's append until it is durable.
   int_histogram journal_fsync;          ///< One fdatasync of the journal.
@@ -143,6 +146,9 @@ public:
   std::atomic<std::uint64_t> cluster_retried{0};
   std::atomic<std::uint64_t> cluster_failed_writes{0};
   std::atomic<std::uint64_t> cluster_reservations_abandoned{0};
+  /// Read leases this node granted, and revoked (per holder and analysis).
+  std::atomic<std::uint64_t> cluster_leases_granted{0};
+  std::atomic<std::uint64_t> cluster_leases_revoked{0};
 
   /// The text exposition of every metric, the process's included;
   /// `counts` when the registry answered. Thread-safe.

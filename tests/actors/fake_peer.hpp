@@ -1,7 +1,7 @@
 #pragma once
 
 // A peer node stand-in for the actors' tests: a fake_node process
-// (tests/support/fake_node.cpp) publishing node_actor_v1 on loopback.
+// (tests/support/fake_node.cpp) publishing node_actor_v2 on loopback.
 
 #include <gtest/gtest.h>
 

@@ -61,7 +61,7 @@ struct node_config : caf::actor_system_config {
     load<caf::io::middleman>();
     analysisd::add_message_types(*this);
     set("logger.console", caf::atom("none"));
-    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+    set("middleman.app-identifiers", std::vector<std::string>{node_interface_v2});
   }
 };
 

@@ -1,5 +1,5 @@
 // A node's facade (actors/node_facade.hpp) serves a real service to a peer
-// node over CAF's middleman: every message type of node_actor_v1 crosses the
+// node over CAF's middleman: every message type of node_actor_v2 crosses the
 // wire both ways, errors keep their code, and the owner's actor system still
 // shuts down (no handle of an analysis actor was ever sent to the peer).
 
@@ -31,7 +31,7 @@ namespace {
 
 // Sends one request through `link`; the answer, or the error's code in `code`.
 template <class T, class... Ts>
-std::optional<T> ask(caf::actor_system& sys, const node_actor_v1& link, std::uint8_t& code,
+std::optional<T> ask(caf::actor_system& sys, const node_requests& link, std::uint8_t& code,
                      Ts&&... xs) {
   std::optional<T> result;
   code = 0;
@@ -180,7 +180,7 @@ TEST(node_facade, the_reservations_of_a_peer_that_went_down_are_abandoned) {
 // or of a shard the node does not serve, goes to the registry.
 TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
   caf::actor_system sys{test_config()};
-  auto gone = caf::actor_cast<node_actor_v1>(sys.spawn([] { return caf::behavior{}; }));
+  auto gone = caf::actor_cast<node_requests>(sys.spawn([] { return caf::behavior{}; }));
   caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
   auto views = std::make_shared<read_views>();
   auto cluster = std::make_shared<cluster_view>(4, "inc-a");
@@ -246,7 +246,7 @@ TEST(node_facade, a_reservation_answered_too_late_is_abandoned_not_handed_out) {
     };
   });
   auto before = metrics().cluster_reservations_abandoned.load();
-  auto facade = spawn_node_facade(sys, caf::actor_cast<node_actor_v1>(slow), nullptr, nullptr,
+  auto facade = spawn_node_facade(sys, caf::actor_cast<node_requests>(slow), nullptr, nullptr, nullptr,
                                   100ms);
   auto cred = job_credential("job-1", "key-1");
   // One asker for both, alive until the end: one that goes abandons what

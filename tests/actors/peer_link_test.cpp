@@ -40,7 +40,7 @@ struct outcome {
 };
 
 // Asks `link` for the analysis `id` and waits (at most 60 s) for the answer.
-outcome get(caf::actor_system& sys, const node_actor_v1& link, const std::string& id) {
+outcome get(caf::actor_system& sys, const node_requests& link, const std::string& id) {
   outcome o;
   caf::scoped_actor self{sys};
   auto start = std::chrono::steady_clock::now();
@@ -58,7 +58,7 @@ std::string context(const caf::error& err) {
 
 class peer_link_test : public ::testing::Test {
 protected:
-  node_actor_v1 link_to(std::uint16_t port, caf::timespan request_timeout = 60s) {
+  node_requests link_to(std::uint16_t port, caf::timespan request_timeout = 60s) {
     peer_link_options opts;
     opts.host = "127.0.0.1";
     opts.port = port;
@@ -75,7 +75,7 @@ protected:
   // such a connect once more, but on a loaded machine (the sanitized suites
   // in parallel) both can meet a tick; the link then answers unavailable and
   // connects again on the next request, as it should.
-  outcome get_connected(const node_actor_v1& link, const std::string& id) {
+  outcome get_connected(const node_requests& link, const std::string& id) {
     auto o = get(sys_, link, id);
     for (int again = 0; again < 20 && context(o.error) == caf_connect_race; ++again) {
       std::this_thread::sleep_for(100ms);
@@ -86,7 +86,7 @@ protected:
   static constexpr const char* caf_connect_race = "unreachable: system_error(connection_timeout)";
   // Connects `link` to its peer: asks until it answers (see get_connected;
   // with a short request timeout, a slow first handshake also times out).
-  void connect(const node_actor_v1& link) {
+  void connect(const node_requests& link) {
     auto o = get(sys_, link, "warmup12");
     for (int again = 0; again < 20 && !o.value; ++again) {
       std::this_thread::sleep_for(100ms);
@@ -101,7 +101,7 @@ protected:
 
   quick_node_config cfg_;
   caf::actor_system sys_{cfg_};
-  std::vector<node_actor_v1> links_;
+  std::vector<node_requests> links_;
 };
 
 } // namespace
@@ -191,7 +191,7 @@ TEST_F(peer_link_test, an_unreachable_peer_or_another_interface_fails_fast) {
 
 TEST_F(peer_link_test, the_link_connects_again_to_a_restarted_peer) {
   std::uint16_t port = 0;
-  node_actor_v1 link;
+  node_requests link;
   {
     fake_peer first{"node"};
     port = first.port();

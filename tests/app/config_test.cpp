@@ -393,7 +393,7 @@ TEST(config, cluster_mode_loads_the_middleman_with_the_inter_node_identifier) {
   node.enable_cluster(cfg);
   ASSERT_EQ(node.apply({}), "");
   EXPECT_EQ(caf::get_or(node, "middleman.app-identifiers", std::vector<std::string>{}),
-            std::vector<std::string>{"analysisd.node.v1"});
+            std::vector<std::string>{"analysisd.node.v2"});
   EXPECT_EQ(caf::get_or(node, "middleman.connection-timeout", caf::timespan{0}),
             caf::timespan{std::chrono::seconds(2)});
   // With --remote-listen too, both interfaces' identifiers.
@@ -403,5 +403,5 @@ TEST(config, cluster_mode_loads_the_middleman_with_the_inter_node_identifier) {
   both.enable_cluster(cfg);
   ASSERT_EQ(both.apply({}), "");
   EXPECT_EQ(caf::get_or(both, "middleman.app-identifiers", std::vector<std::string>{}),
-            (std::vector<std::string>{"analysisd.node.v1", "analysisd.registry.v1"}));
+            (std::vector<std::string>{"analysisd.node.v2", "analysisd.registry.v1"}));
 }

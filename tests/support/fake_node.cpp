@@ -1,5 +1,5 @@
 // A stand-in for a peer node in the peer link's tests
-// (tests/actors/peer_link_test.cpp): publishes node_actor_v1 on a free
+// (tests/actors/peer_link_test.cpp): publishes node_actor_v2 on a free
 // loopback port, prints the port on stdout, and runs until killed or its
 // stdin closes. get answers "doc:<id>:<job id>", except for the id "hang"
 // (never answered) and "missing" (not_found); the other messages answer
@@ -21,9 +21,23 @@ namespace {
 
 using other_actor = caf::typed_actor<caf::replies_to<get_atom, std::string>::with<std::string>>;
 
-node_actor_v1::behavior_type fake_node(node_actor_v1::pointer self) {
+node_actor_v2::behavior_type fake_node(node_actor_v2::pointer self) {
   auto hung = std::make_shared<std::vector<caf::typed_response_promise<std::string>>>();
+  auto hung_leases = std::make_shared<std::vector<caf::typed_response_promise<lease_grant_reply>>>();
   return {
+    // A get asking for a read lease: ids starting with "leased" get one of
+    // a minute, the others none.
+    [=](get_atom, lease_atom, const credential& c,
+        const std::string& id) -> caf::result<lease_grant_reply> {
+      if (id == "hang") {
+        hung_leases->push_back(self->make_response_promise<lease_grant_reply>());
+        return hung_leases->back();
+      }
+      if (id == "missing")
+        return make_error(errc::not_found);
+      return lease_grant_reply{"doc:" + id + ":" + c.job_id,
+                               id.rfind("leased", 0) == 0 ? 60000u : 0u};
+    },
     [=](get_atom, const credential& c, const std::string& id) -> caf::result<std::string> {
       if (id == "hang") {
         hung->push_back(self->make_response_promise<std::string>());
@@ -62,7 +76,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
   add_message_types(cfg);
-  cfg.set("middleman.app-identifiers", std::vector<std::string>{node_interface_v1});
+  cfg.set("middleman.app-identifiers", std::vector<std::string>{node_interface_v2});
   caf::actor_system sys{cfg};
   caf::expected<std::uint16_t> port = caf::sec::none;
   caf::actor published;
