@@ -205,3 +205,55 @@ TEST_F(peer_link_test, the_link_connects_again_to_a_restarted_peer) {
     again = get_connected(link, "abc12345");
   ASSERT_TRUE(again.value) << sys_.render(again.error);
 }
+
+// A job's get asks for a read lease: the document the peer grants one with
+// is kept as a replica for that job until the peer revokes it; one granted
+// none, or asked by an operator, is not kept.
+TEST_F(peer_link_test, a_job_s_get_keeps_a_replica_under_its_lease_until_the_owner_revokes_it) {
+  fake_peer peer{"node"};
+  auto leases = std::make_shared<read_leases>();
+  peer_link_options opts;
+  opts.host = "127.0.0.1";
+  opts.port = peer.port();
+  opts.connect_timeout = 10s;
+  opts.leases = leases;
+  auto link = spawn_peer_link(sys_, opts);
+  links_.push_back(link);
+  connect(link);
+  auto ask = [&](const credential& c, const std::string& id) {
+    std::optional<std::string> doc;
+    caf::scoped_actor self{sys_};
+    self->request(link, 60s, get_atom::value, c, id)
+      .receive([&](std::string& d) { doc = d; }, [&](caf::error& err) { ADD_FAILURE() << sys_.render(err); });
+    return doc;
+  };
+  auto job = job_credential("job1", "key1");
+  EXPECT_EQ(ask(job, "leased-1"), "doc:leased-1:job1");
+  auto read = read_from_replicas(*leases, job, "leased-1");
+  ASSERT_TRUE(read) << "no replica kept";
+  EXPECT_EQ(*read->document, "doc:leased-1:job1");
+  EXPECT_FALSE(read_from_replicas(*leases, job_credential("job1", "other"), "leased-1"));
+  // No lease granted, or an operator's get: nothing kept.
+  EXPECT_EQ(ask(job, "plain-1"), "doc:plain-1:job1");
+  EXPECT_FALSE(read_from_replicas(*leases, job, "plain-1"));
+  EXPECT_EQ(ask(admin_credential(), "leased-2"), "doc:leased-2:");
+  EXPECT_EQ(leases->replicas.size(), 1u);
+  // The owner revokes (at the link, which asked): the replica goes.
+  {
+    caf::scoped_actor self{sys_};
+    bool ok = false;
+    self->request(caf::actor_cast<caf::actor>(link), 60s, invalidate_atom::value,
+                  std::vector<std::string>{"leased-1"})
+      .receive([&](bool b) { ok = b; }, [&](caf::error& err) { ADD_FAILURE() << sys_.render(err); });
+    EXPECT_TRUE(ok);
+  }
+  EXPECT_FALSE(read_from_replicas(*leases, job, "leased-1"));
+  // Kept again by the next get, and withdrawn when the link ends.
+  ask(job, "leased-1");
+  EXPECT_TRUE(read_from_replicas(*leases, job, "leased-1"));
+  caf::scoped_actor self{sys_};
+  self->monitor(link);
+  caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+  self->receive([](caf::down_msg&) {});
+  EXPECT_EQ(leases->replicas.size(), 0u);
+}
