@@ -40,7 +40,7 @@ void publish(analysis_actor_state& st) {
     return;
   }
   render(st);
-  st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id));
+  st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id, st.epoch));
   st.published = true;
   // Dropped meanwhile: its registry's withdraw may have come before this
   // publish. (Either this load sees the flag or that withdraw came after.)
@@ -420,8 +420,10 @@ analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysi
                                                   std::shared_ptr<const file_store> files,
                                                   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
                                                   std::shared_ptr<read_views> views,
-                                                  std::shared_ptr<const std::atomic<bool>> dropped) {
+                                                  std::shared_ptr<const std::atomic<bool>> dropped,
+                                                  std::int64_t epoch) {
   auto& st = self->state;
+  st.epoch = epoch;
   st.data = std::move(data);
   st.journal = std::move(journal);
   st.files = std::move(files);

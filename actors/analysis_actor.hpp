@@ -39,6 +39,9 @@ struct analysis_actor_state {
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
   /// Where the actor publishes its analysis's view (may be null).
   std::shared_ptr<read_views> views;
+  /// Cluster mode: the lease epoch it was loaded under, stamped on its
+  /// views (0 for a single node).
+  std::int64_t epoch = 0;
   /// Set by a shard registry that drops this actor (kills it and withdraws
   /// its view): the actor publishes nothing more (may be null).
   std::shared_ptr<const std::atomic<bool>> dropped;
@@ -81,12 +84,14 @@ using analysis_pointer = analysis_actor::stateful_pointer<analysis_actor_state>;
 /// (once the removal is durable) and when it hands its state back. In a
 /// cluster (`views->leases` set), a change is answered only once the read
 /// leases other nodes hold on the analysis are revoked or over
-/// (actors/read_leases.hpp). `issued_ids` and `views` may be null.
+/// (actors/read_leases.hpp). `issued_ids` and `views` may be null; `epoch`
+/// is the lease epoch a cluster's shard registry loaded it under (0 else).
 analysis_actor::behavior_type analysis_actor_impl(analysis_pointer self, analysis_state data,
                                                   journal_actor journal,
                                                   std::shared_ptr<const file_store> files,
                                                   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids,
                                                   std::shared_ptr<read_views> views,
-                                                  std::shared_ptr<const std::atomic<bool>> dropped);
+                                                  std::shared_ptr<const std::atomic<bool>> dropped,
+                                                  std::int64_t epoch);
 
 } // namespace analysisd

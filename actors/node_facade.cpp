@@ -81,10 +81,13 @@ node_actor_v2 spawn_node_facade(caf::actor_system& sys, node_requests registry,
     // What the views decide of a read of `id` here, if they do.
     auto from_views = [=](const credential& c, const std::string& id,
                           bool document) -> std::optional<view_read> {
-      if (!views || !cluster || !cluster->serving(shard_of(id, cluster->shards())))
+      if (!views || !cluster)
+        return std::nullopt;
+      auto epoch = cluster->serving(shard_of(id, cluster->shards()));
+      if (!epoch)
         return std::nullopt;
       auto read = read_from_views(*views, c, id,
-                                  [document](const std::string&) { return !document; });
+                                  [document](const std::string&) { return !document; }, epoch);
       if (read)
         metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);
       return read;

@@ -25,13 +25,11 @@ using peer_link_actor
   = node_requests::extend_with<lease_holder_v2>::extend<caf::reacts_to<deadline_tick_atom>,
                                                           caf::reacts_to<sweep_atom>>;
 
-// Gets asking for a read lease on one analysis and not answered yet; a
-// revocation that arrives meanwhile taints them: their answer may predate
-// it, and installs nothing.
-struct leasing {
-  std::size_t asked = 0;
-  bool tainted = false;
-};
+// The gets asking for a read lease on one analysis and not answered yet,
+// by number, each tainted when a revocation arrived after it was sent: its
+// answer may predate the revocation's change, and installs nothing. (Those
+// sent after it read the change.)
+using leasing = std::unordered_map<std::uint64_t, bool>;
 
 struct peer_link_state {
   peer_link_options opts;
@@ -43,6 +41,7 @@ struct peer_link_state {
   std::vector<waiting_request> waiting; // for the connection
   request_deadlines deadlines;            // of the requests sent on
   std::unordered_map<std::string, leasing> leasing_now;
+  std::uint64_t next_lease_request = 0;
   // The replicas installed, and until when, in order of installation.
   std::deque<std::pair<std::string, lease_clock::time_point>> installed;
   bool sweeping = false;
@@ -193,16 +192,28 @@ void sweep_replicas(peer_pointer self) {
     self->delayed_send(self, sweep_every, sweep_atom::value);
 }
 
-// The owner answered a get that asked for a lease, sent at `sent`: keeps
-// the document as a replica for the job that asked, unless a revocation
-// came meanwhile.
-void install_replica(peer_pointer self, const std::string& id, const credential& c,
-                     const lease_grant_reply& reply, lease_clock::time_point sent) {
+// Forgets lease request `n` on `id`; whether a revocation tainted it.
+bool lease_request_done(peer_pointer self, const std::string& id, std::uint64_t n) {
   auto& s = self->state;
   auto i = s.leasing_now.find(id);
-  bool tainted = i == s.leasing_now.end() || i->second.tainted;
-  if (i != s.leasing_now.end() && --i->second.asked == 0)
+  if (i == s.leasing_now.end())
+    return true;
+  auto j = i->second.find(n);
+  bool tainted = j == i->second.end() || j->second;
+  if (j != i->second.end())
+    i->second.erase(j);
+  if (i->second.empty())
     s.leasing_now.erase(i);
+  return tainted;
+}
+
+// The owner answered lease request `n`, sent at `sent`: keeps the document
+// as a replica for the job that asked, unless a revocation came meanwhile.
+void install_replica(peer_pointer self, const std::string& id, std::uint64_t n,
+                     const credential& c, const lease_grant_reply& reply,
+                     lease_clock::time_point sent) {
+  auto& s = self->state;
+  bool tainted = lease_request_done(self, id, n);
   auto until = sent + std::chrono::milliseconds(reply.lease_ms);
   if (tainted || reply.lease_ms == 0 || until <= lease_clock::now())
     return;
@@ -226,17 +237,16 @@ caf::result<std::string> get(peer_pointer self, credential& c, std::string& id) 
     return pass<std::string>(self, get_atom::value, std::move(c), std::move(id));
   auto rp = self->make_response_promise<std::string>();
   auto sent = lease_clock::now(); // no later than it leaves: the lease counts from here
-  ++s.leasing_now[id].asked;
+  auto n = ++s.next_lease_request;
+  s.leasing_now[id].emplace(n, false);
   send_on<lease_grant_reply>(
     self,
-    [self, rp, id, c, sent](lease_grant_reply& reply) mutable {
-      install_replica(self, id, c, reply, sent);
+    [self, rp, id, n, c, sent](lease_grant_reply& reply) mutable {
+      install_replica(self, id, n, c, reply, sent);
       rp.deliver(std::move(reply.document));
     },
-    [self, rp, id](const caf::error& err) mutable {
-      auto& s = self->state;
-      if (auto i = s.leasing_now.find(id); i != s.leasing_now.end() && --i->second.asked == 0)
-        s.leasing_now.erase(i);
+    [self, rp, id, n](const caf::error& err) mutable {
+      lease_request_done(self, id, n);
       rp.deliver(err);
     },
     get_atom::value, lease_atom::value, c, id);
@@ -250,7 +260,8 @@ bool invalidate(peer_pointer self, const std::vector<std::string>& ids) {
     if (s.opts.leases)
       s.opts.leases->replicas.withdraw(id);
     if (auto i = s.leasing_now.find(id); i != s.leasing_now.end())
-      i->second.tainted = true;
+      for (auto& [n, tainted] : i->second)
+        tainted = true;
   }
   return true;
 }

@@ -49,44 +49,56 @@ bool lease_book::any(const std::string& id) {
                      [&](const lease_grant& g) { return g.until > now; });
 }
 
-std::vector<lease_grant> lease_book::take(const std::string& id) {
+std::vector<lease_grant> lease_book::pending(const std::string& id) {
   auto& s = stripe_of(id);
   std::lock_guard<std::mutex> lock{s.lock};
-  auto node = s.by_id.extract(id);
   std::vector<lease_grant> out;
-  if (node.empty())
+  auto i = s.by_id.find(id);
+  if (i == s.by_id.end())
     return out;
   auto now = lease_clock::now();
-  for (auto& g : node.mapped().grants)
+  for (auto& g : i->second.grants)
     if (g.until > now)
-      out.push_back(std::move(g));
+      out.push_back(g);
   return out;
 }
 
-std::vector<lease_book::holder_grants> lease_book::take_shard(std::uint32_t shard) {
+std::vector<lease_book::holder_grants> lease_book::pending_shard(std::uint32_t shard) {
   std::vector<holder_grants> out;
   auto now = lease_clock::now();
   for (auto& s : stripes_) {
     std::lock_guard<std::mutex> lock{s.lock};
-    for (auto i = s.by_id.begin(); i != s.by_id.end();) {
-      if (i->second.shard != shard) {
-        ++i;
+    for (auto& [id, r] : s.by_id) {
+      if (r.shard != shard)
         continue;
-      }
-      for (auto& g : i->second.grants) {
+      for (auto& g : r.grants) {
         if (g.until <= now)
           continue;
         auto h = std::find_if(out.begin(), out.end(),
                               [&](const holder_grants& x) { return x.holder == g.holder; });
         if (h == out.end())
           h = out.insert(out.end(), holder_grants{g.holder, {}, g.until});
-        h->ids.push_back(i->first);
+        h->grants.emplace_back(id, g.until);
         h->until = std::max(h->until, g.until);
       }
-      i = s.by_id.erase(i);
     }
   }
   return out;
+}
+
+void lease_book::confirm(const std::string& id, const caf::actor& holder,
+                         lease_clock::time_point until) {
+  auto& s = stripe_of(id);
+  std::lock_guard<std::mutex> lock{s.lock};
+  auto i = s.by_id.find(id);
+  if (i == s.by_id.end())
+    return;
+  auto& g = i->second.grants;
+  g.erase(std::remove_if(g.begin(), g.end(),
+                         [&](const lease_grant& x) { return x.holder == holder && x.until == until; }),
+          g.end());
+  if (g.empty())
+    s.by_id.erase(i);
 }
 
 std::size_t lease_book::sweep() {
@@ -171,26 +183,39 @@ caf::actor spawn_lease_revoker(caf::actor_system& sys, std::weak_ptr<read_leases
         auto l = self->state.leases.lock();
         if (!l)
           return true;
-        auto grants = l->granted.take(id);
+        auto grants = l->granted.pending(id);
         if (grants.empty())
           return true;
         auto rp = self->make_response_promise();
         auto done = countdown(grants.size(), rp);
         for (auto& g : grants)
-          revoke_at(self, g.holder, {id}, g.until, done);
+          revoke_at(self, g.holder, {id}, g.until, [=] {
+            if (auto l = self->state.leases.lock())
+              l->granted.confirm(id, g.holder, g.until);
+            done();
+          });
         return caf::delegated<bool>{};
       },
       [=](revoke_atom, std::uint32_t shard) -> caf::result<bool> {
         auto l = self->state.leases.lock();
         if (!l)
           return true;
-        auto held = l->granted.take_shard(shard);
+        auto held = l->granted.pending_shard(shard);
         if (held.empty())
           return true;
         auto rp = self->make_response_promise();
         auto done = countdown(held.size(), rp);
-        for (auto& h : held)
-          revoke_at(self, h.holder, std::move(h.ids), h.until, done);
+        for (auto& h : held) {
+          std::vector<std::string> ids;
+          for (auto& [id, until] : h.grants)
+            ids.push_back(id);
+          revoke_at(self, h.holder, std::move(ids), h.until, [=] {
+            if (auto l = self->state.leases.lock())
+              for (auto& [id, until] : h.grants)
+                l->granted.confirm(id, h.holder, until);
+            done();
+          });
+        }
         return caf::delegated<bool>{};
       },
       [=](lapsed_atom, std::uint64_t ticket) {

@@ -14,14 +14,16 @@
 /// thread.
 ///
 /// The owner revokes before it acknowledges: an analysis actor that
-/// published a change takes the analysis's unexpired grants and asks each
-/// holder to drop its replica, and answers the change only once each holder
-/// confirmed or its lease ran out (a holder that cannot be reached is
-/// waited out). A grant reads the view and records the holder under one
+/// published a change asks each holder of an unexpired grant on the
+/// analysis to drop its replica, and answers the change only once each
+/// holder confirmed or its lease ran out (a holder that cannot be reached is
+/// waited out). A grant stays in the book until its holder confirmed, so a
+/// second change made while the first one's revocation is under way waits
+/// for it too. A grant reads the view and records the holder under one
 /// lock that the revocation takes after the change was published, so a
 /// grant either shows the change or is revoked by it; a holder that hears
-/// of a revocation while its request for a lease is on its way keeps no
-/// replica from that request. A node that hands a shard off revokes its
+/// of a revocation while a request for a lease is on its way keeps no
+/// replica from that request (requests sent after it read the change). A node that hands a shard off revokes its
 /// grants before it releases the lease; one whose lease lapses granted
 /// nothing that outlives its mandate, and nobody else can own the shard
 /// before that mandate ends in PostgreSQL. So a GET answered anywhere after
@@ -78,21 +80,28 @@ public:
                                   const caf::actor& holder,
                                   const std::function<std::chrono::milliseconds()>& decide);
 
-  /// Whether `id` has an unexpired grant.
+  /// Whether `id` has an unexpired grant, being revoked or not.
   bool any(const std::string& id);
 
-  /// Takes the unexpired grants on `id`: whoever revokes them now answers for them.
-  std::vector<lease_grant> take(const std::string& id);
+  /// The unexpired grants on `id`. They stay in the book until their holder
+  /// confirmed the revocation (confirm) or they end, so that a change
+  /// published while one is being revoked waits for it too.
+  std::vector<lease_grant> pending(const std::string& id);
 
   /// A holder's unexpired grants on analyses of one shard.
   struct holder_grants {
     caf::actor holder;
-    std::vector<std::string> ids;
-    lease_clock::time_point until; ///< The latest of them.
+    std::vector<std::pair<std::string, lease_clock::time_point>> grants; ///< id, end.
+    lease_clock::time_point until; ///< The latest end of them.
   };
 
-  /// Takes the unexpired grants on analyses of `shard`, by holder.
-  std::vector<holder_grants> take_shard(std::uint32_t shard);
+  /// The unexpired grants on analyses of `shard`, by holder (kept, as pending).
+  std::vector<holder_grants> pending_shard(std::uint32_t shard);
+
+  /// `holder` dropped its replica of `id`: forgets the grant that ends at
+  /// `until`, unless it was granted again since (a later end: that replica
+  /// shows a later view).
+  void confirm(const std::string& id, const caf::actor& holder, lease_clock::time_point until);
 
   /// Forgets expired grants; returns how many grants remain.
   std::size_t sweep();
@@ -129,11 +138,16 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 
 /// Spawns the revoker of `leases` (stored in leases->revoker by the caller):
 ///  - (revoke_atom, std::string id) -> true once every unexpired grant on
-///    `id` was revoked or ran out;
+///    `id` was confirmed by its holder (then forgotten) or ran out;
 ///  - (revoke_atom, std::uint32_t shard) -> the same for every analysis of
 ///    `shard` (a handoff, before the lease is released).
 /// It also forgets expired grants every second. Ended with an exit message.
 caf::actor spawn_lease_revoker(caf::actor_system& sys, std::weak_ptr<read_leases> leases);
+
+/// How long a revocation may take, at most: every grant ends by then.
+inline std::chrono::milliseconds revoke_timeout(const read_leases& leases) {
+  return 2 * leases.lease + std::chrono::milliseconds(100);
+}
 
 /// Revokes the grants on `id` before `then` runs: at once when there are
 /// none (or no leases), else once the revoker answered (it always does,
@@ -152,7 +166,11 @@ void after_revoked(Self* self, const std::shared_ptr<read_leases>& leases, const
     then();
     return;
   }
-  self->request(leases->revoker, std::chrono::minutes(1), revoke_atom::value, id)
+  // The revoker answers within the longest lease (it waits out what it
+  // cannot revoke); failing that, every grant made before the change has
+  // ended by this timeout. (It goes only with the node, after the node
+  // left the cluster: stop_cluster_node.)
+  self->request(leases->revoker, revoke_timeout(*leases), revoke_atom::value, id)
     .then([then](bool) mutable { then(); }, [then](caf::error&) mutable { then(); });
 }
 

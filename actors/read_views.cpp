@@ -14,17 +14,19 @@ std::string document_etag(std::string_view document) {
   return tag;
 }
 
-analysis_view make_analysis_view(std::string document, std::string job_id) {
+analysis_view make_analysis_view(std::string document, std::string job_id, std::int64_t epoch) {
   analysis_view v;
   v.etag = document_etag(document);
   v.document = std::make_shared<const std::string>(std::move(document));
   v.job_id = std::move(job_id);
+  v.epoch = epoch;
   return v;
 }
 
 std::optional<view_read> read_from_views(const read_views& views, const credential& cred,
                                          const std::string& id,
-                                         const std::function<bool(const std::string&)>& not_modified) {
+                                         const std::function<bool(const std::string&)>& not_modified,
+                                         std::optional<std::int64_t> epoch) {
   epoch_domain::guard g{epoch_domain::instance()};
   if (!g.active())
     return std::nullopt;
@@ -35,7 +37,7 @@ std::optional<view_read> read_from_views(const read_views& views, const credenti
       return std::nullopt;
   }
   auto* view = views.analyses.find(g, id);
-  if (view == nullptr)
+  if (view == nullptr || (epoch && view->epoch != *epoch))
     return std::nullopt;
   view_read out;
   if (!cred.admin && view->job_id != cred.job_id) {

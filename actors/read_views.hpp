@@ -26,6 +26,11 @@ struct analysis_view {
   std::shared_ptr<const std::string> document;
   std::string etag;     ///< document_etag(document).
   std::string job_id;   ///< The job that owns the analysis.
+  /// Cluster mode: the lease epoch under which its actor was loaded. A view
+  /// of another epoch than the one its shard is served under is left over
+  /// from a lease this node lost since (another node may have changed the
+  /// analysis meanwhile) and answers nothing.
+  std::int64_t epoch = 0;
 };
 
 /// An acquired job whose analysis has an actor.
@@ -53,7 +58,8 @@ struct read_views {
 std::string document_etag(std::string_view document);
 
 /// The view of `document`, owned by `job_id`.
-analysis_view make_analysis_view(std::string document, std::string job_id);
+analysis_view make_analysis_view(std::string document, std::string job_id,
+                                 std::int64_t epoch = 0);
 
 /// A GET decided by the views.
 struct view_read {
@@ -68,9 +74,12 @@ struct view_read {
 /// (else the actors say 401), the analysis's view there (else they say 404
 /// or serve it), then forbidden for another job's analysis, or the etag and
 /// the document (left out when `not_modified(etag)`). nullopt: ask the
-/// actors. The caller checks first that this node serves the analysis.
+/// actors. In a cluster, the caller passes the epoch under which this node
+/// serves the analysis's shard now (it checks first that it does), and a
+/// view of another epoch decides nothing.
 std::optional<view_read> read_from_views(
   const read_views& views, const credential& cred, const std::string& id,
-  const std::function<bool(const std::string& etag)>& not_modified = {});
+  const std::function<bool(const std::string& etag)>& not_modified = {},
+  std::optional<std::int64_t> epoch = std::nullopt);
 
 } // namespace analysisd

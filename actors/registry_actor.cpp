@@ -90,7 +90,7 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   publish_job(s, e.durable.job_id);
   e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()),
                                         caf::actor_cast<journal_actor>(s.journal), s.files,
-                                        e.issued_ids, s.views, nullptr);
+                                        e.issued_ids, s.views, nullptr, std::int64_t{0});
   self->monitor(e.actor);
   auto actor = e.actor;
   s.by_actor.emplace(actor.id(), node.key());

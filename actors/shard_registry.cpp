@@ -291,7 +291,7 @@ void spawn_entry(sr_pointer self, const std::string& id, std::uint32_t shard, st
     s.jobs[la.state.job_id] = sr_job{id, la.state.job_key_hash};
   auto relay = caf::actor_cast<journal_actor>(self);
   e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(la.state), relay,
-                                        s.opts.files, nullptr, s.opts.views, e.dropped);
+                                        s.opts.files, nullptr, s.opts.views, e.dropped, e.epoch);
   self->monitor(e.actor);
   s.by_actor.emplace(e.actor.id(), id);
   auto job_id = e.durable.job_id;
@@ -529,7 +529,7 @@ void finish_handoffs(sr_pointer self) {
       answer();
       continue;
     }
-    self->request(leases->revoker, std::chrono::minutes(1), revoke_atom::value, shard)
+    self->request(leases->revoker, revoke_timeout(*leases), revoke_atom::value, shard)
       .then([answer](bool) mutable { answer(); }, [answer](caf::error&) mutable { answer(); });
   }
 }

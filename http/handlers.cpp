@@ -71,7 +71,10 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
   // A node that does not serve the analysis answers only from a replica it
   // holds under a read lease; its own views may be left over from a lease
   // that lapsed, until its actors go.
-  if (ctx->cluster && !ctx->cluster->serving(shard_of(id, ctx->cluster->shards()))) {
+  std::optional<std::int64_t> epoch;
+  if (ctx->cluster)
+    epoch = ctx->cluster->serving(shard_of(id, ctx->cluster->shards()));
+  if (ctx->cluster && !epoch) {
     auto read = ctx->views->leases ? read_from_replicas(*ctx->views->leases, cred, id, decide)
                                    : std::nullopt;
     if (!read)
@@ -82,7 +85,7 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
                   std::move(read->document), size, true);
     return true;
   }
-  auto read = read_from_views(*ctx->views, cred, id, decide);
+  auto read = read_from_views(*ctx->views, cred, id, decide, epoch);
   if (!read)
     return false;
   metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);

@@ -191,7 +191,7 @@ TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
   auto other = job_credential("job-2", "key-2");
   views->jobs.publish(mine.job_id, job_view{id, mine.key_hash});
   views->jobs.publish(other.job_id, job_view{"efgh5678", other.key_hash});
-  views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id));
+  views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id, 1));
   auto facade = spawn_node_facade(sys, gone, views, cluster);
   // The answer, or the error's code.
   auto call = [&](auto... xs) {
@@ -213,8 +213,69 @@ TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
   // Undecided by the views (a wrong key, a shard not served): the registry's
   // turn, and it is gone.
   EXPECT_FALSE(call(get_atom::value, job_credential("job-1", "wrong"), id).first);
+  // The shard served again under another epoch: the view is left over from
+  // the lease lost meanwhile, and decides nothing.
+  cluster->hold(shard, 2, std::chrono::steady_clock::now() + 60s);
+  EXPECT_FALSE(call(get_atom::value, mine, id).first);
+  cluster->hold(shard, 1, std::chrono::steady_clock::now() + 60s);
+  EXPECT_TRUE(call(get_atom::value, mine, id).first);
   cluster->drop(shard);
   EXPECT_FALSE(call(get_atom::value, mine, id).first);
+  caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
+}
+
+// A get that asks for a read lease gets one when the views answer it for
+// the job that owns the analysis, recorded in the book for the asker, for
+// at most the configured lease and never past the node's mandate for the
+// shard; an operator, another job or a view that decides nothing gets none.
+TEST(node_facade, a_read_lease_is_granted_only_to_the_owning_job_within_the_mandate) {
+  caf::actor_system sys{test_config()};
+  auto gone = caf::actor_cast<node_requests>(sys.spawn([] { return caf::behavior{}; }));
+  caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
+  auto views = std::make_shared<read_views>();
+  auto leases = std::make_shared<read_leases>();
+  leases->lease = 1000ms;
+  auto cluster = std::make_shared<cluster_view>(4, "inc-a");
+  std::string id = "abcd1234";
+  auto shard = shard_of(id, 4);
+  cluster->hold(shard, 1, std::chrono::steady_clock::now() + 60s);
+  auto mine = job_credential("job-1", "key-1");
+  auto other = job_credential("job-2", "key-2");
+  views->jobs.publish(mine.job_id, job_view{id, mine.key_hash});
+  views->jobs.publish(other.job_id, job_view{"efgh5678", other.key_hash});
+  views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id, 1));
+  auto facade = spawn_node_facade(sys, gone, views, cluster, leases);
+  caf::scoped_actor asker{sys};
+  auto lease_get = [&](const credential& c) {
+    std::optional<lease_grant_reply> reply;
+    std::uint8_t code = 0;
+    asker->request(facade, 30s, get_atom::value, lease_atom::value, c, id)
+      .receive([&](lease_grant_reply& r) { reply = r; }, [&](caf::error& err) { code = code_of(err); });
+    return std::make_pair(reply, code);
+  };
+  auto granted = lease_get(mine);
+  ASSERT_TRUE(granted.first);
+  EXPECT_EQ(granted.first->document, R"({"id":"abcd1234"})");
+  EXPECT_EQ(granted.first->lease_ms, 1000u);
+  auto pending = leases->granted.pending(id);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].holder, caf::actor_cast<caf::actor>(asker));
+  leases->granted.confirm(id, pending[0].holder, pending[0].until);
+  EXPECT_EQ(lease_get(other).second, e(errc::forbidden));
+  EXPECT_FALSE(leases->granted.any(id));
+  // Near the end of the mandate: only what is left of it, less a margin.
+  cluster->hold(shard, 1, std::chrono::steady_clock::now() + 500ms);
+  auto short_one = lease_get(mine);
+  ASSERT_TRUE(short_one.first);
+  EXPECT_GT(short_one.first->lease_ms, 0u);
+  EXPECT_LT(short_one.first->lease_ms, 500u);
+  pending = leases->granted.pending(id);
+  ASSERT_EQ(pending.size(), 1u);
+  leases->granted.confirm(id, pending[0].holder, pending[0].until);
+  // A shard not served: the registry's turn (gone here), and no lease.
+  cluster->drop(shard);
+  EXPECT_FALSE(lease_get(mine).first);
+  EXPECT_FALSE(leases->granted.any(id));
   caf::anon_send_exit(facade, caf::exit_reason::user_shutdown);
 }
 

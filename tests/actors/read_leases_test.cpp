@@ -55,7 +55,7 @@ struct revoker_fixture {
 
 } // namespace
 
-TEST(read_leases, a_grant_is_recorded_only_when_decided_and_taken_once) {
+TEST(read_leases, a_grant_is_recorded_only_when_decided_and_kept_until_confirmed) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto holder = silent_holder(sys);
@@ -67,19 +67,27 @@ TEST(read_leases, a_grant_is_recorded_only_when_decided_and_taken_once) {
   EXPECT_EQ(lease, 500ms);
   EXPECT_TRUE(book.any("a1"));
   EXPECT_FALSE(book.any("a2"));
+  auto first = book.pending("a1");
+  ASSERT_EQ(first.size(), 1u);
   // The same holder again: one grant, the later end.
   book.grant("a1", 3, holder, [] { return 800ms; });
-  auto taken = book.take("a1");
-  ASSERT_EQ(taken.size(), 1u);
-  EXPECT_EQ(taken[0].holder, holder);
+  auto pending = book.pending("a1");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].holder, holder);
   // The owner waits at least as long as the holder may keep it.
-  EXPECT_GE(taken[0].until, lease_clock::now() + 790ms);
+  EXPECT_GE(pending[0].until, lease_clock::now() + 790ms);
+  // Being revoked, it still counts: a second change waits for it too.
+  EXPECT_TRUE(book.any("a1"));
+  // A confirmation of the earlier grant does not forget the later one.
+  book.confirm("a1", holder, first[0].until);
+  EXPECT_TRUE(book.any("a1"));
+  book.confirm("a1", holder, pending[0].until);
   EXPECT_FALSE(book.any("a1"));
-  EXPECT_TRUE(book.take("a1").empty());
+  EXPECT_TRUE(book.pending("a1").empty());
   caf::anon_send_exit(holder, caf::exit_reason::user_shutdown);
 }
 
-TEST(read_leases, expired_grants_are_neither_taken_nor_kept) {
+TEST(read_leases, expired_grants_are_neither_pending_nor_kept) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto holder = silent_holder(sys);
@@ -88,14 +96,13 @@ TEST(read_leases, expired_grants_are_neither_taken_nor_kept) {
   book.grant("a2", 0, holder, [] { return 60000ms; });
   std::this_thread::sleep_for(20ms);
   EXPECT_FALSE(book.any("a1"));
+  EXPECT_TRUE(book.pending("a1").empty());
   EXPECT_EQ(book.sweep(), 1u);
-  EXPECT_TRUE(book.take("a1").empty());
-  EXPECT_EQ(book.take("a2").size(), 1u);
-  EXPECT_EQ(book.sweep(), 0u);
+  EXPECT_EQ(book.pending("a2").size(), 1u);
   caf::anon_send_exit(holder, caf::exit_reason::user_shutdown);
 }
 
-TEST(read_leases, a_shard_s_grants_are_taken_by_holder) {
+TEST(read_leases, a_shard_s_grants_are_listed_by_holder) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto h1 = silent_holder(sys);
@@ -105,17 +112,21 @@ TEST(read_leases, a_shard_s_grants_are_taken_by_holder) {
   book.grant("a2", 7, h1, [] { return 2000ms; });
   book.grant("a2", 7, h2, [] { return 1000ms; });
   book.grant("b1", 8, h1, [] { return 1000ms; });
-  auto held = book.take_shard(7);
+  auto held = book.pending_shard(7);
   ASSERT_EQ(held.size(), 2u);
   auto& first = held[0].holder == h1 ? held[0] : held[1];
   auto& second = held[0].holder == h1 ? held[1] : held[0];
-  EXPECT_EQ(first.ids.size(), 2u);
+  EXPECT_EQ(first.grants.size(), 2u);
   EXPECT_GE(first.until, lease_clock::now() + 1900ms); // the latest of them
-  EXPECT_EQ(second.ids, std::vector<std::string>{"a2"});
+  ASSERT_EQ(second.grants.size(), 1u);
+  EXPECT_EQ(second.grants[0].first, "a2");
+  for (auto& h : held)
+    for (auto& [id, until] : h.grants)
+      book.confirm(id, h.holder, until);
   EXPECT_FALSE(book.any("a1"));
   EXPECT_FALSE(book.any("a2"));
   EXPECT_TRUE(book.any("b1"));
-  EXPECT_TRUE(book.take_shard(7).empty());
+  EXPECT_TRUE(book.pending_shard(7).empty());
   for (auto& h : {h1, h2})
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
@@ -191,5 +202,23 @@ TEST(read_leases, a_holder_that_cannot_confirm_is_waited_out_never_less) {
     // speed one: how much later depends on the machine).
     EXPECT_GE(lease_clock::now() - granted_at, 300ms);
   }
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+}
+
+// A second change made while the first one's revocation waits for a holder
+// waits for it too: the grant stays in the book until it is confirmed.
+TEST(read_leases, a_revocation_under_way_holds_back_the_next_change_too) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  revoker_fixture f{sys};
+  auto silent = silent_holder(sys);
+  auto granted_at = lease_clock::now();
+  f.leases->granted.grant("a1", 1, silent, [] { return 400ms; });
+  std::thread first{[&] { revoke(sys, f.leases->revoker, std::string{"a1"}); }};
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(f.leases->granted.any("a1"));
+  revoke(sys, f.leases->revoker, std::string{"a1"});
+  EXPECT_GE(lease_clock::now() - granted_at, 400ms);
+  first.join();
   caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
 }
