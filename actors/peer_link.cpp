@@ -215,7 +215,8 @@ void install_replica(peer_pointer self, const std::string& id, std::uint64_t n,
   auto& s = self->state;
   bool tainted = lease_request_done(self, id, n);
   auto until = sent + std::chrono::milliseconds(reply.lease_ms);
-  if (tainted || reply.lease_ms == 0 || until <= lease_clock::now())
+  if (tainted || reply.lease_ms == 0 || until <= lease_clock::now()
+      || s.opts.leases->replicas.size() >= s.opts.leases->max_replicas)
     return;
   replica r;
   r.view = make_analysis_view(reply.document, c.job_id);

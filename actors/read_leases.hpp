@@ -125,6 +125,10 @@ struct read_leases {
   /// The longest lease this node grants (zero: it grants none, and asks
   /// for none).
   std::chrono::milliseconds lease{1000};
+  /// Replicas this node keeps at most (a lease granted beyond them is not
+  /// used): bounds their memory by what a burst of distinct analyses read
+  /// within one lease could take.
+  std::size_t max_replicas = 65536;
   view_table<replica> replicas{1024};
   lease_book granted;
   /// Set once, before any analysis actor or peer link starts.

@@ -238,6 +238,11 @@ TEST_F(peer_link_test, a_job_s_get_keeps_a_replica_under_its_lease_until_the_own
   EXPECT_FALSE(read_from_replicas(*leases, job, "plain-1"));
   EXPECT_EQ(ask(admin_credential(), "leased-2"), "doc:leased-2:");
   EXPECT_EQ(leases->replicas.size(), 1u);
+  // No more than max_replicas are kept.
+  leases->max_replicas = 1;
+  EXPECT_EQ(ask(job, "leased-3"), "doc:leased-3:job1");
+  EXPECT_FALSE(read_from_replicas(*leases, job, "leased-3"));
+  leases->max_replicas = 65536;
   // The owner revokes (at the link, which asked): the replica goes.
   {
     caf::scoped_actor self{sys_};
