@@ -23,10 +23,11 @@
 /// lock that the revocation takes after the change was published, so a
 /// grant either shows the change or is revoked by it; a holder that hears
 /// of a revocation while a request for a lease is on its way keeps no
-/// replica from that request (requests sent after it read the change). A node that hands a shard off revokes its
-/// grants before it releases the lease; one whose lease lapses granted
-/// nothing that outlives its mandate, and nobody else can own the shard
-/// before that mandate ends in PostgreSQL. So a GET answered anywhere after
+/// replica from that request (requests sent after it read the change).
+/// A node that hands a shard off revokes its grants before it releases the
+/// lease; one whose lease lapses granted nothing that outlives its mandate,
+/// and nobody else can own the shard before that mandate ends in
+/// PostgreSQL. So a GET answered anywhere after
 /// a change was acknowledged shows it (read-your-writes across nodes).
 ///
 /// Replicas answer only the job that owns the analysis, with the key hash
@@ -58,7 +59,7 @@ using lease_clock = std::chrono::steady_clock;
 /// A document another node owns, kept by the node that holds a read lease on it.
 struct replica {
   analysis_view view;
-  std::string key_hash;     ///< Of view.job_id's key, as the owner checked it.
+  std::string key_hash;          ///< Of view.job_id's key, as the owner checked it.
   lease_clock::time_point until; ///< The lease's end, on this node's clock.
 };
 
@@ -165,7 +166,7 @@ void after_revoked(Self* self, const std::shared_ptr<read_leases>& leases, const
     return;
   }
   // Almost every change has no grant to revoke. (A grant made after this
-  // look read the view published before it.)
+  // look reads the view this change published.)
   if (!leases->granted.any(id)) {
     then();
     return;
