@@ -45,16 +45,17 @@ std::optional<T> ask(caf::actor_system& sys, const node_requests& link, std::uin
 // registry, so that only its views can answer: `mine` owns the analysis,
 // `other` another one; both jobs' credentials and the analysis's view are
 // published.
-struct served_views {
-  explicit served_views(caf::actor_system& sys)
-    : gone(caf::actor_cast<node_requests>(sys.spawn([] { return caf::behavior{}; }))) {
+class node_facade_views : public ::testing::Test {
+protected:
+  node_facade_views() {
     caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
     cluster->hold(shard, 1, std::chrono::steady_clock::now() + 60s);
     views->jobs.publish(mine.job_id, job_view{id, mine.key_hash});
     views->jobs.publish(other.job_id, job_view{"efgh5678", other.key_hash});
     views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id, 1));
   }
-  node_requests gone;
+  caf::actor_system sys{test_config()};
+  node_requests gone = caf::actor_cast<node_requests>(sys.spawn([] { return caf::behavior{}; }));
   std::shared_ptr<read_views> views = std::make_shared<read_views>();
   std::shared_ptr<cluster_view> cluster = std::make_shared<cluster_view>(4, "inc-a");
   std::string id = "abcd1234";
@@ -200,16 +201,8 @@ TEST(node_facade, the_reservations_of_a_peer_that_went_down_are_abandoned) {
 // published views, without a message to the registry (here one that is
 // gone, so that only the views can answer); one the views cannot decide,
 // or of a shard the node does not serve, goes to the registry.
-TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
-  caf::actor_system sys{test_config()};
-  served_views v{sys};
-  auto& views = v.views;
-  auto& cluster = v.cluster;
-  auto& id = v.id;
-  auto shard = v.shard;
-  auto& mine = v.mine;
-  auto& other = v.other;
-  auto facade = spawn_node_facade(sys, v.gone, views, cluster);
+TEST_F(node_facade_views, reads_of_served_shards_are_answered_from_the_views) {
+  auto facade = spawn_node_facade(sys, gone, views, cluster);
   // The answer, or the error's code.
   auto call = [&](auto... xs) {
     std::uint8_t code = 0;
@@ -245,18 +238,10 @@ TEST(node_facade, reads_of_served_shards_are_answered_from_the_views) {
 // the job that owns the analysis, recorded in the book for the asker, for
 // at most the configured lease and never past the node's mandate for the
 // shard; an operator, another job or a view that decides nothing gets none.
-TEST(node_facade, a_read_lease_is_granted_only_to_the_owning_job_within_the_mandate) {
-  caf::actor_system sys{test_config()};
-  served_views v{sys};
-  auto& views = v.views;
-  auto& cluster = v.cluster;
-  auto& id = v.id;
-  auto shard = v.shard;
-  auto& mine = v.mine;
-  auto& other = v.other;
+TEST_F(node_facade_views, a_read_lease_is_granted_only_to_the_owning_job_within_the_mandate) {
   auto leases = std::make_shared<read_leases>();
   leases->lease = 1000ms;
-  auto facade = spawn_node_facade(sys, v.gone, views, cluster, leases);
+  auto facade = spawn_node_facade(sys, gone, views, cluster, leases);
   caf::scoped_actor asker{sys};
   auto lease_get = [&](const credential& c) {
     std::optional<lease_grant_reply> reply;
