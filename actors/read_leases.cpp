@@ -27,10 +27,10 @@ std::chrono::milliseconds lease_book::grant(const std::string& id, std::uint32_t
   // The owner waits a little longer than the holder keeps its replica: the
   // holder counts from before this, and the two clocks' rates differ by far
   // less than 1/64.
-  auto until = lease_clock::now() + lease + lease / 64 + std::chrono::milliseconds(1);
+  auto now = lease_clock::now();
+  auto until = now + lease + lease / 64 + std::chrono::milliseconds(1);
   auto& r = s.by_id[id];
   r.shard = shard;
-  auto now = lease_clock::now();
   r.grants.erase(std::remove_if(r.grants.begin(), r.grants.end(),
                                 [&](const lease_grant& g) { return g.until <= now || g.holder == holder; }),
                  r.grants.end());

@@ -56,6 +56,14 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
                                std::chrono::milliseconds wait, cluster_node& out) {
   out.opts = make_cluster_options(cfg);
   auto& o = out.opts;
+  // A shard dropped for a handoff or a leave has its lease released after
+  // these at the latest, revoked or not: every read lease granted on it
+  // must have ended by then (--read-lease-ms is capped well below them).
+  auto lease = std::chrono::milliseconds(cfg.read_lease_ms);
+  auto release_after = std::min(o.leave_timeout, o.handoff_timeout);
+  if (release_after <= lease + lease / 64 + std::chrono::milliseconds(10))
+    return "--read-lease-ms must end well within the " + std::to_string(release_after.count())
+           + " ms after which a node releases a shard it hands off";
   {
     cluster_store store{o.pg};
     auto until = std::chrono::steady_clock::now() + wait;
@@ -73,16 +81,9 @@ std::string start_cluster_node(caf::actor_system& sys, const server_config& cfg,
   out.files = std::make_shared<file_store>(posix_storage(), cfg.data_dir);
   out.views = std::make_shared<read_views>();
   out.leases = std::make_shared<read_leases>();
-  out.leases->lease = std::chrono::milliseconds(cfg.read_lease_ms);
+  out.leases->lease = lease;
   out.leases->revoker = spawn_lease_revoker(sys, out.leases);
   out.views->leases = out.leases;
-  // A shard dropped for a handoff or a leave has its lease released after
-  // these at the latest, revoked or not: every read lease granted on it
-  // must have ended by then (--read-lease-ms is capped well below them).
-  auto longest_lease = out.leases->lease + out.leases->lease / 64 + std::chrono::milliseconds(10);
-  if (std::min(o.leave_timeout, o.handoff_timeout) <= longest_lease)
-    return "--read-lease-ms must end well within the " + std::to_string(o.leave_timeout.count())
-           + " ms a leaving node waits for its handoffs";
   out.journal = spawn_pg_journal(sys, o.pg, o.incarnation);
   out.readers = spawn_pg_readers(sys, o.pg, 4, o.reservation_ttl);
   shard_registry_options ro;

@@ -74,21 +74,19 @@ bool answer_from_view(const ctx_ptr& ctx, const req_t& req, const credential& cr
   std::optional<std::int64_t> epoch;
   if (ctx->cluster)
     epoch = ctx->cluster->serving(shard_of(id, ctx->cluster->shards()));
+  std::optional<view_read> read;
   if (ctx->cluster && !epoch) {
-    auto read = ctx->views->leases ? read_from_replicas(*ctx->views->leases, cred, id, decide)
-                                   : std::nullopt;
+    if (ctx->views->leases)
+      read = read_from_replicas(*ctx->views->leases, cred, id, decide);
     if (!read)
       return false;
     metrics().reads_from_replicas.fetch_add(1, std::memory_order_relaxed);
-    auto size = read->document ? read->document->size() : 0;
-    send_document(req, std::move(read->etag), "application/json", not_modified,
-                  std::move(read->document), size, true);
-    return true;
+  } else {
+    read = read_from_views(*ctx->views, cred, id, decide, epoch);
+    if (!read)
+      return false;
+    metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);
   }
-  auto read = read_from_views(*ctx->views, cred, id, decide, epoch);
-  if (!read)
-    return false;
-  metrics().reads_from_views.fetch_add(1, std::memory_order_relaxed);
   if (read->forbidden) {
     auto body = render_error(to_http(make_error(errc::forbidden)));
     auto size = body.size();
