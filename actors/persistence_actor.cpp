@@ -283,6 +283,12 @@ void flush(persistence_pointer self) {
   s.syncs.clear();
   metrics().journal_batch_records.observe(waiting.size());
   auto size = frames.size();
+  // The next batch is likely as large as this one: room for it now, not a
+  // doubling (and a move of every record so far) as it grows.
+  s.pending.reserve(size);
+  s.waiting.reserve(waiting.size());
+  s.waiting_since.reserve(since.size());
+  s.pending_records.reserve(records->size());
   // The batch is decided: its syncs, and those that came while it was
   // written, are answered after its appends.
   auto decided = [self] {

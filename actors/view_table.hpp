@@ -2,26 +2,29 @@
 
 /// A table of immutable values by string key that threads read without any
 /// lock while actors publish and withdraw them (DESIGN.md, "Reads"). It is
-/// sharded; each shard is an immutable index (key -> entry, a sorted array)
-/// behind an atomic pointer, replaced whole (copy on write) when a key comes
-/// or goes, and each
-/// entry holds its value behind an atomic pointer, swapped when the value of
-/// a key that is there already changes. What a writer replaces is retired to
-/// the epoch domain (actors/epoch_domain.hpp), which deletes it once no
-/// reader can hold it.
+/// sharded by the key's hash; each shard is an immutable index behind an
+/// atomic pointer: one block holding its count and its (hash, node) pairs
+/// sorted by hash, each node holding a key and its value. A writer replaces
+/// the whole index (copy on write) whenever a key comes, goes or gets a new
+/// value, and retires what it replaced to the epoch domain
+/// (actors/epoch_domain.hpp), which deletes it once no reader can hold it.
+///
+/// A read follows two pointers past the shard's (the index, then the node),
+/// each one cache line away from what it needs, since a GET is answered
+/// from here on every request (bench/, "profile GET").
 
 #include "actors/epoch_domain.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace analysisd {
 
@@ -32,18 +35,22 @@ public:
   /// mask, not a division: this is on every read).
   explicit view_table(std::size_t shards = 4096)
     : count_(round_up_to_power_of_two(shards)),
-      shards_(new shard[count_]) {
+      heads_(new std::atomic<index*>[count_]),
+      locks_(new std::mutex[count_]) {
+    for (std::size_t k = 0; k < count_; ++k)
+      heads_[k].store(nullptr, std::memory_order_relaxed);
   }
 
   /// Only once no thread reads or writes the table any more.
   ~view_table() {
     for (std::size_t k = 0; k < count_; ++k) {
-      auto* idx = shards_[k].current.load(std::memory_order_acquire);
+      auto* idx = heads_[k].load(std::memory_order_acquire);
       if (idx == nullptr)
         continue;
-      for (auto& [key, e] : idx->entries)
-        delete_entry(e);
-      delete idx;
+      const index& all = *idx;
+      for (const item& i : all)
+        delete i.entry;
+      destroy_index(idx);
     }
   }
 
@@ -54,47 +61,50 @@ public:
   /// Lock-free: any thread, never blocks.
   const V* find(const epoch_domain::guard& g, std::string_view key) const {
     (void) g;
-    // Sequentially consistent (plain loads on x86), as epoch_domain's
+    auto h = hash(key);
+    // Sequentially consistent (a plain load on x86), as epoch_domain's
     // reclamation argument needs.
-    auto* idx = shard_of(key).current.load(std::memory_order_seq_cst);
+    const index* idx = heads_[h & (count_ - 1)].load(std::memory_order_seq_cst);
     if (idx == nullptr)
       return nullptr;
-    auto i = idx->find(key);
-    if (i == idx->entries.end())
-      return nullptr;
-    return i->second->value.load(std::memory_order_seq_cst);
+    for (auto i = idx->lower_bound(h); i != idx->end() && i->hash == h; ++i)
+      if (i->entry->key == key)
+        return &i->entry->value;
+    return nullptr;
   }
 
   /// Makes `value` the value of `key` for every read that starts after this
   /// returns. Any thread; writers of one shard take turns on its mutex.
   void publish(const std::string& key, V value) {
-    auto* fresh = new V(std::move(value));
-    auto& s = shard_of(key);
-    std::lock_guard<std::mutex> lock{s.write};
-    auto* idx = s.current.load(std::memory_order_relaxed);
+    auto* fresh = new node{key, std::move(value)};
+    auto h = hash(key);
+    auto s = h & (count_ - 1);
+    std::lock_guard<std::mutex> lock{locks_[s]};
+    auto* idx = heads_[s].load(std::memory_order_relaxed);
+    const index* cur = idx;
+    const item* at = nullptr;
+    const item* old = nullptr;
     if (idx != nullptr) {
-      if (auto i = idx->find(key); i != idx->entries.end()) {
-        auto* old = i->second->value.exchange(fresh, std::memory_order_seq_cst);
-        epoch_domain::instance().retire(const_cast<V*>(old), &delete_value);
-        return;
-      }
+      at = cur->lower_bound(h);
+      for (auto i = at; i != cur->end() && i->hash == h; ++i)
+        if (i->entry->key == key)
+          old = i;
     }
-    auto* e = new entry{key, fresh};
-    // A sorted copy with the new key: one allocation and a copy of pointers,
-    // however many keys the shard holds.
-    auto* next = new index;
-    std::string_view k{e->key};
-    if (idx == nullptr) {
-      next->entries.emplace_back(k, e);
-    } else {
-      auto at = idx->lower_bound(k);
-      next->entries.reserve(idx->entries.size() + 1);
-      next->entries.insert(next->entries.end(), idx->entries.cbegin(), at);
-      next->entries.emplace_back(k, e);
-      next->entries.insert(next->entries.end(), at, idx->entries.cend());
-    }
-    s.current.store(next, std::memory_order_seq_cst);
-    size_.fetch_add(1, std::memory_order_relaxed);
+    // A copy of the index with the key's new node: one allocation and a copy
+    // of pairs, however many keys the shard holds.
+    auto size = idx == nullptr ? 0 : cur->count;
+    auto* next = make_index(old != nullptr ? size : size + 1);
+    auto* out = next->items();
+    if (idx != nullptr)
+      out = std::uninitialized_copy(cur->begin(), old != nullptr ? old : at, out);
+    new (out++) item{h, fresh};
+    if (idx != nullptr)
+      std::uninitialized_copy(old != nullptr ? old + 1 : at, cur->end(), out);
+    heads_[s].store(next, std::memory_order_seq_cst);
+    if (old == nullptr)
+      size_.fetch_add(1, std::memory_order_relaxed);
+    else
+      epoch_domain::instance().retire(const_cast<node*>(old->entry), &delete_node);
     if (idx != nullptr)
       epoch_domain::instance().retire(idx, &delete_index);
   }
@@ -102,26 +112,29 @@ public:
   /// Removes `key` (nothing if absent): reads that start after this returns
   /// find nothing. Any thread.
   void withdraw(const std::string& key) {
-    auto& s = shard_of(key);
-    std::lock_guard<std::mutex> lock{s.write};
-    auto* idx = s.current.load(std::memory_order_relaxed);
+    auto h = hash(key);
+    auto s = h & (count_ - 1);
+    std::lock_guard<std::mutex> lock{locks_[s]};
+    auto* idx = heads_[s].load(std::memory_order_relaxed);
     if (idx == nullptr)
       return;
-    auto i = idx->find(key);
-    if (i == idx->entries.end())
+    const index* cur = idx;
+    const item* gone = nullptr;
+    for (auto i = cur->lower_bound(h); i != cur->end() && i->hash == h; ++i)
+      if (i->entry->key == key)
+        gone = i;
+    if (gone == nullptr)
       return;
-    auto* e = i->second;
     index* next = nullptr;
-    if (idx->entries.size() > 1) {
-      next = new index;
-      next->entries.reserve(idx->entries.size() - 1);
-      next->entries.insert(next->entries.end(), idx->entries.cbegin(), i);
-      next->entries.insert(next->entries.end(), i + 1, idx->entries.cend());
+    if (cur->count > 1) {
+      next = make_index(cur->count - 1);
+      std::uninitialized_copy(gone + 1, cur->end(),
+                              std::uninitialized_copy(cur->begin(), gone, next->items()));
     }
-    s.current.store(next, std::memory_order_seq_cst);
+    heads_[s].store(next, std::memory_order_seq_cst);
     size_.fetch_sub(1, std::memory_order_relaxed);
     epoch_domain::instance().retire(idx, &delete_index);
-    epoch_domain::instance().retire(e, &delete_entry_erased);
+    epoch_domain::instance().retire(const_cast<node*>(gone->entry), &delete_node);
   }
 
   /// How many keys have a value. Any thread.
@@ -130,42 +143,50 @@ public:
   }
 
 private:
-  struct entry {
-    entry(std::string k, const V* v) : key(std::move(k)), value(v) {
-    }
+  struct node {
     const std::string key;
-    std::atomic<const V*> value;
+    const V value;
   };
+  struct item {
+    std::size_t hash;
+    const node* entry;
+  };
+  /// A count followed by that many items, sorted by hash, in one block.
   struct index {
-    using item = std::pair<std::string_view, entry*>;
-    std::vector<item> entries; ///< Sorted by key.
-    typename std::vector<item>::const_iterator lower_bound(std::string_view key) const {
-      return std::lower_bound(entries.cbegin(), entries.cend(), key,
-                              [](const item& x, std::string_view k) { return x.first < k; });
+    std::size_t count;
+    /// Where a fresh index's items are written.
+    item* items() {
+      return reinterpret_cast<item*>(this + 1);
     }
-    /// The entry of `key`, or entries.end().
-    typename std::vector<item>::const_iterator find(std::string_view key) const {
-      auto i = lower_bound(key);
-      return i != entries.cend() && i->first == key ? i : entries.cend();
+    const item* begin() const {
+      return reinterpret_cast<const item*>(this + 1);
+    }
+    const item* end() const {
+      return begin() + count;
+    }
+    const item* lower_bound(std::size_t h) const {
+      return std::lower_bound(begin(), end(), h,
+                              [](const item& x, std::size_t v) { return x.hash < v; });
     }
   };
-  struct shard {
-    std::atomic<index*> current{nullptr};
-    std::mutex write;
-  };
+  static_assert(sizeof(index) % alignof(item) == 0, "the items follow the count");
 
-  static void delete_value(void* p) {
-    delete static_cast<V*>(p);
+  static index* make_index(std::size_t count) {
+    return new (::operator new(sizeof(index) + count * sizeof(item))) index{count};
+  }
+  static void destroy_index(index* idx) {
+    idx->~index();
+    ::operator delete(idx);
   }
   static void delete_index(void* p) {
-    delete static_cast<index*>(p);
+    destroy_index(static_cast<index*>(p));
   }
-  static void delete_entry(entry* e) {
-    delete e->value.load(std::memory_order_relaxed);
-    delete e;
+  static void delete_node(void* p) {
+    delete static_cast<const node*>(p);
   }
-  static void delete_entry_erased(void* p) {
-    delete_entry(static_cast<entry*>(p));
+
+  static std::size_t hash(std::string_view key) {
+    return std::hash<std::string_view>{}(key);
   }
 
   static std::size_t round_up_to_power_of_two(std::size_t n) {
@@ -175,12 +196,11 @@ private:
     return p;
   }
 
-  shard& shard_of(std::string_view key) const {
-    return shards_[std::hash<std::string_view>{}(key) & (count_ - 1)];
-  }
-
   const std::size_t count_; ///< A power of two.
-  std::unique_ptr<shard[]> shards_;
+  /// The shards' indexes (null: empty), apart from their writers' mutexes
+  /// so that a read touches only the pointer's cache line.
+  std::unique_ptr<std::atomic<index*>[]> heads_;
+  std::unique_ptr<std::mutex[]> locks_;
   std::atomic<std::size_t> size_{0};
 };
 
