@@ -9,9 +9,10 @@
 /// value, and retires what it replaced to the epoch domain
 /// (actors/epoch_domain.hpp), which deletes it once no reader can hold it.
 ///
-/// A read follows two pointers past the shard's (the index, then the node),
-/// each one cache line away from what it needs, since a GET is answered
-/// from here on every request (bench/, "profile GET").
+/// A GET reads here on every request, and its cost was its cache misses
+/// (bench/, "profile GET"): a read loads the shard's pointer (the pointers
+/// packed apart from the writers' mutexes), the index (count and pairs in
+/// one block) and the node (key and value together), and nothing else.
 
 #include "actors/epoch_domain.hpp"
 
