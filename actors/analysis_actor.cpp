@@ -23,7 +23,7 @@ void render(analysis_actor_state& st) {
   if (st.rendered)
     return;
   st.summary = render_analysis(st.data, false);
-  st.doc = add_results(st.summary, st.data);
+  st.doc = std::make_shared<const std::string>(add_results(st.summary, st.data));
   st.rendered = true;
 }
 
@@ -131,7 +131,7 @@ caf::result<std::string> document(analysis_actor_state& st, bool with_results) {
   if (!st.published)
     publish(st); // the reads after this one need no actor
   render(st);
-  return with_results ? st.doc : st.summary;
+  return with_results ? *st.doc : st.summary;
 }
 
 caf::result<file_location> locate_file(analysis_actor_state& st, std::uint64_t file_id) {
@@ -283,7 +283,7 @@ caf::result<std::string> start_finalize(analysis_pointer self, const std::string
           auto& st = self->state;
           render(st);
           self->become(live(self));
-          rp.deliver(st.doc);
+          rp.deliver(*st.doc);
         });
       },
       [=](caf::error& err) mutable {

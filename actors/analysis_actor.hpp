@@ -24,7 +24,8 @@ using journal_actor = caf::typed_actor<caf::replies_to<append_atom, journal_reco
 /// Once removed, `data` is the analysis's tombstone (data.removed).
 struct analysis_actor_state {
   analysis_state data;
-  std::string doc;                ///< Rendered once per change, not per GET.
+  /// Rendered once per change, not per GET; shared with the published view.
+  std::shared_ptr<const std::string> doc;
   std::string summary;            ///< The document without results.
   bool rendered = false;          ///< doc and summary show the current data.
   /// The view shows the current data. Not at spawn: the first read or

@@ -14,13 +14,19 @@ std::string document_etag(std::string_view document) {
   return tag;
 }
 
-analysis_view make_analysis_view(std::string document, std::string job_id, std::int64_t epoch) {
+analysis_view make_analysis_view(std::shared_ptr<const std::string> document, std::string job_id,
+                                 std::int64_t epoch) {
   analysis_view v;
-  v.etag = document_etag(document);
-  v.document = std::make_shared<const std::string>(std::move(document));
+  v.etag = document_etag(*document);
+  v.document = std::move(document);
   v.job_id = std::move(job_id);
   v.epoch = epoch;
   return v;
+}
+
+analysis_view make_analysis_view(std::string document, std::string job_id, std::int64_t epoch) {
+  return make_analysis_view(std::make_shared<const std::string>(std::move(document)),
+                            std::move(job_id), epoch);
 }
 
 std::optional<view_read> read_from_views(const read_views& views, const credential& cred,

@@ -58,6 +58,8 @@ struct read_views {
 std::string document_etag(std::string_view document);
 
 /// The view of `document`, owned by `job_id`.
+analysis_view make_analysis_view(std::shared_ptr<const std::string> document, std::string job_id,
+                                 std::int64_t epoch = 0);
 analysis_view make_analysis_view(std::string document, std::string job_id,
                                  std::int64_t epoch = 0);
 
