@@ -245,6 +245,8 @@ postgres_process::postgres_process(std::string extra_address)
 }
 
 postgres_process::~postgres_process() {
+  if (::getpid() != owner_)
+    return;
   if (pid_ > 0) {
     ::kill(pid_, SIGCONT);
     for (auto k : children_of(pid_))

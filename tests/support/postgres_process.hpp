@@ -8,6 +8,7 @@
 // a copy starts in well under one.
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -70,6 +71,11 @@ private:
   std::string dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  /// The process that started the server. A child forked from it (a gtest
+  /// death test that exits through std::exit runs the static destructors,
+  /// postgres_process::shared()'s too) must leave the server and its
+  /// directory alone: they are its parent's.
+  pid_t owner_ = ::getpid();
   double start_seconds_ = 0;
   double initdb_seconds_ = 0;
 };
