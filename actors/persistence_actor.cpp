@@ -11,6 +11,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 namespace analysisd {
 
 namespace {
@@ -284,8 +286,9 @@ void flush(persistence_pointer self) {
   metrics().journal_batch_records.observe(waiting.size());
   auto size = frames.size();
   // The next batch is likely as large as this one: room for it now, not a
-  // doubling (and a move of every record so far) as it grows.
-  s.pending.reserve(size);
+  // doubling (and a move of every record so far) as it grows. At most 1 MiB
+  // of frames: one batch of large results keeps no large buffer while idle.
+  s.pending.reserve(std::min<std::size_t>(size, 1 << 20));
   s.waiting.reserve(waiting.size());
   s.waiting_since.reserve(since.size());
   s.pending_records.reserve(records->size());

@@ -77,7 +77,7 @@ public:
   /// Makes `value` the value of `key` for every read that starts after this
   /// returns. Any thread; writers of one shard take turns on its mutex.
   void publish(const std::string& key, V value) {
-    auto* fresh = new node{key, std::move(value)};
+    std::unique_ptr<node> fresh{new node{key, std::move(value)}};
     auto h = hash(key);
     auto s = h & (count_ - 1);
     std::lock_guard<std::mutex> lock{locks_[s]};
@@ -98,16 +98,19 @@ public:
     auto* out = next->items();
     if (idx != nullptr)
       out = std::uninitialized_copy(cur->begin(), old != nullptr ? old : at, out);
-    new (out++) item{h, fresh};
+    new (out++) item{h, fresh.release()};
     if (idx != nullptr)
       std::uninitialized_copy(old != nullptr ? old + 1 : at, cur->end(), out);
     heads_[s].store(next, std::memory_order_seq_cst);
-    if (old == nullptr)
+    // What `old` points into may be deleted by any retire (one with no
+    // reader about frees at once): read it before retiring anything.
+    auto* replaced = old != nullptr ? const_cast<node*>(old->entry) : nullptr;
+    if (replaced == nullptr)
       size_.fetch_add(1, std::memory_order_relaxed);
-    else
-      epoch_domain::instance().retire(const_cast<node*>(old->entry), &delete_node);
     if (idx != nullptr)
       epoch_domain::instance().retire(idx, &delete_index);
+    if (replaced != nullptr)
+      epoch_domain::instance().retire(replaced, &delete_node);
   }
 
   /// Removes `key` (nothing if absent): reads that start after this returns
@@ -134,8 +137,10 @@ public:
     }
     heads_[s].store(next, std::memory_order_seq_cst);
     size_.fetch_sub(1, std::memory_order_relaxed);
+    // As in publish: `gone` points into `idx`, which the first retire may free.
+    auto* removed = const_cast<node*>(gone->entry);
     epoch_domain::instance().retire(idx, &delete_index);
-    epoch_domain::instance().retire(const_cast<node*>(gone->entry), &delete_node);
+    epoch_domain::instance().retire(removed, &delete_node);
   }
 
   /// How many keys have a value. Any thread.

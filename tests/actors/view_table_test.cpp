@@ -85,6 +85,34 @@ TEST(view_table, any_shard_count_holds_every_key) {
   }
 }
 
+// One shard holding many keys: each replace and withdraw copies the shard's
+// index, and must keep every other key in it. No reader is inside a guard,
+// so what a writer retires may be freed by its very next retire (under ASan
+// a read of a freed index shows here).
+TEST(view_table, replaces_and_withdraws_in_one_crowded_shard_keep_every_other_key) {
+  constexpr int keys = 300;
+  view_table<std::string> t{1};
+  auto key = [](int i) { return "key" + std::to_string(i); };
+  for (int i = 0; i < keys; ++i)
+    t.publish(key(i), "v" + std::to_string(i));
+  for (int i = 0; i < keys; i += 3)
+    t.publish(key(i), "w" + std::to_string(i));
+  for (int i = 1; i < keys; i += 2)
+    t.withdraw(key(i));
+  epoch_domain::guard g{epoch_domain::instance()};
+  ASSERT_TRUE(g.active());
+  for (int i = 0; i < keys; ++i) {
+    auto* v = t.find(g, key(i));
+    if (i % 2 == 1) {
+      EXPECT_EQ(v, nullptr) << key(i);
+      continue;
+    }
+    ASSERT_NE(v, nullptr) << key(i);
+    EXPECT_EQ(*v, (i % 3 == 0 ? "w" : "v") + std::to_string(i));
+  }
+  EXPECT_EQ(t.size(), static_cast<std::size_t>(keys / 2));
+}
+
 TEST(view_table, replaced_and_withdrawn_values_are_deleted_once_no_reader_holds_them) {
   collect_all();
   auto before = live_values.load();

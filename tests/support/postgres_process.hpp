@@ -26,7 +26,8 @@ public:
   /// host, e.g. a veth's) and letting any IPv4 client in (trust): for nodes
   /// in another network namespace. Empty: loopback only.
   explicit postgres_process(std::string extra_address);
-  /// Stops the server (immediate shutdown, then SIGKILL) and removes its directory.
+  /// Stops the server (immediate shutdown, then SIGKILL) and removes its
+  /// directory; in the process that made it only (see owner_).
   ~postgres_process();
   postgres_process(const postgres_process&) = delete;
   postgres_process& operator=(const postgres_process&) = delete;
