@@ -12,7 +12,8 @@
 /// A GET reads here on every request, and its cost was its cache misses
 /// (bench/, "profile GET"): a read loads the shard's pointer (the pointers
 /// packed apart from the writers' mutexes), the index (count and pairs in
-/// one block) and the node (key and value together), and nothing else.
+/// one block) and the node (key and value together; a key of up to 15 bytes,
+/// as the ids are, lies in the node itself).
 
 #include "actors/epoch_domain.hpp"
 
@@ -157,7 +158,8 @@ private:
     std::size_t hash;
     const node* entry;
   };
-  /// A count followed by that many items, sorted by hash, in one block.
+  /// A count followed by that many items, sorted by hash, in one block (the
+  /// items are placement-new'd into raw storage: trivially copyable pairs).
   struct index {
     std::size_t count;
     /// Where a fresh index's items are written.

@@ -10,7 +10,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -40,15 +42,31 @@ const std::string replica_reads = "analysisd_analysis_reads_total\\{source=\"rep
 const std::string leases_granted = "\nanalysisd_cluster_read_leases_granted_total ([0-9.e+]+)";
 const std::string leases_revoked = "\nanalysisd_cluster_read_leases_revoked_total ([0-9.e+]+)";
 
-job_analysis create_on(http_client& c, const std::string& token) {
+// A created and acquired analysis; nullopt (and a test failure) if the
+// cluster refused it. A create answered 503, as a cluster may answer a
+// write whose owner it cannot reach in time (SPEC: with Retry-After), is
+// sent again, as a client would, for at most 10 s: this test is about what
+// reads show after a change, and a loaded host can make a create wait.
+std::optional<job_analysis> create_on(http_client& c, const std::string& token) {
   job_analysis a;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto res = c.post("/admin/analyses", create_body().dump(), bearer(token));
-  EXPECT_EQ(res.status, 201) << res.body;
+  while (res.status == 503 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    res = c.post("/admin/analyses", create_body().dump(), bearer(token));
+  }
+  if (res.status != 201) {
+    ADD_FAILURE() << "create: " << res.status << " " << res.body;
+    return std::nullopt;
+  }
   a.doc = res.json();
   a.id = a.doc.at("id").get<std::string>();
   a.job_id = a.doc.at("job").at("id").get<std::string>();
   auto acquired = c.patch("/admin/jobs/" + a.job_id, R"({"acquired":true})", bearer(token));
-  EXPECT_EQ(acquired.status, 200) << acquired.body;
+  if (acquired.status != 200) {
+    ADD_FAILURE() << "acquire: " << acquired.status << " " << acquired.body;
+    return std::nullopt;
+  }
   a.key = acquired.json().at("key").get<std::string>();
   a.auth = basic_auth(a.job_id, a.key);
   return a;
@@ -89,7 +107,12 @@ TEST(e2e_cluster, a_change_is_seen_on_every_node_once_answered_though_others_hol
         }
       };
       for (int r = 0; r < rounds; ++r) {
-        auto job = create_on(nodes[(t + r) % nodes.size()], token);
+        auto created = create_on(nodes[(t + r) % nodes.size()], token);
+        if (!created) {
+          fail("create refused");
+          continue;
+        }
+        auto& job = *created;
         auto target = "/api/analyses/" + job.id;
         // Twice on each node: the first GET of a non-owner takes the lease.
         for (int k = 0; k < 2; ++k)
@@ -150,7 +173,9 @@ TEST(e2e_cluster, a_change_waits_out_the_lease_of_a_holder_that_died) {
   // Analyses that node 0 reads but does not own: it holds their replicas.
   std::vector<job_analysis> held;
   for (int k = 0; k < 40 && held.size() < 3; ++k) {
-    auto job = create_on(others, token);
+    auto created = create_on(others, token);
+    ASSERT_TRUE(created);
+    auto job = *created;
     auto before = metric_sum({ports[0]}, token, replica_reads);
     ASSERT_EQ(node0.get("/api/analyses/" + job.id, job.auth).status, 200);
     ASSERT_EQ(node0.get("/api/analyses/" + job.id, job.auth).status, 200);
