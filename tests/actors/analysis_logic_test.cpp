@@ -198,6 +198,10 @@ TEST(analysis_logic, make_analysis_copies_the_request) {
 // `*this != none`, and crashes with SIGSEGV. to_http(caf::error{}) crashes
 // the same way. Run in a child process so that the crash fails only this test.
 TEST(protocol, code_of_an_empty_error_is_zero) {
+  // "threadsafe": the child is a fresh run of this program, not a fork of a
+  // process whose other threads (and static objects, such as the shared
+  // PostgreSQL) it would carry along.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
     {
       auto code = code_of(caf::error{});
