@@ -69,10 +69,8 @@ public:
     const index* idx = heads_[h & (count_ - 1)].load(std::memory_order_seq_cst);
     if (idx == nullptr)
       return nullptr;
-    for (auto i = idx->lower_bound(h); i != idx->end() && i->hash == h; ++i)
-      if (i->entry->key == key)
-        return &i->entry->value;
-    return nullptr;
+    auto* i = idx->find(h, key);
+    return i != nullptr ? &i->entry->value : nullptr;
   }
 
   /// Makes `value` the value of `key` for every read that starts after this
@@ -84,14 +82,8 @@ public:
     std::lock_guard<std::mutex> lock{locks_[s]};
     auto* idx = heads_[s].load(std::memory_order_relaxed);
     const index* cur = idx;
-    const item* at = nullptr;
-    const item* old = nullptr;
-    if (idx != nullptr) {
-      at = cur->lower_bound(h);
-      for (auto i = at; i != cur->end() && i->hash == h; ++i)
-        if (i->entry->key == key)
-          old = i;
-    }
+    const item* at = idx != nullptr ? cur->lower_bound(h) : nullptr;
+    const item* old = idx != nullptr ? cur->find(h, key) : nullptr;
     // A copy of the index with the key's new node: one allocation and a copy
     // of pairs, however many keys the shard holds.
     auto size = idx == nullptr ? 0 : cur->count;
@@ -124,10 +116,7 @@ public:
     if (idx == nullptr)
       return;
     const index* cur = idx;
-    const item* gone = nullptr;
-    for (auto i = cur->lower_bound(h); i != cur->end() && i->hash == h; ++i)
-      if (i->entry->key == key)
-        gone = i;
+    const item* gone = cur->find(h, key);
     if (gone == nullptr)
       return;
     index* next = nullptr;
@@ -175,6 +164,14 @@ private:
     const item* lower_bound(std::size_t h) const {
       return std::lower_bound(begin(), end(), h,
                               [](const item& x, std::size_t v) { return x.hash < v; });
+    }
+    /// The item of `key` (whose hash is `h`: keys of one hash lie side by
+    /// side), or null.
+    const item* find(std::size_t h, std::string_view key) const {
+      for (auto i = lower_bound(h); i != end() && i->hash == h; ++i)
+        if (i->entry->key == key)
+          return i;
+      return nullptr;
     }
   };
   static_assert(sizeof(index) % alignof(item) == 0, "the items follow the count");
