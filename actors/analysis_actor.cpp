@@ -127,18 +127,15 @@ void remove_files_when_no_writer(analysis_pointer self) {
 
 // -- the requests, as the behaviours share them -------------------------------
 
+caf::result<file_location> download(analysis_actor_state& st, std::uint64_t file_id) {
+  return locate_file(st.data, *st.files, file_id);
+}
+
 caf::result<std::string> document(analysis_actor_state& st, bool with_results) {
   if (!st.published)
     publish(st); // the reads after this one need no actor
   render(st);
   return with_results ? *st.doc : st.summary;
-}
-
-caf::result<file_location> locate_file(analysis_actor_state& st, std::uint64_t file_id) {
-  for (auto& f : st.data.files)
-    if (f.id == file_id)
-      return file_location{st.data.id, f, st.files->file_path(st.data.id, f)};
-  return make_error(errc::not_found);
 }
 
 // The bytes of `file` are durable: record it (unless the analysis went meanwhile).
@@ -347,7 +344,7 @@ behavior live(analysis_pointer self) {
     [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
-    [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
+    [=](download_atom, std::uint64_t file_id) { return download(self->state, file_id); },
     [=](finalize_atom, const std::string& results) { return start_finalize(self, results); },
     [=](remove_atom, bool forced) { return start_remove(self, forced); },
     [=](acquire_atom) { return mark_acquired(self->state); },
@@ -365,7 +362,7 @@ behavior finalizing(analysis_pointer self) {
     [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
-    [=](download_atom, std::uint64_t file_id) { return locate_file(self->state, file_id); },
+    [=](download_atom, std::uint64_t file_id) { return download(self->state, file_id); },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
     [=](acquire_atom) { return mark_acquired(self->state); },

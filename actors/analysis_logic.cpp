@@ -1,5 +1,7 @@
 #include "actors/analysis_logic.hpp"
 
+#include "persistence/file_store.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <regex>
@@ -120,6 +122,14 @@ caf::error check_results(const std::string& results) {
   if (results.empty())
     return make_error(errc::invalid_input, R"({"results":["required field"]})");
   return {};
+}
+
+caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
+                                         std::uint64_t file_id) {
+  for (auto& f : a.files)
+    if (f.id == file_id)
+      return file_location{a.id, f, files.file_path(a.id, f)};
+  return make_error(errc::not_found);
 }
 
 caf::error check_remove(const analysis_state& a, bool forced) {

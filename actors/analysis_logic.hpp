@@ -14,6 +14,8 @@
 
 namespace analysisd {
 
+class file_store;
+
 /// True if `s` is well-formed UTF-8.
 bool is_valid_utf8(const std::string& s);
 
@@ -45,6 +47,11 @@ caf::error check_finalize(const analysis_state& a);
 /// where the body is read; "" for a body without one, so that the 422 comes
 /// after authentication, in SPEC.md's order).
 caf::error check_results(const std::string& results);
+
+/// Where the bytes of file `file_id` of `a` lie in `files`; not_found if `a`
+/// has no such file.
+caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
+                                         std::uint64_t file_id);
 
 /// analysis_finalized if a job (not `forced`) removes a finalized analysis.
 caf::error check_remove(const analysis_state& a, bool forced);

@@ -122,13 +122,36 @@ caf::expected<whereabouts> route(registry_pointer self, const credential& cred,
   return *at;
 }
 
-// Runs `f(true)` now, or, while the analysis's actor is retiring, once the
-// retirement has ended (`f(false)` if the analysis was removed meanwhile).
+// Where a request for a located analysis waits while its actor retires or
+// died, or while the registry records its finalize; null if it need not.
+std::vector<std::function<void(bool)>>* unsettled(registry_state& s, const std::string& id,
+                                                  const whereabouts& at) {
+  if (at.live != nullptr)
+    return at.live->retiring || at.live->dead ? &at.live->waiting : nullptr;
+  if (s.writing.empty())
+    return nullptr;
+  auto w = s.writing.find(id);
+  return w == s.writing.end() ? nullptr : &w->second;
+}
+
+// A located analysis that is dormant while the registry records its
+// finalize: reads are answered from its state meanwhile (as an actor
+// answers them while its finalize waits for its record).
+const analysis_state* finalizing_dormant(registry_state& s, const std::string& id,
+                                         const whereabouts& at) {
+  if (at.live != nullptr || s.writing.empty() || s.writing.count(id) == 0)
+    return nullptr;
+  return &at.dormant->second;
+}
+
+// Runs `f(true)` now, or, while the analysis is unsettled, once that has
+// ended (`f(false)` if the analysis was removed meanwhile).
 void when_settled(registry_pointer self, const std::string& id,
                   std::function<void(bool)> f) {
-  auto i = self->state.live.find(id);
-  if (i != self->state.live.end() && (i->second.retiring || i->second.dead))
-    i->second.waiting.emplace_back(std::move(f));
+  auto at = locate(self->state, id);
+  auto* waiting = at ? unsettled(self->state, id, *at) : nullptr;
+  if (waiting != nullptr)
+    waiting->emplace_back(std::move(f));
   else
     f(true);
 }
@@ -178,8 +201,8 @@ void ask_actor(registry_pointer self, const analysis_actor& actor, OnOk on_ok, O
       });
 }
 
-// Sends a routed request to the analysis's actor and answers from its reply;
-// while that actor is retiring or dead, the request waits for the outcome.
+// Sends a request for a routed analysis to its actor and answers from its
+// reply; while the analysis is unsettled, the request waits for the outcome.
 // A read (`delegated`) goes to a running actor by delegation instead: the
 // actor answers the requester itself, one hop less per GET (bench/: 10% of
 // the GET throughput). A read is answered by the handler that takes it, so
@@ -187,14 +210,12 @@ void ask_actor(registry_pointer self, const analysis_actor& actor, OnOk on_ok, O
 // (reads wait there while the actor removes its analysis) is bounced with
 // request_receiver_down, which http/errors.cpp answers 503, as unavailable.
 template <class R, bool delegated = false, class... Ts>
-caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
-                       Ts... xs) {
-  auto at = route(self, cred, id);
-  if (!at)
-    return at.error();
+caf::result<R> dispatch(registry_pointer self, const std::string& id, const whereabouts& at,
+                        Ts... xs) {
+  auto* waiting = unsettled(self->state, id, at);
   if constexpr (delegated) {
-    if (at->live == nullptr || !(at->live->retiring || at->live->dead))
-      return self->delegate(actor_of(self, *at), std::move(xs)...);
+    if (waiting == nullptr)
+      return self->delegate(actor_of(self, at), std::move(xs)...);
   }
   auto rp = self->make_response_promise<R>();
   auto send = [=](const whereabouts& where) mutable {
@@ -202,17 +223,75 @@ caf::result<R> forward(registry_pointer self, const credential& cred, const std:
       self, actor_of(self, where), [rp](R& x) mutable { rp.deliver(std::move(x)); },
       [rp](const caf::error& err) mutable { rp.deliver(err); }, std::move(xs)...);
   };
-  if (at->live == nullptr || !(at->live->retiring || at->live->dead)) {
-    send(*at);
+  if (waiting == nullptr) {
+    send(at);
     return rp;
   }
-  at->live->waiting.emplace_back([=](bool exists) mutable {
+  waiting->emplace_back([=](bool exists) mutable {
     auto now_at = locate(self->state, id);
     if (!exists || !now_at)
       rp.deliver(make_error(errc::not_found));
     else
       send(*now_at);
   });
+  return rp;
+}
+
+// Routes a request (route()) and dispatches it to the analysis's actor.
+template <class R, class... Ts>
+caf::result<R> forward(registry_pointer self, const credential& cred, const std::string& id,
+                       Ts... xs) {
+  auto at = route(self, cred, id);
+  if (!at)
+    return at.error();
+  return dispatch<R>(self, id, *at, std::move(xs)...);
+}
+
+// Finalizes a dormant analysis without spawning an actor for it: the
+// registry, its one writer while it is dormant, records the change, applies
+// it to the dormant state and answers the finalized document. Requests for
+// the analysis wait meanwhile (registry_state::writing). A dormant analysis
+// has no published view, so the reads after the answer take the actor path
+// and see the finalized state.
+caf::result<std::string> finalize_dormant(registry_pointer self, const std::string& id,
+                                          const analysis_state& a, const std::string& results) {
+  // SPEC.md's order: an invalid body (422) before a conflict (409).
+  if (auto err = check_results(results))
+    return err;
+  if (auto err = check_finalize(a))
+    return err;
+  journal_record rec;
+  rec.kind = record_kind::finalized;
+  rec.analysis_id = id;
+  rec.results = results;
+  rec.at = now();
+  auto rp = self->make_response_promise<std::string>();
+  self->state.writing.emplace(id, std::vector<std::function<void(bool)>>{});
+  // The requests that waited run once the answer is delivered.
+  auto settle_writing = [self, id] {
+    auto node = self->state.writing.extract(id);
+    if (!node.empty())
+      run_waiting(std::move(node.mapped()), true);
+  };
+  self->request(self->state.journal, caf::infinite, append_atom::value, rec)
+    .then(
+      [=](bool) mutable {
+        // Still dormant: every request that could have moved it waited.
+        auto d = self->state.dormant.find(id);
+        if (d == self->state.dormant.end()) {
+          rp.deliver(make_error(errc::unavailable));
+        } else {
+          apply(d->second, std::move(rec));
+          rp.deliver(render_analysis(d->second));
+        }
+        settle_writing();
+      },
+      [=](caf::error& err) mutable {
+        // As in an actor: the state stays unfinalized (after read_only the
+        // record's fate is decided by the next start's recovery).
+        rp.deliver(err);
+        settle_writing();
+      });
   return rp;
 }
 
@@ -564,7 +643,12 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
       return rp;
     },
     [=](get_atom, const credential& cred, const std::string& id) -> caf::result<std::string> {
-      return forward<std::string, true>(self, cred, id, get_atom::value);
+      auto at = route(self, cred, id);
+      if (!at)
+        return at.error();
+      if (auto* a = finalizing_dormant(self->state, id, *at))
+        return render_analysis(*a);
+      return dispatch<std::string, true>(self, id, *at, get_atom::value);
     },
     [=](upload_atom, const credential& cred, const std::string& id,
         upload_request& req) -> caf::result<file_record> {
@@ -599,11 +683,21 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
     },
     [=](download_atom, const credential& cred, const std::string& id,
         std::uint64_t file_id) -> caf::result<file_location> {
-      return forward<file_location, true>(self, cred, id, download_atom::value, file_id);
+      auto at = route(self, cred, id);
+      if (!at)
+        return at.error();
+      if (auto* a = finalizing_dormant(self->state, id, *at))
+        return locate_file(*a, *self->state.files, file_id);
+      return dispatch<file_location, true>(self, id, *at, download_atom::value, file_id);
     },
     [=](finalize_atom, const credential& cred, const std::string& id,
         const std::string& results) -> caf::result<std::string> {
-      return forward<std::string>(self, cred, id, finalize_atom::value, results);
+      auto at = route(self, cred, id);
+      if (!at)
+        return at.error();
+      if (at->live == nullptr && unsettled(self->state, id, *at) == nullptr)
+        return finalize_dormant(self, id, at->dormant->second, results);
+      return dispatch<std::string>(self, id, *at, finalize_atom::value, results);
     },
     [=](remove_atom, const credential& cred, const std::string& id) -> caf::result<bool> {
       if (auto at = route(self, cred, id); !at)

@@ -61,7 +61,12 @@ struct job_entry {
 struct registry_state {
   /// Analyses without an actor, by id: recovery's map itself, taken over
   /// whole, so that a million analyses cost no copy and no second table.
+  /// The registry is their one writer, as an analysis actor is of its own.
   state_map dormant;
+  /// Dormant analyses whose finalize the registry is recording (it finalizes
+  /// a dormant analysis itself, without spawning an actor), with the
+  /// requests for them that came meanwhile: they run once it is decided.
+  std::unordered_map<std::string, std::vector<std::function<void(bool)>>> writing;
   std::unordered_map<std::string, live_entry> live; ///< Analyses whose actor runs.
   std::unordered_map<std::string, job_entry> jobs;
   creation_order by_created;                              ///< For listing.
@@ -90,7 +95,8 @@ using registry_pointer = registry_internal_actor::stateful_pointer<registry_stat
 
 /// The registry: authenticates every request, routes it to the analysis's
 /// actor (spawning it on first use) and handles creation, job keys and
-/// listing. `analyses` is the recovered state. An analysis actor that got no
+/// listing. A finalize of a dormant analysis spawns no actor: the registry
+/// records it and answers itself, and the analysis stays dormant. `analyses` is the recovered state. An analysis actor that got no
 /// request for `idle_after` hands its state back and quits (0: never), so
 /// that a million idle analyses cost their plain state, not a million actors.
 ///

@@ -296,12 +296,38 @@ TEST_F(lifecycle, a_finalize_decides_the_remove_and_finalizes_that_wait_for_it) 
   auto [doc, code] = ask<std::string>(get_atom::value, cred, id);
   ASSERT_EQ(code, 0);
   EXPECT_EQ(nlohmann::json::parse(doc)["ready"], false);
+  EXPECT_EQ((ask<file_location>(download_atom::value, cred, id, std::uint64_t{1}).second),
+            e(errc::not_found));
+  // The analysis was dormant: the registry records its finalize itself.
+  EXPECT_TRUE(actors().empty());
   release();
   auto [done, code2] = fin.get();
   ASSERT_EQ(code2, 0) << fin.what();
   EXPECT_EQ(nlohmann::json::parse(done)["results"]["hits"], 1);
   EXPECT_EQ(fin2.get().second, e(errc::already_finalized)) << fin2.what();
   EXPECT_EQ(remove.get().second, e(errc::analysis_finalized)) << remove.what();
+}
+
+TEST_F(lifecycle, a_failed_dormant_finalize_leaves_it_unfinalized_for_the_requests_that_waited) {
+  auto [id, cred] = create_acquired();
+  hold(record_kind::finalized);
+  pending<std::string> fin{sys_, registry_, finalize_atom::value, cred, id,
+                           std::string(R"({"hits":1})")};
+  wait_held(record_kind::finalized);
+  pending<std::string> fin2{sys_, registry_, finalize_atom::value, cred, id,
+                            std::string(R"({"hits":2})")};
+  pending<file_record> up{sys_, registry_, upload_atom::value, cred, id, upload("b.fa")};
+  release(e(errc::storage_full));
+  EXPECT_EQ(fin.get().second, e(errc::storage_full)) << fin.what();
+  auto [done, code] = fin2.get();
+  ASSERT_EQ(code, 0) << fin2.what();
+  EXPECT_EQ(nlohmann::json::parse(done)["results"]["hits"], 2);
+  EXPECT_EQ(up.get().second, 0) << up.what();
+  auto [doc, code2] = ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code2, 0);
+  auto j = nlohmann::json::parse(doc);
+  EXPECT_EQ(j["results"]["hits"], 2);
+  EXPECT_EQ(j["files"].size(), 1u);
 }
 
 TEST_F(lifecycle, a_remove_decides_the_finalize_that_waits_for_it) {

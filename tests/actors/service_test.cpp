@@ -228,6 +228,33 @@ TEST(service, second_finalize_is_already_finalized) {
   EXPECT_EQ((f.ask<bool>(remove_atom::value, cred, id).second), e(errc::analysis_finalized));
 }
 
+TEST(service, a_dormant_analysis_is_finalized_without_an_actor_and_read_as_finalized) {
+  fixture f;
+  auto [id, cred] = f.create_acquired();
+  auto live = [&] {
+    caf::scoped_actor self{f.sys()};
+    std::uint64_t n = ~std::uint64_t{0};
+    self->request(f.svc().registry, service_timeout, stats_atom::value)
+      .receive([&](std::uint64_t l, std::uint64_t) { n = l; }, [](caf::error&) {});
+    return n;
+  };
+  ASSERT_EQ(live(), 0u);
+  auto [doc, code] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":3})"));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(live(), 0u) << "no actor was spawned for the finalize";
+  EXPECT_EQ(nlohmann::json::parse(doc)["results"]["hits"], 3);
+  EXPECT_EQ(nlohmann::json::parse(doc)["ready"], true);
+  // Reads (through an actor now) and the listing see what was answered.
+  auto [got, code2] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(got, doc);
+  auto [page, code3] = f.ask<std::string>(list_atom::value, list_request{1, 10});
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(nlohmann::json::parse(page)["documents"][0]["ready"], true);
+  EXPECT_EQ((f.ask<std::string>(finalize_atom::value, cred, id, std::string("{}")).second),
+            e(errc::already_finalized));
+}
+
 TEST(service, of_40_concurrent_finalizes_exactly_one_succeeds) {
   fixture f;
   auto [id, cred] = f.create_acquired();
