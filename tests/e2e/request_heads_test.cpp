@@ -319,6 +319,42 @@ TEST_F(request_heads, json_bodies_over_the_limit_are_refused_after_authenticatio
   EXPECT_EQ(status_of(c.read_response()), 401);
 }
 
+TEST_F(request_heads, a_finalize_is_decided_in_spec_order_whether_its_body_comes_with_its_head) {
+  auto a = create_job_analysis(*server_, *client_);
+  auto b = create_job_analysis(*server_, *client_);
+  // With the head: head and body in one write, so the body is read with the
+  // head and the actors authorize the finalize itself. Else the body follows
+  // once the head was read alone, and the job is authorized before it.
+  auto patch = [&](const std::string& id, const std::string& auth, const std::string& body,
+                   bool with_head) {
+    raw_conn c(server_->port());
+    auto head = "PATCH /api/analyses/" + id + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + std::to_string(body.size()) + "\r\n\r\n";
+    if (with_head) {
+      c.send(head + body);
+    } else {
+      c.send(head);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      c.send(body); // refused at the head: the connection may be closing
+    }
+    return status_of(c.read_response());
+  };
+  const std::string invalid = "{\"results\":", valid = R"({"results":{"hits":1}})";
+  for (bool with_head : {true, false}) {
+    SCOPED_TRACE(with_head ? "body with the head" : "body after the head");
+    EXPECT_EQ(patch(a.id, basic_auth(a.job_id, std::string(64, '0')), invalid, with_head), 401);
+    EXPECT_EQ(patch("zzzzzzzz", a.auth, invalid, with_head), 404);
+    EXPECT_EQ(patch(a.id, b.auth, invalid, with_head), 403);
+    EXPECT_EQ(patch(a.id, a.auth, invalid, with_head), 422);
+  }
+  EXPECT_EQ(patch(a.id, a.auth, valid, true), 200);
+  EXPECT_EQ(patch(b.id, b.auth, valid, false), 200);
+  EXPECT_EQ(patch(a.id, a.auth, valid, false), 409);
+  EXPECT_EQ(patch(b.id, b.auth, valid, true), 409);
+  EXPECT_EQ(client_->get("/api/analyses/" + a.id, a.auth).json().at("results").at("hits"), 1);
+}
+
 TEST_F(request_heads, a_cut_upload_leaves_nothing_and_frees_its_name) {
   auto a = create_job_analysis(*server_, *client_);
   auto target = "/api/analyses/" + a.id + "/files?name=cut.bin";
