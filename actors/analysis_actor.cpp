@@ -127,10 +127,6 @@ void remove_files_when_no_writer(analysis_pointer self) {
 
 // -- the requests, as the behaviours share them -------------------------------
 
-caf::result<file_location> download(analysis_actor_state& st, std::uint64_t file_id) {
-  return locate_file(st.data, *st.files, file_id);
-}
-
 caf::result<std::string> document(analysis_actor_state& st, bool with_results) {
   if (!st.published)
     publish(st); // the reads after this one need no actor
@@ -259,16 +255,10 @@ caf::result<file_record> start_upload(analysis_pointer self, upload_request& req
 
 caf::result<std::string> start_finalize(analysis_pointer self, const std::string& results) {
   auto& st = self->state;
-  // SPEC.md's order: an invalid body (422) before a conflict (409).
-  if (auto err = check_results(results))
-    return err;
-  if (auto err = check_finalize(st.data))
-    return err;
-  journal_record rec;
-  rec.results = results;
-  rec.kind = record_kind::finalized;
-  rec.analysis_id = st.data.id;
-  rec.at = now();
+  auto made = finalize_record(st.data, results, now());
+  if (!made)
+    return made.error();
+  auto rec = std::move(*made);
   auto rp = self->make_response_promise<std::string>();
   self->become(finalizing(self));
   self->request(st.journal, caf::infinite, append_atom::value, rec)
@@ -344,7 +334,9 @@ behavior live(analysis_pointer self) {
     [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
-    [=](download_atom, std::uint64_t file_id) { return download(self->state, file_id); },
+    [=](download_atom, std::uint64_t file_id) -> caf::result<file_location> {
+      return locate_file(self->state.data, *self->state.files, file_id);
+    },
     [=](finalize_atom, const std::string& results) { return start_finalize(self, results); },
     [=](remove_atom, bool forced) { return start_remove(self, forced); },
     [=](acquire_atom) { return mark_acquired(self->state); },
@@ -362,7 +354,9 @@ behavior finalizing(analysis_pointer self) {
     [=](reserve_atom, const upload_request& req) { return reserve_upload(self->state, req); },
     [=](commit_atom, const file_record& file) { return commit_upload(self, file); },
     [=](abandon_atom, const file_record& file) { return abandon_upload(self, file); },
-    [=](download_atom, std::uint64_t file_id) { return download(self->state, file_id); },
+    [=](download_atom, std::uint64_t file_id) -> caf::result<file_location> {
+      return locate_file(self->state.data, *self->state.files, file_id);
+    },
     [=](finalize_atom, const std::string&) -> caf::result<std::string> { return caf::skip; },
     [=](remove_atom, bool) -> caf::result<bool> { return caf::skip; },
     [=](acquire_atom) { return mark_acquired(self->state); },

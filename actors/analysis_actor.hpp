@@ -80,7 +80,7 @@ using analysis_pointer = analysis_actor::stateful_pointer<analysis_actor_state>;
 /// write. An upload whose record ended `read_only` keeps its bytes: the
 /// record may be on disk (start-up cleanup removes the bytes if not).
 /// Reads need no message while the actor runs: it publishes its analysis's
-/// view in `views->analyses` when it starts and after every change, before
+/// view in `views->analyses` at its first read and after every change, before
 /// the change is answered, and withdraws it when the analysis is removed
 /// (once the removal is durable) and when it hands its state back. In a
 /// cluster (`views->leases` set), a change is answered only once the read

@@ -124,6 +124,20 @@ caf::error check_results(const std::string& results) {
   return {};
 }
 
+caf::expected<journal_record> finalize_record(const analysis_state& a, const std::string& results,
+                                              timestamp at) {
+  if (auto err = check_results(results))
+    return err;
+  if (auto err = check_finalize(a))
+    return err;
+  journal_record rec;
+  rec.kind = record_kind::finalized;
+  rec.analysis_id = a.id;
+  rec.results = results;
+  rec.at = at;
+  return rec;
+}
+
 caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
                                          std::uint64_t file_id) {
   for (auto& f : a.files)

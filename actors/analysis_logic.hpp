@@ -53,6 +53,12 @@ caf::error check_results(const std::string& results);
 caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
                                          std::uint64_t file_id);
 
+/// The record that finalizes `a` with `results` (as check_results takes
+/// them) at `at`, once SPEC.md's checks pass in its order: an invalid body
+/// (422, check_results) before a conflict (409, check_finalize).
+caf::expected<journal_record> finalize_record(const analysis_state& a, const std::string& results,
+                                              timestamp at);
+
 /// analysis_finalized if a job (not `forced`) removes a finalized analysis.
 caf::error check_remove(const analysis_state& a, bool forced);
 

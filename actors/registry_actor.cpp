@@ -122,26 +122,32 @@ caf::expected<whereabouts> route(registry_pointer self, const credential& cred,
   return *at;
 }
 
+// The requests waiting for the finalize that the registry records for a
+// located dormant analysis; null if it records none.
+std::vector<std::function<void(bool)>>* dormant_writing(registry_state& s, const std::string& id,
+                                                        const whereabouts& at) {
+  if (at.live != nullptr || s.writing.empty())
+    return nullptr;
+  auto w = s.writing.find(id);
+  return w == s.writing.end() ? nullptr : &w->second;
+}
+
 // Where a request for a located analysis waits while its actor retires or
 // died, or while the registry records its finalize; null if it need not.
 std::vector<std::function<void(bool)>>* unsettled(registry_state& s, const std::string& id,
                                                   const whereabouts& at) {
   if (at.live != nullptr)
     return at.live->retiring || at.live->dead ? &at.live->waiting : nullptr;
-  if (s.writing.empty())
-    return nullptr;
-  auto w = s.writing.find(id);
-  return w == s.writing.end() ? nullptr : &w->second;
+  return dormant_writing(s, id, at);
 }
 
 // A located analysis that is dormant while the registry records its
-// finalize: reads are answered from its state meanwhile (as an actor
-// answers them while its finalize waits for its record).
+// finalize: its reads (GET, download) are answered from its state
+// meanwhile, as an actor answers them while its finalize waits for its
+// record.
 const analysis_state* finalizing_dormant(registry_state& s, const std::string& id,
                                          const whereabouts& at) {
-  if (at.live != nullptr || s.writing.empty() || s.writing.count(id) == 0)
-    return nullptr;
-  return &at.dormant->second;
+  return dormant_writing(s, id, at) != nullptr ? &at.dormant->second : nullptr;
 }
 
 // Runs `f(true)` now, or, while the analysis is unsettled, once that has
@@ -249,22 +255,17 @@ caf::result<R> forward(registry_pointer self, const credential& cred, const std:
 
 // Finalizes a dormant analysis without spawning an actor for it: the
 // registry, its one writer while it is dormant, records the change, applies
-// it to the dormant state and answers the finalized document. Requests for
-// the analysis wait meanwhile (registry_state::writing). A dormant analysis
-// has no published view, so the reads after the answer take the actor path
-// and see the finalized state.
+// it to the dormant state and answers the finalized document. Meanwhile its
+// reads are answered from the dormant state (finalizing_dormant) and its
+// other requests wait (registry_state::writing); the listing shows it
+// unfinalized until the answer. A dormant analysis has no published view,
+// so the reads after the answer take the actor path and see the change.
 caf::result<std::string> finalize_dormant(registry_pointer self, const std::string& id,
                                           const analysis_state& a, const std::string& results) {
-  // SPEC.md's order: an invalid body (422) before a conflict (409).
-  if (auto err = check_results(results))
-    return err;
-  if (auto err = check_finalize(a))
-    return err;
-  journal_record rec;
-  rec.kind = record_kind::finalized;
-  rec.analysis_id = id;
-  rec.results = results;
-  rec.at = now();
+  auto made = finalize_record(a, results, now());
+  if (!made)
+    return made.error();
+  auto rec = std::move(*made);
   auto rp = self->make_response_promise<std::string>();
   self->state.writing.emplace(id, std::vector<std::function<void(bool)>>{});
   // The requests that waited run once the answer is delivered.
@@ -279,6 +280,10 @@ caf::result<std::string> finalize_dormant(registry_pointer self, const std::stri
         // Still dormant: every request that could have moved it waited.
         auto d = self->state.dormant.find(id);
         if (d == self->state.dormant.end()) {
+          // Cannot happen (nothing takes a dormant analysis while writing);
+          // the next start applies the durable record.
+          log_error("analysis " + id + " left the dormant states while its finalize was "
+                    "recorded; its answer is 503 though the record is durable");
           rp.deliver(make_error(errc::unavailable));
         } else {
           apply(d->second, std::move(rec));
@@ -296,8 +301,9 @@ caf::result<std::string> finalize_dormant(registry_pointer self, const std::stri
 }
 
 // Tells the analysis of a job that was just acquired (its document shows
-// the job running): its actor, or its dormant state once any retirement
-// ended; then runs `done` (after the actor's view shows it).
+// the job running): its actor, or its dormant state once any retirement or
+// finalize being recorded ended; then runs `done` (after the actor's view
+// shows it).
 void mark_acquired(registry_pointer self, const std::string& analysis_id,
                    std::function<void()> done) {
   when_settled(self, analysis_id, [=](bool exists) {

@@ -66,7 +66,8 @@ struct registry_state {
   /// Dormant analyses whose finalize the registry is recording (it finalizes
   /// a dormant analysis itself, without spawning an actor), with the
   /// requests for them that came meanwhile: they run once it is decided.
-  std::unordered_map<std::string, std::vector<std::function<void(bool)>>> writing;
+  std::unordered_map<std::string, std::vector<std::function<void(bool)>>>
+    writing;
   std::unordered_map<std::string, live_entry> live; ///< Analyses whose actor runs.
   std::unordered_map<std::string, job_entry> jobs;
   creation_order by_created;                              ///< For listing.
@@ -96,13 +97,15 @@ using registry_pointer = registry_internal_actor::stateful_pointer<registry_stat
 /// The registry: authenticates every request, routes it to the analysis's
 /// actor (spawning it on first use) and handles creation, job keys and
 /// listing. A finalize of a dormant analysis spawns no actor: the registry
-/// records it and answers itself, and the analysis stays dormant. `analyses` is the recovered state. An analysis actor that got no
-/// request for `idle_after` hands its state back and quits (0: never), so
-/// that a million idle analyses cost their plain state, not a million actors.
+/// records it and answers itself, and the analysis stays dormant.
+/// `analyses` is the recovered state. An analysis actor that got no request
+/// for `idle_after` hands its state back and quits (0: never), so that a
+/// million idle analyses cost their plain state, not a million actors.
 ///
 /// Supervision: the registry monitors every analysis actor it spawns and
-/// sends it requests itself (no delegation), so that when an actor dies
-/// every request it held is answered `unavailable` at once; the analysis then
+/// sends it its writes itself (reads are delegated: the actor answers them,
+/// and one it never took is bounced), so that when an actor dies every
+/// write it held is answered `unavailable` at once; the analysis then
 /// goes back to dormant from its durable state (after the records the actor
 /// had sent are decided) and the next request spawns a fresh actor.
 ///

@@ -583,9 +583,13 @@ def part_finalize(args):
         srv.stop()
         shutil.rmtree(data, ignore_errors=True)
         # Each wrk thread takes its own share of the lines and, once through
-        # it, repeats its last one (answered 409): any non-200 means a share
-        # ran out and the round measured the seed, not the server.
-        if res["ok"] >= n - args.connections or res["other"] > 0:
+        # it, repeats its last one (answered 409): a 409 means a share ran
+        # out and the round measured the seed, not the server. Any other
+        # answer is the server's failure.
+        if res["other"] > res["conflicts"]:
+            raise RuntimeError(f"finalize round {r + 1}: {res['other'] - res['conflicts']} answers "
+                               f"other than 200 or 409; see {srv.proc.logfile}")
+        if res["ok"] >= n - args.connections or res["conflicts"] > 0:
             # Again, with twice as many.
             if retries == 3:
                 raise RuntimeError(f"the {n} fresh analyses ran out 4 times; raise --fresh")

@@ -46,6 +46,7 @@ function init(args)
   pos = once and 1 or (tid * 7919) % #reqs + 1
   ok = 0
   other = 0
+  conflicts = 0
 end
 
 function request()
@@ -60,19 +61,21 @@ end
 
 function response(status, headers, body)
   if status == expected then ok = ok + 1 else other = other + 1 end
+  if status == 409 then conflicts = conflicts + 1 end
 end
 
 function done(summary, latency, requests)
-  local total_ok, total_other = 0, 0
+  local total_ok, total_other, total_conflicts = 0, 0, 0
   for _, t in ipairs(threads) do
     total_ok = total_ok + t:get("ok")
     total_other = total_other + t:get("other")
+    total_conflicts = total_conflicts + t:get("conflicts")
   end
   local e = summary.errors
   io.write(string.format(
-    "RESULT requests=%d duration_us=%d ok=%d other=%d p50_us=%d p99_us=%d max_us=%d " ..
-    "socket_errors=%d\n",
-    summary.requests, summary.duration, total_ok, total_other,
+    "RESULT requests=%d duration_us=%d ok=%d other=%d conflicts=%d p50_us=%d p99_us=%d " ..
+    "max_us=%d socket_errors=%d\n",
+    summary.requests, summary.duration, total_ok, total_other, total_conflicts,
     latency:percentile(50), latency:percentile(99), latency.max,
     e.connect + e.read + e.write + e.timeout))
 end

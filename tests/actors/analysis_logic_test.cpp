@@ -136,6 +136,24 @@ TEST(analysis_logic, finalize_without_results_is_required_field) {
   EXPECT_FALSE(check_results(R"({"hits":[1]})"));
 }
 
+TEST(analysis_logic, a_finalize_record_comes_after_the_body_check_then_the_conflict_check) {
+  analysis_state a;
+  a.id = "abcd1234";
+  a.ready = true;
+  // A finalized analysis and no results: the body is refused first (422).
+  EXPECT_EQ(code_of(finalize_record(a, "", 7).error()),
+            static_cast<std::uint8_t>(errc::invalid_input));
+  EXPECT_EQ(code_of(finalize_record(a, "{}", 7).error()),
+            static_cast<std::uint8_t>(errc::already_finalized));
+  a.ready = false;
+  auto rec = finalize_record(a, R"({"hits":1})", 7);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->kind, record_kind::finalized);
+  EXPECT_EQ(rec->analysis_id, "abcd1234");
+  EXPECT_EQ(rec->results, R"({"hits":1})");
+  EXPECT_EQ(rec->at, 7);
+}
+
 TEST(analysis_logic, jobs_cannot_remove_a_finalized_analysis_but_operators_can) {
   analysis_state a;
   EXPECT_FALSE(check_remove(a, false));

@@ -317,6 +317,9 @@ TEST_F(lifecycle, a_failed_dormant_finalize_leaves_it_unfinalized_for_the_reques
   pending<std::string> fin2{sys_, registry_, finalize_atom::value, cred, id,
                             std::string(R"({"hits":2})")};
   pending<file_record> up{sys_, registry_, upload_atom::value, cred, id, upload("b.fa")};
+  // The registry records the first finalize; the others wait for it, in
+  // the registry, not in an actor.
+  EXPECT_TRUE(actors().empty());
   release(e(errc::storage_full));
   EXPECT_EQ(fin.get().second, e(errc::storage_full)) << fin.what();
   auto [done, code] = fin2.get();
@@ -328,6 +331,7 @@ TEST_F(lifecycle, a_failed_dormant_finalize_leaves_it_unfinalized_for_the_reques
   auto j = nlohmann::json::parse(doc);
   EXPECT_EQ(j["results"]["hits"], 2);
   EXPECT_EQ(j["files"].size(), 1u);
+  EXPECT_EQ(actors().size(), 1u) << "the waiting requests went to one actor";
 }
 
 TEST_F(lifecycle, a_remove_decides_the_finalize_that_waits_for_it) {

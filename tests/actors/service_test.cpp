@@ -700,6 +700,32 @@ TEST(service_views, retired_actors_withdraw_their_views) {
   EXPECT_TRUE(job_published(f.svc(), cred.job_id));
 }
 
+TEST(service_views, a_retired_analysis_finalized_without_an_actor_is_read_finalized) {
+  fixture f{nullptr, std::chrono::milliseconds(100)};
+  auto [id, cred] = f.create_acquired();
+  auto [before, code] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code, 0);
+  ASSERT_EQ(view_of(f.svc(), id), before) << "its actor published it";
+  // Wait until the actor retired and the analysis is dormant again.
+  caf::scoped_actor self{f.sys()};
+  std::uint64_t live = 1;
+  for (int k = 0; k < 1000 && live != 0; ++k) {
+    self->request(f.svc().registry, service_timeout, stats_atom::value)
+      .receive([&](std::uint64_t l, std::uint64_t) { live = l; }, [](caf::error&) {});
+    if (live != 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(live, 0u);
+  auto [doc, code2] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"n":5})"));
+  ASSERT_EQ(code2, 0);
+  EXPECT_EQ(view_of(f.svc(), id), "") << "no view is left to show the analysis unfinalized";
+  auto [got, code3] = f.ask<std::string>(get_atom::value, cred, id);
+  ASSERT_EQ(code3, 0);
+  EXPECT_EQ(got, doc);
+  EXPECT_EQ(nlohmann::json::parse(got)["results"]["n"], 5);
+  EXPECT_EQ(view_of(f.svc(), id), doc);
+}
+
 TEST(service_views, concurrent_clients_always_read_their_own_writes_from_the_views) {
   fixture f;
   constexpr int clients = 4, rounds = 15;
