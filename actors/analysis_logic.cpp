@@ -1,7 +1,5 @@
 #include "actors/analysis_logic.hpp"
 
-#include "persistence/file_store.hpp"
-
 #include <nlohmann/json.hpp>
 
 #include <regex>
@@ -136,14 +134,6 @@ caf::expected<journal_record> finalize_record(const analysis_state& a, const std
   rec.results = results;
   rec.at = at;
   return rec;
-}
-
-caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
-                                         std::uint64_t file_id) {
-  for (auto& f : a.files)
-    if (f.id == file_id)
-      return file_location{a.id, f, files.file_path(a.id, f)};
-  return make_error(errc::not_found);
 }
 
 caf::error check_remove(const analysis_state& a, bool forced) {

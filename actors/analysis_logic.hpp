@@ -14,8 +14,6 @@
 
 namespace analysisd {
 
-class file_store;
-
 /// True if `s` is well-formed UTF-8.
 bool is_valid_utf8(const std::string& s);
 
@@ -47,11 +45,6 @@ caf::error check_finalize(const analysis_state& a);
 /// where the body is read; "" for a body without one, so that the 422 comes
 /// after authentication, in SPEC.md's order).
 caf::error check_results(const std::string& results);
-
-/// Where the bytes of file `file_id` of `a` lie in `files`; not_found if `a`
-/// has no such file.
-caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
-                                         std::uint64_t file_id);
 
 /// The record that finalizes `a` with `results` (as check_results takes
 /// them) at `at`, once SPEC.md's checks pass in its order: an invalid body

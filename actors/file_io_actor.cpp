@@ -60,4 +60,12 @@ file_io_actor::behavior_type file_io_worker(file_io_actor::pointer self,
   };
 }
 
+caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
+                                         std::uint64_t file_id) {
+  for (auto& f : a.files)
+    if (f.id == file_id)
+      return file_location{a.id, f, files.file_path(a.id, f)};
+  return make_error(errc::not_found);
+}
+
 } // namespace analysisd

@@ -15,4 +15,9 @@ namespace analysisd {
 file_io_actor::behavior_type file_io_worker(file_io_actor::pointer self,
                                             std::shared_ptr<const file_store> files);
 
+/// Where the bytes of file `file_id` of `a` lie in `files`; not_found if `a`
+/// has no such file.
+caf::expected<file_location> locate_file(const analysis_state& a, const file_store& files,
+                                         std::uint64_t file_id);
+
 } // namespace analysisd
