@@ -532,8 +532,7 @@ public:
         held_body{{}, std::make_unique<budget_hold>(*ctx_->budget)})) {
   }
 
-  // A finalize whose body did not come whole with its head reads it only
-  // once the job may finalize this analysis.
+  // A finalize reads its body only once the job may finalize this analysis.
   void authorize() {
     auto self = shared_from_this();
     ask_before_body<bool>(
@@ -651,16 +650,7 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
         auto cred = job_credentials(req, true);
         if (!cred)
           return decision::refuse();
-        // A body that came whole with its head was read with it: refusing it
-        // first would save no byte, so the finalize goes to the actors at
-        // once and they authorize it there (as they do every finalize, in
-        // SPEC.md's order), one round trip less. Any other body is taken
-        // only once the job may finalize this analysis.
-        bool whole = length && *length <= control.received_with_head()
-                     && *length <= ctx->max_json_bytes;
         auto sink = std::make_shared<json_sink>(ctx, router, req, control, route, *cred, length);
-        if (whole)
-          return decision::stream(sink, true);
         sink->authorize();
         return decision::stream(sink, false);
       }

@@ -322,9 +322,10 @@ TEST_F(request_heads, json_bodies_over_the_limit_are_refused_after_authenticatio
 TEST_F(request_heads, a_finalize_is_decided_in_spec_order_whether_its_body_comes_with_its_head) {
   auto a = create_job_analysis(*server_, *client_);
   auto b = create_job_analysis(*server_, *client_);
-  // With the head: head and body in one write, so the body is read with the
-  // head and the actors authorize the finalize itself. Else the body follows
-  // once the head was read alone, and the job is authorized before it.
+  // With the head: head and body in one write, so the body is in the read
+  // that completes the head. Else the body follows once the head was read
+  // alone. Either way the job is authorized at the head, before the body is
+  // read (SPEC.md, "Request heads first"), and the answers keep their order.
   auto patch = [&](const std::string& id, const std::string& auth, const std::string& body,
                    bool with_head) {
     raw_conn c(server_->port());
