@@ -16,6 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs="$(nproc)"
+# Tests run one more at a time than there are CPUs: they wait on servers,
+# fsyncs and timeouts. On 2 cores the sanitize stage's tests took 117 s at
+# -j3 (116 s at -j4) against 155 s at -j2.
+test_jobs=$(( jobs + 1 ))
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/build/ccache}"
 
 # The fuzz stage runs every seed corpus under libFuzzer (ASan+UBSan), so the
@@ -62,7 +66,7 @@ if [ "$sanitize" = "ON" ]; then
   sanitize_build=$!
   background+=("$sanitize_build")
 fi
-ctest --preset dev -j"$jobs"
+ctest --preset dev -j"$test_jobs"
 
 if [ "$sanitize" = "ON" ]; then
   dev_done=$(date +%s)
@@ -84,7 +88,7 @@ if [ "$sanitize" = "ON" ]; then
     background+=("$fuzz_runs")
   fi
   tests=0
-  ctest --preset sanitize -j"$jobs" -LE fuzz || tests=$?
+  ctest --preset sanitize -j"$test_jobs" -LE fuzz || tests=$?
   if [ "$fuzzers" = "ON" ]; then
     fuzz=0
     wait "$fuzz_runs" || fuzz=$?
