@@ -96,6 +96,25 @@ public:
     return key;
   }
 
+  /// The analyses whose actor runs, as the registry counts them.
+  std::uint64_t live_actors() {
+    std::uint64_t n = ~std::uint64_t{0};
+    self_->request(svc_->registry, service_timeout, stats_atom::value)
+      .receive([&](std::uint64_t live, std::uint64_t) { n = live; }, [](caf::error&) {});
+    return n;
+  }
+
+  /// Waits (up to 10 s) until every actor retired and the registry took its
+  /// analysis back; the analyses whose actor still runs.
+  std::uint64_t until_no_actor() {
+    auto live = live_actors();
+    for (int k = 0; k < 1000 && live != 0; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      live = live_actors();
+    }
+    return live;
+  }
+
   /// Creates an analysis and acquires its job: {analysis id, the job's credential}.
   std::pair<std::string, credential> create_acquired() {
     auto a = create();
@@ -231,17 +250,10 @@ TEST(service, second_finalize_is_already_finalized) {
 TEST(service, a_dormant_analysis_is_finalized_without_an_actor_and_read_as_finalized) {
   fixture f;
   auto [id, cred] = f.create_acquired();
-  auto live = [&] {
-    caf::scoped_actor self{f.sys()};
-    std::uint64_t n = ~std::uint64_t{0};
-    self->request(f.svc().registry, service_timeout, stats_atom::value)
-      .receive([&](std::uint64_t l, std::uint64_t) { n = l; }, [](caf::error&) {});
-    return n;
-  };
-  ASSERT_EQ(live(), 0u);
+  ASSERT_EQ(f.live_actors(), 0u);
   auto [doc, code] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"hits":3})"));
   ASSERT_EQ(code, 0);
-  EXPECT_EQ(live(), 0u) << "no actor was spawned for the finalize";
+  EXPECT_EQ(f.live_actors(), 0u) << "no actor was spawned for the finalize";
   EXPECT_EQ(nlohmann::json::parse(doc)["results"]["hits"], 3);
   EXPECT_EQ(nlohmann::json::parse(doc)["ready"], true);
   // Reads (through an actor now) and the listing see what was answered.
@@ -681,15 +693,7 @@ TEST(service_views, retired_actors_withdraw_their_views) {
   EXPECT_NE(view_of(f.svc(), id), "");
   EXPECT_EQ(wait_for_running(f.sys(), base), base);
   // The registry takes the state back after the actor quit: wait for that.
-  caf::scoped_actor self{f.sys()};
-  std::uint64_t live = 1;
-  for (int k = 0; k < 1000 && live != 0; ++k) {
-    self->request(f.svc().registry, service_timeout, stats_atom::value)
-      .receive([&](std::uint64_t l, std::uint64_t) { live = l; }, [](caf::error&) {});
-    if (live != 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(live, 0u);
+  ASSERT_EQ(f.until_no_actor(), 0u);
   EXPECT_EQ(view_of(f.svc(), id), "") << "a dormant analysis keeps no view";
   EXPECT_FALSE(job_published(f.svc(), cred.job_id));
   EXPECT_EQ(f.svc().views->analyses.size(), 0u);
@@ -707,15 +711,7 @@ TEST(service_views, a_retired_analysis_finalized_without_an_actor_is_read_finali
   ASSERT_EQ(code, 0);
   ASSERT_EQ(view_of(f.svc(), id), before) << "its actor published it";
   // Wait until the actor retired and the analysis is dormant again.
-  caf::scoped_actor self{f.sys()};
-  std::uint64_t live = 1;
-  for (int k = 0; k < 1000 && live != 0; ++k) {
-    self->request(f.svc().registry, service_timeout, stats_atom::value)
-      .receive([&](std::uint64_t l, std::uint64_t) { live = l; }, [](caf::error&) {});
-    if (live != 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(live, 0u);
+  ASSERT_EQ(f.until_no_actor(), 0u);
   auto [doc, code2] = f.ask<std::string>(finalize_atom::value, cred, id, std::string(R"({"n":5})"));
   ASSERT_EQ(code2, 0);
   EXPECT_EQ(view_of(f.svc(), id), "") << "no view is left to show the analysis unfinalized";
