@@ -9,7 +9,7 @@
 #
 # The stages overlap: the tests leave about a third of the CPU idle (they
 # wait on servers, fsyncs and timeouts), so the sanitize build compiles while
-# the dev build and its tests run, and the fuzzers run while the sanitize stage's
+# the dev stage's tests run, and the fuzzers run while the sanitize stage's
 # tests do, both at idle priority (SCHED_IDLE: only CPU that the tests leave
 # unused, so their timings hold).
 set -euo pipefail
@@ -55,18 +55,17 @@ configure_sanitize() {
 start=$(date +%s)
 cmake --preset dev -DANALYSISD_FUZZ_REPLAY="$replay" -DANALYSISD_UNIT_TESTS="$units" \
   -DANALYSISD_BUILD_BENCH="$bench" >/dev/null
-# The sanitize build starts with the dev build, at idle priority: it takes
-# the CPU the dev build leaves (its links and configure steps run on one
-# core), then what the dev stage's tests leave.
+cmake --build --preset dev -j"$jobs"
+echo "test: dev build took $(( $(date +%s) - start )) s"
+
 if [ "$sanitize" = "ON" ]; then
+  start=$(date +%s)
   configure_sanitize
   setsid chrt --idle 0 ionice -c 3 cmake --build --preset sanitize -j"$jobs" \
     > build/sanitize-build.log 2>&1 &
   sanitize_build=$!
   background+=("$sanitize_build")
 fi
-cmake --build --preset dev -j"$jobs"
-echo "test: dev build took $(( $(date +%s) - start )) s"
 ctest --preset dev -j"$test_jobs"
 
 if [ "$sanitize" = "ON" ]; then
@@ -78,7 +77,7 @@ if [ "$sanitize" = "ON" ]; then
   fi
   background=()
   echo "test: sanitize build took $(( $(date +%s) - start )) s," \
-       "$(( dev_done - start )) s of it beside the dev build and its tests"
+       "$(( dev_done - start )) s of it beside the dev stage's tests"
   if [ "$fuzzers" = "ON" ]; then
     # A ctest run of its own, in the fuzz targets' directory (so its Testing/
     # files are its own), with the sanitize preset's UBSan options.
