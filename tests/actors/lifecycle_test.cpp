@@ -200,6 +200,15 @@ protected:
     ASSERT_TRUE(got) << "the journal got no held record";
   }
 
+  /// A finalize of `id` with `results` whose record the journal holds.
+  pending<std::string> held_finalize(const std::string& id, const credential& cred,
+                                     const std::string& results) {
+    hold(record_kind::finalized);
+    pending<std::string> fin{sys_, registry_, finalize_atom::value, cred, id, results};
+    wait_held(record_kind::finalized);
+    return fin;
+  }
+
   /// Answers the held records: durable (0) or with the error `code`.
   void release(std::uint8_t code = 0) {
     self_->send(journal_, release_atom::value, code);
@@ -285,10 +294,7 @@ TEST_F(lifecycle, a_failed_remove_leaves_the_requests_that_waited_for_it_to_the_
 
 TEST_F(lifecycle, a_finalize_decides_the_remove_and_finalizes_that_wait_for_it) {
   auto [id, cred] = create_acquired();
-  hold(record_kind::finalized);
-  pending<std::string> fin{sys_, registry_, finalize_atom::value, cred, id,
-                           std::string(R"({"hits":1})")};
-  wait_held(record_kind::finalized);
+  auto fin = held_finalize(id, cred, R"({"hits":1})");
   pending<std::string> fin2{sys_, registry_, finalize_atom::value, cred, id,
                             std::string(R"({"hits":2})")};
   pending<bool> remove{sys_, registry_, remove_atom::value, cred, id};
@@ -310,10 +316,7 @@ TEST_F(lifecycle, a_finalize_decides_the_remove_and_finalizes_that_wait_for_it) 
 
 TEST_F(lifecycle, a_failed_dormant_finalize_leaves_it_unfinalized_for_the_requests_that_waited) {
   auto [id, cred] = create_acquired();
-  hold(record_kind::finalized);
-  pending<std::string> fin{sys_, registry_, finalize_atom::value, cred, id,
-                           std::string(R"({"hits":1})")};
-  wait_held(record_kind::finalized);
+  auto fin = held_finalize(id, cred, R"({"hits":1})");
   pending<std::string> fin2{sys_, registry_, finalize_atom::value, cred, id,
                             std::string(R"({"hits":2})")};
   pending<file_record> up{sys_, registry_, upload_atom::value, cred, id, upload("b.fa")};
@@ -349,10 +352,7 @@ TEST_F(lifecycle, a_killed_actor_answers_its_requests_at_once_and_its_analysis_i
   auto [id, cred] = create_acquired();
   ASSERT_EQ((ask<file_record>(upload_atom::value, cred, id, upload("a.fa")).second), 0);
   ASSERT_EQ(actors().size(), 1u);
-  hold(record_kind::finalized);
-  pending<std::string> fin{sys_, registry_, finalize_atom::value, cred, id,
-                           std::string(R"({"hits":7})")};
-  wait_held(record_kind::finalized);
+  auto fin = held_finalize(id, cred, R"({"hits":7})");
   // The actor holds the finalize's promise when it dies.
   self_->send_exit(actors().front(), caf::exit_reason::kill);
   auto started = std::chrono::steady_clock::now();
