@@ -8,10 +8,10 @@
 # longer).
 #
 # The stages overlap: the tests leave about a third of the CPU idle (they
-# wait on servers, fsyncs and timeouts), so the sanitize build compiles what
-# its tests run while the dev stage's tests run, and the fuzz targets are
-# built and run while the sanitize stage's tests do, both at idle priority
-# (SCHED_IDLE: only CPU that the tests leave unused, so their timings hold).
+# wait on servers, fsyncs and timeouts), so the sanitize build compiles while
+# the dev stage's tests run, and the fuzzers run while the sanitize stage's
+# tests do, both at idle priority (SCHED_IDLE: only CPU that the tests leave
+# unused, so their timings hold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -61,11 +61,8 @@ echo "test: dev build took $(( $(date +%s) - start )) s"
 if [ "$sanitize" = "ON" ]; then
   start=$(date +%s)
   configure_sanitize
-  # First what the sanitize stage's tests run (the server, the unit suites);
-  # the rest of that build (the fuzz targets, the benchmark tools) comes
-  # beside those tests, below.
   setsid chrt --idle 0 ionice -c 3 cmake --build --preset sanitize -j"$jobs" \
-    --target analysisd_test_programs > build/sanitize-build.log 2>&1 &
+    > build/sanitize-build.log 2>&1 &
   sanitize_build=$!
   background+=("$sanitize_build")
 fi
@@ -79,34 +76,26 @@ if [ "$sanitize" = "ON" ]; then
     exit 1
   fi
   background=()
-  echo "test: sanitize build (the tests' programs) took $(( $(date +%s) - start )) s," \
+  echo "test: sanitize build took $(( $(date +%s) - start )) s," \
        "$(( dev_done - start )) s of it beside the dev stage's tests"
-  # The rest of the build, then the fuzz runs (a ctest run of their own, in
-  # the fuzz targets' directory, so that its Testing/ files are its own, with
-  # the sanitize preset's UBSan options): beside the tests, at idle priority.
-  # Exit status 3: the build failed.
-  setsid chrt --idle 0 ionice -c 3 bash -c '
-    start=$(date +%s)
-    cmake --build --preset sanitize -j"$1" > build/sanitize-rest.log 2>&1 || exit 3
-    echo "test: the rest of the sanitize build took $(( $(date +%s) - start )) s"
-    if [ "$2" = "ON" ]; then
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build/sanitize/tests/fuzz -j"$1" -L fuzz --output-on-failure
-    fi' rest "$jobs" "$fuzzers" > build/fuzz-tests.log 2>&1 &
-  rest=$!
-  background+=("$rest")
+  if [ "$fuzzers" = "ON" ]; then
+    # A ctest run of its own, in the fuzz targets' directory (so its Testing/
+    # files are its own), with the sanitize preset's UBSan options.
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 setsid chrt --idle 0 \
+      ctest --test-dir build/sanitize/tests/fuzz -j"$jobs" -L fuzz --output-on-failure \
+      > build/fuzz-tests.log 2>&1 &
+    fuzz_runs=$!
+    background+=("$fuzz_runs")
+  fi
   tests=0
   ctest --preset sanitize -j"$test_jobs" -LE fuzz || tests=$?
-  rest_status=0
-  wait "$rest" || rest_status=$?
-  background=()
-  cat build/fuzz-tests.log
-  if [ "$rest_status" = 3 ]; then
-    tail -n 100 build/sanitize-rest.log
-    echo "test: the sanitize build failed (build/sanitize-rest.log)"
-    exit 1
+  if [ "$fuzzers" = "ON" ]; then
+    fuzz=0
+    wait "$fuzz_runs" || fuzz=$?
+    background=()
+    cat build/fuzz-tests.log
+    if [ "$fuzz" != 0 ]; then echo "test: a fuzz target failed"; exit 1; fi
   fi
-  if [ "$rest_status" != 0 ]; then echo "test: a fuzz target failed"; exit 1; fi
   if [ "$tests" != 0 ]; then exit "$tests"; fi
 elif [ "$fuzzers" = "ON" ]; then
   start=$(date +%s)
