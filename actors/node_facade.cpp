@@ -52,9 +52,6 @@ void forget_reservation(node_facade_pointer self, const std::string& id, std::ui
   }
 }
 
-// The registry answers every request; this bounds what a lost answer holds.
-constexpr auto registry_timeout = std::chrono::minutes(10);
-
 // Ends a reservation nobody else can end any more.
 void abandon(node_facade_pointer self, const node_requests& registry,
              const peer_reservation& r) {

@@ -3,7 +3,14 @@
 #include <caf/error.hpp>
 #include <caf/result.hpp>
 
+#include <chrono>
+
 namespace analysisd {
+
+/// The registry answers every request a facade relays to it (the HTTP handle
+/// timeout applies to it as well); this only bounds what a lost answer would
+/// hold.
+constexpr auto registry_timeout = std::chrono::minutes(10);
 
 /// Asks `dest` and answers the request `self` is handling with what `dest`
 /// answers (or its error, or request_timeout after `timeout`).

@@ -56,10 +56,6 @@ std::optional<credential> resolve(const remote_credential& c, const std::string&
   return job_credential(c.job_id, c.job_key);
 }
 
-// The registry answers every request (the HTTP handle timeout applies to it
-// as well); this only bounds what a lost answer would hold.
-constexpr auto registry_timeout = std::chrono::minutes(10);
-
 // The results as the registry takes them: compact JSON text of an object, or
 // "" (invalid_input, answered after authentication as for HTTP).
 std::string compact_results(const std::string& text) {

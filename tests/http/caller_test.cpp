@@ -49,18 +49,18 @@ caf::behavior echo(caf::stateful_actor<echo_state>* self) {
   };
 }
 
-struct outcome {
+struct call_outcome {
   std::string doc;
   std::uint8_t code = 0; ///< analysisd's code of the error, 0xff for any other error.
   std::string error;
 };
 
 // What `c` gets for (get, id) from `dest`, within 10 s.
-outcome ask(caller& c, const caf::actor& dest, const std::string& id) {
-  auto done = std::make_shared<std::promise<outcome>>();
+call_outcome ask(caller& c, const caf::actor& dest, const std::string& id) {
+  auto done = std::make_shared<std::promise<call_outcome>>();
   auto got = done->get_future();
   c.request(dest, caf::make_message(get_atom::value, id), [done](caf::message& answer) {
-    outcome o;
+    call_outcome o;
     if (answer.match_elements<std::string>()) {
       o.doc = answer.get_as<std::string>(0);
     } else if (answer.match_elements<caf::error>()) {
@@ -71,7 +71,7 @@ outcome ask(caller& c, const caf::actor& dest, const std::string& id) {
     done->set_value(o);
   });
   if (got.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-    return outcome{"", 0xfe, "no answer"};
+    return call_outcome{"", 0xfe, "no answer"};
   return got.get();
 }
 
