@@ -56,9 +56,13 @@ std::size_t default_scheduler_threads(const cpu_budget& budget);
 /// write hands over from an HTTP thread to the registry, the journal's
 /// syncer and back, each waking the next: woken at once, each preempted the
 /// thread that woke it in the middle of its work. Under a load of finalizes
-/// on 2 CPUs this took 10-20% less CPU per finalize (bench/). The HTTP
-/// threads keep their wakeup preemption, so a GET (answered on its HTTP
-/// thread alone) waits for no actor thread's slice.
+/// on 2 CPUs (64 connections), alternating runs with and without it on a
+/// noisy host: less CPU per finalize in 6 of 7 pairs (medians 33.7 and
+/// 46.9 us) and more finalizes per second in 5 (medians 37,400 and
+/// 35,100); with every thread of the process batched, in 6 of 6, but then
+/// a GET waits for slices too (a 304's p99 went from 5 to 15-22 ms). The
+/// HTTP threads keep their wakeup preemption, so a GET (answered on its
+/// HTTP thread alone) waits for no actor thread's slice.
 ///
 /// If a thread's policy cannot be set (a seccomp filter that refuses it),
 /// it keeps the default one and the first failure is logged.
