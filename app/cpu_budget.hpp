@@ -59,10 +59,12 @@ std::size_t default_scheduler_threads(const cpu_budget& budget);
 /// on 2 CPUs (64 connections), alternating runs with and without it on a
 /// noisy host: less CPU per finalize in 6 of 7 pairs (medians 33.7 and
 /// 46.9 us) and more finalizes per second in 5 (medians 37,400 and
-/// 35,100); with every thread of the process batched, in 6 of 6, but then
-/// a GET waits for slices too (the p99 of 304s: 14.7 ms against 4.7). The
-/// HTTP threads keep their wakeup preemption, so a GET (answered on its
-/// HTTP thread alone) waits for no actor thread's slice.
+/// 35,100); with every thread of the process batched, in 6 of 6. The HTTP
+/// threads keep their wakeup preemption all the same: they face the
+/// clients, and a GET (answered on its HTTP thread alone) should not wait
+/// for another thread's slice to end. (A run with them batched too had a
+/// 304 p99 of 14.7 ms against 4.7 ms, but runs without any batching had
+/// rounds like that on this host as well: not a measured harm.)
 ///
 /// If a thread's policy cannot be set (a seccomp filter that refuses it),
 /// it keeps the default one and the first failure is logged.
