@@ -573,7 +573,6 @@ caf_config::caf_config() {
   // (fewer hand-overs between threads; bench/). The CPUs this process may
   // use, not the host's: a container's quota counts.
   set("scheduler.max-threads", default_scheduler_threads(process_cpu_budget()));
-  add_thread_hook<batch_actor_threads>();
 }
 
 void caf_config::enable_remote(const server_config& cfg) {

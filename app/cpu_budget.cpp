@@ -1,18 +1,13 @@
 #include "app/cpu_budget.hpp"
 
-#include "persistence/log.hpp"
-
-#include <pthread.h>
 #include <sched.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -212,22 +207,6 @@ std::size_t default_http_threads(const cpu_budget& budget) {
 
 std::size_t default_scheduler_threads(const cpu_budget& budget) {
   return std::max<std::size_t>(1, budget.usable() / 2);
-}
-
-void batch_actor_threads::init(caf::actor_system&) {
-}
-
-void batch_actor_threads::thread_started() {
-  static std::atomic<bool> logged{false};
-  sched_param param{};
-  param.sched_priority = 0;
-  if (int rc = ::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &param);
-      rc != 0 && !logged.exchange(true))
-    log_warning("the actors' threads run under the default scheduling policy: SCHED_BATCH was "
-                "refused (" + std::system_category().message(rc) + ")");
-}
-
-void batch_actor_threads::thread_terminates() {
 }
 
 } // namespace analysisd

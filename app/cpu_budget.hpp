@@ -4,8 +4,6 @@
 /// pools: a container limited to 0.4 of a core on a 64-core host should not
 /// run 32 scheduler threads and 2 HTTP threads that only take turns for it.
 
-#include <caf/thread_hook.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,33 +44,5 @@ std::size_t default_http_threads(const cpu_budget& budget);
 /// given: half the usable CPUs (actors never block; the rest is for HTTP),
 /// at least 1.
 std::size_t default_scheduler_threads(const cpu_budget& budget);
-
-/// Runs every thread that CAF starts (the actors' scheduler threads, the
-/// detached actors' threads: the journal's syncer, its compactor; CAF's
-/// clock and I/O threads) under SCHED_BATCH, and leaves the HTTP threads
-/// under the default policy. Same weight, same share of the CPU; the only
-/// difference is that a batch thread woken up does not preempt the thread
-/// running on its CPU at once, but waits for that one's slice or sleep. A
-/// write hands over from an HTTP thread to the registry, the journal's
-/// syncer and back, each waking the next: woken at once, each preempted the
-/// thread that woke it in the middle of its work. Under a load of finalizes
-/// on 2 CPUs (64 connections), alternating runs with and without it on a
-/// noisy host: less CPU per finalize in 6 of 7 pairs (medians 33.7 and
-/// 46.9 us) and more finalizes per second in 5 (medians 37,400 and
-/// 35,100); with every thread of the process batched, in 6 of 6. The HTTP
-/// threads keep their wakeup preemption all the same: they face the
-/// clients, and a GET (answered on its HTTP thread alone) should not wait
-/// for another thread's slice to end. (A run with them batched too had a
-/// 304 p99 of 14.7 ms against 4.7 ms, but runs without any batching had
-/// rounds like that on this host as well: not a measured harm.)
-///
-/// If a thread's policy cannot be set (a seccomp filter that refuses it),
-/// it keeps the default one and the first failure is logged.
-class batch_actor_threads : public caf::thread_hook {
-public:
-  void init(caf::actor_system&) override;
-  void thread_started() override;
-  void thread_terminates() override;
-};
 
 } // namespace analysisd

@@ -262,8 +262,7 @@ int main(int argc, char** argv) {
       .field("scheduler", static_cast<std::uint64_t>(caf::get_or(
                             caf_cfg, "scheduler.max-threads", caf::defaults::scheduler::max_threads)))
       .field("usable_cpus", static_cast<std::uint64_t>(cpus.usable()))
-      .field("affinity_cpus", static_cast<std::uint64_t>(cpus.affinity))
-      .field("actor_threads", "SCHED_BATCH");
+      .field("affinity_cpus", static_cast<std::uint64_t>(cpus.affinity));
     if (cpus.quota)
       threads.field("cpu_quota", *cpus.quota, 2);
     else

@@ -1,13 +1,7 @@
 #include "app/cpu_budget.hpp"
 
-#include "app/config.hpp"
-
-#include <caf/all.hpp>
 #include <gtest/gtest.h>
 
-#include <sched.h>
-
-#include <chrono>
 #include <map>
 
 using namespace analysisd;
@@ -164,33 +158,4 @@ TEST(cpu_budget, a_fraction_of_a_cpu_gets_one_thread_of_each_kind_and_more_cpus_
 
   cpu_budget broken{0, std::nullopt};
   EXPECT_EQ(broken.usable(), 1u);
-}
-
-namespace {
-
-using policy_atom = caf::atom_constant<caf::atom("policy")>;
-
-// Answers the scheduling policy of the thread it runs on.
-caf::behavior policy_reporter() {
-  return {[](policy_atom) { return ::sched_getscheduler(0); }};
-}
-
-} // namespace
-
-TEST(batch_actor_threads, the_actors_threads_run_under_sched_batch_and_the_others_do_not) {
-  caf_config cfg;
-  caf::actor_system sys{cfg};
-  caf::scoped_actor self{sys};
-  // A scheduled actor (on the scheduler's threads), and a detached one (on a
-  // thread of its own, as the journal's syncer).
-  for (const auto& actor : {sys.spawn(policy_reporter), sys.spawn<caf::detached>(policy_reporter)}) {
-    int policy = -1;
-    self->request(actor, std::chrono::seconds(10), policy_atom::value)
-      .receive([&](int p) { policy = p; },
-               [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
-    EXPECT_EQ(policy, SCHED_BATCH);
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-  }
-  // A thread that CAF did not start (as the HTTP threads) keeps the default.
-  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
 }
