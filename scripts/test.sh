@@ -89,7 +89,10 @@ if [ "$sanitize" = "ON" ]; then
     # lasts a fixed time and takes what CPU the tests leave: one per two CPUs
     # spreads them over the sanitize stage's tests (on 2 CPUs, 8 runs of
     # about 11.5 s one after the other, within those tests' 110-125 s)
-    # instead of crowding its start, where the tests leave no CPU idle.
+    # instead of crowding its start, where the tests leave no CPU idle. On a
+    # clean clone: 356 s for the whole command, against 357-363 s with two
+    # at a time (not separable), with 505 s of user CPU against 476-480 s:
+    # the fuzzers got the CPU that the stage's end left idle.
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 setsid chrt --idle 0 \
       ctest --test-dir build/sanitize/tests/fuzz -j"$(( (jobs + 1) / 2 ))" -L fuzz \
       --output-on-failure \
