@@ -40,7 +40,9 @@ void publish(analysis_actor_state& st) {
     return;
   }
   render(st);
-  st.views->analyses.publish(st.data.id, make_analysis_view(st.doc, st.data.job_id, st.epoch));
+  auto view = make_analysis_view(st.doc, st.data.job_id, st.epoch);
+  view.read_at = st.read_at;
+  st.views->analyses.publish(st.data.id, std::move(view));
   st.published = true;
   // Dropped meanwhile: its registry's withdraw may have come before this
   // publish. (Either this load sees the flag or that withdraw came after.)

@@ -40,6 +40,9 @@ struct analysis_actor_state {
   std::shared_ptr<std::atomic<std::uint64_t>> issued_ids;
   /// Where the actor publishes its analysis's view (may be null).
   std::shared_ptr<read_views> views;
+  /// Every view it publishes shares this (analysis_view::read_at).
+  std::shared_ptr<std::atomic<std::int64_t>> read_at =
+    std::make_shared<std::atomic<std::int64_t>>(0);
   /// Cluster mode: the lease epoch it was loaded under, stamped on its
   /// views (0 for a single node).
   std::int64_t epoch = 0;

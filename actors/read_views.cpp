@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -29,6 +30,38 @@ analysis_view make_analysis_view(std::string document, std::string job_id, std::
                             std::move(job_id), epoch);
 }
 
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// A view's read time is refreshed once it is this old, not on every read:
+// the threads reading a hot analysis do not take turns at its cache line.
+constexpr steady::duration read_granularity = std::chrono::milliseconds(10);
+
+void note_read(const analysis_view& view) {
+  if (!view.read_at)
+    return;
+  auto now = steady::now().time_since_epoch().count();
+  if (now - view.read_at->load(std::memory_order_relaxed) >= read_granularity.count())
+    view.read_at->store(now, std::memory_order_relaxed);
+}
+
+} // namespace
+
+void note_view_reads(const std::shared_ptr<read_views>& views, const std::string& id,
+                     steady::time_point& last_used) {
+  if (!views)
+    return;
+  epoch_domain::guard g{epoch_domain::instance()};
+  if (!g.active())
+    return;
+  auto* view = views->analyses.find(g, id);
+  if (view == nullptr || !view->read_at)
+    return;
+  steady::time_point read{steady::duration{view->read_at->load(std::memory_order_relaxed)}};
+  last_used = std::max(last_used, read);
+}
+
 std::optional<view_read> read_from_views(const read_views& views, const credential& cred,
                                          const std::string& id,
                                          const std::function<bool(const std::string&)>& not_modified,
@@ -50,6 +83,7 @@ std::optional<view_read> read_from_views(const read_views& views, const credenti
     out.forbidden = true;
     return out;
   }
+  note_read(*view);
   out.etag = view->etag;
   if (!not_modified || !not_modified(out.etag))
     out.document = view->document;

@@ -11,6 +11,8 @@
 #include "actors/protocol.hpp"
 #include "actors/view_table.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,6 +33,12 @@ struct analysis_view {
   /// from a lease this node lost since (another node may have changed the
   /// analysis meanwhile) and answers nothing.
   std::int64_t epoch = 0;
+  /// When a read was last answered from this analysis's views (see
+  /// note_read), shared by every view its actor publishes, so that the
+  /// registry counts such reads as use of the analysis: an analysis that a
+  /// job polls keeps its actor, and its view, while the job polls. Null:
+  /// not counted.
+  std::shared_ptr<std::atomic<std::int64_t>> read_at;
 };
 
 /// An acquired job whose analysis has an actor.
@@ -63,6 +71,12 @@ analysis_view make_analysis_view(std::shared_ptr<const std::string> document, st
 analysis_view make_analysis_view(std::string document, std::string job_id,
                                  std::int64_t epoch = 0);
 
+/// For a registry deciding whether analysis `id` is idle: moves `last_used`
+/// to the last read answered from its views (read_from_views counts them,
+/// to 10 ms), if that came later. `views` may be null.
+void note_view_reads(const std::shared_ptr<read_views>& views, const std::string& id,
+                     std::chrono::steady_clock::time_point& last_used);
+
 /// A GET decided by the views.
 struct view_read {
   bool forbidden = false; ///< Another job's analysis (403).
@@ -76,7 +90,9 @@ struct view_read {
 /// (else the actors say 401), the analysis's view there (else they say 404
 /// or serve it), then forbidden for another job's analysis, or the etag and
 /// the document (left out when `not_modified(etag)`). nullopt: ask the
-/// actors. In a cluster, the caller passes the epoch under which this node
+/// actors. A read answered here counts as use of the analysis
+/// (note_view_reads).
+/// In a cluster, the caller passes the epoch under which this node
 /// serves the analysis's shard now (it checks first that it does), and a
 /// view of another epoch decides nothing.
 std::optional<view_read> read_from_views(

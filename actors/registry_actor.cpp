@@ -356,9 +356,11 @@ void sweep(registry_pointer self) {
   auto& s = self->state;
   auto idle_since = std::chrono::steady_clock::now() - s.idle_after;
   s.sweeping = false;
-  for (auto& [id, e] : s.live)
+  for (auto& [id, e] : s.live) {
+    note_view_reads(s.views, id, e.last_used);
     if (!e.retiring && !e.dead && e.last_used <= idle_since)
       retire(self, id, e);
+  }
   schedule_sweep(self);
 }
 

@@ -854,9 +854,11 @@ shard_registry_actor spawn_shard_registry(caf::actor_system& sys, shard_registry
         s.sweeping = false;
         auto idle_since = std::chrono::steady_clock::now() - s.opts.actor_idle;
         std::vector<std::string> idle;
-        for (auto& [id, e] : s.live)
+        for (auto& [id, e] : s.live) {
+          note_view_reads(s.opts.views, id, e.last_used);
           if (!e.retiring && !e.broken && e.last_used <= idle_since)
             idle.push_back(id);
+        }
         for (auto& id : idle)
           retire(self, id);
         // Those of shards no longer served at their epoch would be loaded

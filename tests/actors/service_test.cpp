@@ -704,6 +704,25 @@ TEST(service_views, retired_actors_withdraw_their_views) {
   EXPECT_TRUE(job_published(f.svc(), cred.job_id));
 }
 
+TEST(service_views, reads_answered_from_the_views_keep_an_analysis_live) {
+  fixture f{nullptr, std::chrono::milliseconds(100)};
+  auto [id, cred] = f.create_acquired();
+  ASSERT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), 0);
+  ASSERT_NE(view_of(f.svc(), id), "");
+  // A job that polls every 20 ms for six times the idle time, every read
+  // answered from the view: its actor, and so its view, stay.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  while (std::chrono::steady_clock::now() < until) {
+    auto read = read_from_views(*f.svc().views, cred, id);
+    ASSERT_TRUE(read && read->document) << "the view went while the job polled";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(f.live_actors(), 1u);
+  // Once the polling stops, it retires as any idle analysis.
+  EXPECT_EQ(f.until_no_actor(), 0u);
+  EXPECT_EQ(view_of(f.svc(), id), "");
+}
+
 TEST(service_views, a_retired_analysis_finalized_without_an_actor_is_read_finalized) {
   fixture f{nullptr, std::chrono::milliseconds(100)};
   auto [id, cred] = f.create_acquired();
