@@ -91,10 +91,9 @@ struct view_read {
 /// or serve it), then forbidden for another job's analysis, or the etag and
 /// the document (left out when `not_modified(etag)`). nullopt: ask the
 /// actors. A read answered here counts as use of the analysis
-/// (note_view_reads).
-/// In a cluster, the caller passes the epoch under which this node
-/// serves the analysis's shard now (it checks first that it does), and a
-/// view of another epoch decides nothing.
+/// (note_view_reads). In a cluster, the caller passes the epoch under which
+/// this node serves the analysis's shard now (it checks first that it does),
+/// and a view of another epoch decides nothing.
 std::optional<view_read> read_from_views(
   const read_views& views, const credential& cred, const std::string& id,
   const std::function<bool(const std::string& etag)>& not_modified = {},
