@@ -33,11 +33,11 @@ struct analysis_view {
   /// from a lease this node lost since (another node may have changed the
   /// analysis meanwhile) and answers nothing.
   std::int64_t epoch = 0;
-  /// When a read was last answered from this analysis's views (see
-  /// note_read), shared by every view its actor publishes, so that the
-  /// registry counts such reads as use of the analysis: an analysis that a
-  /// job polls keeps its actor, and its view, while the job polls. Null:
-  /// not counted.
+  /// When read_from_views last answered from this analysis's views (steady
+  /// clock ticks, to 10 ms), shared by every view its actor publishes, so
+  /// that the registry counts such reads as use (note_view_reads): an
+  /// analysis that a job polls keeps its actor, and its view, while the job
+  /// polls. Null: not counted.
   std::shared_ptr<std::atomic<std::int64_t>> read_at;
 };
 
