@@ -62,6 +62,30 @@ void note_view_reads(const std::shared_ptr<read_views>& views, const std::string
   last_used = std::max(last_used, read);
 }
 
+bool job_view::accepts(const std::string& hash) const {
+  return acquired && hash.size() == key_hash.size()
+         && CRYPTO_memcmp(key_hash.data(), hash.data(), key_hash.size()) == 0;
+}
+
+job_view acquired_job(std::string analysis_id, const std::string& key_hash) {
+  job_view job;
+  job.analysis_id = std::move(analysis_id);
+  job.acquired = key_hash.size() == job.key_hash.size();
+  if (job.acquired)
+    std::copy(key_hash.begin(), key_hash.end(), job.key_hash.begin());
+  return job;
+}
+
+bool job_may_write(const read_views& views, const credential& cred, const std::string& id) {
+  if (cred.admin)
+    return false;
+  epoch_domain::guard g{epoch_domain::instance()};
+  if (!g.active())
+    return false;
+  auto* job = views.jobs.find(g, cred.job_id);
+  return job != nullptr && !job->removed && job->analysis_id == id && job->accepts(cred.key_hash);
+}
+
 std::optional<view_read> read_from_views(const read_views& views, const credential& cred,
                                          const std::string& id,
                                          const std::function<bool(const std::string&)>& not_modified,
@@ -71,8 +95,7 @@ std::optional<view_read> read_from_views(const read_views& views, const credenti
     return std::nullopt;
   if (!cred.admin) {
     auto* job = views.jobs.find(g, cred.job_id);
-    if (job == nullptr || job->key_hash.size() != 32 || cred.key_hash.size() != 32
-        || CRYPTO_memcmp(job->key_hash.data(), cred.key_hash.data(), 32) != 0)
+    if (job == nullptr || !job->accepts(cred.key_hash))
       return std::nullopt;
   }
   auto* view = views.analyses.find(g, id);

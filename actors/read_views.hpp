@@ -1,16 +1,16 @@
 #pragma once
 
 /// What the actors publish for reads that need no message (DESIGN.md,
-/// "Reads"): each analysis actor its analysis's document, the registry the
-/// credentials of the jobs whose analysis has an actor. Published before a
-/// change is acknowledged and withdrawn when the actor goes, so a reader
-/// that finds a view may answer from it, and one that finds none asks the
-/// actors. No HTTP here: any in-process reader can use them, and a node that
+/// "Reads"): each analysis actor its analysis's document, the registry its
+/// jobs' credentials. Published before a change is acknowledged (an
+/// analysis's view withdrawn when its actor goes), so a reader that finds a
+/// view may answer from it, and one that finds none asks the actors. No HTTP here: any in-process reader can use them, and a node that
 /// does not own an analysis simply finds no view.
 
 #include "actors/protocol.hpp"
 #include "actors/view_table.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -41,11 +41,24 @@ struct analysis_view {
   std::shared_ptr<std::atomic<std::int64_t>> read_at;
 };
 
-/// An acquired job whose analysis has an actor.
+/// A job. A single-node service keeps every job here from its creation on
+/// (the registry's only table of them); a cluster node, the acquired jobs
+/// whose analysis has an actor on this node.
 struct job_view {
   std::string analysis_id;
-  std::string key_hash; ///< SHA-256 of its key, 32 raw bytes.
+  std::array<unsigned char, 32> key_hash{}; ///< SHA-256 of its key, once acquired.
+  bool acquired = false;
+  /// Its analysis was removed: its key still authenticates (the analysis is
+  /// then not found), but it may write nothing.
+  bool removed = false;
+
+  /// Whether `key_hash` (a credential's: 32 raw bytes) is the hash of this
+  /// job's key, once acquired. Constant time.
+  bool accepts(const std::string& key_hash) const;
 };
+
+/// An acquired job of `analysis_id` whose key hashes to `key_hash` (32 raw bytes).
+job_view acquired_job(std::string analysis_id, const std::string& key_hash);
 
 struct read_leases;
 
@@ -76,6 +89,12 @@ analysis_view make_analysis_view(std::string document, std::string job_id,
 /// to 10 ms), if that came later. `views` may be null.
 void note_view_reads(const std::shared_ptr<read_views>& views, const std::string& id,
                      std::chrono::steady_clock::time_point& last_used);
+
+/// Whether the views show `cred` to be the acquired job of analysis `id`,
+/// which is not removed: what the head of a request that writes `id` needs
+/// for its body to be read (SPEC.md, "Request heads first"). False: ask the
+/// actors, who decide (they also decide the write itself, after the body).
+bool job_may_write(const read_views& views, const credential& cred, const std::string& id);
 
 /// A GET decided by the views.
 struct view_read {

@@ -8,7 +8,6 @@
 #include "persistence/side_by_side.hpp"
 
 #include <caf/all.hpp>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <iterator>
@@ -54,20 +53,9 @@ void schedule_sweep(registry_pointer self) {
                      sweep_atom::value);
 }
 
-// Readers may authenticate the job of a live analysis without a message
-// once it is acquired.
-void publish_job(registry_state& s, const std::string& job_id) {
-  if (!s.views)
-    return;
-  auto j = s.jobs.find(job_id);
-  if (j != s.jobs.end() && !j->second.key_hash.empty())
-    s.views->jobs.publish(job_id, job_view{j->second.analysis_id, j->second.key_hash});
-}
-
-// The analysis left `live`: its job's credentials go with it.
-void withdraw_job(registry_state& s, const std::string& job_id) {
-  if (s.views)
-    s.views->jobs.withdraw(job_id);
+// The job `job_id` (the registry is the one writer of its table).
+std::optional<job_view> job_of(const registry_state& s, const std::string& job_id) {
+  return s.views->jobs.copy_of(job_id);
 }
 
 // The actor of a located analysis that is not retiring; spawns it with the
@@ -87,7 +75,6 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
   e.issued_ids = std::make_shared<std::atomic<std::uint64_t>>(e.durable.next_file_id);
   // lazy_init: the actor starts with the message that spawned it, not with
   // a scheduling round of its own first.
-  publish_job(s, e.durable.job_id);
   e.actor = self->spawn<caf::lazy_init>(analysis_actor_impl, std::move(node.mapped()),
                                         caf::actor_cast<journal_actor>(s.journal), s.files,
                                         e.issued_ids, s.views, nullptr, std::int64_t{0});
@@ -106,18 +93,16 @@ analysis_actor actor_of(registry_pointer self, const whereabouts& at) {
 caf::expected<whereabouts> route(registry_pointer self, const credential& cred,
                                  const std::string& analysis_id) {
   auto& s = self->state;
-  const std::string* job_analysis = nullptr;
+  std::optional<job_view> job;
   if (!cred.admin) {
-    auto j = s.jobs.find(cred.job_id);
-    if (j == s.jobs.end() || j->second.key_hash.size() != 32 || cred.key_hash.size() != 32
-        || CRYPTO_memcmp(j->second.key_hash.data(), cred.key_hash.data(), 32) != 0)
+    job = job_of(s, cred.job_id);
+    if (!job || !job->accepts(cred.key_hash))
       return make_error(errc::unauthorized);
-    job_analysis = &j->second.analysis_id;
   }
   auto at = locate(s, analysis_id);
   if (!at)
     return make_error(errc::not_found);
-  if (job_analysis != nullptr && *job_analysis != analysis_id)
+  if (job && job->analysis_id != analysis_id)
     return make_error(errc::forbidden);
   return *at;
 }
@@ -312,7 +297,6 @@ void mark_acquired(registry_pointer self, const std::string& analysis_id,
       done();
     } else if (at->live != nullptr) {
       at->live->durable.job_acquired = true; // should the actor die
-      publish_job(self->state, at->live->durable.job_id);
       ask_actor<bool>(
         self, at->live->actor, [done](bool) { done(); },
         [done](const caf::error&) { done(); }, acquire_atom::value);
@@ -336,7 +320,6 @@ void retire(registry_pointer self, const std::string& id, live_entry& e) {
         return;
       auto node = s.live.extract(i);
       s.by_actor.erase(actor.id());
-      withdraw_job(s, state.job_id);
       s.dormant.emplace(std::move(node.key()), std::move(state));
       run_waiting(std::move(node.mapped().waiting), true);
     },
@@ -366,9 +349,14 @@ void sweep(registry_pointer self) {
 
 // Drops a removed analysis from the tables (its live entry is gone already)
 // and tells what waited for it that it is gone.
-void forget(registry_state& s, const std::string& analysis_id, timestamp created_at,
-            std::vector<std::function<void(bool)>> waiting) {
-  // The job stays: its later requests for the analysis get 404, not 401.
+void forget(registry_state& s, const std::string& analysis_id, const std::string& job_id,
+            timestamp created_at, std::vector<std::function<void(bool)>> waiting) {
+  // The job stays, marked: its later requests for the analysis get 404, not
+  // 401, and readers no longer let it write.
+  if (auto job = job_of(s, job_id)) {
+    job->removed = true;
+    s.views->jobs.publish(job_id, std::move(*job));
+  }
   s.by_created.remove(created_at, analysis_id);
   s.removed.insert(analysis_id);
   run_waiting(std::move(waiting), false);
@@ -385,8 +373,8 @@ void forget_removed(registry_pointer self, const std::string& analysis_id,
     return;
   auto node = s.live.extract(i);
   s.by_actor.erase(actor.id());
-  withdraw_job(s, node.mapped().durable.job_id);
-  forget(s, analysis_id, node.mapped().created_at, std::move(node.mapped().waiting));
+  forget(s, analysis_id, node.mapped().durable.job_id, node.mapped().created_at,
+         std::move(node.mapped().waiting));
   self->request(actor, caf::infinite, retire_atom::value)
     .then([](analysis_state&) {}, [](caf::error&) {});
 }
@@ -409,7 +397,7 @@ void restore(registry_pointer self, const std::string& analysis_id) {
     auto worker = self->spawn<caf::detached>(file_io_worker, s.files);
     self->request(worker, caf::infinite, remove_atom::value, analysis_id)
       .then([](bool) {}, [](caf::error&) {});
-    forget(s, analysis_id, e.created_at, std::move(e.waiting));
+    forget(s, analysis_id, state.job_id, e.created_at, std::move(e.waiting));
     return;
   }
   auto waiting = std::move(e.waiting);
@@ -433,12 +421,9 @@ void on_down(registry_pointer self, caf::down_msg& dm) {
     e = &i->second;
     // First, so that the failures below route nothing to it.
     e->dead = true;
-    // Its views go now: they are the actor's, and the next actor of the
+    // Its view goes now: it is the actor's, and the next actor of the
     // analysis publishes its own.
-    if (s.views) {
-      s.views->analyses.withdraw(analysis_id);
-      withdraw_job(s, e->durable.job_id);
-    }
+    s.views->analyses.withdraw(analysis_id);
     log_error("the actor of analysis " + analysis_id + " died ("
               + self->system().render(dm.reason)
               + "); its requests get 503 and it is served again from its durable state");
@@ -481,14 +466,16 @@ void build_tables(registry_state& s) {
   std::vector<std::string> removed;
   side_by_side(
     [&] {
-      s.jobs.reserve(s.dormant.size());
-      for (auto& [id, a] : s.dormant) {
-        auto& job = s.jobs[a.job_id];
-        job.analysis_id = id;
-        // The registry checks keys; the analysis's own copy would be a
-        // second allocation per analysis that nothing reads.
-        job.key_hash = std::move(a.job_key_hash);
-      }
+      s.views->jobs.publish_all([&](auto&& give) {
+        for (auto& [id, a] : s.dormant) {
+          auto job = acquired_job(id, a.job_key_hash);
+          job.removed = a.removed;
+          give(a.job_id, std::move(job));
+          // The registry checks keys; the analysis's own copy would be a
+          // second allocation per analysis that nothing reads.
+          a.job_key_hash = std::string{};
+        }
+      });
     },
     [&] {
       std::vector<std::pair<timestamp, std::string_view>> by_created;
@@ -515,7 +502,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
                     spawn_observer on_spawn, std::shared_ptr<read_views> views) {
   auto& s = self->state;
   s.on_spawn = std::move(on_spawn);
-  s.views = std::move(views);
+  s.views = views ? std::move(views) : std::make_shared<read_views>();
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   s.journal = std::move(journal);
   self->send(s.journal, watch_atom::value, caf::actor_cast<applied_watcher>(self));
@@ -536,7 +523,7 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
         id = unused_id(s, [&](const std::string& x) { return locate(s, x).has_value(); });
       }
       s.creating.insert(id);
-      auto job_id = unused_id(s, [&](const std::string& x) { return s.jobs.count(x) != 0; });
+      auto job_id = unused_id(s, [&](const std::string& x) { return job_of(s, x).has_value(); });
       s.creating.insert(job_id);
       journal_record rec;
       rec.kind = record_kind::created;
@@ -549,7 +536,9 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
             auto& s = self->state;
             s.creating.erase(analysis.id);
             s.creating.erase(analysis.job_id);
-            s.jobs[analysis.job_id].analysis_id = analysis.id;
+            job_view job;
+            job.analysis_id = analysis.id;
+            s.views->jobs.publish(analysis.job_id, std::move(job));
             s.by_created.add(analysis.created_at, analysis.id);
             auto doc = render_analysis(analysis);
             auto id = analysis.id;
@@ -565,35 +554,38 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
     },
     [=](acquire_atom, const std::string& job_id) -> caf::result<std::string> {
       auto& s = self->state;
-      auto j = s.jobs.find(job_id);
-      if (j == s.jobs.end())
+      auto job = job_of(s, job_id);
+      if (!job)
         return make_error(errc::not_found);
-      if (!j->second.key_hash.empty() || j->second.acquiring)
+      if (job->acquired || s.acquiring.count(job_id) != 0)
         return make_error(errc::job_already_acquired);
-      j->second.acquiring = true;
+      s.acquiring.insert(job_id);
       auto key = random_hex(32);
       journal_record rec;
       rec.kind = record_kind::job_acquired;
-      rec.analysis_id = j->second.analysis_id;
+      rec.analysis_id = job->analysis_id;
       rec.key_hash = sha256(key);
       auto hash = rec.key_hash;
       auto rp = self->make_response_promise<std::string>();
       self->request(s.journal, caf::infinite, append_atom::value, std::move(rec))
         .then(
           [=](bool) mutable {
-            auto j = self->state.jobs.find(job_id);
-            if (j == self->state.jobs.end()) {
+            auto& s = self->state;
+            s.acquiring.erase(job_id);
+            // Jobs never leave the table, and only an acquire changes one
+            // that is not removed: this is the job as it was asked for.
+            auto job = job_of(s, job_id);
+            if (!job) {
               rp.deliver(key);
               return;
             }
-            j->second.acquiring = false;
-            j->second.key_hash = hash;
-            mark_acquired(self, j->second.analysis_id, [rp, key]() mutable { rp.deliver(key); });
+            auto acquired = acquired_job(job->analysis_id, hash);
+            acquired.removed = job->removed;
+            s.views->jobs.publish(job_id, acquired);
+            mark_acquired(self, acquired.analysis_id, [rp, key]() mutable { rp.deliver(key); });
           },
           [=](caf::error& err) mutable {
-            auto j = self->state.jobs.find(job_id);
-            if (j != self->state.jobs.end())
-              j->second.acquiring = false;
+            self->state.acquiring.erase(job_id);
             rp.deliver(err);
           });
       return rp;

@@ -51,12 +51,6 @@ using spawn_observer = std::function<void(const std::string& analysis_id, const 
 /// what is durable of an analysis whose actor dies.
 using registry_internal_actor = registry_actor::extend_with<applied_watcher>;
 
-struct job_entry {
-  std::string analysis_id;
-  std::string key_hash;   ///< Empty until acquired.
-  bool acquiring = false; ///< An acquire waits for its journal record.
-};
-
 /// Every analysis is in exactly one of `dormant` and `live`.
 struct registry_state {
   /// Analyses without an actor, by id: recovery's map itself, taken over
@@ -69,7 +63,8 @@ struct registry_state {
   std::unordered_map<std::string, std::vector<std::function<void(bool)>>>
     writing;
   std::unordered_map<std::string, live_entry> live; ///< Analyses whose actor runs.
-  std::unordered_map<std::string, job_entry> jobs;
+  /// Jobs being acquired: their journal record is on its way.
+  std::unordered_set<std::string> acquiring;
   creation_order by_created;                              ///< For listing.
   std::unordered_set<std::string> creating;               ///< Ids (analysis and job) being created.
   std::unordered_set<std::string> removed;                ///< Ids of removed analyses: never reused.
@@ -86,8 +81,8 @@ struct registry_state {
     pending;
   std::uint64_t next_ticket = 0;
   spawn_observer on_spawn;
-  /// Where analysis actors publish their views and the registry the
-  /// credentials of the acquired jobs whose analysis is live (may be null).
+  /// Where analysis actors publish their views, and the jobs: `views->jobs`
+  /// is the registry's one table of them (never null).
   std::shared_ptr<read_views> views;
   static inline const char* name = "registry";
 };
@@ -109,11 +104,13 @@ using registry_pointer = registry_internal_actor::stateful_pointer<registry_stat
 /// goes back to dormant from its durable state (after the records the actor
 /// had sent are decided) and the next request spawns a fresh actor.
 ///
-/// Views (may be null): while an analysis is live, `views->jobs` holds its
-/// job's credentials once the job is acquired (published before the acquire
-/// is answered, and the acquire is answered once the actor's view shows the
-/// job running); they are withdrawn when the analysis leaves `live`
-/// (retired, removed, or its actor died, whose analysis view goes too).
+/// Views (null: the registry makes its own): `views->jobs` is the
+/// registry's table of every job, from its creation on, so that readers
+/// authenticate a job without a message whether its analysis has an actor
+/// or not. An acquire's key is published before the acquire is answered
+/// (and the acquire is answered once the analysis's view shows the job
+/// running); a remove marks its analysis's job removed before it is
+/// answered. Jobs never leave the table.
 registry_internal_actor::behavior_type
 registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor journal,
                     std::shared_ptr<const file_store> files, std::chrono::milliseconds idle_after,

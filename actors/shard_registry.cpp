@@ -136,7 +136,7 @@ std::optional<std::int64_t> serving(const shard_registry_state& s, std::uint32_t
 void publish_job(shard_registry_state& s, const std::string& job_id) {
   auto j = s.jobs.find(job_id);
   if (s.opts.views && j != s.jobs.end())
-    s.opts.views->jobs.publish(job_id, job_view{j->second.analysis_id, j->second.key_hash});
+    s.opts.views->jobs.publish(job_id, acquired_job(j->second.analysis_id, j->second.key_hash));
 }
 
 void withdraw_job(shard_registry_state& s, const std::string& job_id) {

@@ -24,9 +24,11 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace analysisd {
 
@@ -133,6 +135,46 @@ public:
     epoch_domain::instance().retire(removed, &delete_node);
   }
 
+  /// A copy of the value of `key`, or nullopt: for a writer, which needs no
+  /// guard (it reads under the shard's mutex, so no other writer replaces
+  /// what it reads meanwhile). Any thread.
+  std::optional<V> copy_of(const std::string& key) const {
+    auto h = hash(key);
+    auto s = h & (count_ - 1);
+    std::lock_guard<std::mutex> lock{locks_[s]};
+    const index* idx = heads_[s].load(std::memory_order_relaxed);
+    auto* i = idx != nullptr ? idx->find(h, key) : nullptr;
+    if (i == nullptr)
+      return std::nullopt;
+    return i->entry->value;
+  }
+
+  /// Publishes every (key, value) that `each` passes to the function it is
+  /// given, as that many publish() calls would (the last value given for a
+  /// key wins), but building each shard's index once: for loading many keys
+  /// at once, where publish() would copy a shard's index per key. Any thread.
+  template <class Each>
+  void publish_all(Each&& each) {
+    std::vector<item> fresh;
+    each([&](const std::string& key, V value) {
+      std::unique_ptr<node> n{new node{key, std::move(value)}};
+      fresh.push_back(item{hash(key), n.get()});
+      n.release();
+    });
+    // By shard, then by hash; in the order given among equal hashes.
+    std::stable_sort(fresh.begin(), fresh.end(), [this](const item& a, const item& b) {
+      auto sa = a.hash & (count_ - 1), sb = b.hash & (count_ - 1);
+      return sa != sb ? sa < sb : a.hash < b.hash;
+    });
+    for (auto from = fresh.begin(); from != fresh.end();) {
+      auto s = from->hash & (count_ - 1);
+      auto to = std::find_if(from, fresh.end(),
+                             [&](const item& i) { return (i.hash & (count_ - 1)) != s; });
+      merge_into(s, from, to);
+      from = to;
+    }
+  }
+
   /// How many keys have a value. Any thread.
   std::size_t size() const {
     return size_.load(std::memory_order_relaxed);
@@ -175,6 +217,55 @@ private:
     }
   };
   static_assert(sizeof(index) % alignof(item) == 0, "the items follow the count");
+
+  /// Publishes the fresh nodes [from, to) of shard `s`, sorted by hash (in
+  /// the order given among equal hashes), into its index.
+  template <class It>
+  void merge_into(std::size_t s, It from, It to) {
+    std::lock_guard<std::mutex> lock{locks_[s]};
+    auto* idx = heads_[s].load(std::memory_order_relaxed);
+    const index* cur = idx;
+    // The shard's items, then the fresh ones, stable by hash: of the items
+    // of one key, the last is the newest.
+    struct candidate {
+      item it;
+      bool published; ///< In the shard's index now.
+    };
+    std::vector<candidate> all;
+    all.reserve((idx != nullptr ? cur->count : 0) + static_cast<std::size_t>(to - from));
+    if (idx != nullptr)
+      for (const item& i : *cur)
+        all.push_back({i, true});
+    for (auto i = from; i != to; ++i)
+      all.push_back({*i, false});
+    std::stable_sort(all.begin(), all.end(),
+                     [](const candidate& a, const candidate& b) { return a.it.hash < b.it.hash; });
+    // Keeps the newest item of each key; the nodes of the others are
+    // retired (published) or deleted (never published).
+    std::vector<const node*> replaced, unpublished;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      bool superseded = false;
+      for (std::size_t j = i + 1; j < all.size() && all[j].it.hash == all[i].it.hash; ++j)
+        superseded = superseded || all[j].it.entry->key == all[i].it.entry->key;
+      if (!superseded)
+        all[kept++] = all[i];
+      else
+        (all[i].published ? replaced : unpublished).push_back(all[i].it.entry);
+    }
+    auto* next = make_index(kept);
+    for (std::size_t i = 0; i < kept; ++i)
+      new (next->items() + i) item{all[i].it};
+    heads_[s].store(next, std::memory_order_seq_cst);
+    // Every key the shard had keeps an item.
+    size_.fetch_add(kept - (idx != nullptr ? cur->count : 0), std::memory_order_relaxed);
+    for (auto* n : unpublished)
+      delete n;
+    if (idx != nullptr)
+      epoch_domain::instance().retire(idx, &delete_index);
+    for (auto* n : replaced)
+      epoch_domain::instance().retire(const_cast<node*>(n), &delete_node);
+  }
 
   static index* make_index(std::size_t count) {
     return new (::operator new(sizeof(index) + count * sizeof(item))) index{count};

@@ -532,19 +532,28 @@ public:
         held_body{{}, std::make_unique<budget_hold>(*ctx_->budget)})) {
   }
 
-  // A finalize reads its body only once the job may finalize this analysis.
-  void authorize() {
+  // A finalize reads its body only once the job may finalize this analysis:
+  // decided here when the views show it (a single-node service publishes
+  // every job), else by the registry, and the body is read once it agrees.
+  decision authorize() {
+    if (ctx_->views && job_may_write(*ctx_->views, cred_, route_.id)) {
+      metrics().heads_from_views.fetch_add(1, std::memory_order_relaxed);
+      if (too_large())
+        return refuse_too_large();
+      return decision::stream(shared_from_this(), true);
+    }
+    metrics().heads_from_actors.fetch_add(1, std::memory_order_relaxed);
     auto self = shared_from_this();
     ask_before_body<bool>(
       ctx_, req_,
       [self](bool) {
-        // Authenticated: now the declared size may be refused.
-        if (self->length_ && *self->length_ > self->ctx_->max_json_bytes)
-          reply_error(self->req_, make_error(errc::too_large), true);
+        if (self->too_large())
+          (void) self->refuse_too_large();
         else
           self->control_.resume();
       },
       authorize_atom::value, cred_, route_.id);
+    return decision::stream(self, false);
   }
 
   bool on_body_data(restinio::string_view_t data) override {
@@ -597,6 +606,15 @@ public:
   }
 
 private:
+  // Authenticated: now the declared size may be refused.
+  bool too_large() const {
+    return length_ && *length_ > ctx_->max_json_bytes;
+  }
+  decision refuse_too_large() {
+    reply_error(req_, make_error(errc::too_large), true);
+    return decision::refuse();
+  }
+
   const ctx_ptr ctx_;
   in_flight_token token_; ///< As upload_sink's.
   const router_t& router_;
@@ -650,9 +668,8 @@ decision decide_head(const ctx_ptr& ctx, const router_t& router, const req_t& re
         auto cred = job_credentials(req, true);
         if (!cred)
           return decision::refuse();
-        auto sink = std::make_shared<json_sink>(ctx, router, req, control, route, *cred, length);
-        sink->authorize();
-        return decision::stream(sink, false);
+        return std::make_shared<json_sink>(ctx, router, req, control, route, *cred, length)
+          ->authorize();
       }
       case body_route::create:
       case body_route::acquire:

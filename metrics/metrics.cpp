@@ -317,6 +317,15 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
     reads.metric.push_back(value_metric(static_cast<double>(reads_from_replicas.load()),
                                         MetricType::Counter, {{"source", "replica"}}));
   families.push_back(std::move(reads));
+  auto heads = family("analysisd_finalize_heads_total",
+                      "Finalize request heads by who decided them before the body was read: "
+                      "the published job credentials (on the connection's thread) or the actors.",
+                      MetricType::Counter);
+  heads.metric.push_back(value_metric(static_cast<double>(heads_from_views.load()),
+                                      MetricType::Counter, {{"source", "view"}}));
+  heads.metric.push_back(value_metric(static_cast<double>(heads_from_actors.load()),
+                                      MetricType::Counter, {{"source", "actors"}}));
+  families.push_back(std::move(heads));
 
   add_histogram(families, "analysisd_journal_append_duration_seconds",
                 "Time from a record's append until it is durable (group commit and fdatasync).",

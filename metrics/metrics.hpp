@@ -117,6 +117,10 @@ public:
   /// from one).
   std::atomic<std::uint64_t> reads_from_views{0};
   std::atomic<std::uint64_t> reads_from_actors{0};
+  /// Finalize heads authorized from the published job credentials on the
+  /// connection's thread, and those the registry decided.
+  std::atomic<std::uint64_t> heads_from_views{0};
+  std::atomic<std::uint64_t> heads_from_actors{0};
   /// Cluster mode: GETs answered from a replica of another node's analysis
   /// (a read lease this node holds).
   std::atomic<std::uint64_t> reads_from_replicas{0};

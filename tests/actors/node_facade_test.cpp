@@ -50,8 +50,8 @@ protected:
   node_facade_views() {
     caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
     cluster->hold(shard, 1, std::chrono::steady_clock::now() + 60s);
-    views->jobs.publish(mine.job_id, job_view{id, mine.key_hash});
-    views->jobs.publish(other.job_id, job_view{"efgh5678", other.key_hash});
+    views->jobs.publish(mine.job_id, acquired_job(id, mine.key_hash));
+    views->jobs.publish(other.job_id, acquired_job("efgh5678", other.key_hash));
     views->analyses.publish(id, make_analysis_view(R"({"id":"abcd1234"})", mine.job_id, 1));
   }
   caf::actor_system sys{test_config()};

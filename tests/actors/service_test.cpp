@@ -636,9 +636,12 @@ std::string view_of(const service& svc, const std::string& id) {
   return v == nullptr ? std::string{} : *v->document;
 }
 
-bool job_published(const service& svc, const std::string& job_id) {
+// The job as readers find it: every job is there from its creation on.
+job_view job_in_views(const service& svc, const std::string& job_id) {
   epoch_domain::guard g{epoch_domain::instance()};
-  return svc.views->jobs.find(g, job_id) != nullptr;
+  auto* j = svc.views->jobs.find(g, job_id);
+  EXPECT_NE(j, nullptr) << "job " << job_id << " is not in the views";
+  return j != nullptr ? *j : job_view{};
 }
 
 } // namespace
@@ -647,7 +650,9 @@ TEST(service_views, every_change_is_published_before_it_is_answered_and_a_remove
   fixture f;
   auto [id, cred] = f.create_acquired();
   EXPECT_EQ(view_of(f.svc(), id), "") << "a dormant analysis has no view";
-  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
+  EXPECT_TRUE(job_may_write(*f.svc().views, cred, id))
+    << "its job's credentials are published all the same";
+  EXPECT_FALSE(job_may_write(*f.svc().views, cred, "other123"));
   auto [doc, code] = f.ask<std::string>(get_atom::value, cred, id);
   ASSERT_EQ(code, 0);
   EXPECT_EQ(view_of(f.svc(), id), doc) << "its actor publishes when it starts";
@@ -660,7 +665,8 @@ TEST(service_views, every_change_is_published_before_it_is_answered_and_a_remove
     auto* j = f.svc().views->jobs.find(g, cred.job_id);
     ASSERT_NE(j, nullptr);
     EXPECT_EQ(j->analysis_id, id);
-    EXPECT_EQ(j->key_hash, cred.key_hash);
+    EXPECT_TRUE(j->accepts(cred.key_hash));
+    EXPECT_FALSE(j->removed);
   }
   ASSERT_EQ((f.ask<file_record>(upload_atom::value, cred, id, upload("a.fa")).second), 0);
   EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["files"].size(), 1u);
@@ -670,7 +676,9 @@ TEST(service_views, every_change_is_published_before_it_is_answered_and_a_remove
   // An operator's remove (the job's would be refused: finalized).
   ASSERT_EQ((f.ask<bool>(remove_atom::value, admin_credential(), id).second), 0);
   EXPECT_EQ(view_of(f.svc(), id), "") << "a removed analysis is never served from a view";
-  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
+  EXPECT_TRUE(job_in_views(f.svc(), cred.job_id).removed) << "its key still authenticates";
+  EXPECT_FALSE(job_may_write(*f.svc().views, cred, id));
+  EXPECT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), e(errc::not_found));
 }
 
 TEST(service_views, an_acquire_is_in_the_view_of_a_live_analysis_before_its_key_is_given) {
@@ -679,10 +687,11 @@ TEST(service_views, an_acquire_is_in_the_view_of_a_live_analysis_before_its_key_
   std::string id = a["id"], job = a["job"]["id"];
   ASSERT_EQ((f.ask<std::string>(get_atom::value, admin_credential(), id).second), 0);
   EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["job"]["state"], "waiting");
-  EXPECT_FALSE(job_published(f.svc(), job)) << "never acquired: no credentials";
+  EXPECT_FALSE(job_in_views(f.svc(), job).acquired) << "never acquired: no key checks out";
+  EXPECT_FALSE(job_in_views(f.svc(), job).accepts(std::string(32, '\0')));
   f.acquire(job);
   EXPECT_EQ(nlohmann::json::parse(view_of(f.svc(), id))["job"]["state"], "running");
-  EXPECT_TRUE(job_published(f.svc(), job));
+  EXPECT_TRUE(job_in_views(f.svc(), job).acquired);
 }
 
 TEST(service_views, retired_actors_withdraw_their_views) {
@@ -695,13 +704,12 @@ TEST(service_views, retired_actors_withdraw_their_views) {
   // The registry takes the state back after the actor quit: wait for that.
   ASSERT_EQ(f.until_no_actor(), 0u);
   EXPECT_EQ(view_of(f.svc(), id), "") << "a dormant analysis keeps no view";
-  EXPECT_FALSE(job_published(f.svc(), cred.job_id));
   EXPECT_EQ(f.svc().views->analyses.size(), 0u);
-  EXPECT_EQ(f.svc().views->jobs.size(), 0u);
+  EXPECT_EQ(f.svc().views->jobs.size(), 1u) << "its job stays";
+  EXPECT_TRUE(job_may_write(*f.svc().views, cred, id));
   // Back with an actor, back in the views.
   ASSERT_EQ((f.ask<std::string>(get_atom::value, cred, id).second), 0);
   EXPECT_NE(view_of(f.svc(), id), "");
-  EXPECT_TRUE(job_published(f.svc(), cred.job_id));
 }
 
 TEST(service_views, reads_answered_from_the_views_keep_an_analysis_live) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -149,6 +150,81 @@ TEST(view_table, destroying_the_table_deletes_its_values) {
   }
   collect_all();
   EXPECT_EQ(live_values.load(), before);
+}
+
+// A bulk load builds each shard's index once: it adds keys to what is
+// published, replaces the values of keys it gives again (their old values
+// deleted once no reader holds them), and of a key given twice keeps the
+// last value (the other is deleted at once: no reader ever saw it).
+TEST(view_table, publish_all_merges_into_what_is_published_and_the_last_value_wins) {
+  collect_all();
+  auto before = live_values.load();
+  {
+    view_table<counted> t{4};
+    auto key = [](int i) { return "k" + std::to_string(i); };
+    for (int i = 0; i < 100; ++i)
+      t.publish(key(i), counted{key(i), 1});
+    t.publish_all([&](auto&& give) {
+      for (int i = 50; i < 150; ++i)
+        give(key(i), counted{key(i), 2});
+      give(key(149), counted{key(149), 3});
+      give(key(7), counted{key(7), 4});
+    });
+    EXPECT_EQ(t.size(), 150u);
+    {
+      epoch_domain::guard g{epoch_domain::instance()};
+      ASSERT_TRUE(g.active());
+      for (int i = 0; i < 150; ++i) {
+        auto* v = t.find(g, key(i));
+        ASSERT_NE(v, nullptr) << key(i);
+        EXPECT_EQ(v->key, key(i));
+        long want = i == 7 ? 4 : i == 149 ? 3 : i < 50 ? 1 : 2;
+        EXPECT_EQ(v->version, want) << key(i);
+      }
+      EXPECT_EQ(t.find(g, key(150)), nullptr);
+    }
+    collect_all();
+    EXPECT_EQ(live_values.load(), before + 150) << "every replaced or superseded value is deleted";
+    t.publish_all([](auto&&) {});
+    EXPECT_EQ(t.size(), 150u);
+  }
+  collect_all();
+  EXPECT_EQ(live_values.load(), before);
+}
+
+TEST(view_table, copy_of_reads_without_a_guard) {
+  view_table<std::string> t{2};
+  EXPECT_EQ(t.copy_of("a"), std::nullopt);
+  t.publish("a", "one");
+  EXPECT_EQ(t.copy_of("a"), std::optional<std::string>{"one"});
+  t.withdraw("a");
+  EXPECT_EQ(t.copy_of("a"), std::nullopt);
+}
+
+// What the head of a write needs: the acquired job of that very analysis,
+// its key, and the analysis not removed. Anything else asks the actors.
+TEST(read_views, job_may_write_only_with_the_key_of_the_acquired_job_of_that_analysis) {
+  read_views views;
+  const std::string key(32, 'k');
+  credential cred{false, "job1", key};
+  EXPECT_FALSE(job_may_write(views, cred, "an1")) << "unknown job";
+  job_view waiting;
+  waiting.analysis_id = "an1";
+  views.jobs.publish("job1", waiting);
+  EXPECT_FALSE(job_may_write(views, cred, "an1")) << "not acquired";
+  EXPECT_FALSE(waiting.accepts(std::string(32, '\0'))) << "no key before the acquire";
+  views.jobs.publish("job1", acquired_job("an1", key));
+  EXPECT_TRUE(job_may_write(views, cred, "an1"));
+  EXPECT_FALSE(job_may_write(views, cred, "an2")) << "another analysis";
+  EXPECT_FALSE(job_may_write(views, credential{false, "job1", std::string(32, 'x')}, "an1"));
+  EXPECT_FALSE(job_may_write(views, credential{false, "job1", key.substr(1)}, "an1"));
+  EXPECT_FALSE(job_may_write(views, credential{true, "", ""}, "an1")) << "not a job";
+  auto removed = acquired_job("an1", key);
+  removed.removed = true;
+  views.jobs.publish("job1", removed);
+  EXPECT_FALSE(job_may_write(views, cred, "an1")) << "analysis removed";
+  EXPECT_TRUE(removed.accepts(key)) << "its key still authenticates";
+  EXPECT_FALSE(acquired_job("an1", "short").acquired);
 }
 
 TEST(view_table, concurrent_readers_see_only_whole_live_values) {

@@ -26,6 +26,20 @@ double reads(server_process& server, http_client& c, const std::string& source) 
   return std::stod(m[1]);
 }
 
+// analysisd_finalize_heads_total{source="<source>"} from /metrics.
+double heads(server_process& server, http_client& c, const std::string& source) {
+  auto text = c.get("/metrics", bearer(server.admin_token())).body;
+  std::smatch m;
+  std::regex line{"analysisd_finalize_heads_total\\{source=\"" + source + "\"\\} ([0-9.e+]+)"};
+  if (!std::regex_search(text, m, line))
+    return -1;
+  return std::stod(m[1]);
+}
+
+http_response finalize(http_client& c, const std::string& id, const std::string& auth) {
+  return c.patch("/api/analyses/" + id, R"({"results":{"hits":1}})", auth);
+}
+
 double requests(server_process& server, http_client& c, const std::string& status) {
   auto text = c.get("/metrics", bearer(server.admin_token())).body;
   std::smatch m;
@@ -197,4 +211,47 @@ TEST(e2e_read_views, an_acquire_shows_in_the_next_get) {
   EXPECT_NE(after.header("etag"), before.header("etag"));
   auto auth = basic_auth(job_id, acquired.json()["key"].get<std::string>());
   EXPECT_EQ(c.get("/api/analyses/" + id, auth).body, after.body);
+}
+
+// The head of a finalize is authorized on the connection's thread from the
+// job credentials the registry publishes for every job, whether its
+// analysis has an actor or not, and after a restart too; whatever they
+// cannot decide goes to the actors, with the answers SPEC.md gives.
+TEST(e2e_read_views, finalize_heads_are_authorized_from_the_published_job_credentials) {
+  temp_dir dir;
+  const std::string data = dir.path() + "/data";
+  job_analysis a, b, gone;
+  {
+    server_process server{data};
+    http_client c{server.port()};
+    a = create_job_analysis(server, c);
+    b = create_job_analysis(server, c);
+    gone = create_job_analysis(server, c);
+    ASSERT_EQ(heads(server, c, "view"), 0) << "no analysisd_finalize_heads_total in /metrics";
+    // Nothing has read `a`: it has no actor.
+    auto done = finalize(c, a.id, a.auth);
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_EQ(nlohmann::json::parse(done.body).at("ready"), true);
+    EXPECT_EQ(heads(server, c, "view"), 1);
+    EXPECT_EQ(heads(server, c, "actors"), 0);
+    expect_error(finalize(c, a.id, a.auth), 409, "conflict",
+                 "There is already a result for this analysis");
+    EXPECT_EQ(heads(server, c, "view"), 2);
+    expect_error(finalize(c, a.id, basic_auth(a.job_id, std::string(64, '0'))), 401,
+                 "unauthorized", "Invalid authorization header");
+    expect_error(finalize(c, b.id, a.auth), 403, "forbidden", "Insufficient rights");
+    ASSERT_EQ(c.del("/admin/analyses/" + gone.id, bearer(server.admin_token())).status, 204);
+    expect_error(finalize(c, gone.id, gone.auth), 404, "not_found", "Not found");
+    EXPECT_EQ(heads(server, c, "view"), 2);
+    EXPECT_EQ(heads(server, c, "actors"), 3) << "401, 403 and 404 are the actors'";
+    ASSERT_EQ(server.stop(), 0);
+  }
+  // Recovered jobs are published before the service is ready.
+  server_process server{data};
+  http_client c{server.port()};
+  auto done = finalize(c, b.id, b.auth);
+  ASSERT_EQ(done.status, 200) << done.body;
+  expect_error(finalize(c, gone.id, gone.auth), 404, "not_found", "Not found");
+  EXPECT_EQ(heads(server, c, "view"), 1);
+  EXPECT_EQ(heads(server, c, "actors"), 1);
 }

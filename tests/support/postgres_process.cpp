@@ -185,11 +185,20 @@ std::vector<pid_t> children_of(pid_t pid) {
   return out;
 }
 
-void signal_all(pid_t pid, int sig) {
+std::vector<pid_t> signal_all(pid_t pid, int sig) {
   auto kids = children_of(pid);
   ::kill(pid, sig);
   for (auto k : kids)
     ::kill(k, sig);
+  return kids;
+}
+
+// Whether `pid` has exited (gone, or a zombie: it let go of everything).
+bool exited(pid_t pid) {
+  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close_paren = stat.rfind(')');
+  return close_paren == std::string::npos || close_paren + 2 >= stat.size()
+         || stat[close_paren + 2] == 'Z' || stat[close_paren + 2] == 'X';
 }
 
 } // namespace
@@ -324,7 +333,7 @@ void postgres_process::wait_ready() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("postgres exited");
+      throw std::runtime_error("postgres exited; its log:\n" + read_file(dir_ + "/server.log"));
     }
     if (PQping(info.c_str()) == PQPING_OK)
       return;
@@ -344,9 +353,16 @@ void postgres_process::resume() {
 void postgres_process::kill() {
   if (pid_ <= 0)
     return;
-  signal_all(pid_, SIGKILL);
+  auto backends = signal_all(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+  // A backend killed with the postmaster holds its shared memory until its
+  // exit completes: a restart before that refuses to start ("pre-existing
+  // shared memory block is still in use"), as it did on a loaded machine.
+  auto deadline = clock_type::now() + std::chrono::seconds(10);
+  for (auto b : backends)
+    while (!exited(b) && clock_type::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 void postgres_process::restart() {
