@@ -19,7 +19,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
+#include <utility>
 
 namespace analysisd {
 
@@ -120,6 +122,16 @@ void add_value(std::vector<prometheus::MetricFamily>& out, std::string name, std
                prometheus::MetricType type, double v) {
   auto f = family(std::move(name), std::move(help), type);
   f.metric.push_back(value_metric(v, type));
+  out.push_back(std::move(f));
+}
+
+// A counter family with one value per source, in the order given.
+void add_by_source(std::vector<prometheus::MetricFamily>& out, std::string name, std::string help,
+                   std::initializer_list<std::pair<const char*, std::uint64_t>> sources) {
+  auto f = family(std::move(name), std::move(help), prometheus::MetricType::Counter);
+  for (auto& [source, v] : sources)
+    f.metric.push_back(value_metric(static_cast<double>(v), prometheus::MetricType::Counter,
+                                    {{"source", source}}));
   out.push_back(std::move(f));
 }
 
@@ -304,28 +316,22 @@ std::string service_metrics::render(const std::optional<registry_counts>& counts
   add_value(families, "analysisd_download_bytes_sent_total",
             "File bytes of downloads handed to their connections.", MetricType::Counter,
             static_cast<double>(download_bytes.load()));
-  auto reads = family("analysisd_analysis_reads_total",
-                      "Analysis GETs by where they were answered: from the view an analysis "
-                      "actor published (on the connection's thread), by the actors, or (cluster "
-                      "mode) from a replica of another node's analysis under a read lease.",
-                      MetricType::Counter);
-  reads.metric.push_back(value_metric(static_cast<double>(reads_from_views.load()),
-                                      MetricType::Counter, {{"source", "view"}}));
-  reads.metric.push_back(value_metric(static_cast<double>(reads_from_actors.load()),
-                                      MetricType::Counter, {{"source", "actors"}}));
+  const char* reads_help =
+    "Analysis GETs by where they were answered: from the view an analysis actor published (on "
+    "the connection's thread), by the actors, or (cluster mode) from a replica of another node's "
+    "analysis under a read lease.";
   if (cluster.load())
-    reads.metric.push_back(value_metric(static_cast<double>(reads_from_replicas.load()),
-                                        MetricType::Counter, {{"source", "replica"}}));
-  families.push_back(std::move(reads));
-  auto heads = family("analysisd_finalize_heads_total",
-                      "Finalize request heads by who decided them before the body was read: "
-                      "the published job credentials (on the connection's thread) or the actors.",
-                      MetricType::Counter);
-  heads.metric.push_back(value_metric(static_cast<double>(heads_from_views.load()),
-                                      MetricType::Counter, {{"source", "view"}}));
-  heads.metric.push_back(value_metric(static_cast<double>(heads_from_actors.load()),
-                                      MetricType::Counter, {{"source", "actors"}}));
-  families.push_back(std::move(heads));
+    add_by_source(families, "analysisd_analysis_reads_total", reads_help,
+                  {{"view", reads_from_views.load()},
+                   {"actors", reads_from_actors.load()},
+                   {"replica", reads_from_replicas.load()}});
+  else
+    add_by_source(families, "analysisd_analysis_reads_total", reads_help,
+                  {{"view", reads_from_views.load()}, {"actors", reads_from_actors.load()}});
+  add_by_source(families, "analysisd_finalize_heads_total",
+                "Finalize request heads by who decided them before the body was read: the "
+                "published job credentials (on the connection's thread) or the actors.",
+                {{"view", heads_from_views.load()}, {"actors", heads_from_actors.load()}});
 
   add_histogram(families, "analysisd_journal_append_duration_seconds",
                 "Time from a record's append until it is durable (group commit and fdatasync).",

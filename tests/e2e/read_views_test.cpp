@@ -16,24 +16,23 @@ using namespace analysisd::test;
 
 namespace {
 
-// analysisd_analysis_reads_total{source="<source>"} from /metrics.
-double reads(server_process& server, http_client& c, const std::string& source) {
+// <family>{source="<source>"} from /metrics; -1 if it is not there.
+double by_source(server_process& server, http_client& c, const std::string& family,
+                 const std::string& source) {
   auto text = c.get("/metrics", bearer(server.admin_token())).body;
   std::smatch m;
-  std::regex line{"analysisd_analysis_reads_total\\{source=\"" + source + "\"\\} ([0-9.e+]+)"};
+  std::regex line{family + "\\{source=\"" + source + "\"\\} ([0-9.e+]+)"};
   if (!std::regex_search(text, m, line))
     return -1;
   return std::stod(m[1]);
 }
 
-// analysisd_finalize_heads_total{source="<source>"} from /metrics.
+double reads(server_process& server, http_client& c, const std::string& source) {
+  return by_source(server, c, "analysisd_analysis_reads_total", source);
+}
+
 double heads(server_process& server, http_client& c, const std::string& source) {
-  auto text = c.get("/metrics", bearer(server.admin_token())).body;
-  std::smatch m;
-  std::regex line{"analysisd_finalize_heads_total\\{source=\"" + source + "\"\\} ([0-9.e+]+)"};
-  if (!std::regex_search(text, m, line))
-    return -1;
-  return std::stod(m[1]);
+  return by_source(server, c, "analysisd_finalize_heads_total", source);
 }
 
 http_response finalize(http_client& c, const std::string& id, const std::string& auth) {
