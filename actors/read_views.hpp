@@ -4,8 +4,9 @@
 /// "Reads"): each analysis actor its analysis's document, the registry its
 /// jobs' credentials. Published before a change is acknowledged (an
 /// analysis's view withdrawn when its actor goes), so a reader that finds a
-/// view may answer from it, and one that finds none asks the actors. No HTTP here: any in-process reader can use them, and a node that
-/// does not own an analysis simply finds no view.
+/// view may answer from it, and one that finds none asks the actors. No
+/// HTTP here: any in-process reader can use them, and a node that does not
+/// own an analysis simply finds no view.
 
 #include "actors/protocol.hpp"
 #include "actors/view_table.hpp"

@@ -53,7 +53,8 @@ void schedule_sweep(registry_pointer self) {
                      sweep_atom::value);
 }
 
-// The job `job_id` (the registry is the one writer of its table).
+// The job `job_id`, or nullopt if there is none (the registry is the one
+// writer of its table, and reads it without an epoch guard).
 std::optional<job_view> job_of(const registry_state& s, const std::string& job_id) {
   return s.views->jobs.copy_of(job_id);
 }
@@ -572,8 +573,8 @@ registry_actor_impl(registry_pointer self, state_map analyses, persistence_actor
           [=](bool) mutable {
             auto& s = self->state;
             s.acquiring.erase(job_id);
-            // Jobs never leave the table, and only an acquire changes one
-            // that is not removed: this is the job as it was asked for.
+            // Jobs never leave the table; a remove meanwhile marked this
+            // one, and the acquired job keeps that mark.
             auto job = job_of(s, job_id);
             if (!job) {
               rp.deliver(key);

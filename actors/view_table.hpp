@@ -246,8 +246,9 @@ private:
     std::size_t kept = 0;
     for (std::size_t i = 0; i < all.size(); ++i) {
       bool superseded = false;
-      for (std::size_t j = i + 1; j < all.size() && all[j].it.hash == all[i].it.hash; ++j)
-        superseded = superseded || all[j].it.entry->key == all[i].it.entry->key;
+      for (std::size_t j = i + 1; !superseded && j < all.size() && all[j].it.hash == all[i].it.hash;
+           ++j)
+        superseded = all[j].it.entry->key == all[i].it.entry->key;
       if (!superseded)
         all[kept++] = all[i];
       else

@@ -538,9 +538,10 @@ public:
   decision authorize() {
     if (ctx_->views && job_may_write(*ctx_->views, cred_, route_.id)) {
       metrics().heads_from_views.fetch_add(1, std::memory_order_relaxed);
-      if (too_large())
-        return refuse_too_large();
-      return decision::stream(shared_from_this(), true);
+      if (!too_large())
+        return decision::stream(shared_from_this(), true);
+      answer_too_large();
+      return decision::refuse();
     }
     metrics().heads_from_actors.fetch_add(1, std::memory_order_relaxed);
     auto self = shared_from_this();
@@ -548,7 +549,7 @@ public:
       ctx_, req_,
       [self](bool) {
         if (self->too_large())
-          (void) self->refuse_too_large();
+          self->answer_too_large();
         else
           self->control_.resume();
       },
@@ -610,9 +611,8 @@ private:
   bool too_large() const {
     return length_ && *length_ > ctx_->max_json_bytes;
   }
-  decision refuse_too_large() {
+  void answer_too_large() {
     reply_error(req_, make_error(errc::too_large), true);
-    return decision::refuse();
   }
 
   const ctx_ptr ctx_;
