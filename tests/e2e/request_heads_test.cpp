@@ -356,6 +356,34 @@ TEST_F(request_heads, a_finalize_is_decided_in_spec_order_whether_its_body_comes
   EXPECT_EQ(client_->get("/api/analyses/" + a.id, a.auth).json().at("results").at("hits"), 1);
 }
 
+// A finalize head decided from the published job credentials (the job's
+// own key) and one the registry decides (a wrong key) answer
+// Expect: 100-continue as an upload's head does: 100 only once authorized.
+TEST_F(request_heads, a_finalize_head_answers_expect_continue_only_once_authorized) {
+  auto a = create_job_analysis(*server_, *client_);
+  const std::string body = R"({"results":{"hits":1}})";
+  auto head = [&](const std::string& auth) {
+    return "PATCH /api/analyses/" + a.id + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth
+           + "\r\nContent-Type: application/json\r\nContent-Length: "
+           + std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n";
+  };
+  {
+    raw_conn c(server_->port());
+    ASSERT_TRUE(c.send(head(basic_auth(a.job_id, std::string(64, '0')))));
+    auto response = c.read_response();
+    EXPECT_EQ(status_of(response), 401) << response;
+    EXPECT_EQ(response.find("100 Continue"), std::string::npos);
+  }
+  raw_conn c(server_->port());
+  ASSERT_TRUE(c.send(head(a.auth)));
+  auto interim = c.read_until("\r\n\r\n");
+  ASSERT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0), 0u) << interim;
+  c.read_response(); // the 100
+  ASSERT_TRUE(c.send(body));
+  auto response = c.read_response();
+  EXPECT_EQ(status_of(response), 200) << response;
+}
+
 TEST_F(request_heads, a_cut_upload_leaves_nothing_and_frees_its_name) {
   auto a = create_job_analysis(*server_, *client_);
   auto target = "/api/analyses/" + a.id + "/files?name=cut.bin";
