@@ -225,21 +225,23 @@ private:
     std::lock_guard<std::mutex> lock{locks_[s]};
     auto* idx = heads_[s].load(std::memory_order_relaxed);
     const index* cur = idx;
-    // The shard's items, then the fresh ones, stable by hash: of the items
-    // of one key, the last is the newest.
+    const std::size_t before = idx != nullptr ? cur->count : 0;
+    // The shard's items, then the fresh ones, merged by hash (both runs are
+    // sorted; the merge is stable): of the items of one key, the last is the
+    // newest.
     struct candidate {
       item it;
       bool published; ///< In the shard's index now.
     };
     std::vector<candidate> all;
-    all.reserve((idx != nullptr ? cur->count : 0) + static_cast<std::size_t>(to - from));
+    all.reserve(before + static_cast<std::size_t>(to - from));
     if (idx != nullptr)
       for (const item& i : *cur)
         all.push_back({i, true});
     for (auto i = from; i != to; ++i)
       all.push_back({*i, false});
-    std::stable_sort(all.begin(), all.end(),
-                     [](const candidate& a, const candidate& b) { return a.it.hash < b.it.hash; });
+    std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(before), all.end(),
+                       [](const candidate& a, const candidate& b) { return a.it.hash < b.it.hash; });
     // Keeps the newest item of each key; the nodes of the others are
     // retired (published) or deleted (never published).
     std::vector<const node*> replaced, unpublished;
@@ -259,7 +261,7 @@ private:
       new (next->items() + i) item{all[i].it};
     heads_[s].store(next, std::memory_order_seq_cst);
     // Every key the shard had keeps an item.
-    size_.fetch_add(kept - (idx != nullptr ? cur->count : 0), std::memory_order_relaxed);
+    size_.fetch_add(kept - before, std::memory_order_relaxed);
     for (auto* n : unpublished)
       delete n;
     if (idx != nullptr)

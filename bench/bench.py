@@ -126,6 +126,20 @@ def proc_status(pid, field):
     raise RuntimeError(f"no {field} for {pid}")
 
 
+def context_switches(pid):
+    """Voluntary plus involuntary context switches of every thread of `pid` so far."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[-1])
+        except OSError:
+            continue
+    return total
+
+
 def cpu_seconds(pid):
     """User + system CPU seconds of `pid` and its child processes (nginx's workers)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -547,7 +561,7 @@ def part_finalize(args):
     log("\n== finalize PATCH /api/analyses/:id (fresh analyses, wrk -t%d -c%d, %d s) ==" % (
         args.wrk_threads, args.connections, args.duration))
     d = fresh_dir("finalize")
-    fs, fin, rd, cpu, prof = [], [], [], [], []
+    fs, fin, rd, cpu, cs, prof = [], [], [], [], [], []
     n = args.fresh
     rounds = args.rounds + (1 if args.profile else 0)
     r, retries = 0, 0
@@ -576,8 +590,11 @@ def part_finalize(args):
             shutil.rmtree(data, ignore_errors=True)
             break
         cpu0, rss0 = cpu_seconds(srv.proc.pid), proc_status(srv.proc.pid, "VmRSS")
+        cs0 = context_switches(srv.proc.pid)
         res = wrk(srv.port, lines, args, "once", FINALIZE_BODY, args.duration)
         res["cpu_us"] = (cpu_seconds(srv.proc.pid) - cpu0) * 1e6 / max(res["requests"], 1)
+        # Thread hand-overs cost a finalize more than its own code (profile).
+        res["cs"] = (context_switches(srv.proc.pid) - cs0) / max(res["requests"], 1)
         # What the server keeps per finalize (each new page costs a fault).
         res["rss_b"] = (proc_status(srv.proc.pid, "VmRSS") - rss0) * 1024 / max(res["ok"], 1)
         srv.stop()
@@ -605,9 +622,10 @@ def part_finalize(args):
             rd.append(redis)
         fin.append(res["ok_rps"])
         cpu.append(res["cpu_us"])
+        cs.append(res["cs"])
         log(f"  round {r + 1}: finalize {res['ok_rps']:8.0f} 200s/s "
             f"(p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, server CPU {res['cpu_us']:.1f} "
-            f"us/request, RSS +{res['rss_b']:.0f} B per 200, {res['other']} non-200, "
+            f"us and {res['cs']:.2f} context switches/request, RSS +{res['rss_b']:.0f} B per 200, {res['other']} non-200, "
             f"{res['ok']} of {n} fresh analyses)   fdatasync {fs[-1]:8.0f}/s"
             + (f"   redis {redis:8.0f} SETs/s" if redis is not None else ""))
         r += 1
@@ -622,7 +640,7 @@ def part_finalize(args):
         record("redis always   not measured: redis-server is not installed (apt-get install "
                "redis-server)")
     record(f"finalize       {mfin:8.0f} 200s/s at {args.connections} clients, server CPU "
-           f"{median(cpu):.1f} us/request  = "
+           f"{median(cpu):.1f} us and {median(cs):.2f} context switches/request  = "
            f"{ratio(mfin, mf):.2f}x fsyncs/s   " + verdicts((">= 3x", mfin >= 3 * mf)))
     if rd:
         record(f"               = {ratio(mfin, mr):.2f}x redis   " + verdicts((">= 0.5x", mfin >= 0.5 * mr)))

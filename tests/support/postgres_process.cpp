@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -158,6 +159,23 @@ double ensure_template(const run_as& who, const std::string& templ) {
   return seconds_since(started);
 }
 
+// The state and the parent of process `pid` from /proc/<pid>/stat; nullopt
+// once it is gone.
+struct proc_stat {
+  char state = '?';
+  long ppid = 0;
+};
+std::optional<proc_stat> stat_of(const std::string& pid) {
+  auto stat = read_file("/proc/" + pid + "/stat");
+  auto close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 >= stat.size())
+    return std::nullopt;
+  proc_stat out;
+  std::istringstream rest{stat.substr(close_paren + 2)};
+  rest >> out.state >> out.ppid;
+  return out;
+}
+
 // The direct children of `pid` (a postmaster's backends, which setsid()
 // and so are not in its process group).
 std::vector<pid_t> children_of(pid_t pid) {
@@ -170,15 +188,8 @@ std::vector<pid_t> children_of(pid_t pid) {
     long child = std::strtol(e->d_name, &end, 10);
     if (end == e->d_name || *end != '\0')
       continue;
-    auto stat = read_file("/proc/" + std::string(e->d_name) + "/stat");
-    auto close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos)
-      continue;
-    std::istringstream rest{stat.substr(close_paren + 2)};
-    char state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == pid)
+    auto stat = stat_of(e->d_name);
+    if (stat && stat->ppid == pid)
       out.push_back(static_cast<pid_t>(child));
   }
   ::closedir(d);
@@ -195,10 +206,8 @@ std::vector<pid_t> signal_all(pid_t pid, int sig) {
 
 // Whether `pid` has exited (gone, or a zombie: it let go of everything).
 bool exited(pid_t pid) {
-  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto close_paren = stat.rfind(')');
-  return close_paren == std::string::npos || close_paren + 2 >= stat.size()
-         || stat[close_paren + 2] == 'Z' || stat[close_paren + 2] == 'X';
+  auto stat = stat_of(std::to_string(pid));
+  return !stat || stat->state == 'Z' || stat->state == 'X';
 }
 
 } // namespace
@@ -357,8 +366,10 @@ void postgres_process::kill() {
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
   // A backend killed with the postmaster holds its shared memory until its
-  // exit completes: a restart before that refuses to start ("pre-existing
-  // shared memory block is still in use"), as it did on a loaded machine.
+  // exit completes, and a restart before that would refuse to start
+  // ("pre-existing shared memory block is still in use"). One restart under
+  // load once failed without a log; this is a likely cause, not a confirmed
+  // one.
   auto deadline = clock_type::now() + std::chrono::seconds(10);
   for (auto b : backends)
     while (!exited(b) && clock_type::now() < deadline)
