@@ -24,7 +24,8 @@ struct syncer_state {
 
 syncer_actor::behavior_type syncer_impl(syncer_actor::stateful_pointer<syncer_state> self,
                                         storage* st, std::string state_dir,
-                                        std::shared_ptr<journal_writer> journal) {
+                                        std::shared_ptr<journal_writer> journal,
+                                        std::uint64_t zeros_ahead) {
   self->state.journal = std::move(journal);
   return {
     [=](append_atom, const std::string& frames) -> caf::result<bool> {
@@ -54,9 +55,12 @@ syncer_actor::behavior_type syncer_impl(syncer_actor::stateful_pointer<syncer_st
       auto& journal = self->state.journal;
       if (!journal || journal->broken())
         return make_error(errc::read_only);
+      // Only the newest journal may end with zeros.
+      if (auto ec = journal->seal())
+        return storage_error(ec);
       auto next = journal->seq() + 1;
       std::unique_ptr<journal_writer> fresh;
-      if (auto ec = journal_writer::create(*st, state_dir, next, fresh))
+      if (auto ec = journal_writer::create(*st, state_dir, next, fresh, zeros_ahead))
         return storage_error(ec);
       journal = std::move(fresh);
       return next;
@@ -342,7 +346,7 @@ persistence_actor::behavior_type persistence_actor_impl(persistence_pointer self
   self->state.opts = opts;
   self->state.syncer = self->spawn<caf::detached + caf::linked>(syncer_impl, opts.st,
                                                                 opts.state_dir,
-                                                                opts.journal);
+                                                                opts.journal, opts.zeros_ahead);
   return {
     [=](append_atom, journal_record& rec) -> caf::result<bool> {
       auto& s = self->state;

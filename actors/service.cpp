@@ -50,7 +50,7 @@ std::string migrate(storage& st, const std::string& data_dir, const std::string&
 } // namespace
 
 std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
-                          opened_data_dir& out) {
+                          opened_data_dir& out, std::uint64_t zeros_ahead) {
   // Every directory entry the state depends on is made durable before
   // anything is acknowledged: the data dir in its parent, state/ and
   // analyses/ in the data dir. Always, not only when this start made them:
@@ -114,7 +114,7 @@ std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
       out.cleanup.push_back("removed " + staging + " (left by an unfinished backup)");
   }
   auto seq = rep.next_journal_seq;
-  if (auto ec = journal_writer::create(st, state_dir, seq, out.journal))
+  if (auto ec = journal_writer::create(st, state_dir, seq, out.journal, zeros_ahead))
     return "cannot create " + journal_name(seq) + ": " + ec.message();
   return {};
 }
@@ -131,7 +131,8 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
       return make_error(errc::io_error, error);
   }
   opened_data_dir opened;
-  if (auto err = open_data_dir(*st, opts.data_dir, opts.repair, opened); !err.empty())
+  if (auto err = open_data_dir(*st, opts.data_dir, opts.repair, opened, opts.journal_zeros_ahead);
+      !err.empty())
     return make_error(errc::io_error, err);
   auto& rep = opened.report;
   for (auto& line : rep.damage)
@@ -151,6 +152,7 @@ caf::expected<service> start_service(caf::actor_system& sys, const service_optio
   popts.data_dir = opts.data_dir;
   popts.journal = std::move(opened.journal);
   popts.rotate_bytes = opts.journal_rotate_bytes;
+  popts.zeros_ahead = opts.journal_zeros_ahead;
   popts.st = st;
   popts.read_only = opts.read_only;
   svc.journal = sys.spawn(persistence_actor_impl, popts);

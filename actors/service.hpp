@@ -36,6 +36,8 @@ namespace analysisd {
 struct service_options {
   std::string data_dir = "./data";
   std::uint64_t journal_rotate_bytes = 64u << 20; ///< Compact once the journal is this large.
+  /// The zeros each journal keeps ahead of its records (journal_writer).
+  std::uint64_t journal_zeros_ahead = analysisd::journal_zeros_ahead;
   storage* st = nullptr;                           ///< Defaults to the real file system.
   /// An analysis actor that got no request for this long hands its state
   /// back to the registry and quits (0: actors stay until shutdown).
@@ -87,9 +89,11 @@ struct opened_data_dir {
 /// file_store::cleanup), and creates the next journal. Returns an empty
 /// string on success, else why the data directory cannot be used: of an
 /// unknown format, or damaged; then nothing in it was deleted or rewritten,
-/// and `out` is not to be used. Blocks; any thread.
+/// and `out` is not to be used. `zeros_ahead`: the new journal's
+/// (journal_writer). Blocks; any thread.
 std::string open_data_dir(storage& st, const std::string& data_dir, bool repair,
-                          opened_data_dir& out);
+                          opened_data_dir& out,
+                          std::uint64_t zeros_ahead = journal_zeros_ahead);
 
 /// Locks the data dir (unless the caller holds its lock), opens it with
 /// open_data_dir, logs what that did, and spawns the actors. Blocks; call it

@@ -21,6 +21,9 @@ public:
   std::error_code append(const char* data, std::size_t size) override {
     return inner_->append(data, size);
   }
+  std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
+    return inner_->write_at(offset, data, size);
+  }
   std::error_code sync() override {
     return inner_->sync();
   }

@@ -130,13 +130,18 @@ std::uint32_t frame_payload_length(const char* frame) {
 }
 
 scan_result scan_frames(const char* data, std::size_t size,
-                        const std::function<bool(const char*, std::size_t)>& on_payload) {
+                        const std::function<bool(const char*, std::size_t)>& on_payload,
+                        bool zeros_end) {
   scan_result res;
   std::size_t pos = 0;
   auto zeros_from = [&](std::size_t at) {
     return std::all_of(data + at, data + size, [](char c) { return c == 0; });
   };
   while (pos < size) {
+    if (zeros_end && zeros_from(pos)) {
+      res.zero_tail = true;
+      break;
+    }
     auto left = size - pos;
     char what[160];
     if (left < 8) {
@@ -163,11 +168,12 @@ scan_result scan_frames(const char* data, std::size_t size,
       break;
     }
     const char* payload = data + pos + 8;
-    bool last = left - 8 == len;
     if (crc32(payload, len) != crc) {
       std::snprintf(what, sizeof(what), "checksum mismatch in frame at offset %zu", pos);
       res.damage = what;
-      res.torn_tail = last || zeros_from(pos);
+      // The last frame, or one with only zeros after it (written over a
+      // journal's zeros ahead, or a file grown before its bytes were).
+      res.torn_tail = zeros_from(pos + 8 + len);
       break;
     }
     if (!on_payload(payload, len)) {
@@ -204,7 +210,8 @@ bool parse_journal_name(const std::string& name, std::uint64_t& seq) {
 }
 
 std::error_code journal_writer::create(storage& st, const std::string& state_dir,
-                                       std::uint64_t seq, std::unique_ptr<journal_writer>& out) {
+                                       std::uint64_t seq, std::unique_ptr<journal_writer>& out,
+                                       std::uint64_t zeros_ahead) {
   auto path = state_dir + "/" + journal_name(seq);
   std::unique_ptr<writable_file> file;
   if (auto ec = st.create_exclusive(path, file))
@@ -222,8 +229,9 @@ std::error_code journal_writer::create(storage& st, const std::string& state_dir
     return fail(ec);
   if (auto ec = st.sync_dir(state_dir))
     return fail(ec);
-  out.reset(new journal_writer(std::move(file), seq));
+  out.reset(new journal_writer(std::move(file), seq, zeros_ahead));
   out->size_ = journal_magic.size();
+  out->allocated_ = out->size_;
   return {};
 }
 
@@ -232,10 +240,25 @@ std::error_code journal_writer::append_durably(const std::string& frames) {
     return std::make_error_code(std::errc::io_error);
   if (auto ec = file_->append(frames.data(), frames.size())) {
     // The cut must be durable too: a power cut that undid it would leave the
-    // half-written frame in the middle once later records follow it.
+    // half-written frame in the middle once later records follow it. It
+    // takes the zeros ahead too.
+    allocated_ = size_;
     if (file_->truncate(size_) || file_->sync())
       broken_ = true;
     return ec;
+  }
+  auto end = size_ + frames.size();
+  if (end > allocated_) {
+    allocated_ = end;
+    if (zeros_ahead_ > 0) {
+      // The file grows with this batch anyway: the zeros for the next ones
+      // grow it in the same fdatasync. A failure is no error (the next
+      // records then grow the file themselves), but some zeros may be
+      // written: seal() cuts them off all the same.
+      std::string zeros(zeros_ahead_, '\0');
+      (void) file_->write_at(end, zeros.data(), zeros.size());
+      allocated_ += zeros_ahead_;
+    }
   }
   auto before = std::chrono::steady_clock::now();
   if (auto ec = file_->sync()) {
@@ -243,8 +266,19 @@ std::error_code journal_writer::append_durably(const std::string& frames) {
     return ec;
   }
   last_sync_ = std::chrono::steady_clock::now() - before;
-  size_ += frames.size();
+  size_ = end;
   return {};
+}
+
+std::error_code journal_writer::seal() {
+  if (broken_)
+    return std::make_error_code(std::errc::io_error);
+  if (allocated_ == size_)
+    return {};
+  if (auto ec = file_->truncate(size_))
+    return ec;
+  allocated_ = size_;
+  return file_->sync();
 }
 
 } // namespace analysisd

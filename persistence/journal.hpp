@@ -106,16 +106,23 @@ struct scan_result {
   std::size_t frames = 0;      ///< Frames accepted by the callback.
   std::string damage;          ///< Empty if everything was valid; else what was wrong.
   /// The damage is what an interrupted append leaves: a frame cut short, a
-  /// last frame that ends at the end of the bytes but does not check out, or
-  /// nothing but zeros from the damage on. False for damage with more data
-  /// behind it, which no crash of an append-only writer produces.
+  /// frame that does not check out with nothing but zeros after it (or
+  /// nothing at all), or nothing but zeros from the damage on. False for
+  /// damage with more data behind it, which no crash of an append-only
+  /// writer produces.
   bool torn_tail = false;
+  /// The frames ended where nothing but zeros follows (scan_frames'
+  /// `zeros_end`): valid_bytes is where the zeros start. Not damage.
+  bool zero_tail = false;
 };
 
 /// Walks the frames in `data`, stopping at the first torn, oversized or
 /// corrupt frame, or at the first payload `on_payload` rejects (returns false).
+/// With `zeros_end`, nothing but zeros where a frame would start ends the
+/// frames (the zeros a journal_writer writes ahead of its records).
 scan_result scan_frames(const char* data, std::size_t size,
-                        const std::function<bool(const char*, std::size_t)>& on_payload);
+                        const std::function<bool(const char*, std::size_t)>& on_payload,
+                        bool zeros_end = false);
 
 /// The 8 bytes that start every journal file this build writes.
 extern const std::string journal_magic;
@@ -126,22 +133,40 @@ std::string journal_name(std::uint64_t seq);
 /// Parses a journal file name; returns false for other names.
 bool parse_journal_name(const std::string& name, std::uint64_t& seq);
 
+/// The zeros a journal_writer keeps ahead of its records (journal_writer).
+constexpr std::uint64_t journal_zeros_ahead = 1u << 20;
+
 /// An open journal file that batches are appended to. Not thread-safe.
+///
+/// The file holds zeros ahead of its records, written with the batch that
+/// grows it past them: an fdatasync of records written over zeros has no
+/// file size to make durable, which on ext4 is one disk write instead of two
+/// (bench/: a finalize's group commit). So the newest journal may end with
+/// zeros (scan_frames' `zeros_end`; recovery cuts them off before the next
+/// journal is created), and seal() cuts them off before rotate does.
 class journal_writer {
 public:
   /// Creates journal `seq` in `state_dir` (exclusively), writes its magic,
   /// fsyncs it and the directory. Returns an error and leaves `out` empty on
   /// failure; a file it created is removed again (so that a retry with the
-  /// same `seq` can succeed).
+  /// same `seq` can succeed). `zeros_ahead`: 0 for none.
   static std::error_code create(storage& st, const std::string& state_dir, std::uint64_t seq,
-                                std::unique_ptr<journal_writer>& out);
+                                std::unique_ptr<journal_writer>& out,
+                                std::uint64_t zeros_ahead = journal_zeros_ahead);
 
   /// Appends already framed bytes and fdatasyncs them: durable on success.
+  /// A batch that writes past the zeros writes the next zeros after it (a
+  /// failure to is no error: the journal only grows with each batch then).
   /// A failed write is cut off again, durably, so that the journal never
   /// holds a torn frame in its middle; a failed fdatasync (or a failed cut)
   /// leaves the writer broken(): the state of the file is unknown and it must
   /// not be written again.
   std::error_code append_durably(const std::string& frames);
+
+  /// Cuts the zeros after the records off, durably: call before a newer
+  /// journal is created, as only the newest may end with zeros. On failure
+  /// the journal is as writable as before.
+  std::error_code seal();
 
   bool broken() const {
     return broken_;
@@ -161,13 +186,15 @@ public:
   }
 
 private:
-  journal_writer(std::unique_ptr<writable_file> file, std::uint64_t seq)
-    : file_(std::move(file)), seq_(seq) {
+  journal_writer(std::unique_ptr<writable_file> file, std::uint64_t seq, std::uint64_t zeros_ahead)
+    : file_(std::move(file)), seq_(seq), zeros_ahead_(zeros_ahead) {
   }
 
   std::unique_ptr<writable_file> file_;
   std::uint64_t seq_;
-  std::uint64_t size_ = 0;
+  const std::uint64_t zeros_ahead_;
+  std::uint64_t size_ = 0;      ///< The records' end: where the next batch goes.
+  std::uint64_t allocated_ = 0; ///< The file's end as written: records, then zeros.
   bool broken_ = false;
   std::chrono::steady_clock::duration last_sync_{0};
 };

@@ -155,19 +155,31 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
         break;
       case magic_kind::known:
         out.oldest_format = std::min(out.oldest_format, format);
-        res = scan_frames(bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
-                          [&](const char* data, std::size_t size) {
-                            journal_record rec;
-                            if (!decode_record(data, size, rec, format))
-                              return false;
-                            if (take(std::move(rec)))
-                              ++out.journal_records;
-                            else
-                              ++out.skipped_records;
-                            return true;
-                          });
+        // Only the newest journal, still open when the process ended, may
+        // end with the zeros its writer keeps ahead (journal_writer).
+        res = scan_frames(
+          bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
+          [&](const char* data, std::size_t size) {
+            journal_record rec;
+            if (!decode_record(data, size, rec, format))
+              return false;
+            if (take(std::move(rec)))
+              ++out.journal_records;
+            else
+              ++out.skipped_records;
+            return true;
+          },
+          newest && mode != replay_mode::compact);
         res.valid_bytes += journal_magic.size();
         break;
+    }
+    if (res.zero_tail) {
+      // Cut off, durably, before a newer journal is created (as seal() does).
+      if (auto ec = st.truncate(path, res.valid_bytes))
+        return "cannot cut the zeros off " + path + ": " + ec.message();
+      if (auto ec = st.sync_file(path))
+        return "cannot sync " + path + ": " + ec.message();
+      continue;
     }
     if (res.damage.empty())
       continue;
@@ -186,8 +198,10 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
                          + std::to_string(valid));
     // Bytes a crash cut short were never acknowledged: they go even if they
     // cannot be kept. What --repair drops may have been: it stays unless kept.
-    if (bytes.size() > valid
-        && !quarantine(st, state_dir, name, bytes.data() + valid, bytes.size() - valid, out.damage)
+    // The zeros they end with (a journal's zeros ahead) are not kept.
+    auto kept = bytes.find_last_not_of('\0');
+    kept = kept == std::string::npos || kept < valid ? 0 : kept + 1 - valid;
+    if (kept > 0 && !quarantine(st, state_dir, name, bytes.data() + valid, kept, out.damage)
         && !torn)
       return "cannot keep the damaged part of " + path + " in the quarantine; nothing was cut";
     if (valid < journal_magic.size()) {

@@ -65,6 +65,21 @@ public:
     return {};
   }
 
+  std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
+    while (size > 0) {
+      auto n = ::pwrite(fd_, data, size, static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR)
+          continue;
+        return last_error();
+      }
+      data += n;
+      size -= static_cast<std::size_t>(n);
+      offset += static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
   std::error_code sync() override {
     return ::fdatasync(fd_) == 0 ? std::error_code{} : last_error();
   }

@@ -12,8 +12,13 @@ namespace analysisd {
 class writable_file {
 public:
   virtual ~writable_file() = default;
-  /// Writes all of `data`; returns the first error (ENOSPC, EIO, ...).
+  /// Writes all of `data` at the file's position (where the last append
+  /// or truncate ended) and moves it past them; returns the first error
+  /// (ENOSPC, EIO, ...).
   virtual std::error_code append(const char* data, std::size_t size) = 0;
+  /// Writes all of `data` at `offset`, the file growing if it is shorter
+  /// (pwrite); the position that append() writes at stays.
+  virtual std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) = 0;
   /// fdatasync: returns once the bytes written so far are durable.
   virtual std::error_code sync() = 0;
   /// Starts writing the bytes written so far to the disk, without waiting

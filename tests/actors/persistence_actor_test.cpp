@@ -165,6 +165,68 @@ TEST(persistence_actor, a_rotation_that_failed_halfway_is_retried_and_compaction
 
 namespace {
 
+// The real file system, checking as each journal is made that every older
+// journal ends with its last record (the zeros a writer keeps ahead may end
+// only the newest).
+class sealed_journals : public forwarding_storage {
+public:
+  std::atomic<int> journals{0};
+  std::atomic<int> checked{0};
+  std::mutex mutex;
+  std::vector<std::string> unsealed;
+
+  sealed_journals() : forwarding_storage(posix_storage()) {
+  }
+
+  std::error_code create_exclusive(const std::string& path,
+                                   std::unique_ptr<writable_file>& out) override {
+    auto slash = path.rfind('/');
+    std::uint64_t seq;
+    if (parse_journal_name(path.substr(slash + 1), seq)) {
+      ++journals;
+      std::vector<std::string> names;
+      list_dir(path.substr(0, slash), names);
+      for (auto& name : names) {
+        std::uint64_t older;
+        std::string bytes;
+        if (!parse_journal_name(name, older) || older >= seq
+            || read_all(path.substr(0, slash + 1) + name, bytes))
+          continue; // compacted away meanwhile
+        ++checked;
+        auto res = scan_frames(bytes.data() + journal_magic.size(),
+                               bytes.size() - journal_magic.size(),
+                               [](const char*, std::size_t) { return true; });
+        if (!res.damage.empty()) {
+          std::lock_guard<std::mutex> guard{mutex};
+          unsealed.push_back(name + " (" + res.damage + ") when " + path + " was made");
+        }
+      }
+    }
+    return forwarding_storage::create_exclusive(path, out);
+  }
+};
+
+} // namespace
+
+TEST(persistence_actor, a_journal_ends_with_its_last_record_before_a_newer_one_is_made) {
+  temp_dir dir;
+  sealed_journals st;
+  caf::actor_system sys{test_config()};
+  auto svc = start_on(sys, dir, st, 1); // every batch asks for a new journal
+  ASSERT_TRUE(svc) << sys.render(svc.error());
+  caf::scoped_actor self{sys};
+  for (int i = 0; i < 20; ++i)
+    self->request(svc->registry, std::chrono::seconds(30), create_atom::value, good_create())
+      .receive([](std::string&) {}, [&](caf::error& err) { ADD_FAILURE() << sys.render(err); });
+  EXPECT_FALSE(stop_service(sys, *svc));
+  EXPECT_GE(st.journals.load(), 3);
+  EXPECT_GE(st.checked.load(), 1) << "no older journal was there to check";
+  for (auto& what : st.unsealed)
+    ADD_FAILURE() << what;
+}
+
+namespace {
+
 /// Collects what is written to stderr (the log) while it lives.
 class stderr_capture {
 public:

@@ -101,6 +101,9 @@ public:
     opts.data_dir = data_dir;
     opts.st = &st_;
     opts.journal_rotate_bytes = rotate_bytes;
+    // Zeros ahead of a few records, not of thousands: the cut points then
+    // write over zeros and grow the file as often, with small images.
+    opts.journal_zeros_ahead = 1024;
     opts.actor_idle = std::chrono::milliseconds(0);
     auto svc = start_service(sys_, opts);
     ASSERT_TRUE(svc) << sys_.render(svc.error());
@@ -328,8 +331,8 @@ std::string describe(const fs_op& op) {
   switch (op.k) {
     case k::mkdir: return "mkdir " + op.path;
     case k::create: return "create " + op.path;
-    case k::append: return "append " + std::to_string(op.data.size()) + " bytes to inode "
-                           + std::to_string(op.inode);
+    case k::write: return "write " + std::to_string(op.data.size()) + " bytes at "
+                          + std::to_string(op.size) + " to inode " + std::to_string(op.inode);
     case k::truncate: return "truncate inode " + std::to_string(op.inode) + " to "
                              + std::to_string(op.size);
     case k::sync: return "fsync inode " + std::to_string(op.inode);
@@ -395,13 +398,13 @@ std::vector<image_at> cut_everywhere(const recorded_run& run, const sent_values&
   std::size_t n_acked = 0;
   const state_map* must_stay = &run.must_keep;
   // The images to keep: points right after a journal write, spread evenly.
-  std::vector<std::size_t> after_append;
+  std::vector<std::size_t> after_write;
   for (std::size_t i = 1; i <= log.size(); ++i)
-    if (log[i - 1].k == fs_op::kind::append)
-      after_append.push_back(i);
+    if (log[i - 1].k == fs_op::kind::write)
+      after_write.push_back(i);
   std::set<std::size_t> keep_at;
-  for (std::size_t j = 0; j < keep_images && !after_append.empty(); ++j)
-    keep_at.insert(after_append[(j * 7919 + seed) % after_append.size()]);
+  for (std::size_t j = 0; j < keep_images && !after_write.empty(); ++j)
+    keep_at.insert(after_write[(j * 7919 + seed) % after_write.size()]);
   for (std::size_t i = 0; i <= log.size(); ++i) {
     for (auto mode : {cut_mode::strict, cut_mode::adversarial}) {
       if (i < first_cut)

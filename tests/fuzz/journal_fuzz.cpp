@@ -27,8 +27,9 @@ std::uint32_t le32(const char* p) {
   return x;
 }
 
-// Scans `bytes`, checking each frame handed out; replays decodable records.
-scan_result scan_checked(const std::string& bytes, state_map& state) {
+// Scans `bytes` (ended by zeros with `zeros_end`), checking each frame
+// handed out; replays decodable records.
+scan_result scan_checked(const std::string& bytes, state_map& state, bool zeros_end = false) {
   const char* begin = bytes.data();
   std::size_t payloads = 0;
   auto res = scan_frames(begin, bytes.size(), [&](const char* data, std::size_t size) {
@@ -49,9 +50,11 @@ scan_result scan_checked(const std::string& bytes, state_map& state) {
     FUZZ_CHECK(encode_record(rec2) == again);
     apply(state, std::move(rec));
     return true;
-  });
+  }, zeros_end);
   FUZZ_CHECK(res.valid_bytes <= bytes.size());
-  FUZZ_CHECK(res.damage.empty() == (res.valid_bytes == bytes.size()));
+  FUZZ_CHECK(zeros_end || !res.zero_tail);
+  FUZZ_CHECK(!res.zero_tail || bytes.find_first_not_of('\0', res.valid_bytes) == std::string::npos);
+  FUZZ_CHECK(res.damage.empty() == (res.valid_bytes == bytes.size() || res.zero_tail));
   FUZZ_CHECK(res.frames <= payloads && payloads <= res.frames + 1);
   for (auto& [id, a] : state) {
     FUZZ_CHECK(id == a.id && is_valid_id(id));
@@ -78,9 +81,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(encode_state(st) == again);
   }
 
-  // The input as frames.
+  // The input as frames, and as the frames of a journal that ends with zeros.
   state_map raw_state;
   scan_checked(input, raw_state);
+  state_map zeros_state;
+  scan_checked(input, zeros_state, true);
 
   // The input's chunks as correctly framed records.
   std::string framed;
@@ -91,5 +96,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto res = scan_checked(framed, state);
   FUZZ_CHECK(res.frames <= chunks.size());
   FUZZ_CHECK(res.damage.empty() == (res.frames == chunks.size()));
+  // Followed by zeros ahead, the same frames end at the same place, with
+  // no damage where there was none.
+  framed.append(input.size() % 64, '\0');
+  state_map ahead;
+  auto with_zeros = scan_checked(framed, ahead, true);
+  FUZZ_CHECK(with_zeros.frames == res.frames);
+  FUZZ_CHECK(with_zeros.valid_bytes == res.valid_bytes);
+  FUZZ_CHECK(!res.damage.empty() || with_zeros.damage.empty());
   return 0;
 }

@@ -23,9 +23,18 @@ public:
     file(memory_storage& st, std::string path) : st_(st), path_(std::move(path)) {
     }
     std::error_code append(const char* data, std::size_t size) override {
+      auto ec = write_at(position_, data, size);
+      if (!ec)
+        position_ += size;
+      return ec;
+    }
+    std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
       if (closed_)
         return std::make_error_code(std::errc::bad_file_descriptor);
-      st_.files[path_].append(data, size);
+      auto& bytes = st_.files[path_];
+      if (bytes.size() < offset + size)
+        bytes.resize(offset + size);
+      bytes.replace(offset, size, data, size);
       return {};
     }
     std::error_code sync() override {
@@ -35,6 +44,7 @@ public:
       if (closed_)
         return std::make_error_code(std::errc::bad_file_descriptor);
       st_.files[path_].resize(size);
+      position_ = size;
       return {};
     }
     std::error_code close() override {
@@ -45,6 +55,7 @@ public:
   private:
     memory_storage& st_;
     std::string path_;
+    std::uint64_t position_ = 0;
     bool closed_ = false;
   };
 

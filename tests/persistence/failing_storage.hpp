@@ -17,12 +17,13 @@ struct failure_plan {
   /// Error for the next append; with `partial_append`, half of the bytes are
   /// written first (a write that ran out of space midway).
   std::error_code append_error;
+  std::error_code write_at_error; ///< As append_error, for the next write_at.
   bool partial_append = true;
   std::error_code sync_error;       ///< Error for the next file sync.
   std::error_code truncate_error;   ///< Error for the next file truncate.
   std::error_code link_error;       ///< Error for the next link.
   std::error_code sync_dir_error;   ///< Error for the next directory sync.
-  int appends = 0;                  ///< Calls seen, for the test to check.
+  int appends = 0;                  ///< Calls seen (appends and write_ats), for the test to check.
   int syncs = 0;
   int truncates = 0;
   int dir_syncs = 0;
@@ -35,15 +36,14 @@ public:
   }
 
   std::error_code append(const char* data, std::size_t size) override {
-    ++plan_.appends;
-    if (plan_.append_error) {
-      auto ec = plan_.append_error;
-      plan_.append_error.clear();
-      if (plan_.partial_append && size > 1)
-        inner().append(data, size / 2);
-      return ec;
-    }
-    return inner().append(data, size);
+    return write_or_fail(plan_.append_error, data, size,
+                         [&](const char* d, std::size_t n) { return inner().append(d, n); });
+  }
+
+  std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
+    return write_or_fail(plan_.write_at_error, data, size, [&](const char* d, std::size_t n) {
+      return inner().write_at(offset, d, n);
+    });
   }
 
   std::error_code sync() override {
@@ -67,6 +67,22 @@ public:
   }
 
 private:
+  // Writes with `write`, or fails with `planned` once (half of the bytes
+  // first, with partial_append).
+  template <class Write>
+  std::error_code write_or_fail(std::error_code& planned, const char* data, std::size_t size,
+                                Write write) {
+    ++plan_.appends;
+    if (planned) {
+      auto ec = planned;
+      planned.clear();
+      if (plan_.partial_append && size > 1)
+        write(data, size / 2);
+      return ec;
+    }
+    return write(data, size);
+  }
+
   failure_plan& plan_;
 };
 

@@ -247,6 +247,9 @@ public:
   std::error_code append(const char*, std::size_t) override {
     return {};
   }
+  std::error_code write_at(std::uint64_t, const char*, std::size_t) override {
+    return {};
+  }
   std::error_code sync() override {
     return {};
   }

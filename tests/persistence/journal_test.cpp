@@ -99,6 +99,51 @@ TEST(journal, checksum_mismatch_stops_the_scan) {
   EXPECT_NE(res.damage.find("checksum"), std::string::npos) << res.damage;
 }
 
+TEST(journal, zeros_end_the_frames_only_when_asked_and_only_to_the_end) {
+  std::string data;
+  append_frame(data, "one");
+  append_frame(data, "two");
+  auto records = data.size();
+  data += std::string(4096, '\0');
+  // As recovery reads: no record is empty, and zeros read as empty frames.
+  std::size_t frames = 0;
+  auto record = [&](const char*, std::size_t n) { return n > 0 && ++frames; };
+  auto res = scan_frames(data.data(), data.size(), record);
+  EXPECT_EQ(frames, 2u);
+  EXPECT_FALSE(res.damage.empty()) << "zeros are damage unless the caller expects them";
+  EXPECT_FALSE(res.zero_tail);
+  frames = 0;
+  res = scan_frames(data.data(), data.size(), record, true);
+  EXPECT_EQ(frames, 2u);
+  EXPECT_TRUE(res.damage.empty()) << res.damage;
+  EXPECT_TRUE(res.zero_tail);
+  EXPECT_EQ(res.valid_bytes, records);
+  // Zeros with a frame behind them are damage all the same.
+  append_frame(data, "three");
+  res = scan_frames(data.data(), data.size(), record, true);
+  EXPECT_FALSE(res.zero_tail);
+  EXPECT_FALSE(res.damage.empty());
+  EXPECT_FALSE(res.torn_tail) << "a record follows the damage";
+  EXPECT_EQ(res.valid_bytes, records);
+}
+
+TEST(journal, a_frame_torn_over_zeros_is_a_torn_tail) {
+  std::string data;
+  append_frame(data, "first");
+  auto first_end = data.size();
+  std::string second;
+  append_frame(second, "second record");
+  // A batch written over a journal's zeros ahead, cut short anywhere.
+  for (std::size_t cut = 1; cut < second.size(); ++cut) {
+    auto bytes = data + second.substr(0, cut) + std::string(64, '\0');
+    auto res = scan_frames(
+      bytes.data(), bytes.size(), [&](const char*, std::size_t) { return true; }, true);
+    EXPECT_EQ(res.valid_bytes, first_end) << "cut at " << cut;
+    EXPECT_FALSE(res.damage.empty()) << "cut at " << cut;
+    EXPECT_TRUE(res.torn_tail) << "cut at " << cut << ": " << res.damage;
+  }
+}
+
 TEST(journal, rejected_payload_stops_the_scan) {
   std::string data;
   append_frame(data, "a");
@@ -263,4 +308,90 @@ TEST(model, random_hex_gives_distinct_lowercase_hex_of_the_asked_size) {
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
   EXPECT_NE(a, b);
   EXPECT_EQ(random_hex(3).size(), 6u);
+}
+
+TEST(journal_writer, zeros_go_ahead_of_the_records_and_seal_cuts_them_off_durably) {
+  temp_dir dir;
+  failing_storage st;
+  std::unique_ptr<journal_writer> w;
+  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
+  auto path = dir.path() + "/" + journal_name(1);
+  std::string one, two;
+  append_frame(one, encode_record(created("aaaaaaaa")));
+  append_frame(two, encode_record(created("bbbbbbbb")));
+  ASSERT_FALSE(w->append_durably(one));
+  auto records = journal_magic.size() + one.size();
+  EXPECT_EQ(w->size(), records);
+  EXPECT_EQ(read_bytes(path), journal_magic + one + std::string(4096, '\0'))
+    << "the batch that grows the file writes the zeros for the next ones";
+  auto writes = st.plan.appends;
+  ASSERT_FALSE(w->append_durably(two));
+  EXPECT_EQ(st.plan.appends, writes + 1) << "a batch written over zeros writes nothing more";
+  records += two.size();
+  EXPECT_EQ(read_bytes(path), journal_magic + one + two + std::string(4096 - two.size(), '\0'));
+  auto syncs = st.plan.syncs;
+  ASSERT_FALSE(w->seal());
+  EXPECT_EQ(st.plan.syncs, syncs + 1) << "the cut is not durable";
+  EXPECT_EQ(read_bytes(path), journal_magic + one + two);
+  ASSERT_FALSE(w->seal()) << "nothing left to cut";
+  EXPECT_EQ(st.plan.syncs, syncs + 1);
+  // Written again, it holds zeros again, and stays readable.
+  std::string three;
+  append_frame(three, encode_record(created("cccccccc")));
+  ASSERT_FALSE(w->append_durably(three));
+  EXPECT_EQ(read_bytes(path).size(), records + three.size() + 4096);
+}
+
+TEST(journal_writer, the_newest_journal_recovers_whole_and_loses_its_zeros) {
+  temp_dir dir;
+  std::unique_ptr<journal_writer> w;
+  ASSERT_FALSE(journal_writer::create(posix_storage(), dir.path(), 1, w));
+  std::string frames;
+  append_frame(frames, encode_record(created("aaaaaaaa")));
+  ASSERT_FALSE(w->append_durably(frames));
+  w.reset(); // as a killed process leaves it
+  auto path = dir.path() + "/" + journal_name(1);
+  ASSERT_EQ(read_bytes(path).size(), journal_magic.size() + frames.size() + journal_zeros_ahead);
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.damage.empty()) << rep.damage.front();
+  EXPECT_TRUE(rep.complete);
+  EXPECT_EQ(rep.analyses.size(), 1u);
+  EXPECT_EQ(read_bytes(path), journal_magic + frames)
+    << "cut before the next journal is made, after which it is not the newest";
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine")) << "zeros are not damage to keep";
+}
+
+TEST(journal_writer, zeros_that_cannot_be_written_are_no_error) {
+  temp_dir dir;
+  failing_storage st;
+  std::unique_ptr<journal_writer> w;
+  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
+  std::string one, two;
+  append_frame(one, encode_record(created("aaaaaaaa")));
+  append_frame(two, encode_record(created("bbbbbbbb")));
+  st.plan.write_at_error = enospc(); // half of the zeros are written
+  ASSERT_FALSE(w->append_durably(one));
+  ASSERT_FALSE(w->append_durably(two));
+  EXPECT_FALSE(w->broken());
+  ASSERT_FALSE(w->seal());
+  EXPECT_EQ(read_bytes(dir.path() + "/" + journal_name(1)), journal_magic + one + two)
+    << "seal() cuts what zeros were written";
+}
+
+TEST(journal_writer, a_failed_seal_leaves_the_journal_writable) {
+  temp_dir dir;
+  failing_storage st;
+  std::unique_ptr<journal_writer> w;
+  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
+  std::string one, two;
+  append_frame(one, encode_record(created("aaaaaaaa")));
+  append_frame(two, encode_record(created("bbbbbbbb")));
+  ASSERT_FALSE(w->append_durably(one));
+  st.plan.truncate_error = eio();
+  EXPECT_EQ(w->seal(), std::errc::io_error);
+  EXPECT_FALSE(w->broken());
+  ASSERT_FALSE(w->append_durably(two));
+  ASSERT_FALSE(w->seal());
+  EXPECT_EQ(read_bytes(dir.path() + "/" + journal_name(1)), journal_magic + one + two);
 }

@@ -41,14 +41,14 @@ struct disk_image {
 /// One recorded change (or a test's mark, `note`).
 struct fs_op {
   enum class kind : std::uint8_t {
-    mkdir, create, append, truncate, sync, rename, link, unlink, rmdir, sync_dir, note
+    mkdir, create, write, truncate, sync, rename, link, unlink, rmdir, sync_dir, note
   };
   kind k = kind::note;
   std::string path;       ///< mkdir, create, rename/link (from), unlink, rmdir, sync_dir.
   std::string path2;      ///< rename/link (to).
-  std::uint64_t inode = 0; ///< append, truncate, sync.
-  std::string data;       ///< append.
-  std::uint64_t size = 0; ///< truncate.
+  std::uint64_t inode = 0; ///< write, truncate, sync.
+  std::string data;       ///< write.
+  std::uint64_t size = 0; ///< truncate; write: the offset.
   int mark = 0;           ///< note.
 };
 
@@ -133,10 +133,10 @@ public:
     switch (op.k) {
       case k::mkdir: apply_mkdir(op.path); break;
       case k::create: apply_create(op.path); break;
-      case k::append: {
+      case k::write: {
         auto& n = nodes_[op.inode];
-        n.data += op.data;
-        n.pending.push_back({false, op.data, 0});
+        write_into(n.data, op.size, op.data);
+        n.pending.push_back({false, op.data, op.size});
         break;
       }
       case k::truncate: {
@@ -202,9 +202,16 @@ public:
 private:
   struct data_op {
     bool truncate;
-    std::string data;
-    std::uint64_t size;
+    std::string data;   ///< A write's.
+    std::uint64_t size; ///< A truncate's size, a write's offset.
   };
+
+  /// `data` written at `offset` of `bytes`, which grow (with zeros) as needed.
+  static void write_into(std::string& bytes, std::uint64_t offset, const std::string& data) {
+    if (bytes.size() < offset + data.size())
+      bytes.resize(offset + data.size());
+    bytes.replace(offset, data.size(), data);
+  }
   /// One atomic change of a directory: (name, inode or -1 for "gone").
   using entry_change = std::vector<std::pair<std::string, std::int64_t>>;
 
@@ -281,11 +288,13 @@ private:
       if (n.pending[i].truncate)
         bytes.resize(n.pending[i].size);
       else
-        bytes += n.pending[i].data;
+        write_into(bytes, n.pending[i].size, n.pending[i].data);
     }
     // The next write may be torn: some of its first bytes made it.
-    if (keep < n.pending.size() && !n.pending[keep].truncate && pick(1, rng) == 1)
-      bytes += n.pending[keep].data.substr(0, pick(n.pending[keep].data.size(), rng));
+    if (keep < n.pending.size() && !n.pending[keep].truncate && pick(1, rng) == 1) {
+      auto& torn = n.pending[keep];
+      write_into(bytes, torn.size, torn.data.substr(0, pick(torn.data.size(), rng)));
+    }
     return bytes;
   }
 
@@ -350,10 +359,17 @@ public:
     file(power_cut_storage& st, std::uint64_t inode) : st_(st), inode_(inode) {
     }
     std::error_code append(const char* data, std::size_t size) override {
+      auto ec = write_at(position_, data, size);
+      if (!ec)
+        position_ += size;
+      return ec;
+    }
+    std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
       fs_op op;
-      op.k = fs_op::kind::append;
+      op.k = fs_op::kind::write;
       op.inode = inode_;
       op.data.assign(data, size);
+      op.size = offset;
       return closed_ ? ebadf() : st_.record(std::move(op));
     }
     std::error_code sync() override {
@@ -367,7 +383,12 @@ public:
       op.k = fs_op::kind::truncate;
       op.inode = inode_;
       op.size = size;
-      return closed_ ? ebadf() : st_.record(std::move(op));
+      if (closed_)
+        return ebadf();
+      auto ec = st_.record(std::move(op));
+      if (!ec)
+        position_ = size;
+      return ec;
     }
     std::error_code close() override {
       if (closed_)
@@ -382,6 +403,7 @@ public:
     }
     power_cut_storage& st_;
     std::uint64_t inode_;
+    std::uint64_t position_ = 0; ///< Where append() writes.
     bool closed_ = false;
   };
 

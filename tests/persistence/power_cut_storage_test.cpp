@@ -124,6 +124,30 @@ TEST(power_cut_storage, an_unsynced_truncate_and_unlink_come_back) {
   EXPECT_EQ(img.files.count("/d/g"), 0u);
 }
 
+TEST(power_cut_storage, write_at_writes_in_place_and_append_goes_on_where_it_was) {
+  disk_image base;
+  base.dirs.insert("/d");
+  power_cut_storage st{base};
+  auto f = create(st, "/d/f");
+  ASSERT_FALSE(st.sync_dir("/d"));
+  ASSERT_FALSE(f->append("ab", 2));
+  ASSERT_FALSE(f->write_at(4, "\0\0\0\0", 4)); // grows the file, with a gap of zeros
+  ASSERT_FALSE(f->sync());
+  ASSERT_FALSE(f->append("cd", 2)); // at 2, over the zeros
+  EXPECT_EQ(st.now().files.at("/d/f"), std::string("abcd\0\0\0\0", 8));
+  EXPECT_EQ(cut(st).files.at("/d/f"), std::string("ab\0\0\0\0\0\0", 8));
+  std::set<std::string> seen;
+  for (std::uint64_t seed = 0; seed < 200; ++seed)
+    seen.insert(cut(st, cut_mode::adversarial, seed).files.at("/d/f"));
+  // Nothing of "cd", "c" torn, or all of it; never more than was written.
+  EXPECT_EQ(seen, (std::set<std::string>{std::string("ab\0\0\0\0\0\0", 8),
+                                         std::string("abc\0\0\0\0\0", 8),
+                                         std::string("abcd\0\0\0\0", 8)}));
+  ASSERT_FALSE(f->truncate(3));
+  ASSERT_FALSE(f->append("x", 1));
+  EXPECT_EQ(st.now().files.at("/d/f"), "abcx") << "a truncate moves where append writes";
+}
+
 TEST(power_cut_storage, adversarial_cuts_keep_prefixes_in_order_and_nothing_more) {
   disk_image base;
   base.dirs.insert("/d");

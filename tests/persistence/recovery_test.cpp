@@ -242,7 +242,43 @@ TEST(recovery, a_zeroed_tail_of_the_newest_journal_is_cut) {
   recovery_report rep;
   ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
   EXPECT_EQ(rep.analyses.size(), 1u);
+  EXPECT_TRUE(rep.damage.empty()) << "the zeros a writer keeps ahead: " << rep.damage.front();
   EXPECT_EQ(read_bytes(journal_path(dir, 1)), full);
+}
+
+TEST(recovery, a_zeroed_tail_of_an_older_journal_is_damage) {
+  auto full = journal_image({created("aaaaaaaa")});
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full + std::string(100, '\0'));
+  write_bytes(journal_path(dir, 2), journal_image({created("bbbbbbbb")}));
+  recovery_report rep;
+  EXPECT_NE(recover(posix_storage(), dir.path(), rep).find("--repair"), std::string::npos)
+    << "a journal's zeros are cut before a newer one is made";
+  EXPECT_EQ(read_bytes(journal_path(dir, 1)), full + std::string(100, '\0'));
+}
+
+TEST(recovery, a_record_torn_over_the_zeros_of_the_newest_journal_is_cut_and_kept_without_them) {
+  auto one = journal_image({created("aaaaaaaa")});
+  std::vector<std::size_t> offsets;
+  auto two = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  // Cut inside b's ids (its last bytes are zeros, which the zeros would put back).
+  auto torn = two.substr(0, offsets[1] + 20);
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), torn + std::string(4096, '\0'));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_TRUE(rep.complete);
+  EXPECT_EQ(rep.analyses.size(), 1u);
+  EXPECT_EQ(read_bytes(journal_path(dir, 1)), one);
+  ASSERT_TRUE(has_one_starting(rep.damage, journal_name(1) + ": checksum mismatch"))
+    << rep.damage.front();
+  std::vector<std::string> kept;
+  ASSERT_FALSE(posix_storage().list_dir(dir.path() + "/quarantine", kept));
+  ASSERT_EQ(kept.size(), 1u);
+  auto record = torn.substr(one.size());
+  record.erase(record.find_last_not_of('\0') + 1);
+  EXPECT_EQ(read_bytes(dir.path() + "/quarantine/" + kept[0]), record)
+    << "the torn record, without the zeros after it";
 }
 
 TEST(recovery, a_journal_with_a_foreign_header_stops_the_start) {
