@@ -156,7 +156,9 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
       case magic_kind::known:
         out.oldest_format = std::min(out.oldest_format, format);
         // Only the newest journal, still open when the process ended, may
-        // end with the zeros its writer keeps ahead (journal_writer).
+        // end with the zeros its writer keeps ahead (journal_writer); the
+        // last that a compaction reads may be that of a stopped server (an
+        // offline backup).
         res = scan_frames(
           bytes.data() + journal_magic.size(), bytes.size() - journal_magic.size(),
           [&](const char* data, std::size_t size) {
@@ -169,17 +171,16 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
               ++out.skipped_records;
             return true;
           },
-          newest && mode != replay_mode::compact);
+          newest);
         res.valid_bytes += journal_magic.size();
         break;
     }
-    if (res.zero_tail) {
+    if (res.zero_tail && mode != replay_mode::compact) {
       // Cut off, durably, before a newer journal is created (as seal() does).
       if (auto ec = st.truncate(path, res.valid_bytes))
         return "cannot cut the zeros off " + path + ": " + ec.message();
       if (auto ec = st.sync_file(path))
         return "cannot sync " + path + ": " + ec.message();
-      continue;
     }
     if (res.damage.empty())
       continue;

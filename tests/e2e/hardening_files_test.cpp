@@ -10,9 +10,11 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -194,7 +196,22 @@ TEST(e2e_hardening_files, data_dir_is_owner_only_even_under_umask_0) {
   ASSERT_FALSE(journals.empty());
   std::sort(journals.begin(), journals.end());
   {
-    std::ofstream torn{journals.back(), std::ios::binary | std::ios::app};
+    // Where the records end, the zeros the journal keeps ahead of them begin
+    // (frames: a little-endian u32 length, a u32 CRC, the payload; no record
+    // is empty): a torn frame goes there.
+    std::ifstream in{journals.back(), std::ios::binary};
+    std::string bytes{std::istreambuf_iterator<char>(in), {}};
+    std::size_t end = 8;
+    while (end + 8 <= bytes.size()) {
+      std::uint32_t len = 0;
+      for (int i = 3; i >= 0; --i)
+        len = len << 8 | static_cast<unsigned char>(bytes[end + static_cast<std::size_t>(i)]);
+      if (len == 0)
+        break;
+      end += 8 + len;
+    }
+    std::fstream torn{journals.back(), std::ios::binary | std::ios::in | std::ios::out};
+    torn.seekp(static_cast<std::streamoff>(end));
     torn << std::string("\x40\x00\x00\x00garbage", 11);
   }
   {

@@ -542,6 +542,25 @@ TEST(recovery, compaction_of_a_damaged_journal_fails_and_keeps_it) {
   EXPECT_FALSE(posix_storage().exists(dir.path() + "/snapshot"));
 }
 
+// An offline backup compacts up to a stopped server's newest journal, which
+// may end with zeros: read past, not cut (the backup's links share the data
+// dir's inodes). Zeros ending an earlier journal are damage.
+TEST(recovery, compaction_reads_past_the_zeros_of_its_last_journal_only) {
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), journal_image({created("aaaaaaaa")}));
+  auto newest = journal_image({created("bbbbbbbb")}) + std::string(4096, '\0');
+  write_bytes(journal_path(dir, 2), newest);
+  temp_dir other;
+  write_bytes(journal_path(other, 1), read_bytes(journal_path(dir, 2)));
+  write_bytes(journal_path(other, 2), journal_image({created("aaaaaaaa")}));
+  EXPECT_NE(compact(posix_storage(), other.path(), 3), "");
+  ASSERT_EQ(compact(posix_storage(), dir.path(), 3), "");
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep), "");
+  EXPECT_EQ(rep.analyses.size(), 2u);
+  EXPECT_TRUE(rep.damage.empty()) << rep.damage.front();
+}
+
 TEST(recovery, applying_to_one_analysis_refuses_records_of_others_and_creations) {
   auto a = sample_analysis("aaaaaaaa");
   auto before = encode_state(a);
