@@ -52,32 +52,11 @@ public:
   }
 
   std::error_code append(const char* data, std::size_t size) override {
-    while (size > 0) {
-      auto n = ::write(fd_, data, size);
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        return last_error();
-      }
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    }
-    return {};
+    return write_all(data, size, nullptr);
   }
 
   std::error_code write_at(std::uint64_t offset, const char* data, std::size_t size) override {
-    while (size > 0) {
-      auto n = ::pwrite(fd_, data, size, static_cast<off_t>(offset));
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        return last_error();
-      }
-      data += n;
-      size -= static_cast<std::size_t>(n);
-      offset += static_cast<std::uint64_t>(n);
-    }
-    return {};
+    return write_all(data, size, &offset);
   }
 
   std::error_code sync() override {
@@ -99,6 +78,24 @@ public:
   }
 
 private:
+  // Writes all of `data`: at the file's position, or at `*offset` (moved on).
+  std::error_code write_all(const char* data, std::size_t size, std::uint64_t* offset) {
+    while (size > 0) {
+      auto n = offset ? ::pwrite(fd_, data, size, static_cast<off_t>(*offset))
+                      : ::write(fd_, data, size);
+      if (n < 0) {
+        if (errno == EINTR)
+          continue;
+        return last_error();
+      }
+      data += n;
+      size -= static_cast<std::size_t>(n);
+      if (offset)
+        *offset += static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
   int fd_;
 };
 

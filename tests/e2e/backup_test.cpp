@@ -282,6 +282,20 @@ TEST(e2e_backup, bad_destinations_get_clear_errors) {
   EXPECT_EQ(backup_to(c, server, dir.path() + "/empty").status, 201);
 }
 
+namespace {
+
+// `analysisd backup` of the stopped server's `data` into `dest`: its report,
+// or null (a failure, reported).
+nlohmann::json offline_backup(const std::string& data, const std::string& dest) {
+  std::string out;
+  auto status =
+    run_command(server_binary() + " backup --data-dir " + data + " --to " + dest + " 2>&1", out);
+  EXPECT_EQ(status, 0) << out;
+  return status == 0 ? nlohmann::json::parse(out) : nlohmann::json{};
+}
+
+} // namespace
+
 TEST(e2e_backup, a_stopped_servers_data_dir_is_backed_up_offline) {
   temp_dir dir;
   auto data = dir.path() + "/data";
@@ -300,13 +314,8 @@ TEST(e2e_backup, a_stopped_servers_data_dir_is_backed_up_offline) {
   EXPECT_NE(out.find("analysisd admin backup"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(dir.path() + "/b"));
   ASSERT_EQ(server.stop(), 0);
-  out.clear();
-  ASSERT_EQ(run_command(server_binary() + " backup --data-dir " + data + " --to " + dir.path()
-                          + "/b 2>&1",
-                        out),
-            0)
-    << out;
-  auto report = nlohmann::json::parse(out);
+  auto report = offline_backup(data, dir.path() + "/b");
+  ASSERT_FALSE(report.is_null());
   EXPECT_EQ(report["files"], 1);
   EXPECT_EQ(report["analyses"], 1);
   // A finished backup has no marker; one with it (a backup that a crash or a
@@ -342,14 +351,10 @@ TEST(e2e_backup, a_killed_servers_data_dir_is_backed_up_offline) {
   ASSERT_EQ(upload_named(c, a1.id, "r.fa", "ACGT", a1.auth).status, 201);
   ASSERT_EQ(c.patch("/api/analyses/" + a1.id, R"({"results":{"hits":[1]}})", a1.auth).status, 200);
   server.kill();
-  std::string journals, out;
+  std::string journals;
   ASSERT_EQ(run_command("cd " + data + "/state && ls -l journal-*", journals), 0) << journals;
-  ASSERT_EQ(run_command(server_binary() + " backup --data-dir " + data + " --to " + dir.path()
-                          + "/b 2>&1",
-                        out),
-            0)
-    << out;
-  auto report = nlohmann::json::parse(out);
+  auto report = offline_backup(data, dir.path() + "/b");
+  ASSERT_FALSE(report.is_null());
   EXPECT_EQ(report["analyses"], 1);
   EXPECT_EQ(report["files"], 1);
   std::string after;

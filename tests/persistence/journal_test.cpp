@@ -310,38 +310,6 @@ TEST(model, random_hex_gives_distinct_lowercase_hex_of_the_asked_size) {
   EXPECT_EQ(random_hex(3).size(), 6u);
 }
 
-TEST(journal_writer, zeros_go_ahead_of_the_records_and_seal_cuts_them_off_durably) {
-  temp_dir dir;
-  failing_storage st;
-  std::unique_ptr<journal_writer> w;
-  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
-  auto path = dir.path() + "/" + journal_name(1);
-  std::string one, two;
-  append_frame(one, encode_record(created("aaaaaaaa")));
-  append_frame(two, encode_record(created("bbbbbbbb")));
-  ASSERT_FALSE(w->append_durably(one));
-  auto records = journal_magic.size() + one.size();
-  EXPECT_EQ(w->size(), records);
-  EXPECT_EQ(read_bytes(path), journal_magic + one + std::string(4096, '\0'))
-    << "the batch that grows the file writes the zeros for the next ones";
-  auto writes = st.plan.appends;
-  ASSERT_FALSE(w->append_durably(two));
-  EXPECT_EQ(st.plan.appends, writes + 1) << "a batch written over zeros writes nothing more";
-  records += two.size();
-  EXPECT_EQ(read_bytes(path), journal_magic + one + two + std::string(4096 - two.size(), '\0'));
-  auto syncs = st.plan.syncs;
-  ASSERT_FALSE(w->seal());
-  EXPECT_EQ(st.plan.syncs, syncs + 1) << "the cut is not durable";
-  EXPECT_EQ(read_bytes(path), journal_magic + one + two);
-  ASSERT_FALSE(w->seal()) << "nothing left to cut";
-  EXPECT_EQ(st.plan.syncs, syncs + 1);
-  // Written again, it holds zeros again, and stays readable.
-  std::string three;
-  append_frame(three, encode_record(created("cccccccc")));
-  ASSERT_FALSE(w->append_durably(three));
-  EXPECT_EQ(read_bytes(path).size(), records + three.size() + 4096);
-}
-
 TEST(journal_writer, the_newest_journal_recovers_whole_and_loses_its_zeros) {
   temp_dir dir;
   std::unique_ptr<journal_writer> w;
@@ -362,36 +330,69 @@ TEST(journal_writer, the_newest_journal_recovers_whole_and_loses_its_zeros) {
   EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine")) << "zeros are not damage to keep";
 }
 
-TEST(journal_writer, zeros_that_cannot_be_written_are_no_error) {
+namespace {
+
+// A journal with 4 KiB of zeros ahead, on a storage that fails what a test
+// plans, and two records to append.
+class zeros_ahead : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
+    append_frame(one, encode_record(created("aaaaaaaa")));
+    append_frame(two, encode_record(created("bbbbbbbb")));
+  }
+  std::string bytes() const {
+    return read_bytes(dir.path() + "/" + journal_name(1));
+  }
+
   temp_dir dir;
   failing_storage st;
   std::unique_ptr<journal_writer> w;
-  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
   std::string one, two;
-  append_frame(one, encode_record(created("aaaaaaaa")));
-  append_frame(two, encode_record(created("bbbbbbbb")));
+};
+
+} // namespace
+
+TEST_F(zeros_ahead, go_ahead_of_the_records_and_seal_cuts_them_off_durably) {
+  ASSERT_FALSE(w->append_durably(one));
+  auto records = journal_magic.size() + one.size();
+  EXPECT_EQ(w->size(), records);
+  EXPECT_EQ(bytes(), journal_magic + one + std::string(4096, '\0'))
+    << "the batch that grows the file writes the zeros for the next ones";
+  auto writes = st.plan.appends;
+  ASSERT_FALSE(w->append_durably(two));
+  EXPECT_EQ(st.plan.appends, writes + 1) << "a batch written over zeros writes nothing more";
+  records += two.size();
+  EXPECT_EQ(bytes(), journal_magic + one + two + std::string(4096 - two.size(), '\0'));
+  auto syncs = st.plan.syncs;
+  ASSERT_FALSE(w->seal());
+  EXPECT_EQ(st.plan.syncs, syncs + 1) << "the cut is not durable";
+  EXPECT_EQ(bytes(), journal_magic + one + two);
+  ASSERT_FALSE(w->seal()) << "nothing left to cut";
+  EXPECT_EQ(st.plan.syncs, syncs + 1);
+  // Written again, it holds zeros again, and stays readable.
+  std::string three;
+  append_frame(three, encode_record(created("cccccccc")));
+  ASSERT_FALSE(w->append_durably(three));
+  EXPECT_EQ(bytes().size(), records + three.size() + 4096);
+}
+
+TEST_F(zeros_ahead, that_cannot_be_written_are_no_error) {
   st.plan.write_at_error = enospc(); // half of the zeros are written
   ASSERT_FALSE(w->append_durably(one));
   ASSERT_FALSE(w->append_durably(two));
   EXPECT_FALSE(w->broken());
   ASSERT_FALSE(w->seal());
-  EXPECT_EQ(read_bytes(dir.path() + "/" + journal_name(1)), journal_magic + one + two)
-    << "seal() cuts what zeros were written";
+  EXPECT_EQ(bytes(), journal_magic + one + two) << "seal() cuts what zeros were written";
 }
 
-TEST(journal_writer, a_failed_seal_leaves_the_journal_writable) {
-  temp_dir dir;
-  failing_storage st;
-  std::unique_ptr<journal_writer> w;
-  ASSERT_FALSE(journal_writer::create(st, dir.path(), 1, w, 4096));
-  std::string one, two;
-  append_frame(one, encode_record(created("aaaaaaaa")));
-  append_frame(two, encode_record(created("bbbbbbbb")));
+TEST_F(zeros_ahead, a_failed_seal_leaves_the_journal_writable) {
   ASSERT_FALSE(w->append_durably(one));
   st.plan.truncate_error = eio();
   EXPECT_EQ(w->seal(), std::errc::io_error);
   EXPECT_FALSE(w->broken());
   ASSERT_FALSE(w->append_durably(two));
   ASSERT_FALSE(w->seal());
-  EXPECT_EQ(read_bytes(dir.path() + "/" + journal_name(1)), journal_magic + one + two);
+  EXPECT_EQ(bytes(), journal_magic + one + two);
 }
+
