@@ -561,7 +561,7 @@ def part_finalize(args):
     log("\n== finalize PATCH /api/analyses/:id (fresh analyses, wrk -t%d -c%d, %d s) ==" % (
         args.wrk_threads, args.connections, args.duration))
     d = fresh_dir("finalize")
-    fs, fin, rd, cpu, cs, prof = [], [], [], [], [], []
+    fs, fz, fin, rd, cpu, cs, prof = [], [], [], [], [], [], []
     n = args.fresh
     rounds = args.rounds + (1 if args.profile else 0)
     r, retries = 0, 0
@@ -614,9 +614,10 @@ def part_finalize(args):
                 f"again with {2 * n}")
             n, retries = 2 * n, retries + 1
             continue
-        out = subprocess.run([FSYNC, d, str(args.fsync_seconds)], capture_output=True, text=True,
-                             check=True, timeout=args.fsync_seconds + 60)
-        fs.append(float(out.stdout.split()[1]))
+        for rates, extra in ((fs, []), (fz, ["over-zeros"])):
+            out = subprocess.run([FSYNC, d, str(args.fsync_seconds), *extra], capture_output=True,
+                                 text=True, check=True, timeout=args.fsync_seconds + 60)
+            rates.append(float(out.stdout.split()[1]))
         redis = redis_always(d, args)
         if redis is not None:
             rd.append(redis)
@@ -626,12 +627,14 @@ def part_finalize(args):
         log(f"  round {r + 1}: finalize {res['ok_rps']:8.0f} 200s/s "
             f"(p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, server CPU {res['cpu_us']:.1f} "
             f"us and {res['cs']:.2f} context switches/request, RSS +{res['rss_b']:.0f} B per 200, {res['other']} non-200, "
-            f"{res['ok']} of {n} fresh analyses)   fdatasync {fs[-1]:8.0f}/s"
+            f"{res['ok']} of {n} fresh analyses)   fdatasync {fs[-1]:8.0f}/s ({fz[-1]:.0f}/s over zeros)"
             + (f"   redis {redis:8.0f} SETs/s" if redis is not None else ""))
         r += 1
     mf, mfin = median(fs), median(fin)
     record(f"fsync ceiling  {mf:8.0f} fdatasyncs/s (64-byte write + fdatasync loop in the data dir, "
            f"baseline)")
+    record(f"fsync zeros    {median(fz):8.0f} fdatasyncs/s (the same loop writing over zeros, as the "
+           f"journal does: {ratio(median(fz), mf):.2f}x the ceiling)")
     if rd:
         mr = median(rd)
         record(f"redis always   {mr:8.0f} SETs/s (redis-server appendfsync always, redis-benchmark "

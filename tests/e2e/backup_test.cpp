@@ -314,6 +314,14 @@ TEST(e2e_backup, a_stopped_servers_data_dir_is_backed_up_offline) {
   EXPECT_NE(out.find("analysisd admin backup"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(dir.path() + "/b"));
   ASSERT_EQ(server.stop(), 0);
+  // A clean stop leaves no zeros ahead: the final snapshot holds everything,
+  // and the one journal left holds only its magic.
+  std::vector<std::string> journals;
+  for (auto& e : fs::directory_iterator(data + "/state"))
+    if (e.path().filename().string().rfind("journal-", 0) == 0)
+      journals.push_back(read_file(e.path().string()));
+  ASSERT_EQ(journals.size(), 1u);
+  EXPECT_EQ(journals[0], "ANJRNL2\n");
   auto report = offline_backup(data, dir.path() + "/b");
   ASSERT_FALSE(report.is_null());
   EXPECT_EQ(report["files"], 1);
