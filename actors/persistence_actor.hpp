@@ -39,7 +39,8 @@ struct persistence_options {
   /// that a journal that cannot be created stops the start, loudly).
   std::shared_ptr<journal_writer> journal;
   std::uint64_t rotate_bytes = 64u << 20;  ///< Start a new journal and compact past this size.
-  std::uint64_t zeros_ahead = journal_zeros_ahead; ///< For the journals it creates (journal_writer).
+  /// The zeros ahead of the records of the journals it creates (journal_writer).
+  std::uint64_t zeros_ahead = journal_zeros_ahead;
   storage* st = nullptr;                   ///< Defaults to posix_storage().
   /// Set once an fdatasync failed and no more writes are taken (may be null).
   std::shared_ptr<std::atomic<bool>> read_only{};

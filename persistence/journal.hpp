@@ -141,9 +141,10 @@ constexpr std::uint64_t journal_zeros_ahead = 1u << 20;
 /// The file holds zeros ahead of its records, written with the batch that
 /// grows it past them: an fdatasync of records written over zeros has no
 /// file size to make durable, which on ext4 is one disk write instead of two
-/// (bench/: a finalize's group commit). So the newest journal may end with
-/// zeros (scan_frames' `zeros_end`; recovery cuts them off before the next
-/// journal is created), and seal() cuts them off before rotate does.
+/// (bench/'s `fsync zeros`, and the finalize's group commit). So the newest
+/// journal may end with zeros (scan_frames' `zeros_end`; recovery cuts them
+/// off before the next journal is created), and seal() cuts them off before
+/// rotate does.
 class journal_writer {
 public:
   /// Creates journal `seq` in `state_dir` (exclusively), writes its magic,

@@ -327,7 +327,8 @@ TEST(journal_writer, the_newest_journal_recovers_whole_and_loses_its_zeros) {
   EXPECT_EQ(rep.analyses.size(), 1u);
   EXPECT_EQ(read_bytes(path), journal_magic + frames)
     << "cut before the next journal is made, after which it is not the newest";
-  EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine")) << "zeros are not damage to keep";
+  EXPECT_FALSE(posix_storage().exists(dir.path() + "/quarantine"))
+    << "zeros are not damage to keep";
 }
 
 namespace {
