@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <deque>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -262,16 +264,31 @@ std::string multipart_body(const std::string& bytes, std::string& content_type,
 }
 
 std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  // The kernel may give a port it gave a moment ago, which the first taker
+  // has not bound yet: a cluster of three once had two nodes on one HTTP
+  // port. So no port is handed out twice among the last 1024.
+  static std::mutex mutex;
+  static std::deque<std::uint16_t> given;
+  std::lock_guard<std::mutex> guard{mutex};
+  std::uint16_t port = 0;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    port = ntohs(addr.sin_port);
+    if (std::find(given.begin(), given.end(), port) == given.end())
+      break;
+  }
+  given.push_back(port);
+  if (given.size() > 1024)
+    given.pop_front();
+  return port;
 }
 
 } // namespace analysisd::test

@@ -118,7 +118,8 @@ int connect_loopback(std::uint16_t port);
 /// Writes all of `bytes` to `fd`; false if the connection broke.
 bool send_all(int fd, const std::string& bytes);
 
-/// A free TCP port on 127.0.0.1 (bound once and released).
+/// A free TCP port on 127.0.0.1 (bound once and released), none of the last
+/// 1024 this process was given.
 std::uint16_t free_port();
 
 } // namespace analysisd::test
