@@ -172,8 +172,10 @@ scan_result scan_frames(const char* data, std::size_t size,
       std::snprintf(what, sizeof(what), "checksum mismatch in frame at offset %zu", pos);
       res.damage = what;
       // The last frame, or one with only zeros after it (written over a
-      // journal's zeros ahead, or a file grown before its bytes were).
-      res.torn_tail = zeros_from(pos + 8 + len);
+      // journal's zeros ahead, or a file grown before its bytes were), and
+      // no whole frame inside it: a damaged length that spans records
+      // followed by zeros is not a tear.
+      res.torn_tail = zeros_from(pos + 8 + len) && !whole_frame_after(data, pos + 1, pos + 8 + len);
       break;
     }
     if (!on_payload(payload, len)) {
@@ -277,8 +279,11 @@ std::error_code journal_writer::seal() {
     return {};
   if (auto ec = file_->truncate(size_))
     return ec;
+  // Only once durable: a failed sync leaves the cut to the next seal().
+  if (auto ec = file_->sync())
+    return ec;
   allocated_ = size_;
-  return file_->sync();
+  return {};
 }
 
 } // namespace analysisd

@@ -199,9 +199,12 @@ std::string replay(storage& st, const std::string& state_dir, const std::vector<
                          + std::to_string(valid));
     // Bytes a crash cut short were never acknowledged: they go even if they
     // cannot be kept. What --repair drops may have been: it stays unless kept.
-    // The zeros they end with (a journal's zeros ahead) are not kept.
-    auto kept = bytes.find_last_not_of('\0');
-    kept = kept == std::string::npos || kept < valid ? 0 : kept + 1 - valid;
+    // The zeros a newest journal ends with (its zeros ahead) are not kept.
+    std::size_t kept = bytes.size() - valid;
+    if (newest) {
+      auto last = bytes.find_last_not_of('\0');
+      kept = last == std::string::npos || last < valid ? 0 : last + 1 - valid;
+    }
     if (kept > 0 && !quarantine(st, state_dir, name, bytes.data() + valid, kept, out.damage)
         && !torn)
       return "cannot keep the damaged part of " + path + " in the quarantine; nothing was cut";

@@ -144,6 +144,25 @@ TEST(journal, a_frame_torn_over_zeros_is_a_torn_tail) {
   }
 }
 
+TEST(journal, a_damaged_length_that_spans_records_into_the_zeros_is_no_tear) {
+  std::string data;
+  append_frame(data, "first");
+  auto second = data.size();
+  append_frame(data, "second");
+  append_frame(data, "third");
+  auto records = data.size();
+  data += std::string(4096, '\0');
+  // The second frame's length now runs over the third into the zeros.
+  auto len = static_cast<std::uint32_t>(records - second - 8 + 100);
+  for (int i = 0; i < 4; ++i)
+    data[second + static_cast<std::size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xFF);
+  auto res = scan_frames(
+    data.data(), data.size(), [](const char*, std::size_t n) { return n > 0; }, true);
+  EXPECT_EQ(res.valid_bytes, second);
+  EXPECT_NE(res.damage.find("checksum"), std::string::npos) << res.damage;
+  EXPECT_FALSE(res.torn_tail) << "a whole record lies inside: cutting it could lose it";
+}
+
 TEST(journal, rejected_payload_stops_the_scan) {
   std::string data;
   append_frame(data, "a");
@@ -385,6 +404,18 @@ TEST_F(zeros_ahead, that_cannot_be_written_are_no_error) {
   EXPECT_FALSE(w->broken());
   ASSERT_FALSE(w->seal());
   EXPECT_EQ(bytes(), journal_magic + one + two) << "seal() cuts what zeros were written";
+}
+
+TEST_F(zeros_ahead, a_seal_whose_sync_failed_cuts_again) {
+  ASSERT_FALSE(w->append_durably(one));
+  st.plan.sync_error = eio();
+  EXPECT_EQ(w->seal(), std::errc::io_error);
+  auto truncates = st.plan.truncates;
+  auto syncs = st.plan.syncs;
+  ASSERT_FALSE(w->seal()) << "the cut may not be durable: it is made again";
+  EXPECT_EQ(st.plan.truncates, truncates + 1);
+  EXPECT_EQ(st.plan.syncs, syncs + 1);
+  EXPECT_EQ(bytes(), journal_magic + one);
 }
 
 TEST_F(zeros_ahead, a_failed_seal_leaves_the_journal_writable) {

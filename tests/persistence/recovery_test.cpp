@@ -257,6 +257,26 @@ TEST(recovery, a_zeroed_tail_of_an_older_journal_is_damage) {
   EXPECT_EQ(read_bytes(journal_path(dir, 1)), full + std::string(100, '\0'));
 }
 
+TEST(recovery, repair_keeps_the_trailing_zero_bytes_of_an_older_journals_damage) {
+  std::vector<std::size_t> offsets;
+  auto full = journal_image({created("aaaaaaaa"), created("bbbbbbbb")}, &offsets);
+  ASSERT_EQ(full.back(), '\0') << "the test needs a record that ends with zero bytes";
+  full[offsets[1] + 12] ^= 0x01;
+  temp_dir dir;
+  write_bytes(journal_path(dir, 1), full);
+  write_bytes(journal_path(dir, 2), journal_image({created("cccccccc")}));
+  recovery_report rep;
+  ASSERT_EQ(recover(posix_storage(), dir.path(), rep, true), "");
+  std::vector<std::string> kept;
+  ASSERT_FALSE(posix_storage().list_dir(dir.path() + "/quarantine", kept));
+  auto damaged = std::find_if(kept.begin(), kept.end(), [](const std::string& name) {
+    return name.rfind(journal_name(1) + ".", 0) == 0;
+  });
+  ASSERT_NE(damaged, kept.end());
+  EXPECT_EQ(read_bytes(dir.path() + "/quarantine/" + *damaged), full.substr(offsets[1]))
+    << "what --repair drops may have been acknowledged: every byte of it is kept";
+}
+
 TEST(recovery, a_record_torn_over_the_zeros_of_the_newest_journal_is_cut_and_kept_without_them) {
   auto one = journal_image({created("aaaaaaaa")});
   std::vector<std::size_t> offsets;
