@@ -109,7 +109,9 @@ struct scan_result {
   /// frame that does not check out with nothing but zeros after it (or
   /// nothing at all), or nothing but zeros from the damage on. False for
   /// damage with more data behind it, which no crash of an append-only
-  /// writer produces.
+  /// writer produces (a power cut while a batch is written over a journal's
+  /// zeros may, if the disk wrote its later pages first: refused, as damage
+  /// to acknowledged records would be; README, Limitations).
   bool torn_tail = false;
   /// The frames ended where nothing but zeros follows (scan_frames'
   /// `zeros_end`): valid_bytes is where the zeros start. Not damage.
